@@ -1,0 +1,1 @@
+"""Policy text to checked AST: the Havre legal language."""

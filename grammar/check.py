@@ -1,0 +1,81 @@
+"""The checks, in order: resolve, typecheck, safety, stratify -> CheckedPolicy."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from grammar import nodes as n
+from grammar import safety, stratify, typecheck
+from grammar.checked import CheckedInvariant, CheckedPolicy, CheckedRule
+from grammar.diagnostics import Diagnostic, PolicyError
+from grammar.normal import dnf
+from grammar.parse import parse, policy_hash
+from grammar.resolve import resolve
+
+LANGS = ("en", "fr")
+
+
+def check(policy: n.Policy) -> CheckedPolicy:
+    """Every check; raises PolicyError with all errors found, in file order."""
+    tables, diags = resolve(policy)
+    overriders: dict[str, list[str]] = {}
+    for p in tables.priorities:
+        overriders.setdefault(p.low.id, []).append(p.high.id)
+    rules: list[CheckedRule] = []
+    for rule in tables.rules.values():
+        types, found = typecheck.check_rule(rule, tables)
+        diags += found
+        rules.append(CheckedRule(rule, types, tuple(overriders.get(rule.id, ()))))
+    invariants: list[CheckedInvariant] = []
+    for inv in tables.invariants:
+        types, found = typecheck.check_invariant(inv, tables)
+        diags += found
+        invariants.append(CheckedInvariant(inv, types))
+    if not diags:  # safety and cycles are only meaningful on well-typed rules
+        for cr in rules:
+            diags += safety.check_rule(cr)
+        for ci in invariants:
+            for branch in dnf(ci.invariant.cond):
+                diags += safety.check_branch(branch, ci.var_types, set(), ci.invariant.cond)
+        diags += stratify.priority_cycles(tuple(tables.priorities))
+        if not diags:
+            diags += stratify.check(tuple(rules), tables.rules)
+    errors = _unique([d for d in diags if d.severity == "error"])
+    if errors:
+        raise PolicyError(errors)
+    return CheckedPolicy(
+        policy=policy,
+        hash=policy_hash(policy),
+        entities=tables.entities,
+        predicates=tables.predicates,
+        citations=tables.citations,
+        rules=tuple(rules),
+        priorities=tuple(tables.priorities),
+        invariants=tuple(invariants),
+        warnings=tuple(_text_warnings(tables.predicates.values())),
+    )
+
+
+def _unique(diags: list[Diagnostic]) -> list[Diagnostic]:
+    return list({(d.code, d.span, d.message): d for d in diags}.values())
+
+
+def _text_warnings(predicates: object) -> list[Diagnostic]:
+    out = []
+    for p in predicates:  # type: ignore[attr-defined]
+        missing = [lang for lang in LANGS if p.text(lang) is None]
+        if missing:
+            out.append(
+                Diagnostic(
+                    "missing-text",
+                    "warning",
+                    p.span,
+                    f"`{p.name}` has no {' or '.join(missing)} text",
+                    f'add e.g. `{missing[0]} "..."` under its declaration',
+                )
+            )
+    return out
+
+
+def load(path: str | Path) -> CheckedPolicy:
+    return check(parse(path))

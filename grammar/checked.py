@@ -1,0 +1,65 @@
+"""The checked policy: the AST plus what the checks established about it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from grammar import nodes as n
+from grammar.diagnostics import Diagnostic
+
+BUILTINS: dict[str, tuple[tuple[n.Type, ...], n.Type]] = {
+    "years_since": ((n.DATE,), n.INT),
+    "months_since": ((n.DATE,), n.INT),
+    "days_since": ((n.DATE,), n.INT),
+    "years_between": ((n.DATE, n.DATE), n.INT),
+    "days_between": ((n.DATE, n.DATE), n.INT),
+}
+RESERVED_FIELDS = frozenset({"name", "id"})
+
+
+@dataclass(frozen=True, slots=True)
+class Cited:
+    """What a citation resolves to: a whole source, or one provision of it."""
+
+    id: str
+    title: str
+    source: n.Source
+
+
+@dataclass(frozen=True, slots=True)
+class CheckedRule:
+    rule: n.Rule
+    var_types: dict[str, n.Type] = field(hash=False)
+    overridden_by: tuple[str, ...]  # rules with priority over this one
+
+    @property
+    def id(self) -> str:
+        return self.rule.id
+
+
+@dataclass(frozen=True, slots=True)
+class CheckedInvariant:
+    invariant: n.Invariant
+    var_types: dict[str, n.Type] = field(hash=False)
+
+
+@dataclass(frozen=True, slots=True)
+class CheckedPolicy:
+    policy: n.Policy
+    hash: str
+    entities: dict[str, n.Entity] = field(hash=False)
+    predicates: dict[str, n.Predicate] = field(hash=False)
+    citations: dict[str, Cited] = field(hash=False)
+    rules: tuple[CheckedRule, ...]
+    priorities: tuple[n.Priority, ...]
+    invariants: tuple[CheckedInvariant, ...]
+    warnings: tuple[Diagnostic, ...]
+
+    def rule(self, rule_id: str) -> CheckedRule:
+        return next(r for r in self.rules if r.id == rule_id)
+
+    def inputs(self) -> list[n.Predicate]:
+        return [p for p in self.predicates.values() if p.is_input]
+
+    def verdicts(self) -> list[n.Predicate]:
+        return [p for p in self.predicates.values() if p.kind == "verdict"]

@@ -1,0 +1,340 @@
+"""The typed AST of the policy language: frozen, slotted, every node has a span."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Literal
+
+from grammar.source import Span
+
+# ---------------------------------------------------------------- types
+
+
+@dataclass(frozen=True, slots=True)
+class BoolType:
+    def __str__(self) -> str:
+        return "bool"
+
+
+@dataclass(frozen=True, slots=True)
+class IntType:
+    def __str__(self) -> str:
+        return "int"
+
+
+@dataclass(frozen=True, slots=True)
+class DateType:
+    def __str__(self) -> str:
+        return "date"
+
+
+@dataclass(frozen=True, slots=True)
+class DurationType:
+    def __str__(self) -> str:
+        return "duration"
+
+
+@dataclass(frozen=True, slots=True)
+class EnumType:
+    values: tuple[str, ...]
+
+    def __str__(self) -> str:
+        return "one of " + ", ".join(self.values)
+
+
+@dataclass(frozen=True, slots=True)
+class EntityType:
+    name: str
+
+    def __str__(self) -> str:
+        return self.name
+
+
+Type = BoolType | IntType | DateType | DurationType | EnumType | EntityType
+
+BOOL, INT, DATE, DURATION = BoolType(), IntType(), DateType(), DurationType()
+
+# ---------------------------------------------------------------- terms
+
+DurationUnit = Literal["days", "months", "years"]
+
+
+@dataclass(frozen=True, slots=True)
+class Var:
+    name: str
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class IntLit:
+    value: int
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class DateLit:
+    value: dt.date
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Duration:
+    amount: int
+    unit: DurationUnit
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Name:
+    """A bare lowercase name in a term: an enumeration value."""
+
+    name: str
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class AssessmentDate:
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Call:
+    """`f(args)`: a value predicate, or a built-in function."""
+
+    name: str
+    args: tuple[Term, ...]
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class BinOp:
+    op: Literal["+", "-"]
+    left: Term
+    right: Term
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Count:
+    """`number of X where cond`."""
+
+    var: Var
+    cond: Cond
+    span: Span
+
+
+Term = Var | IntLit | DateLit | Duration | Name | AssessmentDate | Call | BinOp | Count
+
+# ---------------------------------------------------------------- conditions
+
+CompareOp = Literal["=", "!=", "<", "<=", ">", ">="]
+
+
+@dataclass(frozen=True, slots=True)
+class Atom:
+    """`p(args)`: a yes/no predicate holds."""
+
+    name: str
+    args: tuple[Term, ...]
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Compare:
+    op: CompareOp
+    left: Term
+    right: Term
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Not:
+    cond: Cond
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class And:
+    items: tuple[Cond, ...]
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Or:
+    items: tuple[Cond, ...]
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Some:
+    """`some X where cond`."""
+
+    var: Var
+    cond: Cond
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Every:
+    """`every X where cond satisfies then`."""
+
+    var: Var
+    cond: Cond
+    then: Cond
+    span: Span
+
+
+Cond = Atom | Compare | Not | And | Or | Some | Every
+
+# ---------------------------------------------------------------- declarations
+
+Authority = Literal["law", "official", "operational", "secondary"]
+PredicateKind = Literal["input", "judged", "derived", "verdict"]
+Lang = Literal["en", "fr"]
+
+
+@dataclass(frozen=True, slots=True)
+class Import:
+    path: str
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Provision:
+    id: str
+    title: str
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    id: str
+    document: str
+    title: str
+    authority: Authority
+    provisions: tuple[Provision, ...]
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Entity:
+    name: str
+    plural: str
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Param:
+    var: str
+    type: EntityType
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Text:
+    """A natural-language template; `question` marks the form asked of a caseworker."""
+
+    lang: Lang
+    template: str
+    question: bool
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Predicate:
+    """An input, officer's finding, derived fact or verdict."""
+
+    kind: PredicateKind
+    name: str
+    params: tuple[Param, ...]
+    value: Type  # BoolType for yes/no predicates
+    default_false: bool
+    fixed: bool
+    texts: tuple[Text, ...]
+    span: Span
+
+    @property
+    def is_bool(self) -> bool:
+        return isinstance(self.value, BoolType)
+
+    @property
+    def is_input(self) -> bool:
+        return self.kind in ("input", "judged")
+
+    def text(self, lang: str, *, question: bool = False) -> str | None:
+        for t in self.texts:
+            if t.lang == lang and t.question == question:
+                return t.template
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class Head:
+    name: str
+    args: tuple[Var, ...]
+    value: Term | None
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Citation:
+    id: str
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    id: str
+    title: str
+    cites: tuple[Citation, ...]
+    head: Head
+    body: Cond | None
+    exceptions: tuple[Cond, ...]
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class RuleRef:
+    id: str
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Priority:
+    high: RuleRef
+    low: RuleRef
+    cites: tuple[Citation, ...]
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Invariant:
+    id: str
+    title: str
+    cites: tuple[Citation, ...]
+    cond: Cond
+    span: Span
+
+
+Declaration = Import | Source | Entity | Predicate | Rule | Priority | Invariant
+
+
+@dataclass(frozen=True, slots=True)
+class Module:
+    """One parsed file."""
+
+    path: str
+    declarations: tuple[Declaration, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Policy:
+    """Every file of a policy, in load order, with their texts for diagnostics."""
+
+    root: str
+    modules: tuple[Module, ...]
+    texts: tuple[tuple[str, str], ...]
+
+    def declarations(self) -> tuple[Declaration, ...]:
+        return tuple(d for m in self.modules for d in m.declarations)

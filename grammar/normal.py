@@ -1,0 +1,136 @@
+"""Conditions in disjunctive normal form: the shape both the checks and the compiler use.
+
+A branch is a conjunction of literals. Literals are atoms, comparisons, and
+`Not`, `Some`, `Every` or `Count`-bearing nodes kept whole (they become
+auxiliary predicates when compiled).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from grammar import nodes as n
+
+Branch = tuple[n.Cond, ...]
+
+
+def dnf(cond: n.Cond | None) -> list[Branch]:
+    if cond is None:
+        return [()]
+    if isinstance(cond, n.And):
+        branches: list[Branch] = [()]
+        for item in cond.items:
+            branches = [b + c for b in branches for c in dnf(item)]
+        return branches
+    if isinstance(cond, n.Or):
+        return [b for item in cond.items for b in dnf(item)]
+    if isinstance(cond, n.Not) and isinstance(cond.cond, n.Not):
+        return dnf(cond.cond.cond)
+    return [(cond,)]
+
+
+def term_vars(term: n.Term) -> Iterator[str]:
+    """Free variables of a term (a count's own variable is bound inside it)."""
+    if isinstance(term, n.Var):
+        yield term.name
+    elif isinstance(term, n.Call):
+        for a in term.args:
+            yield from term_vars(a)
+    elif isinstance(term, n.BinOp):
+        yield from term_vars(term.left)
+        yield from term_vars(term.right)
+    elif isinstance(term, n.Count):
+        yield from (v for v in cond_vars(term.cond) if v != term.var.name)
+
+
+def cond_vars(cond: n.Cond) -> Iterator[str]:
+    """Free variables of a condition."""
+    if isinstance(cond, n.Atom):
+        for a in cond.args:
+            yield from term_vars(a)
+    elif isinstance(cond, n.Compare):
+        yield from term_vars(cond.left)
+        yield from term_vars(cond.right)
+    elif isinstance(cond, n.Not):
+        yield from cond_vars(cond.cond)
+    elif isinstance(cond, n.And | n.Or):
+        for c in cond.items:
+            yield from cond_vars(c)
+    elif isinstance(cond, n.Some):
+        yield from (v for v in cond_vars(cond.cond) if v != cond.var.name)
+    elif isinstance(cond, n.Every):
+        inner = list(cond_vars(cond.cond)) + list(cond_vars(cond.then))
+        yield from (v for v in inner if v != cond.var.name)
+
+
+def unique(names: Iterator[str] | list[str]) -> list[str]:
+    return list(dict.fromkeys(names))
+
+
+def walk_terms(cond: n.Cond) -> Iterator[n.Term]:
+    """Every term in a condition, nested ones included."""
+
+    def terms(t: n.Term) -> Iterator[n.Term]:
+        yield t
+        if isinstance(t, n.Call):
+            for a in t.args:
+                yield from terms(a)
+        elif isinstance(t, n.BinOp):
+            yield from terms(t.left)
+            yield from terms(t.right)
+        elif isinstance(t, n.Count):
+            yield from walk_terms(t.cond)
+
+    if isinstance(cond, n.Atom):
+        for a in cond.args:
+            yield from terms(a)
+    elif isinstance(cond, n.Compare):
+        yield from terms(cond.left)
+        yield from terms(cond.right)
+    elif isinstance(cond, n.Not):
+        yield from walk_terms(cond.cond)
+    elif isinstance(cond, n.And | n.Or):
+        for c in cond.items:
+            yield from walk_terms(c)
+    elif isinstance(cond, n.Some):
+        yield from walk_terms(cond.cond)
+    elif isinstance(cond, n.Every):
+        yield from walk_terms(cond.cond)
+        yield from walk_terms(cond.then)
+
+
+def walk_conds(cond: n.Cond) -> Iterator[n.Cond]:
+    """Every condition node, nested ones (inside counts too) included."""
+    yield cond
+    if isinstance(cond, n.Not):
+        yield from walk_conds(cond.cond)
+    elif isinstance(cond, n.And | n.Or):
+        for c in cond.items:
+            yield from walk_conds(c)
+    elif isinstance(cond, n.Some):
+        yield from walk_conds(cond.cond)
+    elif isinstance(cond, n.Every):
+        yield from walk_conds(cond.cond)
+        yield from walk_conds(cond.then)
+    for t in _direct_terms(cond):
+        for sub in _terms_deep(t):
+            if isinstance(sub, n.Count):
+                yield from walk_conds(sub.cond)
+
+
+def _direct_terms(cond: n.Cond) -> tuple[n.Term, ...]:
+    if isinstance(cond, n.Atom):
+        return cond.args
+    if isinstance(cond, n.Compare):
+        return (cond.left, cond.right)
+    return ()
+
+
+def _terms_deep(t: n.Term) -> Iterator[n.Term]:
+    yield t
+    if isinstance(t, n.Call):
+        for a in t.args:
+            yield from _terms_deep(a)
+    elif isinstance(t, n.BinOp):
+        yield from _terms_deep(t.left)
+        yield from _terms_deep(t.right)

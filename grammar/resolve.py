@@ -1,0 +1,166 @@
+"""Name resolution: declarations, duplicates, citations, priorities, templates."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from grammar import nodes as n
+from grammar.checked import BUILTINS, RESERVED_FIELDS, Cited
+from grammar.diagnostics import Diagnostic, did_you_mean, error
+
+PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+
+
+@dataclass
+class Tables:
+    entities: dict[str, n.Entity]
+    predicates: dict[str, n.Predicate]
+    citations: dict[str, Cited]
+    rules: dict[str, n.Rule]
+    priorities: list[n.Priority]
+    invariants: list[n.Invariant]
+
+
+def resolve(policy: n.Policy) -> tuple[Tables, list[Diagnostic]]:
+    t = Tables({}, {}, {}, {}, [], [])
+    diags: list[Diagnostic] = []
+    decls = policy.declarations()
+    for d in decls:
+        if isinstance(d, n.Entity):
+            _declare(t.entities, d.name, d, d.span, "entity", diags)
+        elif isinstance(d, n.Predicate):
+            _declare(t.predicates, d.name, d, d.span, "predicate", diags)
+        elif isinstance(d, n.Source):
+            _declare(t.citations, d.id, Cited(d.id, d.title, d), d.span, "source", diags)
+            for p in d.provisions:
+                _declare(t.citations, p.id, Cited(p.id, p.title, d), p.span, "source", diags)
+        elif isinstance(d, n.Rule):
+            if d.id in t.rules:
+                first = t.rules[d.id].span
+                diags.append(
+                    error(
+                        "duplicate-rule",
+                        d.span,
+                        f"rule `{d.id}` is already defined at {first}",
+                        "give each rule its own ID, e.g. by adding a suffix such as `.a`",
+                    )
+                )
+            else:
+                t.rules[d.id] = d
+        elif isinstance(d, n.Priority):
+            t.priorities.append(d)
+        elif isinstance(d, n.Invariant):
+            t.invariants.append(d)
+    for pred in t.predicates.values():
+        diags.extend(_check_predicate(pred, t))
+    for d in decls:
+        if isinstance(d, n.Rule | n.Priority | n.Invariant):
+            diags.extend(_check_citations(d.cites, t))
+        if isinstance(d, n.Priority):
+            diags.extend(_check_priority(d, t))
+    return t, diags
+
+
+def _declare(table: dict, key: str, value: object, span: object, what: str, diags: list[Diagnostic]) -> None:
+    if key in table:
+        first = getattr(table[key], "span", None) or table[key].source.span
+        diags.append(error("duplicate-declaration", span, f"{what} `{key}` is already declared at {first}"))  # type: ignore[arg-type]
+    else:
+        table[key] = value
+
+
+def _check_predicate(pred: n.Predicate, t: Tables) -> list[Diagnostic]:
+    diags: list[Diagnostic] = []
+    if pred.name in BUILTINS:
+        diags.append(error("reserved-name", pred.span, f"`{pred.name}` is a built-in function and cannot be declared"))
+    if pred.is_input and pred.name in RESERVED_FIELDS:
+        diags.append(
+            error(
+                "reserved-name",
+                pred.span,
+                f"`{pred.name}` is reserved for case files",
+                "case files use `name` for a display name and `id` for identifiers",
+            )
+        )
+    if not pred.params:
+        diags.append(
+            error(
+                "wrong-arity",
+                pred.span,
+                f"`{pred.name}` has no parameters",
+                "every predicate is about at least one entity, e.g. `(P: person)`",
+            )
+        )
+    seen: set[str] = set()
+    for p in pred.params:
+        if p.var in seen:
+            diags.append(error("duplicate-declaration", p.span, f"parameter `{p.var}` appears twice"))
+        seen.add(p.var)
+        if p.type.name not in t.entities:
+            diags.append(
+                error(
+                    "undefined-name",
+                    p.span,
+                    f"`{p.type.name}` is not a declared entity",
+                    did_you_mean(p.type.name, t.entities),
+                )
+            )
+    if isinstance(pred.value, n.EntityType) and pred.value.name not in t.entities:
+        diags.append(
+            error(
+                "undefined-name",
+                pred.span,
+                f"`{pred.value.name}` is not a declared entity",
+                did_you_mean(pred.value.name, t.entities),
+            )
+        )
+    if pred.default_false and not (pred.is_input and pred.is_bool):
+        diags.append(error("type-mismatch", pred.span, "`default false` applies only to yes/no inputs"))
+    allowed = {p.var for p in pred.params} | ({"value"} if not pred.is_bool else set())
+    for text in pred.texts:
+        for name in PLACEHOLDER.findall(text.template):
+            if name not in allowed:
+                diags.append(
+                    error(
+                        "bad-template",
+                        text.span,
+                        f"placeholder `{{{name}}}` names no parameter of `{pred.name}`",
+                        "placeholders are " + ", ".join(f"{{{a}}}" for a in sorted(allowed)),
+                    )
+                )
+    return diags
+
+
+def _check_citations(cites: tuple[n.Citation, ...], t: Tables) -> list[Diagnostic]:
+    return [
+        error(
+            "undefined-source",
+            c.span,
+            f"`{c.id}` is not a declared source or provision",
+            did_you_mean(c.id, t.citations) or "declare it with `source` or `provision`",
+        )
+        for c in cites
+        if c.id not in t.citations
+    ]
+
+
+def _check_priority(p: n.Priority, t: Tables) -> list[Diagnostic]:
+    diags = [
+        error("undefined-rule", ref.span, f"no rule `{ref.id}`", did_you_mean(ref.id, t.rules))
+        for ref in (p.high, p.low)
+        if ref.id not in t.rules
+    ]
+    if diags:
+        return diags
+    high, low = t.rules[p.high.id], t.rules[p.low.id]
+    if high.head.name != low.head.name:
+        diags.append(
+            error(
+                "priority-mismatch",
+                p.span,
+                f"`{p.high.id}` concludes `{high.head.name}` but `{p.low.id}` concludes `{low.head.name}`",
+                "a priority settles a competition between rules concluding the same thing",
+            )
+        )
+    return diags

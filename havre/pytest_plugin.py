@@ -1,0 +1,77 @@
+"""Collects policy scenario files as pytest items: one test per scenario."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from grammar.parse import ENTRY_FILE
+
+
+def _policy_root(path: Path) -> Path | None:
+    for parent in path.parents:
+        if (parent / ENTRY_FILE).is_file():
+            return parent
+    return None
+
+
+@cache
+def _policy(root: Path) -> Any:
+    from havre.api import load_policy
+
+    return load_policy(root)
+
+
+def pytest_collect_file(parent: pytest.Collector, file_path: Path) -> pytest.Collector | None:
+    if file_path.suffix in (".yaml", ".yml") and "scenarios" in file_path.parent.parts and _policy_root(file_path):
+        return ScenarioFile.from_parent(parent, path=file_path)
+    return None
+
+
+class ScenarioFile(pytest.File):
+    def collect(self) -> Any:
+        from grammar.diagnostics import PolicyError
+        from havre.scenarios import load_file
+        from solver.case import CaseError
+
+        root = _policy_root(self.path)
+        assert root is not None
+        try:
+            policy = _policy(root)
+            scenarios = load_file(self.path, policy.checked)
+        except (PolicyError, CaseError) as err:
+            raise self.CollectError(str(err)) from None
+        for scenario in scenarios:
+            yield ScenarioItem.from_parent(self, name=scenario.name, scenario=scenario, policy=policy)
+
+
+class ScenarioFailure(Exception):
+    pass
+
+
+class ScenarioItem(pytest.Item):
+    def __init__(self, *, scenario: Any, policy: Any, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.scenario = scenario
+        self.policy = policy
+
+    def runtest(self) -> None:
+        from havre.scenarios import failures
+
+        decision = self.policy.decide(self.scenario.case)
+        found = failures(self.scenario, decision)
+        if found:
+            raise ScenarioFailure("\n".join(found))
+
+    def repr_failure(self, excinfo: Any, style: Any = None) -> str:
+        if isinstance(excinfo.value, ScenarioFailure):
+            return f"scenario {self.scenario.name!r} in {self.scenario.file}:\n  " + str(excinfo.value).replace(
+                "\n", "\n  "
+            )
+        return str(super().repr_failure(excinfo))
+
+    def reportinfo(self) -> tuple[Path, int, str]:
+        return self.path, 0, f"scenario: {self.scenario.name}"

@@ -1,0 +1,1 @@
+"""Checked AST -> ASP -> answers, with clingo."""

@@ -1,0 +1,240 @@
+"""One conjunction of conditions -> ASP body literals.
+
+Binders (atoms, value look-ups, assignments) come first so that nested
+conditions and comparison demands can reuse them. Comparisons of numbers and
+dates go through `@cmp`, whose unknown outcomes become free choices
+(`_tv`), asked for by a demand rule (`_ask`) built from the binders.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from grammar import nodes as n
+from grammar.checked import BUILTINS
+from grammar.normal import Branch, cond_vars, dnf, unique
+from solver.names import CASE
+
+if TYPE_CHECKING:
+    from solver.emit import Emitter
+
+BUILTIN_CALLS = {
+    "years_since": "@years_between({0}, {today})",
+    "months_since": "@months_between({0}, {today})",
+    "days_since": "@days_between({0}, {today})",
+    "years_between": "@years_between({0}, {1})",
+    "days_between": "@days_between({0}, {1})",
+}
+# Every comparison becomes [not] lt or [not] eq, so `X < 22` and `X >= 22`
+# share one choice when X is unknown.
+NORMAL = {
+    "<": ("lt", False, False),
+    ">": ("lt", True, False),
+    "<=": ("lt", True, True),
+    ">=": ("lt", False, True),
+    "=": ("eq", False, False),
+    "!=": ("eq", False, True),
+}
+
+
+class BranchCompiler:
+    def __init__(self, em: Emitter, types: dict[str, n.Type], prefix: list[str] | None = None) -> None:
+        self.em = em
+        self.types = types
+        self.pos: list[str] = list(prefix or [])
+        self.rest: list[str] = []
+        self.asks: list[str] = []
+        self.grounded: set[str] = set()  # variables given values by the literals so far
+        self._today: str | None = None
+
+    # ------------------------------------------------------------ entry
+    def compile(self, branch: Branch, required: list[str]) -> None:
+        branch_vars = unique([*required, *(v for lit in branch for v in cond_vars(lit))])
+        self.branch_vars = branch_vars
+        for lit in branch:
+            if isinstance(lit, n.Atom):
+                self.positive_atom(lit)
+        pending = [lit for lit in branch if isinstance(lit, n.Compare)]
+        progress = True
+        while progress:
+            progress = False
+            for lit in list(pending):
+                if self.binding(lit):
+                    pending.remove(lit)
+                    progress = True
+        for v in branch_vars:
+            t = self.types.get(v)
+            if isinstance(t, n.EntityType) and v not in self.grounded:
+                self.pos.append(f"_entity({CASE},{t.name},{v})")
+                self.grounded.add(v)
+        for lit in pending:
+            self.compare(lit, negated=False)
+        for lit in branch:
+            if not isinstance(lit, n.Atom | n.Compare):
+                self.nested(lit, branch, required)
+
+    def body(self) -> str:
+        return ", ".join([*self.pos, *self.rest]) or "#true"
+
+    def demand_rules(self) -> list[str]:
+        binders = ", ".join(self.pos)
+        return [f"_ask({CASE},{t}) :- {binders}, {t} != 0, {t} != 1." for t in self.asks]
+
+    # ------------------------------------------------------------ terms
+    def fresh(self) -> str:
+        return self.em.fresh("_F")
+
+    def today(self) -> str:
+        if self._today is None:
+            self._today = self.em.fresh("_T")
+            self.pos.append(f"_today({CASE},{self._today})")
+        return self._today
+
+    def term(self, t: n.Term) -> str:
+        if isinstance(t, n.Var):
+            return t.name
+        if isinstance(t, n.IntLit):
+            return str(t.value)
+        if isinstance(t, n.DateLit):
+            return str(t.value.toordinal())
+        if isinstance(t, n.Name):
+            return t.name
+        if isinstance(t, n.AssessmentDate):
+            return self.today()
+        if isinstance(t, n.Call):
+            return self.call(t)
+        if isinstance(t, n.BinOp):
+            return self.binop(t)
+        if isinstance(t, n.Count):
+            return self.count(t)
+        raise TypeError(f"no term {t!r}")  # durations only occur inside BinOp
+
+    def _ground(self, args: tuple[n.Term, ...]) -> None:
+        self.grounded.update(a.name for a in args if isinstance(a, n.Var))
+
+    def call(self, t: n.Call) -> str:
+        args = [self.term(a) for a in t.args]
+        self._ground(t.args)
+        v = self.fresh()
+        if t.name in BUILTINS:
+            today = self.today() if t.name.endswith("_since") else ""
+            self.pos.append(f"{v} = " + BUILTIN_CALLS[t.name].format(*args, today=today))
+        else:
+            self.pos.append(f"{t.name}({CASE},{','.join([*args, v])})")
+        return v
+
+    def binop(self, t: n.BinOp) -> str:
+        left = self.term(t.left)
+        v = self.fresh()
+        if isinstance(t.right, n.Duration):
+            amount = t.right.amount if t.op == "+" else -t.right.amount
+            self.pos.append(f"{v} = @add_{t.right.unit}({left},{amount})")
+        else:
+            right = self.term(t.right)
+            self.pos.append(f"{v} = @{'plus' if t.op == '+' else 'minus'}({left},{right})")
+        return v
+
+    def count(self, t: n.Count) -> str:
+        name, shared = self.em.aux(t.cond, self, [t.var.name], set(self.outer_vars))
+        v = self.fresh()
+        self.pos.append(f"{v} = #count{{ {t.var.name} : {name}({','.join([CASE, t.var.name, *shared])}) }}")
+        return v
+
+    # ------------------------------------------------------------ literals
+    def positive_atom(self, atom: n.Atom) -> None:
+        args = [self.term(a) for a in atom.args]
+        self._ground(atom.args)
+        self.pos.append(f"{atom.name}({','.join([CASE, *args])})")
+
+    def type_of(self, t: n.Term) -> n.Type | None:
+        if isinstance(t, n.Var):
+            return self.types.get(t.name)
+        if isinstance(t, n.IntLit | n.Count):
+            return n.INT
+        if isinstance(t, n.DateLit | n.AssessmentDate):
+            return n.DATE
+        if isinstance(t, n.Call):
+            return BUILTINS[t.name][1] if t.name in BUILTINS else self.em.policy.predicates[t.name].value
+        if isinstance(t, n.BinOp):
+            return self.type_of(t.left)
+        return None
+
+    def binding(self, c: n.Compare) -> bool:
+        """Emit `X = term` as an assignment when it gives X its value."""
+        if c.op != "=":
+            return False
+        for var, other in ((c.left, c.right), (c.right, c.left)):
+            if not isinstance(var, n.Var):
+                continue
+            if var.name in self.grounded:
+                # A look-up of a value that is never unknown can take the variable directly.
+                if isinstance(other, n.Call) and other.name not in BUILTINS and not self._maybe_unknown(other):
+                    args = [self.term(a) for a in other.args]
+                    self._ground(other.args)
+                    self.pos.append(f"{other.name}({','.join([CASE, *args, var.name])})")
+                    return True
+                continue
+            needed = cond_vars(n.Compare("=", other, other, c.span))
+            if any(v not in self.grounded and not isinstance(self.types.get(v), n.EntityType) for v in needed):
+                continue
+            if isinstance(other, n.Call) and other.name not in BUILTINS:
+                args = [self.term(a) for a in other.args]
+                self._ground(other.args)
+                self.pos.append(f"{other.name}({','.join([CASE, *args, var.name])})")
+            else:
+                self.pos.append(f"{var.name} = {self.term(other)}")
+            self.grounded.add(var.name)
+            return True
+        return False
+
+    def _maybe_unknown(self, call: n.Call) -> bool:
+        return isinstance(self.em.policy.predicates[call.name].value, n.IntType | n.DateType)
+
+    def compare(self, c: n.Compare, negated: bool) -> None:
+        kind = self.type_of(c.left) or self.type_of(c.right)
+        left, right = self.term(c.left), self.term(c.right)
+        if not isinstance(kind, n.IntType | n.DateType):  # enumeration values and entities are never unknown
+            op = {"=": "!=", "!=": "="}[c.op] if negated else c.op
+            self.rest.append(f"{left} {op} {right}")
+            return
+        op, swap, neg = NORMAL[c.op]
+        a, b = (right, left) if swap else (left, right)
+        t = self.em.fresh("_V")
+        self.pos.append(f"{t} = @cmp({op},{a},{b})")
+        self.rest.append(f"{'not ' if neg != negated else ''}_tv({CASE},{t})")
+        self.asks.append(t)
+
+    @property
+    def outer_vars(self) -> list[str]:
+        return list(self.branch_vars)
+
+    def nested(self, lit: n.Cond, branch: Branch, required: list[str]) -> None:
+        others = unique([*required, *(v for o in branch if o is not lit for v in cond_vars(o))])
+        if isinstance(lit, n.Not):
+            inner = lit.cond
+            if isinstance(inner, n.Atom) and all(isinstance(a, n.Var | n.Name) for a in inner.args):
+                self.rest.append(f"not {inner.name}({','.join([CASE, *(self.term(a) for a in inner.args)])})")
+            elif isinstance(inner, n.Compare) and not self._reads_derived(inner):
+                self.compare(inner, negated=True)
+            else:
+                name, shared = self.em.aux(inner, self, [], set(others))
+                self.rest.append(f"not {name}({','.join([CASE, *shared])})")
+        elif isinstance(lit, n.Some):
+            name, shared = self.em.aux(lit.cond, self, [], set(others) - {lit.var.name})
+            self.rest.append(f"{name}({','.join([CASE, *shared])})")
+        elif isinstance(lit, n.Every):
+            counter = n.And((lit.cond, n.Not(lit.then, lit.then.span)), lit.span)
+            name, shared = self.em.aux(counter, self, [], set(others) - {lit.var.name})
+            self.rest.append(f"not {name}({','.join([CASE, *shared])})")
+
+    def _reads_derived(self, c: n.Compare) -> bool:
+        from grammar.normal import walk_terms
+
+        preds = self.em.policy.predicates
+        return any(
+            isinstance(t, n.Call) and t.name in preds and not preds[t.name].is_input for t in walk_terms(c)
+        ) or any(isinstance(t, n.Count) for t in walk_terms(c))
+
+
+def branches(cond: n.Cond | None) -> list[Branch]:
+    return dnf(cond)

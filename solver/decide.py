@@ -1,0 +1,34 @@
+"""Deciding cases: verdicts for many cases in one grounding, then missing facts."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+
+from grammar.checked import CheckedPolicy
+from solver.answer import Decision
+from solver.case import Case
+from solver.emit import AspProgram
+from solver.missing import MissingFinder
+from solver.run import case_symbol, consequences, control, decode_case
+
+
+def decide_many(
+    program: AspProgram, policy: CheckedPolicy, cases: Sequence[Case], *, missing: bool = True
+) -> list[Decision]:
+    numbered = [(case_symbol(i), c) for i, c in enumerate(cases)]
+    ctl = control(program, policy, numbered)
+    cons = consequences(ctl)
+    decisions = [decode_case(policy, case, cons, cid) for cid, case in numbered]
+    if missing:
+        decisions = [_with_missing(program, policy, case, d) for case, d in zip(cases, decisions, strict=True)]
+    return decisions
+
+
+def _with_missing(program: AspProgram, policy: CheckedPolicy, case: Case, decision: Decision) -> Decision:
+    open_ = [v for v in decision.verdicts if v.status == "undetermined"]
+    if not open_:
+        return decision
+    finder = MissingFinder(program, policy, case)
+    filled = {v.key: replace(v, missing=finder.find(v.verdict, v.subject)) for v in open_}
+    return replace(decision, verdicts=tuple(filled.get(v.key, v) for v in decision.verdicts))

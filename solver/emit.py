@@ -1,0 +1,163 @@
+"""CheckedPolicy -> AspProgram: the policy as one ASP program over many cases.
+
+Every generated predicate takes the case first. Each rule derives, per branch
+of its conditions, a support atom `_cond(Rule, Case, Key, Value, Branch,
+Bindings)`; exceptions, priorities and the conclusion are layered on it:
+
+    _app(R,C,K,V)   :- _cond(R,C,K,V,_,_), not _exc(R,1,C,K), ...   conditions hold, no exception
+    _def(R,C,K)     :- _app(H,C,K,_).                              for each H with priority over R
+    _fired(R,C,K,V) :- _app(R,C,K,V), not _def(R,C,K).
+    head(C,K..,V)   :- _fired(R,C,K,V).
+
+Unknown inputs are free choices; see `inputs`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from grammar import nodes as n
+from grammar import pretty
+from grammar.checked import CheckedPolicy, CheckedRule
+from grammar.normal import cond_vars, dnf, unique
+from grammar.source import Span
+from solver.body import BranchCompiler
+from solver.names import CASE, TRUE, rule_term
+
+
+@dataclass(frozen=True, slots=True)
+class AspProgram:
+    text: str
+    policy_hash: str
+    rule_spans: dict[str, Span] = field(hash=False)
+
+
+def tuple_text(items: list[str]) -> str:
+    return "(" + ",".join(items) + ("," if len(items) == 1 else "") + ")"
+
+
+class Emitter:
+    def __init__(self, policy: CheckedPolicy) -> None:
+        self.policy = policy
+        self.counter = 0
+        self.pending: list[str] = []  # auxiliary rules of the rule being compiled
+
+    def fresh(self, prefix: str) -> str:
+        self.counter += 1
+        return f"{prefix}{self.counter}"
+
+    def aux(
+        self, inner: n.Cond, parent: BranchCompiler, head_extra: list[str], others: set[str]
+    ) -> tuple[str, list[str]]:
+        """An auxiliary predicate for a nested condition; returns its name and shared variables."""
+        shared = [v for v in unique(cond_vars(inner)) if v in others and v not in head_extra]
+        name = self.fresh("_aux")
+        needs_outer = any(not isinstance(parent.types.get(v), n.EntityType) for v in shared)
+        for branch in dnf(inner):
+            child = BranchCompiler(self, parent.types, parent.pos if needs_outer else None)
+            if needs_outer:
+                child.grounded = set(parent.grounded)
+            child.compile(branch, [*head_extra, *shared])
+            self.pending.append(f"{name}({','.join([CASE, *head_extra, *shared])}) :- {child.body()}.")
+            self.pending.extend(child.demand_rules())
+        return name, shared
+
+    # ------------------------------------------------------------ program
+    def program(self) -> str:
+        p = self.policy
+        out = [
+            f"% Havre policy {p.hash}: {len(p.rules)} rules",
+            "",
+            "% ---- comparisons with unknown values are free choices",
+            f"_tv({CASE},1) :- _case({CASE}).",
+            f"{{ _tv({CASE},T) }} :- _ask({CASE},T).",
+            "",
+        ]
+        out.append("% ---- inputs")
+        for pred in p.inputs():
+            out.extend(self.input(pred))
+        out.append("% ---- rules")
+        for cr in p.rules:
+            out.extend(self.rule(cr))
+        if p.invariants:
+            out.append("% ---- invariants")
+        for ci in p.invariants:
+            inv = ci.invariant
+            out.append(f"% invariant {inv.id} {inv.span}")
+            for branch in dnf(inv.cond):
+                bc = BranchCompiler(self, ci.var_types)
+                bc.compile(branch, [])
+                out.append(f"_violated({rule_term(inv.id)},{CASE},{tuple_text(bc.branch_vars)}) :- {bc.body()}.")
+                out.extend(bc.demand_rules())
+            out.extend(self._flush())
+        return "\n".join(out) + "\n"
+
+    def _flush(self) -> list[str]:
+        lines, self.pending = self.pending, []
+        return lines
+
+    def input(self, pred: n.Predicate) -> list[str]:
+        xs = [f"X{i}" for i in range(1, len(pred.params) + 1)]
+        tup, args = tuple_text(xs), ",".join(xs)
+        lines = [f"% {pred.kind} {pred.name} {pred.span}"]
+        if isinstance(pred.value, n.EnumType):
+            lines += [f"_enumval({pred.name},{v})." for v in pred.value.values]
+        if pred.default_false:
+            return lines
+        dom = [f"_entity({CASE},{p.type.name},{x})" for p, x in zip(pred.params, xs, strict=True)]
+        if pred.is_bool and len(xs) > 1:
+            dom += [f"{xs[0]} != {x}" for x in xs[1:]] + [f"not _closed({CASE},{pred.name},{xs[0]})"]
+        lines.append(f"_unknown({CASE},{pred.name},{tup}) :- {', '.join(dom)}, not _given({CASE},{pred.name},{tup}).")
+        known = f"_unknown({CASE},{pred.name},{tup})"
+        value = pred.value
+        if isinstance(value, n.BoolType):
+            lines.append(f"{{ {pred.name}({CASE},{args}) }} :- {known}.")
+        elif isinstance(value, n.EnumType):
+            lines.append(f"1 {{ {pred.name}({CASE},{args},V) : _enumval({pred.name},V) }} 1 :- {known}.")
+        elif isinstance(value, n.EntityType):
+            lines.append(
+                f"1 {{ {pred.name}({CASE},{args},V) : _entity({CASE},{value.name},V) }} 1 :- "
+                f"{known}, _entity({CASE},{value.name},_)."
+            )
+        else:
+            lines.append(f"{pred.name}({CASE},{args},u({pred.name},{tup})) :- {known}.")
+        return lines
+
+    def rule(self, cr: CheckedRule) -> list[str]:
+        rule, rid = cr.rule, rule_term(cr.id)
+        head_vars = [a.name for a in rule.head.args]
+        key = tuple_text(head_vars)
+        out = [f"% rule {cr.id} {rule.span.file}:{rule.span.line}", f"% {pretty.head(rule.head)}"]
+        for i, branch in enumerate(dnf(rule.body)):
+            bc = BranchCompiler(self, cr.var_types)
+            bc.compile(branch, head_vars)
+            value = TRUE if rule.head.value is None else bc.term(rule.head.value)
+            bindings = tuple_text(bc.branch_vars)
+            out.append(f"_cond({rid},{CASE},{key},{value},{i},{bindings}) :- {bc.body()}.")
+            out.extend(bc.demand_rules())
+        excs = []
+        for j, exc in enumerate(rule.exceptions, 1):
+            for branch in dnf(exc):
+                bc = BranchCompiler(self, cr.var_types)
+                bc.compile(branch, head_vars)
+                out.append(f"_exc({rid},{j},{CASE},{key}) :- {bc.body()}.")
+                out.extend(bc.demand_rules())
+            excs.append(f", not _exc({rid},{j},{CASE},K)")
+        out.extend(self._flush())
+        out.append(f"_app({rid},{CASE},K,V) :- _cond({rid},{CASE},K,V,_,_){''.join(excs)}.")
+        for high in cr.overridden_by:
+            out.append(f"_def({rid},{CASE},K) :- _app({rule_term(high)},{CASE},K,_).")
+        defeat = f", not _def({rid},{CASE},K)" if cr.overridden_by else ""
+        out.append(f"_fired({rid},{CASE},K,V) :- _app({rid},{CASE},K,V){defeat}.")
+        value_arg = [] if rule.head.value is None else ["V"]
+        out.append(
+            f"{rule.head.name}({','.join([CASE, *head_vars, *value_arg])}) :- "
+            f"_fired({rid},{CASE},{key},{'V' if value_arg else TRUE})."
+        )
+        out.append("")
+        return out
+
+
+def emit(policy: CheckedPolicy) -> AspProgram:
+    text = Emitter(policy).program()
+    return AspProgram(text, policy.hash, {cr.id: cr.rule.span for cr in policy.rules})
