@@ -80,7 +80,9 @@ class DateLit:
 
 @dataclass(frozen=True, slots=True)
 class Duration:
-    amount: int
+    """`60 days`, or `N days` for a whole-number variable N."""
+
+    amount: int | Var
     unit: DurationUnit
     span: Span
 

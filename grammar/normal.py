@@ -33,6 +33,8 @@ def term_vars(term: n.Term) -> Iterator[str]:
     """Free variables of a term (a count's own variable is bound inside it)."""
     if isinstance(term, n.Var):
         yield term.name
+    elif isinstance(term, n.Duration) and isinstance(term.amount, n.Var):
+        yield term.amount.name
     elif isinstance(term, n.Call):
         for a in term.args:
             yield from term_vars(a)

@@ -228,7 +228,8 @@ class _ToNodes(Transformer[Token, Any]):
         return UNITS[str(tok)]
 
     def duration(self, meta: Any, amount: Token, unit: n.DurationUnit) -> n.Term:
-        return n.Duration(int(amount), unit, self._span(meta))
+        count = int(amount) if amount.type == "INT" else n.Var(str(amount), self._tok(amount))
+        return n.Duration(count, unit, self._span(meta))
 
     def name(self, meta: Any, tok: Token) -> n.Term:
         return n.Name(str(tok), self._tok(tok))
@@ -255,10 +256,19 @@ def _expected_words(names: set[str]) -> str:
         except KeyError:
             continue
         words.add(f"`{pattern.value}`" if pattern.type == "str" else name.lower())
-    ordered = sorted(words)
-    if len(ordered) > 8:
-        ordered = [*ordered[:8], "..."]
+    # Keywords first: after a condition, `and`/`or` matter more than punctuation.
+    ordered = sorted(words, key=lambda w: (not w.strip("`")[:1].isalpha(), w))
+    if len(ordered) > 10:
+        ordered = [*ordered[:10], "..."]
     return ", ".join(ordered)
+
+
+def _acceptable(err: UnexpectedToken) -> set[str]:
+    """What could really come next: LALR's merged lookaheads over-approximate it."""
+    try:
+        return set(err.interactive_parser.accepts()) or set(err.expected)
+    except Exception:
+        return set(err.expected)
 
 
 def _syntax_error(file: str, err: UnexpectedInput) -> Diagnostic:
@@ -266,7 +276,7 @@ def _syntax_error(file: str, err: UnexpectedInput) -> Diagnostic:
     if isinstance(err, UnexpectedToken) and err.token.type != "$END":
         tok = err.token
         span = Span(file, line, col, line, col + max(1, len(str(tok))))
-        return error("syntax-error", span, f"unexpected `{tok}`", f"expected {_expected_words(set(err.expected))}")
+        return error("syntax-error", span, f"unexpected `{tok}`", f"expected {_expected_words(_acceptable(err))}")
     if isinstance(err, UnexpectedCharacters):
         return error(
             "syntax-error",
@@ -274,7 +284,7 @@ def _syntax_error(file: str, err: UnexpectedInput) -> Diagnostic:
             f"unexpected character `{err.char}`",
             f"expected {_expected_words(set(err.allowed))}",
         )
-    expected = getattr(err, "expected", None) or ()
+    expected = _acceptable(err) if isinstance(err, UnexpectedToken) else getattr(err, "expected", None) or ()
     return error(
         "syntax-error",
         Span.point(file, line, col),

@@ -13,8 +13,9 @@ def term(t: n.Term) -> str:
     if isinstance(t, n.DateLit):
         return t.value.isoformat()
     if isinstance(t, n.Duration):
-        unit = t.unit if t.amount != 1 else t.unit[:-1]
-        return f"{t.amount} {unit}"
+        amount = t.amount.name if isinstance(t.amount, n.Var) else t.amount
+        unit = t.unit if amount != 1 else t.unit[:-1]
+        return f"{amount} {unit}"
     if isinstance(t, n.Name):
         return t.name
     if isinstance(t, n.AssessmentDate):

@@ -36,13 +36,17 @@ class _Checker:
         if isinstance(t, n.DateLit | n.AssessmentDate):
             return n.DATE
         if isinstance(t, n.Duration):
+            if isinstance(t.amount, n.Var):
+                got = self.term(t.amount, n.INT)
+                if got is not None and got != n.INT:
+                    self.fail("type-mismatch", t.span, f"`{t.amount.name}` is {_a(got)}; a duration counts whole numbers")
             return n.DURATION
         if isinstance(t, n.Name):
             return self.enum_value(t, expected)
         if isinstance(t, n.Call):
             return self.call(t)
         if isinstance(t, n.BinOp):
-            return self.binop(t)
+            return self.binop(t, expected)
         self.cond(t.cond)
         return n.INT
 
@@ -99,8 +103,9 @@ class _Checker:
                     f"`{pretty.term(arg)}` is {_a(got)}, but `{node.name}` expects {_a(want)} here",
                 )
 
-    def binop(self, t: n.BinOp) -> n.Type | None:
-        left, right = self.term(t.left), self.term(t.right)
+    def binop(self, t: n.BinOp, expected: n.Type | None) -> n.Type | None:
+        right = self.term(t.right)
+        left = self.term(t.left, n.DATE if right == n.DURATION else expected if expected in (n.INT, n.DATE) else None)
         if left is None or right is None:
             return None
         if left == n.DATE and right == n.DURATION:

@@ -44,10 +44,11 @@ class Decision:
     conflicts: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = field(default=())
 
     def get(self, verdict: str, *subject: str) -> Verdict:
+        """The verdict for a subject; a subject not listed fails (it holds in no completion)."""
         for v in self.verdicts:
             if v.verdict == verdict and v.subject == subject:
                 return v
-        raise KeyError(f"{verdict}({', '.join(subject)})")
+        return Verdict(verdict, subject, "fails", None, ())
 
 
 def fact_text(pred: str, args: tuple[str, ...]) -> str:

@@ -127,7 +127,10 @@ class BranchCompiler:
         left = self.term(t.left)
         v = self.fresh()
         if isinstance(t.right, n.Duration):
-            amount = t.right.amount if t.op == "+" else -t.right.amount
+            count = t.right.amount
+            amount = str(count) if isinstance(count, int) else count.name
+            if t.op == "-":
+                amount = f"-{amount}" if isinstance(count, int) else f"@minus(0,{amount})"
             self.pos.append(f"{v} = @add_{t.right.unit}({left},{amount})")
         else:
             right = self.term(t.right)

@@ -124,8 +124,7 @@ class _Index:
 
 def decode_case(policy: CheckedPolicy, case: Case, cons: Consequences, cid: Symbol) -> Decision:
     idx = _Index(cons, cid)
-    fired_b = _fired(idx.brave["_fired"])
-    fired_c = _fired(idx.cautious["_fired"])
+    heads = {cr.id: cr.rule.head.name for cr in policy.rules}
     verdicts: list[Verdict] = []
     conflicts = []
     for pred in policy.verdicts():
@@ -134,6 +133,8 @@ def decode_case(policy: CheckedPolicy, case: Case, cons: Consequences, cid: Symb
         subjects = set(brave)
         if len(pred.params) == 1:
             subjects |= {(e.id,) for e in case.entities if e.type == pred.params[0].type.name}
+        fired_b = _fired([s for s in idx.brave["_fired"] if heads[s.arguments[0].string] == pred.name])
+        fired_c = _fired([s for s in idx.cautious["_fired"] if heads[s.arguments[0].string] == pred.name])
         for subject in sorted(subjects):
             v = _verdict(pred, subject, brave.get(subject, set()), cautious.get(subject, set()), fired_b, fired_c)
             verdicts.append(v)

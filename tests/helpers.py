@@ -1,0 +1,45 @@
+"""Test helpers: build policies from text."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from grammar import nodes as n
+from grammar.check import check
+from grammar.checked import CheckedPolicy
+from grammar.diagnostics import Diagnostic, PolicyError
+from grammar.parse import parse_text
+
+ROOT = Path(__file__).resolve().parent.parent
+
+PRELUDE = """
+source MIFI-HC "003_02a0dbd8729d3a02.txt" "MIFI: persons selected on humanitarian grounds" authority official
+  provision QHC-1 "Who the programme is for"
+  provision QHC-3 "Conditions for selection"
+  provision PROC-6 "Rejected"
+source CONSULT "004_c493d0d540f0735e.txt" "Consultancy page" authority secondary
+entity person
+entity application
+"""
+
+
+def policy_of(src: str, file: str = "t.havre", prelude: bool = True) -> CheckedPolicy:
+    text = (PRELUDE if prelude else "") + src
+    return check(n.Policy(file, (parse_text(text, file),), ((file, text),)))
+
+
+def diagnostics_of(src: str, prelude: bool = True) -> list[Diagnostic]:
+    with pytest.raises(PolicyError) as err:
+        policy_of(src, prelude=prelude)
+    return list(err.value.diagnostics)
+
+
+def line_of(src: str, needle: str, prelude: bool = True) -> int:
+    """The 1-based line of `needle` in the policy text as checked."""
+    text = (PRELUDE if prelude else "") + src
+    for i, line in enumerate(text.splitlines(), 1):
+        if needle in line:
+            return i
+    raise AssertionError(needle)

@@ -1,0 +1,212 @@
+"""Every diagnostic code, with its exact message, place and hint."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from grammar.diagnostics import CODES, PolicyError, render_text
+from grammar.parse import parse, parse_text
+from tests.helpers import PRELUDE, diagnostics_of, line_of, policy_of
+
+BASE = """
+input birth_date(P: person): date
+input married(P: person)
+input principal(A: application): person
+input notice(A: application): date
+derived age(P: person): int
+derived meets(A: application)
+verdict decision(A: application) one of selected, refused, rejected
+"""
+
+
+def only(src: str) -> tuple[str, str, str | None, int, int]:
+    [d] = diagnostics_of(BASE + src)
+    return d.code, d.message, d.hint, d.span.line, d.span.column
+
+
+def test_syntax_error_says_what_was_expected_in_words() -> None:
+    with pytest.raises(PolicyError) as err:
+        parse_text('rule R1 "t" cites QHC-1 meets(A) if married(P) married(A).', "x.havre")
+    [d] = err.value.diagnostics
+    assert (d.code, str(d.span), d.message) == ("syntax-error", "x.havre:1:48", "unexpected `married`")
+    assert d.hint == "expected `and`, `or`, `unless`, `!=`, `+`, `-`, `.`, `<=`, `<`, `=`, ..."
+
+
+def test_syntax_error_at_end_of_file() -> None:
+    with pytest.raises(PolicyError) as err:
+        parse_text('rule R1 "t" cites QHC-1 meets(A) if', "x.havre")
+    [d] = err.value.diagnostics
+    assert (d.message, str(d.span)) == ("unexpected end of file", "x.havre:1:36")
+
+
+def test_a_value_where_a_condition_is_expected() -> None:
+    with pytest.raises(PolicyError) as err:
+        parse_text('rule R1 "t" cites QHC-1 meets(A) if 22.', "x.havre")
+    [d] = err.value.diagnostics
+    assert (d.code, d.message) == ("syntax-error", "expected a condition, found a value")
+
+
+def test_bad_literal_date_and_authority() -> None:
+    with pytest.raises(PolicyError) as err:
+        parse_text('rule R1 "t" cites QHC-1 meets(A) if notice(A) = 2026-02-30.', "x.havre")
+    assert err.value.diagnostics[0].message == "`2026-02-30` is not a valid date"
+    with pytest.raises(PolicyError) as err:
+        parse_text('source S "f.txt" "t" authority offical', "x.havre")
+    d = err.value.diagnostics[0]
+    assert (d.code, d.message, d.hint) == ("bad-literal", "unknown authority `offical`", "did you mean `official`?")
+
+
+def test_import_not_found(tmp_path: Path) -> None:
+    (tmp_path / "main.havre").write_text('import "programmes/qhc.havre"\n')
+    with pytest.raises(PolicyError) as err:
+        parse(tmp_path)
+    [d] = err.value.diagnostics
+    assert d.code == "import-not-found"
+    assert d.message == "imported file `programmes/qhc.havre` does not exist"
+    assert (d.span.line, d.span.column) == (1, 1)
+
+
+def test_undefined_name_with_did_you_mean() -> None:
+    src = 'rule R1 "t" cites QHC-1 meets(A) if principal(A) = P and marred(P).'
+    assert only(src) == ("undefined-name", "`marred` is not declared", "did you mean `married`?",
+                         line_of(BASE + src, "marred"), src.index("marred") + 1)
+
+
+def test_undefined_enumeration_value() -> None:
+    src = 'rule R1 "t" cites QHC-1 decision(A) = rejectd if meets(A).'
+    code, message, hint, *_ = only(src)
+    assert (code, message, hint) == ("type-mismatch", "`rejectd` is not one of selected, refused, rejected",
+                                     "did you mean `rejected` or `selected`?")
+
+
+def test_undefined_source() -> None:
+    src = 'rule R1 "t" cites QHC-2 meets(A) if principal(A) = P and married(P).'
+    code, message, hint, *_ = only(src)
+    assert (code, message, hint) == ("undefined-source", "`QHC-2` is not a declared source or provision",
+                                     "did you mean `QHC-3` or `QHC-1`?")
+
+
+def test_undefined_rule_in_priority() -> None:
+    src = 'rule R1 "t" cites QHC-1 meets(A) if notice(A) = D.\npriority R2 over R1'
+    code, message, *_ = only(src)
+    assert (code, message) == ("undefined-rule", "no rule `R2`")
+
+
+def test_duplicate_rule_id() -> None:
+    src = 'rule R1 "t" cites QHC-1 meets(A) if notice(A) = D.\nrule R1 "u" cites QHC-1 meets(A) if notice(A) = D.'
+    code, message, hint, line, _ = only(src)
+    first = line_of(BASE + src, 'rule R1 "t"')
+    assert code == "duplicate-rule"
+    assert message == f"rule `R1` is already defined at t.havre:{first}:1"
+    assert line == first + 1
+
+
+def test_duplicate_declaration() -> None:
+    src = "input married(Q: person)"
+    code, message, *_ = only(src)
+    assert code == "duplicate-declaration"
+    assert message.startswith("predicate `married` is already declared at t.havre:")
+
+
+def test_wrong_arity() -> None:
+    src = 'rule R1 "t" cites QHC-1 meets(A) if principal(A) = P and married(P, A).'
+    assert only(src)[:2] == ("wrong-arity", "`married` takes 1 argument(s), not 2")
+
+
+def test_type_mismatch_on_arguments_and_comparisons() -> None:
+    src = 'rule R1 "t" cites QHC-1 meets(A) if married(A).'
+    assert only(src)[:2] == ("type-mismatch", "`A` is an application, but `married` expects a person here")
+    src = 'rule R1 "t" cites QHC-1 meets(A) if notice(A) < 5.'
+    assert only(src)[:2] == ("type-mismatch", "cannot compare `notice(A)` (date) with `5` (int)")
+
+
+def test_yes_no_predicate_used_as_value() -> None:
+    src = 'rule R1 "t" cites QHC-1 meets(A) if married(principal(A)) = 3.'
+    code, message, *_ = only(src)
+    assert (code, message) == ("type-mismatch", "`married` is a yes/no predicate, not a value")
+
+
+def test_unsafe_variable_in_the_languages_terms() -> None:
+    src = 'rule R1 "t" cites QHC-1 meets(A) if notice(A) < D + 60 days.'
+    code, message, hint, *_ = only(src)
+    assert code == "unsafe-variable"
+    assert message == "`D` is a date that no condition gives a value to"
+    assert hint is not None and hint.startswith("give `D` a value with a condition such as `some_date(A) = D`")
+
+
+def test_value_given_only_inside_not_is_unsafe_outside() -> None:
+    src = 'rule R1 "t" cites QHC-1 meets(A) if not (notice(A) = D) and D < assessment_date.'
+    assert only(src)[:2] == ("unsafe-variable", "`D` is a date that no condition gives a value to")
+
+
+def test_bad_exception_uses_a_condition_variable() -> None:
+    src = 'rule R1 "t" cites QHC-1 meets(A) if principal(A) = P unless married(P).'
+    code, message, *_ = only(src)
+    assert code == "bad-exception"
+    assert message == "`unless` may only use the variables of the conclusion (A); `P` comes from the conditions"
+
+
+def test_rules_cannot_conclude_inputs_or_findings() -> None:
+    src = 'judged distress(P: person)\nrule R1 "t" cites QHC-1 distress(P) if married(P).'
+    code, message, *_ = only(src)
+    assert (code, message) == ("concludes-input", "`distress` is an officer's finding (judged); rules cannot conclude it")
+
+
+def test_bad_template_placeholder() -> None:
+    src = 'input resides(P: person)\n  en "{Q} resides in Québec"'
+    assert only(src)[:2] == ("bad-template", "placeholder `{Q}` names no parameter of `resides`")
+
+
+def test_negative_cycle_names_both_rules() -> None:
+    src = """derived a(P: person)
+derived b(P: person)
+rule RA "a" cites QHC-1 a(P) if not b(P).
+rule RB "b" cites QHC-1 b(P) if a(P)."""
+    code, message, *_ = only(src)
+    assert code == "negative-cycle"
+    assert message == ("`a` and `b` depend on each other through `not`: rule `RA` concludes `a` from `not b`, "
+                       "and rule `RB` concludes `b` from `a`")
+
+
+def test_priority_cycle_and_mismatch() -> None:
+    src = """rule R1 "t" cites QHC-1 decision(A) = selected if meets(A).
+rule R2 "t" cites QHC-1 decision(A) = refused if not meets(A).
+rule R3 "t" cites QHC-1 meets(A) if notice(A) = D.
+priority R1 over R2
+priority R2 over R1"""
+    codes = {d.code for d in diagnostics_of(BASE + src)}
+    assert codes == {"priority-cycle"}
+    src = """rule R1 "t" cites QHC-1 decision(A) = selected if meets(A).
+rule R3 "t" cites QHC-1 meets(A) if notice(A) = D.
+priority R1 over R3"""
+    assert only(src)[:2] == ("priority-mismatch", "`R1` concludes `decision` but `R3` concludes `meets`")
+
+
+def test_reserved_names() -> None:
+    assert only("input name(P: person)")[:2] == ("reserved-name", "`name` is reserved for case files")
+    assert only("derived years_since(P: person): int")[:2] == (
+        "reserved-name", "`years_since` is a built-in function and cannot be declared")
+
+
+def test_missing_text_is_a_warning_not_an_error() -> None:
+    policy = policy_of('input resides(P: person)\n  en "{P} resides in Québec"')
+    [w] = [w for w in policy.warnings if "resides" in w.message]
+    assert (w.code, w.severity, w.message) == ("missing-text", "warning", "`resides` has no fr text")
+
+
+def test_every_code_is_exercised_here() -> None:
+    text = Path(__file__).read_text()
+    assert {c for c in CODES if f'"{c}"' not in text} == set()
+
+
+def test_rendering_shows_the_line_with_a_caret() -> None:
+    src = 'rule R1 "t" cites QHC-1 meets(A) if principal(A) = P and marred(P).'
+    with pytest.raises(PolicyError) as err:
+        policy_of(BASE + src)
+    text = render_text(err.value.diagnostics, {"t.havre": PRELUDE + BASE + src})
+    lines = text.splitlines()
+    assert lines[0].endswith("error[undefined-name]: `marred` is not declared")
+    assert lines[2] == "       | " + " " * src.index("marred") + "^" * len("marred(P)")
+    assert lines[3] == "  hint: did you mean `married`?"

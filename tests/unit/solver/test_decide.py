@@ -1,0 +1,167 @@
+"""Three-valued verdicts on the fixture policy: exact values, dates to the day, missing sets."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+
+from havre.api import Policy, load_policy
+from tests.helpers import ROOT
+
+
+@pytest.fixture(scope="module")
+def mini() -> Policy:
+    return load_policy(ROOT / "tests/fixtures/mini")
+
+
+def family(on: str = "2026-11-21", **changes: Any) -> dict[str, Any]:
+    """Amina (principal), her son Yusuf and daughter Lina; one application, two documents."""
+    case: dict[str, Any] = {
+        "case": "t-1",
+        "assessment_date": on,
+        "persons": {
+            "amina": {"name": "Amina Haddad", "birth_date": "1988-03-14", "status": "foreign_national",
+                      "distress": True, "in_union": False, "child_of": []},
+            "yusuf": {"birth_date": "2004-11-22", "child_of": ["amina"], "in_union": False, "status": "foreign_national",
+                      "distress": False},
+            "lina": {"birth_date": "2012-06-01", "child_of": ["amina"], "in_union": False, "status": "foreign_national",
+                     "distress": False},
+        },
+        "applications": {"app1": {"principal": "amina", "notice_date": "2026-09-22", "extra_days": 0}},
+        "documents": {"form": {"required": ["app1"], "supplied": True},
+                      "passport": {"required": ["app1"], "supplied": True}},
+    }
+    for path, value in changes.items():
+        *parents, last = path.split("__")
+        target = case
+        for p in parents:
+            target = target[p]
+        if value is None:
+            target.pop(last, None)
+        else:
+            target[last] = value
+    return case
+
+
+def test_a_complete_case_is_selected_with_the_rules_that_concluded_it(mini: Policy) -> None:
+    d = mini.decide(family())
+    v = d.get("decision", "app1")
+    assert (v.status, v.value, v.rules, v.missing) == ("holds", "selected", ("PROC-4.selected",), ())
+    assert d.get("eligible", "amina").status == "holds"
+    assert d.get("eligible", "yusuf").status == "fails"
+    assert d.get("dependants", "amina").value == 2
+    assert d.get("documents_due", "app1").value == dt.date(2026, 11, 21)
+    assert d.unknowns == ("csq_issued(app1)", "pr_application_pending(app1)")
+
+
+@pytest.mark.parametrize(("born", "status"), [("2004-11-22", "holds"), ("2004-11-21", "fails")])
+def test_a_child_is_dependent_until_the_day_before_the_22nd_birthday(mini: Policy, born: str, status: str) -> None:
+    d = mini.decide(family(persons__yusuf__birth_date=born))
+    assert d.get("dependent_child", "yusuf", "amina").status == status
+
+
+@pytest.mark.parametrize(("on", "status"), [("2026-02-27", "holds"), ("2026-02-28", "fails")])
+def test_a_leap_day_birth_turns_22_on_28_february(mini: Policy, on: str, status: str) -> None:
+    d = mini.decide(family(on=on, persons__yusuf__birth_date="2004-02-29"))
+    assert d.get("dependent_child", "yusuf", "amina").status == status
+
+
+@pytest.mark.parametrize(("on", "value"), [("2026-11-21", "selected"), ("2026-11-22", "rejected")])
+def test_documents_are_late_from_day_61(mini: Policy, on: str, value: str) -> None:
+    d = mini.decide(family(on=on, documents__passport__supplied=False, documents__form__supplied=False))
+    v = d.get("decision", "app1")
+    if value == "rejected":
+        assert (v.status, v.value, v.rules) == ("holds", "rejected", ("PROC-6.late",))
+    else:  # incomplete but not yet late: no decision
+        assert (v.status, v.value) == ("fails", None)
+
+
+def test_rejection_takes_priority_over_refusal(mini: Policy) -> None:
+    d = mini.decide(family(on="2026-12-01", persons__amina__distress=False, documents__passport__supplied=False))
+    v = d.get("decision", "app1")
+    assert (v.status, v.value, v.rules) == ("holds", "rejected", ("PROC-6.late",))
+
+
+def test_an_exception_blocks_the_conclusion(mini: Policy) -> None:
+    d = mini.decide(family(persons__amina__asylum_claim_pending=True))
+    assert d.get("eligible", "amina").status == "fails"
+    assert d.get("decision", "app1").value == "refused"
+
+
+def test_default_false_input_left_out_is_false_not_unknown(mini: Policy) -> None:
+    d = mini.decide(family())
+    assert "asylum_claim_pending(amina)" not in d.unknowns
+    assert d.get("eligible", "amina").status == "holds"
+
+
+def test_every_over_no_required_document_is_vacuously_true(mini: Policy) -> None:
+    d = mini.decide(family(documents={}))
+    assert d.get("decision", "app1").value == "selected"
+
+
+def test_an_officers_finding_left_out_makes_the_decision_undetermined(mini: Policy) -> None:
+    d = mini.decide(family(persons__amina__distress=None))
+    v = d.get("decision", "app1")
+    assert (v.status, v.value, v.missing) == ("undetermined", None, (("distress(amina)",),))
+    assert v.rules == ("PROC-4.selected", "PROC-5.refused")
+    assert d.get("eligible", "amina").missing == (("distress(amina)",),)
+
+
+def test_missing_sets_are_the_smallest_that_decide(mini: Policy) -> None:
+    d = mini.decide(family(persons__amina__distress=None, documents__passport__supplied=None))
+    # Selected needs both facts; knowing either alone does not decide.
+    assert d.get("decision", "app1").missing == (("distress(amina)", "supplied(passport)"),)
+
+
+def test_unknown_birth_date_leaves_dependency_open(mini: Policy) -> None:
+    d = mini.decide(family(persons__yusuf__birth_date=None))
+    v = d.get("dependent_child", "yusuf", "amina")
+    assert (v.status, v.missing) == ("undetermined", (("birth_date(yusuf)",),))
+    assert d.get("dependants", "amina").missing == (("birth_date(yusuf)",),)
+
+
+def test_unknown_dates_carry_into_computed_deadlines(mini: Policy) -> None:
+    d = mini.decide(family(applications__app1__notice_date=None))
+    v = d.get("documents_due", "app1")
+    assert (v.status, v.value, v.missing) == ("undetermined", None, (("notice_date(app1)",),))
+    d = mini.decide(family(applications__app1__extra_days=None))
+    assert d.get("documents_due", "app1").missing == (("extra_days(app1)",),)
+    d = mini.decide(family(applications__app1__extra_days=5))
+    assert d.get("documents_due", "app1").value == dt.date(2026, 11, 26)
+
+
+@pytest.mark.parametrize(("issued", "expiry"), [("2024-01-31", "2026-01-31"), ("2024-02-29", "2026-02-28"),
+                                                ("2023-12-31", "2025-12-31")])
+def test_csq_expiry_24_months_at_month_ends(mini: Policy, issued: str, expiry: str) -> None:
+    d = mini.decide(family(applications__app1__csq_issued=issued, applications__app1__pr_application_pending=False))
+    assert d.get("csq_expiry", "app1").value == dt.date.fromisoformat(expiry)
+
+
+def test_csq_expiry_open_while_pr_pending_is_unknown(mini: Policy) -> None:
+    d = mini.decide(family(applications__app1__csq_issued="2024-01-31"))
+    v = d.get("csq_expiry", "app1")
+    assert (v.status, v.missing) == ("undetermined", (("pr_application_pending(app1)",),))
+    d = mini.decide(family(applications__app1__csq_issued="2024-01-31", applications__app1__pr_application_pending=True))
+    assert d.get("csq_expiry", "app1").status == "fails"
+
+
+def test_decide_many_equals_one_by_one(mini: Policy) -> None:
+    cases = [family(), family(persons__amina__distress=None), family(on="2026-12-01", documents__form__supplied=False),
+             family(persons__yusuf__birth_date=None)]
+    for i, c in enumerate(cases):
+        c["case"] = f"t-{i}"
+    together = mini.decide_many(cases)
+    assert together == [mini.decide(c) for c in cases]
+
+
+def test_json_shape(mini: Policy) -> None:
+    from havre.output import decision_json
+
+    data = decision_json(mini.decide(family(persons__amina__distress=None)))
+    assert data["case"] == "t-1"
+    assert data["policy"] == {"hash": mini.hash}
+    decision = next(v for v in data["verdicts"] if v["verdict"] == "decision")
+    assert decision == {"verdict": "decision", "subject": ["app1"], "value": None, "status": "undetermined",
+                        "missing": [["distress(amina)"]], "rules": ["PROC-4.selected", "PROC-5.refused"]}
