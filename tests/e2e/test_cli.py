@@ -1,0 +1,130 @@
+"""The command line as a user runs it: exit codes, messages, no tracebacks."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.helpers import ROOT
+
+MINI = str(ROOT / "tests/fixtures/mini")
+CASE = """\
+case: cli-1
+assessment_date: 2026-11-21
+persons:
+  amina: {name: Amina Haddad, birth_date: 1988-03-14, status: foreign_national, in_union: false, child_of: []}
+applications:
+  app1: {principal: amina, notice_date: 2026-09-22, csq_issued: 2025-01-31, pr_application_pending: false}
+documents:
+  form: {required: [app1], supplied: true}
+"""
+
+
+def havre(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "havre", *args], capture_output=True, text=True, cwd=cwd, timeout=120)
+
+
+def write(tmp_path: Path, name: str, text: str) -> str:
+    path = tmp_path / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return str(path)
+
+
+def test_decide_text_lists_every_verdict(tmp_path: Path) -> None:
+    r = havre("decide", write(tmp_path, "c.yaml", CASE), "--policy", MINI)
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.splitlines()
+    assert lines[0].startswith("Case cli-1 — assessed on 2026-11-21 — policy ")
+    assert "  [undetermined] Amina Haddad may be selected under the programme" in lines
+    assert "      missing, one of these sets: distress(amina)" in lines
+
+
+def test_decide_json_and_french(tmp_path: Path) -> None:
+    case = write(tmp_path, "c.yaml", CASE.replace("status: foreign_national,", "status: foreign_national, distress: true,"))
+    r = havre("decide", case, "--policy", MINI, "--format", "json")
+    assert r.returncode == 0, r.stderr
+    data = json.loads(r.stdout)
+    decision = next(v for v in data["verdicts"] if v["verdict"] == "decision")
+    assert decision == {"verdict": "decision", "subject": ["app1"], "value": "selected", "status": "holds",
+                        "missing": [], "rules": ["PROC-4.selected"]}
+    expiry = next(v for v in data["verdicts"] if v["verdict"] == "csq_expiry")
+    assert expiry["value"] == "2027-01-31"
+    r = havre("decide", case, "--policy", MINI, "--lang", "fr")
+    assert "  [établi] la décision sur app1 est … = selected  (par PROC-4.selected)" in r.stdout.splitlines()
+
+
+def test_bad_policy_exits_2_with_place_and_no_traceback(tmp_path: Path) -> None:
+    write(tmp_path, "p/main.havre", "entity person\ninput x(P: person)\nrule R1 \"t\" cites S x(P) if x(P) x(P).\n")
+    r = havre("decide", write(tmp_path, "c.yaml", CASE), "--policy", str(tmp_path / "p"))
+    assert r.returncode == 2
+    assert "Traceback" not in r.stderr and "clingo" not in r.stderr
+    first = r.stderr.splitlines()[0]
+    assert first.endswith("p/main.havre:3:34: error[syntax-error]: unexpected `x`")
+    assert r.stderr.splitlines()[-1] == "1 error in the policy"
+
+
+def test_bad_policy_as_json_for_editors(tmp_path: Path) -> None:
+    write(tmp_path, "p/main.havre", "entity person\ninput x(P: persn)\n")
+    r = havre("check", "--policy", str(tmp_path / "p"), "--format", "json")
+    assert r.returncode == 2
+    [d] = json.loads(r.stderr)
+    assert (d["code"], d["line"], d["column"], d["message"], d["hint"]) == (
+        "undefined-name", 2, 9, "`persn` is not a declared entity", "did you mean `person`?")
+
+
+def test_bad_case_exits_2_naming_the_field(tmp_path: Path) -> None:
+    case = write(tmp_path, "c.yaml", CASE.replace("1988-03-14", "2026-02-30"))
+    r = havre("decide", case, "--policy", MINI)
+    assert r.returncode == 2
+    assert r.stderr.strip() == f'error: {case}: persons.amina.birth_date: "2026-02-30" is not a valid date'
+
+
+def test_bad_arguments_exit_2(tmp_path: Path) -> None:
+    r = havre("decide", write(tmp_path, "c.yaml", CASE), "--policy", MINI, "--format", "xml")
+    assert r.returncode == 2
+    assert "Traceback" not in r.stderr
+    r = havre("decide", str(tmp_path / "absent.yaml"), "--policy", MINI)
+    assert r.returncode == 2
+    assert "Traceback" not in r.stderr
+
+
+def test_compile_marks_each_rule_with_its_place() -> None:
+    r = havre("compile", "--policy", MINI)
+    assert r.returncode == 0
+    assert "% rule PROC-4.selected tests/fixtures/mini/qhc/decision.havre:48" in r.stdout.splitlines()
+
+
+def test_schema_is_json_schema() -> None:
+    r = havre("schema", "--policy", MINI)
+    assert r.returncode == 0
+    schema = json.loads(r.stdout)
+    assert schema["$schema"].startswith("https://json-schema.org/draft/2020-12")
+
+
+def test_check_reports_success() -> None:
+    r = havre("check", "--policy", MINI)
+    assert (r.returncode, r.stdout.strip()) == (0, "11 rules, 21 predicates: no errors, 0 warning(s)")
+
+
+def test_scenarios_end_with_the_count_line(tmp_path: Path) -> None:
+    scenario = """\
+scenarios:
+  - name: selected
+    case_file: ../c.yaml
+    expect:
+      - {verdict: eligible, subject: [amina], status: undetermined, missing: [[distress(amina)]]}
+  - name: wrong on purpose
+    case_file: ../c.yaml
+    expect:
+      - {verdict: eligible, subject: [amina], status: holds}
+"""
+    write(tmp_path, "c.yaml", CASE)
+    path = write(tmp_path, "scenarios/s.yaml", scenario)
+    r = havre("test", path, "--policy", MINI)
+    assert r.returncode == 1
+    lines = r.stdout.splitlines()
+    assert lines[-1] == "1 passed, 1 failed"
+    assert "       eligible(amina): expected holds, got undetermined (missing: [[distress(amina)]])" in lines
