@@ -198,7 +198,7 @@ def _violations(idx: _Index) -> tuple[Violation, ...]:
     certain = set(idx.cautious["_violated"])
     out = []
     for s in sorted(set(idx.brave["_violated"]), key=str):
-        _, inv, binds = s.arguments
+        inv, _, binds = s.arguments
         values = tuple(str(a.string if a.type == SymbolType.String else a) for a in binds.arguments)
         out.append(Violation(inv.string, values, s in certain))
     return tuple(out)
