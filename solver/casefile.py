@@ -1,0 +1,416 @@
+"""Case files: read a YAML or JSON document safely, check it against the policy's inputs, make it a Case.
+
+Whatever the document, the only exception that comes out is CaseError, naming the first problem in file order.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import re
+import sys
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any, ClassVar, Literal, cast
+
+import yaml
+
+from grammar import nodes as n
+from grammar.checked import CheckedPolicy
+from solver import schema as sc
+from solver.case import Case, CaseError, Closed, Entity, Fact, Value
+
+MAX_BYTES = 1_048_576
+MAX_DEPTH = 12  # a case file needs 5 levels; anything much deeper is refused before it is looked at
+Kind = Literal["yaml", "json"]
+_KINDS: dict[str, Kind] = {".yaml": "yaml", ".yml": "yaml", ".json": "json"}
+
+
+def load_case(path: str | os.PathLike[str], policy: CheckedPolicy, max_bytes: int = MAX_BYTES) -> Case:
+    """Read, check and convert the case file at `path` (.yaml, .yml or .json)."""
+    return parse_case(read_document(path, max_bytes), policy, os.fspath(path))
+
+
+def case_from_text(text: str, policy: CheckedPolicy, kind: Kind = "yaml", origin: str = "<case>") -> Case:
+    return parse_case(parse_document(text, kind, origin), policy, origin)
+
+
+def parse_case(data: object, policy: CheckedPolicy, origin: str = "<case>") -> Case:
+    """Check a loaded document (mappings, lists, text, numbers, booleans, null) and make it a Case."""
+    lay = sc.layout(policy)
+    try:
+        data = _plain(data, 0)
+        problem = _first_problem(data, lay, policy)
+    except RecursionError:
+        raise CaseError(origin, "", "the document is nested too deeply") from None
+    if problem is not None:
+        raise CaseError(origin, _render(problem[0]), problem[1])
+    assert isinstance(data, dict)
+    return _build(data, lay, origin)
+
+
+def _plain(node: object, depth: int) -> object:
+    """What a Python caller may pass (any mapping, tuples, dates) as a loaded document holds it."""
+    if depth > MAX_DEPTH:
+        return node
+    if isinstance(node, dt.date) and not isinstance(node, dt.datetime):
+        return node.isoformat()
+    if isinstance(node, Mapping):
+        items = {k: _plain(v, depth + 1) for k, v in node.items()}
+        return node if isinstance(node, dict) and all(items[k] is v for k, v in node.items()) else items
+    if isinstance(node, list | tuple):
+        elems = [_plain(v, depth + 1) for v in node]
+        return node if isinstance(node, list) and all(a is b for a, b in zip(elems, node, strict=True)) else elems
+    return node
+
+
+# ---------------------------------------------------------------- reading
+
+
+def read_document(path: str | os.PathLike[str], max_bytes: int = MAX_BYTES) -> object:
+    """The document in a case file, refusing unknown file types, big files and unsafe YAML."""
+    origin = os.fspath(path)
+    ext = os.path.splitext(origin)[1]
+    kind = _KINDS.get(ext.lower())
+    if kind is None:
+        raise CaseError(origin, "", f"unsupported file type {sc.quote(ext)}; use .yaml, .yml or .json")
+    return parse_document(_read_text(origin, max_bytes), kind, origin)
+
+
+def parse_document(text: str, kind: Kind, origin: str = "<case>") -> object:
+    return _parse_yaml(text, origin) if kind == "yaml" else _parse_json(text, origin)
+
+
+def _read_text(origin: str, max_bytes: int) -> str:
+    too_big = CaseError(origin, "", f"file is larger than {_size(max_bytes)}")
+    try:
+        with open(origin, "rb") as f:
+            if os.fstat(f.fileno()).st_size > max_bytes:
+                raise too_big
+            raw = f.read(max_bytes + 1)
+    except FileNotFoundError:
+        raise CaseError(origin, "", "no such file") from None
+    except IsADirectoryError:
+        raise CaseError(origin, "", "is a directory, not a case file") from None
+    except OSError as e:
+        raise CaseError(origin, "", f"cannot read the file ({e.strerror or e})") from None
+    if len(raw) > max_bytes:
+        raise too_big
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise CaseError(origin, "", f"the file is not UTF-8 text (bad byte at offset {e.start})") from None
+
+
+def _size(n_bytes: int) -> str:
+    for unit, size in (("MiB", 1 << 20), ("KiB", 1 << 10)):
+        if n_bytes >= size and n_bytes % size == 0:
+            return f"{n_bytes // size} {unit}"
+    return f"{n_bytes} bytes"
+
+
+class _Mapping(dict[str, Any]):
+    """A mapping as read from a file, remembering keys it had twice (reported with their path later)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.duplicates: list[str] = []
+
+    def put(self, key: str, value: object) -> None:
+        if key in self:
+            self.duplicates.append(key)
+        else:
+            self[key] = value
+
+
+class _Refused(Exception):
+    def __init__(self, mark: yaml.Mark | None, message: str) -> None:
+        super().__init__(message)
+        self.mark, self.message = mark, message
+
+
+def _json_object(pairs: list[tuple[str, Any]]) -> _Mapping:
+    out = _Mapping()
+    for key, value in pairs:
+        out.put(key, value)
+    return out
+
+
+def _json_constant(name: str) -> object:
+    raise _Refused(None, f"{name} is not allowed in case files")
+
+
+def _parse_json(text: str, origin: str) -> object:
+    try:
+        return json.loads(text, object_pairs_hook=_json_object, parse_constant=_json_constant)
+    except json.JSONDecodeError as e:
+        raise CaseError(origin, f"line {e.lineno}", e.msg) from None
+    except _Refused as e:
+        raise CaseError(origin, "", e.message) from None
+    except RecursionError:
+        raise CaseError(origin, "", "the document is nested too deeply") from None
+    except ValueError:  # e.g. a number with thousands of digits
+        raise CaseError(origin, "", "the document holds a number that is too long") from None
+
+
+class _CaseLoader(yaml.SafeLoader):
+    """SafeLoader, stricter: no aliases, anchors or tags; dates stay text; only true/false are booleans."""
+
+    yaml_implicit_resolvers: dict[Any, list[tuple[str, re.Pattern[str]]]] = {}  # noqa: RUF012 (filled below)
+    yaml_constructors: ClassVar[dict[str | None, Callable[..., Any]]] = {}
+    yaml_multi_constructors: ClassVar[dict[str | None, Callable[..., Any]]] = {}
+
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+        event = self.peek_event()  # type: ignore[no-untyped-call]
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
+            raise _Refused(event.start_mark, "YAML aliases are not allowed in case files")
+        if getattr(event, "tag", None) is not None:
+            raise _Refused(event.start_mark, "YAML tags are not allowed in case files")
+        return super().compose_node(parent, index)
+
+
+def _yaml_map(loader: _CaseLoader, node: yaml.MappingNode) -> _Mapping:
+    out = _Mapping()
+    for key_node, value_node in node.value:
+        if not isinstance(key_node, yaml.ScalarNode):
+            raise _Refused(key_node.start_mark, "mapping keys must be plain text")
+        out.put(key_node.value, loader.construct_object(value_node, deep=True))
+    return out
+
+
+def _yaml_int(loader: _CaseLoader, node: yaml.ScalarNode) -> int:
+    try:
+        return int(node.value, 10)
+    except ValueError:
+        raise _Refused(node.start_mark, "number too long") from None
+
+
+def _yaml_other(loader: _CaseLoader, node: yaml.Node) -> object:
+    raise _Refused(node.start_mark, "unsupported YAML value")
+
+
+for _tag, _pattern, _first in (
+    ("null", r"^(?:~|null|Null|NULL|)\Z", "~nN"),
+    ("bool", r"^(?:[Tt][Rr][Uu][Ee]|[Ff][Aa][Ll][Ss][Ee])\Z", "tTfF"),
+    ("int", r"^[-+]?[0-9]+\Z", "-+0123456789"),
+    ("float", r"^[-+]?(?:[0-9]+\.[0-9]*|\.[0-9]+|[0-9]+)(?:[eE][-+]?[0-9]+)?\Z", "-+.0123456789"),
+):
+    _CaseLoader.add_implicit_resolver(
+        f"tag:yaml.org,2002:{_tag}", re.compile(_pattern), [*_first, ""] if _tag == "null" else list(_first)
+    )
+_CONSTRUCTORS: dict[str, Callable[[_CaseLoader, Any], object]] = {
+    "null": lambda _loader, _node: None,
+    "bool": lambda _loader, node: node.value.lower() == "true",
+    "int": _yaml_int,
+    "float": lambda _loader, node: float(node.value),
+    "str": lambda _loader, node: node.value,
+    "seq": lambda loader, node: [loader.construct_object(item, deep=True) for item in node.value],
+    "map": _yaml_map,
+}
+for _tag, _make in _CONSTRUCTORS.items():
+    _CaseLoader.add_constructor(f"tag:yaml.org,2002:{_tag}", _make)
+_CaseLoader.add_constructor(None, _yaml_other)
+
+
+def _parse_yaml(text: str, origin: str) -> object:
+    loader: _CaseLoader | None = None
+    try:
+        loader = _CaseLoader(text)
+        return loader.get_single_data()
+    except _Refused as e:
+        raise CaseError(origin, _line(e.mark), e.message) from None
+    except yaml.MarkedYAMLError as e:
+        reason = ", ".join(p for p in (e.context, e.problem) if p) or "not valid YAML"
+        raise CaseError(origin, _line(e.problem_mark or e.context_mark), reason) from None
+    except yaml.reader.ReaderError as e:
+        line = f"line {text.count(chr(10), 0, e.position) + 1}"
+        raise CaseError(origin, line, f"unacceptable character #x{e.character:04x}") from None
+    except RecursionError:
+        raise CaseError(origin, "", "the document is nested too deeply") from None
+    except yaml.YAMLError:
+        raise CaseError(origin, "", "not valid YAML") from None
+    finally:
+        if loader is not None:
+            loader.dispose()
+
+
+def _line(mark: yaml.Mark | None) -> str:
+    return f"line {mark.line + 1}" if mark is not None else ""
+
+
+# ---------------------------------------------------------------- checking
+
+
+def _first_problem(data: object, lay: sc.Layout, policy: CheckedPolicy) -> tuple[sc.Path, str] | None:
+    shape = list(_shape(data))
+    deep = [f for f in shape if f.kind == "deep"]
+    if deep:
+        return deep[0].path, "nested too deeply"
+    ids, sections = _ids(data, lay)
+    scan = sc.Checker(lay, data, ids, suggest=False)
+    findings = [*shape, *sc.schema_findings(data, sc.validator(policy)), *_scan(data, lay, sections, scan)]
+    if not findings:
+        return None
+    order = _Order(data)
+    first = min(range(len(findings)), key=lambda i: (order.key(findings[i].at or findings[i].path), i))
+    return findings[first].path, _explain(findings[first], lay, sc.Checker(lay, data, ids, suggest=True))
+
+
+def _shape(data: object) -> Iterator[sc.Finding]:
+    """Keys that are not text, keys given twice, and nesting deeper than any case file needs."""
+    stack: list[tuple[sc.Path, object]] = [((), data)]
+    while stack:
+        path, node = stack.pop()
+        if len(path) > MAX_DEPTH:
+            yield sc.Finding("deep", path)
+            return
+        if isinstance(node, dict):
+            for key in getattr(node, "duplicates", ()):
+                yield sc.Finding("duplicate", path, key, (*path, key))
+            yield from (sc.Finding("key", path, k, (*path, k)) for k in node if not isinstance(k, str))
+            stack.extend(((*path, k), v) for k, v in node.items())
+        elif isinstance(node, list):
+            stack.extend(((*path, i), v) for i, v in enumerate(node))
+
+
+def _ids(data: object, lay: sc.Layout) -> tuple[dict[str, str], dict[str, list[str]]]:
+    """Each entity id with its type (where first given), and the sections each id is given in."""
+    ids: dict[str, str] = {}
+    sections: dict[str, list[str]] = {}
+    if isinstance(data, dict):
+        for plural, section in data.items():
+            if plural in lay.sections and isinstance(section, dict):
+                for eid in section:
+                    if isinstance(eid, str):
+                        ids.setdefault(eid, lay.sections[plural])
+                        sections.setdefault(eid, []).append(plural)
+    return ids, sections
+
+
+def _scan(data: object, lay: sc.Layout, sections: dict[str, list[str]], check: sc.Checker) -> Iterator[sc.Finding]:
+    """What the schema cannot see: ids, references to entities, real dates."""
+    if not isinstance(data, dict):
+        return
+    yield from (sc.Finding("value", (k,)) for k in sc.TOP if k in data and check.at((k,)))
+    for plural, section in data.items():
+        if plural not in lay.sections or not isinstance(section, dict):
+            continue
+        for eid, fields in section.items():
+            if not sc.is_id(eid):
+                yield sc.Finding("id", (plural, eid))
+            elif sections[eid][0] == plural and len(sections[eid]) > 1:
+                yield sc.Finding("taken", (plural, eid), sections[eid][1])
+            if isinstance(fields, dict):
+                for name, value in fields.items():
+                    if name in lay.fields[lay.sections[plural]]:
+                        yield from _scan_field((plural, eid, name), value, check)
+
+
+def _scan_field(path: sc.Path, value: object, check: sc.Checker) -> Iterator[sc.Finding]:
+    if check.at(path):
+        yield sc.Finding("value", path)
+        return
+    seen: set[str] = set()
+    for key in range(len(value)) if isinstance(value, list) else value if isinstance(value, dict) else ():
+        if check.at((*path, key)):
+            yield sc.Finding("value", (*path, key))
+        elif isinstance(value, list) and isinstance(value[key], str):
+            if value[key] in seen:
+                yield sc.Finding("twice", (*path, key))
+            seen.add(value[key])
+
+
+def _explain(f: sc.Finding, lay: sc.Layout, check: sc.Checker) -> str:
+    match f.kind:
+        case "value":
+            return check.at(f.path) or f"{sc.describe(sc.lookup(check.data, f.path))} is not allowed here"
+        case "unknown":
+            return sc.unknown_key(lay, f.path)
+        case "missing":
+            return "missing"
+        case "id":
+            return sc.id_message(f.path[-1])
+        case "duplicate":
+            return f"duplicate key {sc.quote(str(f.detail))}"
+        case "key":
+            return f"keys must be text, found {sc.describe(f.detail)}"
+        case "taken":
+            return f"the id {sc.quote(str(f.path[-1]))} is also used in {f.detail}"
+        case "twice":
+            return f"{sc.describe(sc.lookup(check.data, f.path))} is listed twice"
+    return "not allowed here"
+
+
+class _Order:
+    """Where a path sits in the file: the positions of its keys, a key not in the file after all others."""
+
+    def __init__(self, data: object) -> None:
+        self.data = data
+        self._positions: dict[int, dict[object, int]] = {}
+
+    def key(self, path: sc.Path) -> tuple[int, ...]:
+        out: list[int] = []
+        node = self.data
+        for part in path:
+            if isinstance(node, dict):
+                if id(node) not in self._positions:
+                    self._positions[id(node)] = {k: i for i, k in enumerate(node)}
+                out.append(self._positions[id(node)].get(part, sys.maxsize))
+            else:
+                out.append(part if isinstance(part, int) and not isinstance(part, bool) else sys.maxsize)
+            node = sc.lookup(node, (part,))
+        return tuple(out)
+
+
+def _render(path: sc.Path) -> str:
+    out = ""
+    for part in path:
+        if isinstance(part, int) and not isinstance(part, bool):
+            out += f"[{part}]"
+        else:
+            text = str(part)
+            text = text if text.isprintable() and len(text) <= 60 else sc.quote(text)
+            out += f".{text}" if out else text
+    return out
+
+
+# ---------------------------------------------------------------- building
+
+
+def _build(data: dict[str, Any], lay: sc.Layout, origin: str) -> Case:
+    entities: list[Entity] = []
+    facts: list[Fact] = []
+    closed: list[Closed] = []
+    for plural, section in data.items():
+        etype = lay.sections.get(plural)
+        if etype is None:
+            continue
+        for eid, fields in section.items():
+            entities.append(Entity(etype, eid, fields.get("name")))
+            for name, value in fields.items():
+                pred = lay.fields[etype].get(name)
+                if pred is not None and value is not None:
+                    _add(pred, eid, value, facts, closed)
+    date = sc.parse_date(data["assessment_date"])
+    assert date is not None
+    return Case(data["case"], date, tuple(entities), tuple(facts), tuple(closed), origin)
+
+
+def _add(pred: n.Predicate, eid: str, value: Any, facts: list[Fact], closed: list[Closed]) -> None:
+    if len(pred.params) == 1:
+        facts.append(Fact(pred.name, (eid,), _value(pred.value, value)))
+    elif isinstance(value, list):
+        facts.extend(Fact(pred.name, (eid, other), True) for other in value)
+        closed.append(Closed(pred.name, eid))
+    else:
+        facts.extend(Fact(pred.name, (eid, k), _value(pred.value, v)) for k, v in value.items() if v is not None)
+
+
+def _value(t: n.Type, value: Any) -> Value:
+    if isinstance(t, n.IntType):
+        return int(value)
+    if isinstance(t, n.DateType):
+        date = sc.parse_date(value)
+        assert date is not None
+        return date
+    return cast(Value, value)
