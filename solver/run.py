@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import clingo
 from clingo import Function, Number, String, Symbol, SymbolType, Tuple_
@@ -89,7 +89,8 @@ def consequences(ctl: clingo.Control) -> Consequences:
         a.symbol.name == "_ask" for a in ctl.symbolic_atoms.by_signature("_ask", 2)
     )
     if not has_choices:
-        return Consequences(set(first), set(first))
+        certain = set(first)
+        return Consequences(certain, certain)
     result = []
     for mode in ("brave", "cautious"):
         ctl.configuration.solve.enum_mode = mode  # type: ignore[union-attr]
@@ -109,22 +110,34 @@ def _strings(t: Symbol) -> tuple[str, ...]:
 CASE_SECOND = frozenset({"_fired", "_violated", "_cond", "_app", "_exc", "_def"})
 
 
+@dataclass
 class _Index:
     """One case's atoms from brave and cautious consequences, by predicate."""
 
-    def __init__(self, cons: Consequences, cid: Symbol) -> None:
-        self.brave: dict[str, list[Symbol]] = defaultdict(list)
-        self.cautious: dict[str, list[Symbol]] = defaultdict(list)
-        for target, atoms in ((self.brave, cons.brave), (self.cautious, cons.cautious)):
-            for s in atoms:
-                at = 1 if s.name in CASE_SECOND else 0
-                if len(s.arguments) > at and s.arguments[at] == cid:
-                    target[s.name].append(s)
+    brave: dict[str, list[Symbol]] = field(default_factory=lambda: defaultdict(list))
+    cautious: dict[str, list[Symbol]] = field(default_factory=lambda: defaultdict(list))
 
 
-def decode_case(policy: CheckedPolicy, case: Case, cons: Consequences, cid: Symbol) -> Decision:
-    idx = _Index(cons, cid)
+def by_case(cons: Consequences) -> dict[Symbol, _Index]:
+    """Consequences split by case, in one pass over them (one pass in all when they agree)."""
+    out: dict[Symbol, _Index] = defaultdict(_Index)
+    same = cons.brave is cons.cautious
+    for kind, atoms in (("brave", cons.brave),) if same else (("brave", cons.brave), ("cautious", cons.cautious)):
+        for s in atoms:
+            args = s.arguments
+            at = 1 if s.name in CASE_SECOND else 0
+            if len(args) > at:
+                getattr(out[args[at]], kind)[s.name].append(s)
+    if same:
+        for idx in out.values():
+            idx.cautious = idx.brave
+    return out
+
+
+def decode_case(policy: CheckedPolicy, case: Case, idx: _Index) -> Decision:
     heads = {cr.id: cr.rule.head.name for cr in policy.rules}
+    brave_fired = _fired(idx.brave["_fired"], heads)
+    cautious_fired = brave_fired if idx.cautious is idx.brave else _fired(idx.cautious["_fired"], heads)
     verdicts: list[Verdict] = []
     conflicts = []
     for pred in policy.verdicts():
@@ -133,8 +146,7 @@ def decode_case(policy: CheckedPolicy, case: Case, cons: Consequences, cid: Symb
         subjects = set(brave)
         if len(pred.params) == 1:
             subjects |= {(e.id,) for e in case.entities if e.type == pred.params[0].type.name}
-        fired_b = _fired([s for s in idx.brave["_fired"] if heads[s.arguments[0].string] == pred.name])
-        fired_c = _fired([s for s in idx.cautious["_fired"] if heads[s.arguments[0].string] == pred.name])
+        fired_b, fired_c = brave_fired.get(pred.name, {}), cautious_fired.get(pred.name, {})
         for subject in sorted(subjects):
             v = _verdict(pred, subject, brave.get(subject, set()), cautious.get(subject, set()), fired_b, fired_c)
             verdicts.append(v)
@@ -146,11 +158,16 @@ def decode_case(policy: CheckedPolicy, case: Case, cons: Consequences, cid: Symb
     return Decision(case.id, policy.hash, tuple(verdicts), unknowns, violations, tuple(conflicts))
 
 
-def _fired(atoms: list[Symbol]) -> dict[tuple[str, tuple[str, ...]], list[tuple[str, Symbol]]]:
-    out: dict[tuple[str, tuple[str, ...]], list[tuple[str, Symbol]]] = defaultdict(list)
+Fired = dict[tuple[str, tuple[str, ...]], list[tuple[str, Symbol]]]
+
+
+def _fired(atoms: list[Symbol], heads: dict[str, str]) -> dict[str, Fired]:
+    """Support atoms by the predicate their rule concludes, then by (rule, subject)."""
+    out: dict[str, Fired] = defaultdict(lambda: defaultdict(list))
     for s in atoms:
         rule, _, key, value = s.arguments
-        out[(rule.string, _strings(key))].append((rule.string, value))
+        rid = rule.string
+        out[heads[rid]][(rid, _strings(key))].append((rid, value))
     return out
 
 
