@@ -65,14 +65,15 @@ def _text_warnings(predicates: object) -> list[Diagnostic]:
     for p in predicates:  # type: ignore[attr-defined]
         missing = [lang for lang in LANGS if p.text(lang) is None]
         if missing:
+            hint = f'add e.g. `{missing[0]} "..."` under its declaration'
             out.append(
-                Diagnostic(
-                    "missing-text",
-                    "warning",
-                    p.span,
-                    f"`{p.name}` has no {' or '.join(missing)} text",
-                    f'add e.g. `{missing[0]} "..."` under its declaration',
-                )
+                Diagnostic("missing-text", "warning", p.span, f"`{p.name}` has no {' or '.join(missing)} text", hint)
+            )
+        asked = [lang for lang in LANGS if p.text(lang, question=True) is None]
+        if p.is_input and asked:
+            hint = f'add e.g. `question {asked[0]} "..."` to ask for it when it is missing'
+            out.append(
+                Diagnostic("missing-text", "warning", p.span, f"`{p.name}` has no {' or '.join(asked)} question", hint)
             )
     return out
 

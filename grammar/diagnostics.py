@@ -29,6 +29,7 @@ CODES = frozenset(
         "bad-exception",
         "concludes-input",
         "bad-template",
+        "bad-modifier",
         "missing-text",
         "negative-cycle",
         "priority-cycle",

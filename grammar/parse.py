@@ -196,14 +196,13 @@ class _ToNodes(Transformer[Token, Any]):
     def bare(self, meta: Any, term: n.Term) -> n.Cond:
         if isinstance(term, n.Call):
             return n.Atom(term.name, term.args, term.span)
-        raise _Invalid(
-            error(
-                "syntax-error",
-                term.span,
-                "expected a condition, found a value",
-                "a condition is `p(X)` or a comparison such as `X < 22`",
+        hint = "a condition is `p(X)` or a comparison such as `X < 22`"
+        if isinstance(term, n.BinOp) and isinstance(term.left, n.Call):
+            hint = (
+                f"`{term.left.name}(...) {term.op} ...` was read as a condition after `where`; "
+                "parenthesise that condition, e.g. `number of X where (p(X)) + 1`"
             )
-        )
+        raise _Invalid(error("syntax-error", term.span, "expected a condition, found a value", hint))
 
     # terms
     def add_op(self, meta: Any, tok: Token) -> str:

@@ -115,8 +115,22 @@ def _check_predicate(pred: n.Predicate, t: Tables) -> list[Diagnostic]:
                 did_you_mean(pred.value.name, t.entities),
             )
         )
-    if pred.default_false and not (pred.is_input and pred.is_bool):
-        diags.append(error("type-mismatch", pred.span, "`default false` applies only to yes/no inputs"))
+    if pred.default_false and not (pred.kind == "input" and pred.is_bool):
+        reason = (
+            "an officer's finding is never presumed: its absence leaves the case undetermined"
+            if pred.kind == "judged"
+            else "`default false` applies only to yes/no inputs"
+        )
+        diags.append(error("bad-modifier", pred.span, f"`{pred.name}` cannot be `default false`", reason))
+    if pred.fixed and not pred.is_input:
+        diags.append(
+            error(
+                "bad-modifier",
+                pred.span,
+                f"`{pred.name}` cannot be `fixed`",
+                "`fixed` marks inputs that cannot change, such as birth dates and past events",
+            )
+        )
     allowed = {p.var for p in pred.params} | ({"value"} if not pred.is_bool else set())
     for text in pred.texts:
         for name in PLACEHOLDER.findall(text.template):

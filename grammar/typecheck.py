@@ -39,7 +39,9 @@ class _Checker:
             if isinstance(t.amount, n.Var):
                 got = self.term(t.amount, n.INT)
                 if got is not None and got != n.INT:
-                    self.fail("type-mismatch", t.span, f"`{t.amount.name}` is {_a(got)}; a duration counts whole numbers")
+                    self.fail(
+                        "type-mismatch", t.span, f"`{t.amount.name}` is {_a(got)}; a duration counts whole numbers"
+                    )
             return n.DURATION
         if isinstance(t, n.Name):
             return self.enum_value(t, expected)

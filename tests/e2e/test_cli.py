@@ -43,13 +43,21 @@ def test_decide_text_lists_every_verdict(tmp_path: Path) -> None:
 
 
 def test_decide_json_and_french(tmp_path: Path) -> None:
-    case = write(tmp_path, "c.yaml", CASE.replace("status: foreign_national,", "status: foreign_national, distress: true,"))
+    case = write(
+        tmp_path, "c.yaml", CASE.replace("status: foreign_national,", "status: foreign_national, distress: true,")
+    )
     r = havre("decide", case, "--policy", MINI, "--format", "json")
     assert r.returncode == 0, r.stderr
     data = json.loads(r.stdout)
     decision = next(v for v in data["verdicts"] if v["verdict"] == "decision")
-    assert decision == {"verdict": "decision", "subject": ["app1"], "value": "selected", "status": "holds",
-                        "missing": [], "rules": ["PROC-4.selected"]}
+    assert decision == {
+        "verdict": "decision",
+        "subject": ["app1"],
+        "value": "selected",
+        "status": "holds",
+        "missing": [],
+        "rules": ["PROC-4.selected"],
+    }
     expiry = next(v for v in data["verdicts"] if v["verdict"] == "csq_expiry")
     assert expiry["value"] == "2027-01-31"
     r = havre("decide", case, "--policy", MINI, "--lang", "fr")
@@ -57,7 +65,7 @@ def test_decide_json_and_french(tmp_path: Path) -> None:
 
 
 def test_bad_policy_exits_2_with_place_and_no_traceback(tmp_path: Path) -> None:
-    write(tmp_path, "p/main.havre", "entity person\ninput x(P: person)\nrule R1 \"t\" cites S x(P) if x(P) x(P).\n")
+    write(tmp_path, "p/main.havre", 'entity person\ninput x(P: person)\nrule R1 "t" cites S x(P) if x(P) x(P).\n')
     r = havre("decide", write(tmp_path, "c.yaml", CASE), "--policy", str(tmp_path / "p"))
     assert r.returncode == 2
     assert "Traceback" not in r.stderr and "clingo" not in r.stderr
@@ -72,7 +80,12 @@ def test_bad_policy_as_json_for_editors(tmp_path: Path) -> None:
     assert r.returncode == 2
     [d] = json.loads(r.stderr)
     assert (d["code"], d["line"], d["column"], d["message"], d["hint"]) == (
-        "undefined-name", 2, 9, "`persn` is not a declared entity", "did you mean `person`?")
+        "undefined-name",
+        2,
+        9,
+        "`persn` is not a declared entity",
+        "did you mean `person`?",
+    )
 
 
 def test_bad_case_exits_2_naming_the_field(tmp_path: Path) -> None:
@@ -104,9 +117,13 @@ def test_schema_is_json_schema() -> None:
     assert schema["$schema"].startswith("https://json-schema.org/draft/2020-12")
 
 
-def test_check_reports_success() -> None:
+def test_check_reports_success_and_warnings() -> None:
     r = havre("check", "--policy", MINI)
-    assert (r.returncode, r.stdout.strip()) == (0, "11 rules, 21 predicates: no errors, 0 warning(s)")
+    lines = r.stdout.splitlines()
+    assert (r.returncode, lines[-1]) == (0, "11 rules, 21 predicates: no errors, 13 warning(s)")
+    assert lines[0].endswith("warning[missing-text]: `birth_date` has no en or fr question")
+    r = havre("check")
+    assert (r.returncode, r.stdout.splitlines()[-1]) == (0, "32 rules, 57 predicates: no errors, 0 warning(s)")
 
 
 def test_scenarios_end_with_the_count_line(tmp_path: Path) -> None:

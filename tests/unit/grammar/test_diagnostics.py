@@ -70,22 +70,33 @@ def test_import_not_found(tmp_path: Path) -> None:
 
 def test_undefined_name_with_did_you_mean() -> None:
     src = 'rule R1 "t" cites QHC-1 meets(A) if principal(A) = P and marred(P).'
-    assert only(src) == ("undefined-name", "`marred` is not declared", "did you mean `married`?",
-                         line_of(BASE + src, "marred"), src.index("marred") + 1)
+    assert only(src) == (
+        "undefined-name",
+        "`marred` is not declared",
+        "did you mean `married`?",
+        line_of(BASE + src, "marred"),
+        src.index("marred") + 1,
+    )
 
 
 def test_undefined_enumeration_value() -> None:
     src = 'rule R1 "t" cites QHC-1 decision(A) = rejectd if meets(A).'
     code, message, hint, *_ = only(src)
-    assert (code, message, hint) == ("type-mismatch", "`rejectd` is not one of selected, refused, rejected",
-                                     "did you mean `rejected` or `selected`?")
+    assert (code, message, hint) == (
+        "type-mismatch",
+        "`rejectd` is not one of selected, refused, rejected",
+        "did you mean `rejected` or `selected`?",
+    )
 
 
 def test_undefined_source() -> None:
     src = 'rule R1 "t" cites QHC-2 meets(A) if principal(A) = P and married(P).'
     code, message, hint, *_ = only(src)
-    assert (code, message, hint) == ("undefined-source", "`QHC-2` is not a declared source or provision",
-                                     "did you mean `QHC-3` or `QHC-1`?")
+    assert (code, message, hint) == (
+        "undefined-source",
+        "`QHC-2` is not a declared source or provision",
+        "did you mean `QHC-3` or `QHC-1`?",
+    )
 
 
 def test_undefined_rule_in_priority() -> None:
@@ -98,6 +109,7 @@ def test_duplicate_rule_id() -> None:
     src = 'rule R1 "t" cites QHC-1 meets(A) if notice(A) = D.\nrule R1 "u" cites QHC-1 meets(A) if notice(A) = D.'
     code, message, hint, line, _ = only(src)
     first = line_of(BASE + src, 'rule R1 "t"')
+    assert hint == "give each rule its own ID, e.g. by adding a suffix such as `.a`"
     assert code == "duplicate-rule"
     assert message == f"rule `R1` is already defined at t.havre:{first}:1"
     assert line == first + 1
@@ -151,12 +163,32 @@ def test_bad_exception_uses_a_condition_variable() -> None:
 def test_rules_cannot_conclude_inputs_or_findings() -> None:
     src = 'judged distress(P: person)\nrule R1 "t" cites QHC-1 distress(P) if married(P).'
     code, message, *_ = only(src)
-    assert (code, message) == ("concludes-input", "`distress` is an officer's finding (judged); rules cannot conclude it")
+    assert (code, message) == (
+        "concludes-input",
+        "`distress` is an officer's finding (judged); rules cannot conclude it",
+    )
 
 
 def test_bad_template_placeholder() -> None:
     src = 'input resides(P: person)\n  en "{Q} resides in Québec"'
     assert only(src)[:2] == ("bad-template", "placeholder `{Q}` names no parameter of `resides`")
+
+
+def test_bad_modifiers() -> None:
+    code, message, hint, *_ = only("judged distress(P: person) default false")
+    assert (code, message) == ("bad-modifier", "`distress` cannot be `default false`")
+    assert hint == "an officer's finding is never presumed: its absence leaves the case undetermined"
+    assert only("derived eligible(P: person) fixed")[:2] == ("bad-modifier", "`eligible` cannot be `fixed`")
+
+
+def test_a_count_swallowing_arithmetic_gets_a_precise_hint() -> None:
+    with pytest.raises(PolicyError) as err:
+        parse_text('rule R "t" cites S n(A) = number of P where p(P) + 1.', "x.havre")
+    [d] = err.value.diagnostics
+    assert d.hint == (
+        "`p(...) + ...` was read as a condition after `where`; "
+        "parenthesise that condition, e.g. `number of X where (p(X)) + 1`"
+    )
 
 
 def test_negative_cycle_names_both_rules() -> None:
@@ -166,8 +198,10 @@ rule RA "a" cites QHC-1 a(P) if not b(P).
 rule RB "b" cites QHC-1 b(P) if a(P)."""
     code, message, *_ = only(src)
     assert code == "negative-cycle"
-    assert message == ("`a` and `b` depend on each other through `not`: rule `RA` concludes `a` from `not b`, "
-                       "and rule `RB` concludes `b` from `a`")
+    assert message == (
+        "`a` and `b` depend on each other through `not`: rule `RA` concludes `a` from `not b`, "
+        "and rule `RB` concludes `b` from `a`"
+    )
 
 
 def test_priority_cycle_and_mismatch() -> None:
@@ -187,13 +221,18 @@ priority R1 over R3"""
 def test_reserved_names() -> None:
     assert only("input name(P: person)")[:2] == ("reserved-name", "`name` is reserved for case files")
     assert only("derived years_since(P: person): int")[:2] == (
-        "reserved-name", "`years_since` is a built-in function and cannot be declared")
+        "reserved-name",
+        "`years_since` is a built-in function and cannot be declared",
+    )
 
 
 def test_missing_text_is_a_warning_not_an_error() -> None:
     policy = policy_of('input resides(P: person)\n  en "{P} resides in Québec"')
-    [w] = [w for w in policy.warnings if "resides" in w.message]
-    assert (w.code, w.severity, w.message) == ("missing-text", "warning", "`resides` has no fr text")
+    found = [(w.code, w.severity, w.message) for w in policy.warnings if "resides" in w.message]
+    assert found == [
+        ("missing-text", "warning", "`resides` has no fr text"),
+        ("missing-text", "warning", "`resides` has no en or fr question"),
+    ]
 
 
 def test_every_code_is_exercised_here() -> None:

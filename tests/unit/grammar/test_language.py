@@ -47,7 +47,10 @@ judged distress(P: person)
     assert p.predicates["distress"].kind == "judged"
     source = p.citations["QHC-3"]
     assert (source.title, source.source.authority, source.source.document) == (
-        "Conditions for selection", "official", "003_02a0dbd8729d3a02.txt")
+        "Conditions for selection",
+        "official",
+        "003_02a0dbd8729d3a02.txt",
+    )
     assert p.citations["CONSULT"].source.authority == "secondary"
 
 
@@ -59,10 +62,22 @@ input urgent(F: family)
 verdict priority_case(F: family)
 rule R1 "Large or urgent families" cites QHC-1 priority_case(F) if size(F) >= 5 or urgent(F).
 """)
-    d = policy.decide(case(families={"f1": {"size": 6, "urgent": False}, "f2": {"size": 2, "urgent": True},
-                                     "f3": {"size": 2, "urgent": False}, "f4": {"size": 3}}))
+    d = policy.decide(
+        case(
+            families={
+                "f1": {"size": 6, "urgent": False},
+                "f2": {"size": 2, "urgent": True},
+                "f3": {"size": 2, "urgent": False},
+                "f4": {"size": 3},
+            }
+        )
+    )
     assert [d.get("priority_case", f).status for f in ("f1", "f2", "f3", "f4")] == [
-        "holds", "holds", "fails", "undetermined"]
+        "holds",
+        "holds",
+        "fails",
+        "undetermined",
+    ]
     assert d.get("priority_case", "f4").missing == (("urgent(f4)",),)
 
 
@@ -80,8 +95,14 @@ rule FHC-2.barred "Designated in the last five years" cites QHC-1
 rule R3 "Others in the household" cites QHC-1 others(P) = N - 1 if household(P) = N.
 rule R4 "One month before" cites QHC-1 notice_window_opens(P) = D - 1 month if designated_on(P) = D.
 """)
-    d = policy.decide(case(persons={"p": {"designated_on": "2021-11-22", "household": 4},
-                                    "q": {"designated_on": "2021-11-21", "household": 1}}))
+    d = policy.decide(
+        case(
+            persons={
+                "p": {"designated_on": "2021-11-22", "household": 4},
+                "q": {"designated_on": "2021-11-21", "household": 1},
+            }
+        )
+    )
     assert d.get("bar_ends", "p").value == dt.date(2026, 11, 22)
     assert [d.get("barred", x).status for x in "pq"] == ["holds", "fails"]
     assert [d.get("others", x).value for x in "pq"] == [3, 0]
@@ -98,7 +119,9 @@ invariant INV.never-both "Never a and b" cites QHC-3 never a(P) and b(P).
 """)
     d = policy.decide(case(persons={"p": {"a": True, "b": True}, "q": {"a": True}, "r": {"a": False}}))
     assert [(v.invariant, v.bindings, v.certain) for v in d.violations] == [
-        ("INV.never-both", ("p",), True), ("INV.never-both", ("q",), False)]
+        ("INV.never-both", ("p",), True),
+        ("INV.never-both", ("q",), False),
+    ]
 
 
 def test_counting_and_quantifiers_over_related_entities() -> None:
@@ -114,11 +137,16 @@ rule R1 "All documents" cites PROC-6 complete(A) if every D where required(D, A)
 rule R2 "One missing" cites PROC-6 some_missing(A) if some D where (required(D, A) and not supplied(D)).
 rule R3 "Children" cites QHC-1 children(P) = number of C where child_of(C, P).
 """)
-    d = policy.decide(case(
-        applications={"a1": {}, "a2": {}},
-        documents={"form": {"required": ["a1", "a2"], "supplied": True}, "id": {"required": ["a2"], "supplied": False}},
-        persons={"amina": {"child_of": []}, "yusuf": {"child_of": ["amina"]}, "lina": {"child_of": ["amina"]}},
-    ))
+    d = policy.decide(
+        case(
+            applications={"a1": {}, "a2": {}},
+            documents={
+                "form": {"required": ["a1", "a2"], "supplied": True},
+                "id": {"required": ["a2"], "supplied": False},
+            },
+            persons={"amina": {"child_of": []}, "yusuf": {"child_of": ["amina"]}, "lina": {"child_of": ["amina"]}},
+        )
+    )
     assert [d.get("complete", a).status for a in ("a1", "a2")] == ["holds", "fails"]
     assert [d.get("some_missing", a).status for a in ("a1", "a2")] == ["fails", "holds"]
     assert d.get("children", "amina").value == 2
