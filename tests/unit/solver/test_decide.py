@@ -22,16 +22,34 @@ def family(on: str = "2026-11-21", **changes: Any) -> dict[str, Any]:
         "case": "t-1",
         "assessment_date": on,
         "persons": {
-            "amina": {"name": "Amina Haddad", "birth_date": "1988-03-14", "status": "foreign_national",
-                      "distress": True, "in_union": False, "child_of": []},
-            "yusuf": {"birth_date": "2004-11-22", "child_of": ["amina"], "in_union": False, "status": "foreign_national",
-                      "distress": False},
-            "lina": {"birth_date": "2012-06-01", "child_of": ["amina"], "in_union": False, "status": "foreign_national",
-                     "distress": False},
+            "amina": {
+                "name": "Amina Haddad",
+                "birth_date": "1988-03-14",
+                "status": "foreign_national",
+                "distress": True,
+                "in_union": False,
+                "child_of": [],
+            },
+            "yusuf": {
+                "birth_date": "2004-11-22",
+                "child_of": ["amina"],
+                "in_union": False,
+                "status": "foreign_national",
+                "distress": False,
+            },
+            "lina": {
+                "birth_date": "2012-06-01",
+                "child_of": ["amina"],
+                "in_union": False,
+                "status": "foreign_national",
+                "distress": False,
+            },
         },
         "applications": {"app1": {"principal": "amina", "notice_date": "2026-09-22", "extra_days": 0}},
-        "documents": {"form": {"required": ["app1"], "supplied": True},
-                      "passport": {"required": ["app1"], "supplied": True}},
+        "documents": {
+            "form": {"required": ["app1"], "supplied": True},
+            "passport": {"required": ["app1"], "supplied": True},
+        },
     }
     for path, value in changes.items():
         *parents, last = path.split("__")
@@ -132,8 +150,9 @@ def test_unknown_dates_carry_into_computed_deadlines(mini: Policy) -> None:
     assert d.get("documents_due", "app1").value == dt.date(2026, 11, 26)
 
 
-@pytest.mark.parametrize(("issued", "expiry"), [("2024-01-31", "2026-01-31"), ("2024-02-29", "2026-02-28"),
-                                                ("2023-12-31", "2025-12-31")])
+@pytest.mark.parametrize(
+    ("issued", "expiry"), [("2024-01-31", "2026-01-31"), ("2024-02-29", "2026-02-28"), ("2023-12-31", "2025-12-31")]
+)
 def test_csq_expiry_24_months_at_month_ends(mini: Policy, issued: str, expiry: str) -> None:
     d = mini.decide(family(applications__app1__csq_issued=issued, applications__app1__pr_application_pending=False))
     assert d.get("csq_expiry", "app1").value == dt.date.fromisoformat(expiry)
@@ -143,13 +162,19 @@ def test_csq_expiry_open_while_pr_pending_is_unknown(mini: Policy) -> None:
     d = mini.decide(family(applications__app1__csq_issued="2024-01-31"))
     v = d.get("csq_expiry", "app1")
     assert (v.status, v.missing) == ("undetermined", (("pr_application_pending(app1)",),))
-    d = mini.decide(family(applications__app1__csq_issued="2024-01-31", applications__app1__pr_application_pending=True))
+    d = mini.decide(
+        family(applications__app1__csq_issued="2024-01-31", applications__app1__pr_application_pending=True)
+    )
     assert d.get("csq_expiry", "app1").status == "fails"
 
 
 def test_decide_many_equals_one_by_one(mini: Policy) -> None:
-    cases = [family(), family(persons__amina__distress=None), family(on="2026-12-01", documents__form__supplied=False),
-             family(persons__yusuf__birth_date=None)]
+    cases = [
+        family(),
+        family(persons__amina__distress=None),
+        family(on="2026-12-01", documents__form__supplied=False),
+        family(persons__yusuf__birth_date=None),
+    ]
     for i, c in enumerate(cases):
         c["case"] = f"t-{i}"
     together = mini.decide_many(cases)
@@ -163,5 +188,11 @@ def test_json_shape(mini: Policy) -> None:
     assert data["case"] == "t-1"
     assert data["policy"] == {"hash": mini.hash}
     decision = next(v for v in data["verdicts"] if v["verdict"] == "decision")
-    assert decision == {"verdict": "decision", "subject": ["app1"], "value": None, "status": "undetermined",
-                        "missing": [["distress(amina)"]], "rules": ["PROC-4.selected", "PROC-5.refused"]}
+    assert decision == {
+        "verdict": "decision",
+        "subject": ["app1"],
+        "value": None,
+        "status": "undetermined",
+        "missing": [["distress(amina)"]],
+        "rules": ["PROC-4.selected", "PROC-5.refused"],
+    }
