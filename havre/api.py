@@ -7,12 +7,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from solver.casefile import load_case, parse_case
-
 from grammar.check import load
 from grammar.checked import CheckedPolicy
 from solver.answer import Decision
 from solver.case import Case
+from solver.casefile import load_case, parse_case
 from solver.decide import decide_many
 from solver.emit import AspProgram, emit
 

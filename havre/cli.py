@@ -101,10 +101,9 @@ def compile_(policy: PolicyOpt = Path("policy")) -> None:
 @app.command()
 def schema(policy: PolicyOpt = Path("policy")) -> None:
     """Print the JSON Schema of case files that the policy's inputs imply."""
-    from solver.schema import case_schema
-
     from grammar.check import load
     from havre.output import dumps
+    from solver.schema import case_schema
 
     with user_errors():
         checked = load(policy)

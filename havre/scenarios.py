@@ -22,12 +22,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from solver.casefile import load_case, parse_case, read_document
-
 from grammar.checked import CheckedPolicy
 from grammar.diagnostics import did_you_mean
 from solver.answer import Decision, Verdict
 from solver.case import Case, CaseError
+from solver.casefile import load_case, parse_case, read_document
 from solver.names import show_value
 
 if TYPE_CHECKING:
