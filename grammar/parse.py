@@ -19,6 +19,46 @@ GRAMMAR = Path(__file__).with_name("policy.lark")
 ENTRY_FILE = "main.havre"
 MAX_POLICY_BYTES = 4 * 1024 * 1024
 AUTHORITIES = ("law", "official", "operational", "secondary")
+# Words of the language, never names: the contextual lexer would otherwise accept
+# some of them where a name may stand (and `not` would break the ASP program).
+KEYWORDS = frozenset(
+    [
+        "and",
+        "or",
+        "not",
+        "if",
+        "unless",
+        "some",
+        "every",
+        "where",
+        "satisfies",
+        "number",
+        "of",
+        "one",
+        "cites",
+        "rule",
+        "priority",
+        "over",
+        "invariant",
+        "never",
+        "source",
+        "provision",
+        "entity",
+        "plural",
+        "input",
+        "judged",
+        "derived",
+        "verdict",
+        "default",
+        "false",
+        "true",
+        "fixed",
+        "import",
+        "authority",
+        "question",
+        "assessment_date",
+    ]
+)
 UNITS: dict[str, n.DurationUnit] = {
     "day": "days",
     "days": "days",
@@ -94,6 +134,11 @@ class _ToNodes(Transformer[Token, Any]):
             )
         return n.Source(str(ident), _string(doc), _string(title), str(auth), provs, self._span(meta))  # type: ignore[arg-type]
 
+    def _name(self, tok: Token) -> str:
+        if str(tok) in KEYWORDS:
+            raise _Invalid(error("reserved-name", self._tok(tok), f"`{tok}` is a word of the language, not a name"))
+        return str(tok)
+
     def entity(self, meta: Any, name: Token, plural: Token | None) -> n.Entity:
         return n.Entity(str(name), str(plural) if plural else f"{name}s", self._span(meta))
 
@@ -116,7 +161,7 @@ class _ToNodes(Transformer[Token, Any]):
         return n.EntityType(str(name))
 
     def enum_type(self, meta: Any, *values: Token) -> n.Type:
-        return n.EnumType(tuple(str(v) for v in values))
+        return n.EnumType(tuple(self._name(v) for v in values))
 
     def value_type(self, meta: Any, t: n.Type) -> n.Type:
         return t
@@ -134,6 +179,7 @@ class _ToNodes(Transformer[Token, Any]):
         return n.Text(lang, _string(template), question is not None, self._span(meta))  # type: ignore[arg-type]
 
     def predicate(self, meta: Any, kind: str, name: Token, *rest: Any) -> n.Predicate:
+        self._name(name)
         params = tuple(x for x in rest if isinstance(x, n.Param))
         types = [x for x in rest if isinstance(x, n.BoolType | n.IntType | n.DateType | n.EnumType | n.EntityType)]
         mods = {x for x in rest if isinstance(x, str)}
@@ -231,10 +277,10 @@ class _ToNodes(Transformer[Token, Any]):
         return n.Duration(count, unit, self._span(meta))
 
     def name(self, meta: Any, tok: Token) -> n.Term:
-        return n.Name(str(tok), self._tok(tok))
+        return n.Name(self._name(tok), self._tok(tok))
 
     def call(self, meta: Any, name: Token, *args: n.Term | None) -> n.Term:
-        return n.Call(str(name), tuple(a for a in args if a is not None), self._span(meta))
+        return n.Call(self._name(name), tuple(a for a in args if a is not None), self._span(meta))
 
     def today(self, meta: Any) -> n.Term:
         return n.AssessmentDate(self._span(meta))

@@ -160,6 +160,14 @@ class _Checker:
             right = self.term(c.right, left)
             if left is None and right is not None:
                 left = self.term(c.left, right)
+        for side, other in ((c.left, right), (c.right, left)):
+            if isinstance(side, n.Name) and other is None:
+                self.fail(
+                    "undefined-name",
+                    side.span,
+                    f"`{side.name}` is not a value here",
+                    "compare it with a value that has a type, e.g. `status(P) = citizen`",
+                )
         if left is None or right is None:
             return
         if left != right:

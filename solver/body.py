@@ -73,11 +73,17 @@ class BranchCompiler:
             if not isinstance(lit, n.Atom | n.Compare):
                 self.nested(lit, branch, required)
 
+    def _binders(self) -> list[str]:
+        # Something must give the case variable its value: a plain atom, else the case itself.
+        if any(not p.startswith(("_F", "_V", "_T")) for p in self.pos):
+            return self.pos
+        return [f"_case({CASE})", *self.pos]
+
     def body(self) -> str:
-        return ", ".join([*self.pos, *self.rest]) or "#true"
+        return ", ".join([*self._binders(), *self.rest])
 
     def demand_rules(self) -> list[str]:
-        binders = ", ".join(self.pos)
+        binders = ", ".join(self._binders())
         return [f"_ask({CASE},{t}) :- {binders}, {t} != 0, {t} != 1." for t in self.asks]
 
     # ------------------------------------------------------------ terms

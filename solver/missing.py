@@ -14,7 +14,6 @@ implicit hitting-set search:
 
 from __future__ import annotations
 
-import clingo
 from clingo import Function, Number, Symbol
 
 from grammar import nodes as n
@@ -22,7 +21,7 @@ from grammar.checked import CheckedPolicy
 from solver.answer import fact_text
 from solver.case import Case
 from solver.emit import AspProgram
-from solver.run import _quiet, control, subject_tuple
+from solver.run import control, new_control, subject_tuple
 
 MAX_ROUNDS = 40
 MAX_SETS = 6
@@ -111,7 +110,7 @@ def _text(u: Symbol) -> str:
 def _smallest_hitting_sets(universe: list[Symbol], sets: list[frozenset[Symbol]]) -> list[frozenset[Symbol]]:
     if not sets:
         return [frozenset()]
-    ctl = clingo.Control(["--opt-mode=optN", "0", "--warn=none"], logger=_quiet, message_limit=1)
+    ctl, _ = new_control(["--opt-mode=optN", "0"])
     ctl.add(
         "base",
         [],

@@ -23,9 +23,24 @@ class InternalError(Exception):
     """A fault in generated code, never in the user's input: names the stage and cause."""
 
 
-def _quiet(code: clingo.MessageCode, message: str) -> None:
-    if code == clingo.MessageCode.RuntimeError:
-        raise InternalError(message)
+class Messages:
+    """Collects clingo's messages: raising inside its logger would abort the process."""
+
+    def __init__(self) -> None:
+        self.errors: list[str] = []
+
+    def __call__(self, code: clingo.MessageCode, message: str) -> None:
+        if code == clingo.MessageCode.RuntimeError:
+            self.errors.append(message)
+
+    def fail(self, stage: str, err: RuntimeError) -> InternalError:
+        detail = "; ".join(self.errors) or str(err)
+        return InternalError(f"clingo rejected the {stage}: {detail}")
+
+
+def new_control(arguments: list[str]) -> tuple[clingo.Control, Messages]:
+    messages = Messages()
+    return clingo.Control([*arguments, "--warn=none"], logger=messages, message_limit=20), messages
 
 
 def add_case(backend: clingo.Backend, policy: CheckedPolicy, case: Case, cid: Symbol) -> None:
@@ -69,12 +84,15 @@ def control(
     extra: str = "",
     show: Iterable[str] = (),
 ) -> clingo.Control:
-    ctl = clingo.Control(["--warn=none"], logger=_quiet, message_limit=1)
-    ctl.add("base", [], program.text + show_directives(policy, show) + "\n" + extra)
-    with ctl.backend() as backend:
-        for cid, case in cases:
-            add_case(backend, policy, case, cid)
-    ctl.ground([("base", [])], context=Context())
+    ctl, messages = new_control([])
+    try:
+        ctl.add("base", [], program.text + show_directives(policy, show) + "\n" + extra)
+        with ctl.backend() as backend:
+            for cid, case in cases:
+                add_case(backend, policy, case, cid)
+        ctl.ground([("base", [])], context=Context())
+    except RuntimeError as err:
+        raise messages.fail("compiled program", err) from None
     return ctl
 
 

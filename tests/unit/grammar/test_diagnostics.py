@@ -218,6 +218,23 @@ priority R1 over R3"""
     assert only(src)[:2] == ("priority-mismatch", "`R1` concludes `decision` but `R3` concludes `meets`")
 
 
+def test_keywords_are_not_names() -> None:
+    with pytest.raises(PolicyError) as err:
+        parse_text('rule R1 "t" cites S y(P) if x(P) and or >= not.', "x.havre")
+    [d] = err.value.diagnostics
+    assert (d.code, d.message, str(d.span)) == (
+        "reserved-name",
+        "`or` is a word of the language, not a name",
+        "x.havre:1:38",
+    )
+
+
+def test_bare_names_compared_with_nothing_typed() -> None:
+    src = 'rule R1 "t" cites QHC-1 meets(A) if notice(A) = D and foo = bar.'
+    found = [(d.code, d.message) for d in diagnostics_of(BASE + src)]
+    assert found == [("undefined-name", "`foo` is not a value here"), ("undefined-name", "`bar` is not a value here")]
+
+
 def test_reserved_names() -> None:
     assert only("input name(P: person)")[:2] == ("reserved-name", "`name` is reserved for case files")
     assert only("derived years_since(P: person): int")[:2] == (
