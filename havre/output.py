@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from grammar.checked import CheckedPolicy
-from solver.answer import Decision
+from solver.answer import Decision, Verdict
 from solver.case import Case
 from solver.names import show_value
 
@@ -19,7 +19,9 @@ WORDS = {
         "case": "Case",
         "assessed": "assessed on",
         "policy": "policy",
-        "missing": "missing, one of these sets",
+        "decide": "to decide, know",
+        "or": "or",
+        "and": "and",
         "rules": "by",
         "violated": "invariant broken",
     },
@@ -27,7 +29,9 @@ WORDS = {
         "case": "Dossier",
         "assessed": "évalué le",
         "policy": "politique",
-        "missing": "manquant, l'un de ces ensembles",
+        "decide": "pour décider, il faut",
+        "or": "ou",
+        "and": "et",
         "rules": "par",
         "violated": "invariant enfreint",
     },
@@ -59,15 +63,19 @@ def dumps(data: object) -> str:
     return json.dumps(data, indent=2, ensure_ascii=False)
 
 
-def verdict_label(policy: CheckedPolicy, case: Case, verdict: str, subject: tuple[str, ...], lang: str) -> str:
-    """The verdict in its declared template, with the case's names; else `name(args)`."""
-    pred = policy.predicates[verdict]
+def verdict_label(policy: CheckedPolicy, case: Case, verdict: Verdict, lang: str) -> str:
+    """The verdict in its declared template with the case's names and value; else `name(args) = value`."""
+    pred = policy.predicates[verdict.verdict]
+    value = show_value(verdict.value) if verdict.status == "holds" else None
+    shown = value is not None and value is not True
     template = pred.text(lang)
     if template is None:
-        return f"{verdict}({', '.join(subject)})"
-    names = {p.var: case.display(s) for p, s in zip(pred.params, subject, strict=True)}
-    names["value"] = "…"
-    return template.format_map(names)
+        label = f"{verdict.verdict}({', '.join(verdict.subject)})"
+        return f"{label} = {value}" if shown else label
+    names = {p.var: case.display(s) for p, s in zip(pred.params, verdict.subject, strict=True)}
+    names["value"] = str(value) if shown else "…"
+    label = template.format_map(names)
+    return f"{label} = {value}" if shown and "{value}" not in template else label
 
 
 def decision_text(policy: CheckedPolicy, case: Case, d: Decision, lang: str) -> str:
@@ -75,16 +83,14 @@ def decision_text(policy: CheckedPolicy, case: Case, d: Decision, lang: str) -> 
     lines = [
         f"{w['case']} {d.case_id} — {w['assessed']} {case.assessment_date.isoformat()} — {w['policy']} {d.policy_hash}"
     ]
+    joiner = f" {w['and']} "
     for v in d.verdicts:
-        label = verdict_label(policy, case, v.verdict, v.subject, lang)
-        value = show_value(v.value)
-        shown = f" = {value}" if value is not None and value is not True else ""
-        line = f"  [{STATUS_WORDS[lang][v.status]}] {label}{shown}"
+        line = f"  [{STATUS_WORDS[lang][v.status]}] {verdict_label(policy, case, v, lang)}"
         if v.rules and v.status == "holds":
             line += f"  ({w['rules']} {', '.join(v.rules)})"
         lines.append(line)
-        for s in v.missing:
-            lines.append(f"      {w['missing']}: {', '.join(s)}")
+        for i, facts in enumerate(v.missing):
+            lines.append(f"      {w['decide'] if i == 0 else w['or']}: {joiner.join(facts)}")
     for x in d.violations:
         lines.append(f"  ! {w['violated']}: {x.invariant} ({', '.join(x.bindings)})")
     return "\n".join(lines)
