@@ -12,6 +12,7 @@ from typing import Annotated, NoReturn
 import typer
 
 from grammar.diagnostics import PolicyError, render_json, render_text
+from havre import cli_caseload
 from solver.case import CaseError
 from solver.run import InternalError
 
@@ -155,6 +156,9 @@ def test(
     typer.echo(f"{len(outcomes) - len(failed)} passed, {len(failed)} failed")
     if failed:
         raise typer.Exit(1)
+
+
+cli_caseload.register(app)
 
 
 def main(argv: list[str] | None = None) -> None:
