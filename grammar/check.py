@@ -7,6 +7,7 @@ from pathlib import Path
 from grammar import nodes as n
 from grammar import safety, stratify, typecheck
 from grammar.checked import CheckedInvariant, CheckedPolicy, CheckedRule
+from grammar.completeness import missing_texts
 from grammar.diagnostics import Diagnostic, PolicyError
 from grammar.normal import dnf
 from grammar.parse import parse, policy_hash
@@ -52,30 +53,12 @@ def check(policy: n.Policy) -> CheckedPolicy:
         rules=tuple(rules),
         priorities=tuple(tables.priorities),
         invariants=tuple(invariants),
-        warnings=tuple(_text_warnings(tables.predicates.values())),
+        warnings=tuple(missing_texts(tables.predicates.values(), tables.rules.values())),
     )
 
 
 def _unique(diags: list[Diagnostic]) -> list[Diagnostic]:
     return list({(d.code, d.span, d.message): d for d in diags}.values())
-
-
-def _text_warnings(predicates: object) -> list[Diagnostic]:
-    out = []
-    for p in predicates:  # type: ignore[attr-defined]
-        missing = [lang for lang in LANGS if p.text(lang) is None]
-        if missing:
-            hint = f'add e.g. `{missing[0]} "..."` under its declaration'
-            out.append(
-                Diagnostic("missing-text", "warning", p.span, f"`{p.name}` has no {' or '.join(missing)} text", hint)
-            )
-        asked = [lang for lang in LANGS if p.text(lang, question=True) is None]
-        if p.is_input and asked:
-            hint = f'add e.g. `question {asked[0]} "..."` to ask for it when it is missing'
-            out.append(
-                Diagnostic("missing-text", "warning", p.span, f"`{p.name}` has no {' or '.join(asked)} question", hint)
-            )
-    return out
 
 
 def load(path: str | Path) -> CheckedPolicy:

@@ -23,6 +23,7 @@ class Cited:
 
     id: str
     title: str
+    title_fr: str | None
     source: n.Source
 
 

@@ -206,6 +206,7 @@ class Import:
 class Provision:
     id: str
     title: str
+    title_fr: str | None
     span: Span
 
 
@@ -214,6 +215,7 @@ class Source:
     id: str
     document: str
     title: str
+    title_fr: str | None
     authority: Authority
     provisions: tuple[Provision, ...]
     span: Span
@@ -235,12 +237,14 @@ class Param:
 
 @dataclass(frozen=True, slots=True)
 class Text:
-    """A natural-language template; `question` marks the form asked of a caseworker."""
+    """A natural-language template; `question` marks the form asked of a caseworker,
+    `value` the label of one enumeration value."""
 
     lang: Lang
     template: str
     question: bool
     span: Span
+    value: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -266,7 +270,14 @@ class Predicate:
 
     def text(self, lang: str, *, question: bool = False) -> str | None:
         for t in self.texts:
-            if t.lang == lang and t.question == question:
+            if t.lang == lang and t.question == question and t.value is None:
+                return t.template
+        return None
+
+    def label(self, value: str, lang: str) -> str | None:
+        """The declared label of an enumeration value, if any."""
+        for t in self.texts:
+            if t.value == value and t.lang == lang:
                 return t.template
         return None
 
@@ -289,6 +300,7 @@ class Citation:
 class Rule:
     id: str
     title: str
+    title_fr: str | None
     cites: tuple[Citation, ...]
     head: Head
     body: Cond | None
@@ -314,6 +326,7 @@ class Priority:
 class Invariant:
     id: str
     title: str
+    title_fr: str | None
     cites: tuple[Citation, ...]
     cond: Cond
     span: Span

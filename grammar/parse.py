@@ -119,20 +119,19 @@ class _ToNodes(Transformer[Token, Any]):
     def import_(self, meta: Any, path: Token) -> n.Import:
         return n.Import(_string(path), self._span(meta))
 
-    def provision(self, meta: Any, ident: Token, title: Token) -> n.Provision:
-        return n.Provision(str(ident), _string(title), self._span(meta))
+    def french(self, meta: Any, text: Token) -> str:
+        return _string(text)
 
-    def source(self, meta: Any, ident: Token, doc: Token, title: Token, auth: Token, *provs: n.Provision) -> n.Source:
+    def provision(self, meta: Any, ident: Token, title: Token, title_fr: str | None) -> n.Provision:
+        return n.Provision(str(ident), _string(title), title_fr, self._span(meta))
+
+    def source(
+        self, meta: Any, ident: Token, doc: Token, title: Token, title_fr: str | None, auth: Token, *provs: n.Provision
+    ) -> n.Source:
         if str(auth) not in AUTHORITIES:
-            raise _Invalid(
-                error(
-                    "bad-literal",
-                    self._tok(auth),
-                    f"unknown authority `{auth}`",
-                    did_you_mean(str(auth), AUTHORITIES) or "authority is one of " + ", ".join(AUTHORITIES),
-                )
-            )
-        return n.Source(str(ident), _string(doc), _string(title), str(auth), provs, self._span(meta))  # type: ignore[arg-type]
+            hint = did_you_mean(str(auth), AUTHORITIES) or "authority is one of " + ", ".join(AUTHORITIES)
+            raise _Invalid(error("bad-literal", self._tok(auth), f"unknown authority `{auth}`", hint))
+        return n.Source(str(ident), _string(doc), _string(title), title_fr, str(auth), provs, self._span(meta))  # type: ignore[arg-type]
 
     def _name(self, tok: Token) -> str:
         if str(tok) in KEYWORDS:
@@ -175,6 +174,9 @@ class _ToNodes(Transformer[Token, Any]):
     def lang(self, meta: Any, tok: Token) -> str:
         return str(tok)
 
+    def label(self, meta: Any, value: Token, lang: str, template: Token) -> n.Text:
+        return n.Text(lang, _string(template), False, self._span(meta), str(value))  # type: ignore[arg-type]
+
     def text(self, meta: Any, question: Token | None, lang: str, template: Token) -> n.Text:
         return n.Text(lang, _string(template), question is not None, self._span(meta))  # type: ignore[arg-type]
 
@@ -206,16 +208,28 @@ class _ToNodes(Transformer[Token, Any]):
     def exception(self, meta: Any, cond: n.Cond) -> n.Cond:
         return cond
 
-    def rule(self, meta: Any, ident: Token, title: Token, cites: Any, head: n.Head, body: Any, *exc: n.Cond) -> n.Rule:
-        return n.Rule(str(ident), _string(title), cites, head, body, exc, self._span(meta))
+    def rule(
+        self,
+        meta: Any,
+        ident: Token,
+        title: Token,
+        title_fr: str | None,
+        cites: Any,
+        head: n.Head,
+        body: Any,
+        *exc: n.Cond,
+    ) -> n.Rule:
+        return n.Rule(str(ident), _string(title), title_fr, cites, head, body, exc, self._span(meta))
 
     def priority(self, meta: Any, high: Token, low: Token, cites: Any) -> n.Priority:
         return n.Priority(
             n.RuleRef(str(high), self._tok(high)), n.RuleRef(str(low), self._tok(low)), cites or (), self._span(meta)
         )
 
-    def invariant(self, meta: Any, ident: Token, title: Token, cites: Any, cond: n.Cond) -> n.Invariant:
-        return n.Invariant(str(ident), _string(title), cites or (), cond, self._span(meta))
+    def invariant(
+        self, meta: Any, ident: Token, title: Token, title_fr: str | None, cites: Any, cond: n.Cond
+    ) -> n.Invariant:
+        return n.Invariant(str(ident), _string(title), title_fr, cites or (), cond, self._span(meta))
 
     # conditions
     def or_(self, meta: Any, *items: n.Cond) -> n.Cond:

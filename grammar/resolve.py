@@ -32,9 +32,9 @@ def resolve(policy: n.Policy) -> tuple[Tables, list[Diagnostic]]:
         elif isinstance(d, n.Predicate):
             _declare(t.predicates, d.name, d, d.span, "predicate", diags)
         elif isinstance(d, n.Source):
-            _declare(t.citations, d.id, Cited(d.id, d.title, d), d.span, "source", diags)
+            _declare(t.citations, d.id, Cited(d.id, d.title, d.title_fr, d), d.span, "source", diags)
             for p in d.provisions:
-                _declare(t.citations, p.id, Cited(p.id, p.title, d), p.span, "source", diags)
+                _declare(t.citations, p.id, Cited(p.id, p.title, p.title_fr, d), p.span, "source", diags)
         elif isinstance(d, n.Rule):
             if d.id in t.rules:
                 first = t.rules[d.id].span
@@ -131,6 +131,18 @@ def _check_predicate(pred: n.Predicate, t: Tables) -> list[Diagnostic]:
                 "`fixed` marks inputs that cannot change, such as birth dates and past events",
             )
         )
+    values = pred.value.values if isinstance(pred.value, n.EnumType) else ()
+    for text in pred.texts:
+        if text.value is not None and text.value not in values:
+            what = f"one of {', '.join(values)}" if values else "an enumeration value"
+            diags.append(
+                error(
+                    "undefined-name",
+                    text.span,
+                    f"`{text.value}` is not a value of `{pred.name}`",
+                    did_you_mean(text.value, values) or f"a label names {what}",
+                )
+            )
     allowed = {p.var for p in pred.params} | ({"value"} if not pred.is_bool else set())
     for text in pred.texts:
         for name in PLACEHOLDER.findall(text.template):

@@ -117,13 +117,21 @@ def test_schema_is_json_schema() -> None:
     assert schema["$schema"].startswith("https://json-schema.org/draft/2020-12")
 
 
-def test_check_reports_success_and_warnings() -> None:
+def test_check_reports_success_and_warnings(tmp_path: Path) -> None:
     r = havre("check", "--policy", MINI)
+    assert (r.returncode, r.stdout.splitlines()[-1]) == (0, "11 rules, 21 predicates: no errors, 0 warning(s)")
+    write(
+        tmp_path,
+        "p/main.havre",
+        'source S "f" "t" authority official\nentity person\ninput x(P: person)\n'
+        '  en "{P} is x"\n  fr "{P} est x"\n  question en "Is {P} x?"\nderived y(P: person)\n  en "y" fr "y"\n'
+        'rule R1 "Title" cites S y(P) if x(P).\n',
+    )
+    r = havre("check", "--policy", str(tmp_path / "p"))
     lines = r.stdout.splitlines()
-    assert (r.returncode, lines[-1]) == (0, "11 rules, 21 predicates: no errors, 13 warning(s)")
-    assert lines[0].endswith("warning[missing-text]: `birth_date` has no en or fr question")
-    r = havre("check")
-    assert (r.returncode, r.stdout.splitlines()[-1]) == (0, "32 rules, 57 predicates: no errors, 0 warning(s)")
+    assert lines[-1] == "1 rules, 2 predicates: no errors, 2 warning(s)"
+    assert lines[0].endswith("warning[missing-text]: `x` has no fr question")
+    assert any(line.endswith("warning[missing-text]: rule `R1` has no French title") for line in lines)
 
 
 def test_scenarios_end_with_the_count_line(tmp_path: Path) -> None:

@@ -1,0 +1,52 @@
+"""Completeness: every text a reviewer reads exists in English and in French."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from grammar import nodes as n
+from grammar.diagnostics import Diagnostic
+
+LANGS = ("en", "fr")
+
+
+def _warn(span: n.Span, message: str, hint: str) -> Diagnostic:
+    return Diagnostic("missing-text", "warning", span, message, hint)
+
+
+def missing_texts(predicates: Iterable[n.Predicate], rules: Iterable[n.Rule]) -> list[Diagnostic]:
+    out: list[Diagnostic] = []
+    for p in predicates:
+        missing = [lang for lang in LANGS if p.text(lang) is None]
+        if missing:
+            out.append(
+                _warn(
+                    p.span,
+                    f"`{p.name}` has no {' or '.join(missing)} text",
+                    f'add e.g. `{missing[0]} "..."` under its declaration',
+                )
+            )
+        asked = [lang for lang in LANGS if p.text(lang, question=True) is None]
+        if p.is_input and asked:
+            out.append(
+                _warn(
+                    p.span,
+                    f"`{p.name}` has no {' or '.join(asked)} question",
+                    f'add e.g. `question {asked[0]} "..."` to ask for it when it is missing',
+                )
+            )
+        if p.kind == "verdict" and isinstance(p.value, n.EnumType):
+            for value in p.value.values:
+                unlabelled = [lang for lang in LANGS if p.label(value, lang) is None]
+                if unlabelled:
+                    out.append(
+                        _warn(
+                            p.span,
+                            f"value `{value}` of `{p.name}` has no {' or '.join(unlabelled)} label",
+                            f'add e.g. `label {value} {unlabelled[0]} "..."`',
+                        )
+                    )
+    for r in rules:
+        if r.title_fr is None:
+            out.append(_warn(r.span, f"rule `{r.id}` has no French title", f'write `rule {r.id} "{r.title}" fr "..."`'))
+    return out
