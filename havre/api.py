@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from explain.explanation import Explainer
+from explain.views import View
 from grammar.check import load
 from grammar.checked import CheckedPolicy
+from grammar.diagnostics import did_you_mean
 from solver.answer import Decision
-from solver.case import Case
+from solver.case import Case, CaseError
 from solver.casefile import load_case, parse_case
 from solver.decide import decide_many
 from solver.emit import AspProgram, emit
@@ -19,10 +22,11 @@ DEFAULT_POLICY = Path("policy")
 CaseLike = Case | str | Path | Mapping[str, Any]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Policy:
     checked: CheckedPolicy
     program: AspProgram
+    _cache: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def hash(self) -> str:
@@ -38,6 +42,21 @@ class Policy:
 
     def decide(self, case: CaseLike, *, missing: bool = True) -> Decision:
         return decide_many(self.program, self.checked, [self.case(case)], missing=missing)[0]
+
+    @property
+    def explainer(self) -> Explainer:
+        if "explainer" not in self._cache:  # built on first use: deciding does not need it
+            self._cache["explainer"] = Explainer.of(self.checked, self.program)
+        return self._cache["explainer"]
+
+    def explain(self, case: CaseLike, *, lang: str = "en", verdict: str | None = None, why_not: bool = False) -> View:
+        """The explanation of a case's verdicts, as a plain view to render (see explain.render)."""
+        if verdict is not None and verdict not in {p.name for p in self.checked.verdicts()}:
+            hint = did_you_mean(verdict, [p.name for p in self.checked.verdicts()])
+            raise CaseError(
+                "--verdict", "", f"`{verdict}` is not a verdict of the policy" + (f"; {hint}" if hint else "")
+            )
+        return self.explainer.explain(self.case(case), lang, verdict, why_not=why_not)
 
     def decide_many(self, cases: Iterable[CaseLike], *, missing: bool = True) -> list[Decision]:
         """Every case grounded in one clingo call."""

@@ -89,6 +89,42 @@ def decide(
         typer.echo(decision_text(loaded.checked, the_case, decision, lang.value))
 
 
+class ExplainFormat(StrEnum):
+    text = "text"
+    markdown = "markdown"
+    html = "html"
+    json = "json"
+
+
+@app.command()
+def explain(
+    case: Annotated[Path, typer.Argument(help="A case file (YAML or JSON).")],
+    policy: PolicyOpt = Path("policy"),
+    verdict: Annotated[str | None, typer.Option("--verdict", "-v", help="Explain only this verdict.")] = None,
+    why_not: Annotated[bool, typer.Option("--why-not", help="Also say why the other rules did not conclude.")] = False,
+    format: Annotated[ExplainFormat, typer.Option("--format", "-f")] = ExplainFormat.text,
+    lang: Annotated[Lang, typer.Option("--lang", "-l")] = Lang.en,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file.")] = None,
+) -> None:
+    """Explain a case's verdicts: why, why not, and what is missing, citing the provisions."""
+    from explain.render import render
+    from havre.api import load_policy
+
+    with user_errors():
+        loaded = load_policy(policy)
+        view = loaded.explain(case, lang=lang.value, verdict=verdict, why_not=why_not)
+    text = render(view, format.value)  # type: ignore[arg-type]
+    if output is None:
+        typer.echo(text, nl=False)
+        return
+    partial = output.with_name(output.name + ".partial")
+    try:
+        partial.write_text(text, encoding="utf-8")
+        partial.replace(output)  # whole file or nothing
+    except OSError as err:
+        _fail(f"error: cannot write {output}: {err.strerror}")
+
+
 @app.command("compile")
 def compile_(policy: PolicyOpt = Path("policy")) -> None:
     """Print the ASP program the policy compiles to."""

@@ -37,6 +37,11 @@ NORMAL = {
 }
 
 
+def layout_vars(required: list[str], branch: Branch) -> list[str]:
+    """The variables of a branch in the order its support atom lists their values."""
+    return unique([*required, *(v for lit in branch for v in cond_vars(lit))])
+
+
 class BranchCompiler:
     def __init__(self, em: Emitter, types: dict[str, n.Type], prefix: list[str] | None = None) -> None:
         self.em = em
@@ -49,7 +54,7 @@ class BranchCompiler:
 
     # ------------------------------------------------------------ entry
     def compile(self, branch: Branch, required: list[str]) -> None:
-        branch_vars = unique([*required, *(v for lit in branch for v in cond_vars(lit))])
+        branch_vars = layout_vars(required, branch)
         self.branch_vars = branch_vars
         for lit in branch:
             if isinstance(lit, n.Atom):

@@ -21,11 +21,11 @@ def decide_many(
     indexed = by_case(consequences(ctl))
     decisions = [decode_case(policy, case, indexed[cid]) for cid, case in numbered]
     if missing:
-        decisions = [_with_missing(program, policy, case, d) for case, d in zip(cases, decisions, strict=True)]
+        decisions = [with_missing(program, policy, case, d) for case, d in zip(cases, decisions, strict=True)]
     return decisions
 
 
-def _with_missing(program: AspProgram, policy: CheckedPolicy, case: Case, decision: Decision) -> Decision:
+def with_missing(program: AspProgram, policy: CheckedPolicy, case: Case, decision: Decision) -> Decision:
     open_ = [v for v in decision.verdicts if v.status == "undetermined"]
     if not open_:
         return decision

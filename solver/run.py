@@ -82,11 +82,12 @@ def control(
     policy: CheckedPolicy,
     cases: Sequence[tuple[Symbol, Case]],
     extra: str = "",
-    show: Iterable[str] = (),
+    show: Iterable[str] | None = (),
 ) -> clingo.Control:
     ctl, messages = new_control([])
+    shows = "" if show is None else show_directives(policy, show)  # None: every atom is shown
     try:
-        ctl.add("base", [], program.text + show_directives(policy, show) + "\n" + extra)
+        ctl.add("base", [], program.text + shows + "\n" + extra)
         with ctl.backend() as backend:
             for cid, case in cases:
                 add_case(backend, policy, case, cid)

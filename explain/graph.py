@@ -1,0 +1,236 @@
+"""The derivation graph: what justifies each verdict, read back from the support atoms.
+
+For a conclusion: the rule instance that concluded it, its conditions with
+their values, the inputs they read (and where each came from), the derived
+facts they rest on (recursively), the exceptions checked, and the rules it
+prevailed over. For "why not": per rule that could have concluded it, the
+first condition that failed, the exception that applied, or the rule that took
+priority. Only what justifies the verdict is kept.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Literal
+
+from explain.values import Plain, as_value, evaluate
+from grammar import nodes as n
+from grammar.checked import CheckedPolicy, CheckedRule
+from grammar.normal import dnf, walk_terms
+from solver.body import layout_vars
+from solver.case import Case
+from solver.chain import Chain
+from solver.trace import Trace, Value
+
+Origin = Literal["stated", "finding", "default", "list", "unknown"]
+MAX_DEPTH = 6
+
+
+@dataclass(frozen=True, slots=True)
+class Input:
+    pred: str
+    args: tuple[str, ...]
+    value: Plain  # True/False for yes/no inputs
+    origin: Origin
+
+
+@dataclass(frozen=True, slots=True)
+class Condition:
+    literal: n.Cond
+    env: tuple[tuple[str, Plain], ...]
+    holds: bool
+    inputs: tuple[Input, ...] = ()
+    because: tuple[Derivation, ...] = ()
+    failures: tuple[Failure, ...] = ()  # for a failed condition on a derived fact: why that failed
+
+    @property
+    def values(self) -> dict[str, Plain]:
+        return dict(self.env)
+
+
+@dataclass(frozen=True, slots=True)
+class Derivation:
+    rule: str
+    predicate: str
+    subject: tuple[str, ...]
+    value: Plain
+    conditions: tuple[Condition, ...]
+    exceptions: tuple[Condition, ...]  # checked, did not apply
+    prevailed_over: tuple[str, ...]  # rules that applied too, but this one has priority
+
+
+@dataclass(frozen=True, slots=True)
+class Failure:
+    rule: str
+    reason: Literal["condition", "exception", "priority"]
+    condition: Condition | None  # the condition that failed, or the exception that applied
+    by: str | None = None  # the rule that took priority
+
+
+class Graph:
+    """Builds derivations and failures for one case from its trace."""
+
+    def __init__(self, policy: CheckedPolicy, trace: Trace, case: Case, chains: tuple[Chain, ...]) -> None:
+        self.policy, self.trace, self.case = policy, trace, case
+        self.chains = {(c.rule, c.branch): c for c in chains}
+        self.today: dt.date = case.assessment_date
+        self.rules: dict[str, CheckedRule] = {cr.id: cr for cr in policy.rules}
+        self.stated = {(f.pred, f.args): f.value for f in case.facts}
+        self.closed = {(c.pred, c.first) for c in case.closed}
+
+    # ------------------------------------------------------------ conclusions
+    def derive(
+        self, pred: str, subject: tuple[str, ...], value: Plain = True, depth: int = 0
+    ) -> tuple[Derivation, ...]:
+        """Every rule instance that concluded `pred(subject) = value` in every completion."""
+        out = []
+        for rule, key, raw in self.trace.atoms("_fired"):
+            cr = self.rules[str(rule)]
+            if cr.rule.head.name != pred or key != subject or not self.trace.holds("_fired", (rule, key, raw)):
+                continue
+            if self._value(cr, raw) != value:
+                continue
+            derivation = self._derivation(cr, subject, raw, depth)
+            if derivation is not None:
+                out.append(derivation)
+        return tuple(out)
+
+    def _value(self, cr: CheckedRule, raw: Value) -> Plain:
+        decl = self.policy.predicates[cr.rule.head.name]
+        return True if decl.is_bool else as_value(raw, decl.value)
+
+    def _derivation(self, cr: CheckedRule, subject: tuple[str, ...], raw: Value, depth: int) -> Derivation | None:
+        rule = cr.rule
+        branches = dnf(rule.body)
+        for args in self.trace.atoms("_cond"):
+            rid, key, value, b, bindings = args
+            if rid != cr.id or key != subject or value != raw or not self.trace.holds("_cond", args):
+                continue
+            head_vars = [a.name for a in rule.head.args]
+            names = layout_vars(head_vars, branches[int(b)])  # type: ignore[arg-type]
+            env = self._env(cr, dict(zip(names, bindings, strict=True)))  # type: ignore[arg-type]
+            conditions = tuple(self.condition(lit, env, cr, depth) for lit in branches[int(b)])  # type: ignore[arg-type]
+            head_env = {v: env[v] for v in head_vars}
+            exceptions = tuple(self.condition(e, head_env, cr, depth, holds=False) for e in rule.exceptions)
+            beaten = tuple(
+                low
+                for low, r in self.rules.items()
+                if cr.id in r.overridden_by and any(a[0] == low and a[1] == subject for a in self.trace.atoms("_app"))
+            )
+            return Derivation(cr.id, rule.head.name, subject, self._value(cr, raw), conditions, exceptions, beaten)
+        return None
+
+    def _env(self, cr: CheckedRule, raw: Mapping[str, Value]) -> dict[str, Plain]:
+        return {v: as_value(x, cr.var_types.get(v)) for v, x in raw.items()}
+
+    # ------------------------------------------------------------ conditions
+    def condition(
+        self, lit: n.Cond, env: Mapping[str, Plain], cr: CheckedRule, depth: int, holds: bool = True
+    ) -> Condition:
+        shown = tuple((v, env[v]) for v in sorted(env))
+        if depth >= MAX_DEPTH:
+            return Condition(lit, shown, holds)
+        inputs: list[Input] = []
+        because: list[Derivation] = []
+        negated = isinstance(lit, n.Not)
+        target = lit.cond if isinstance(lit, n.Not) else lit
+        if isinstance(target, n.Atom):
+            args = tuple(evaluate(a, env, self.policy, self.trace, self.today) for a in target.args)
+            self._read(target.name, args, None, not negated if holds else negated, inputs, because, depth)
+        if isinstance(target, n.Atom | n.Compare):
+            for t in walk_terms(target):
+                if isinstance(t, n.Call) and t.name in self.policy.predicates:
+                    args = tuple(evaluate(a, env, self.policy, self.trace, self.today) for a in t.args)
+                    value = evaluate(t, env, self.policy, self.trace, self.today)
+                    self._read(t.name, args, value, True, inputs, because, depth)
+        return Condition(lit, shown, holds, tuple(dict.fromkeys(inputs)), tuple(because))
+
+    def _read(
+        self,
+        pred: str,
+        args: tuple[Plain, ...],
+        value: Plain,
+        present: bool,
+        inputs: list[Input],
+        because: list[Derivation],
+        depth: int,
+    ) -> None:
+        decl = self.policy.predicates[pred]
+        if not all(isinstance(a, str) for a in args):
+            return
+        key: tuple[str, ...] = tuple(a for a in args if isinstance(a, str))
+        if decl.is_input:
+            inputs.append(self.input(pred, key, value if not decl.is_bool else present))
+        elif present:
+            because.extend(self.derive(pred, key, True if decl.is_bool else value, depth + 1))
+
+    def input(self, pred: str, args: tuple[str, ...], value: Plain) -> Input:
+        decl = self.policy.predicates[pred]
+        if (pred, args) in self.stated:
+            return Input(pred, args, self.stated[(pred, args)], "finding" if decl.kind == "judged" else "stated")
+        if decl.is_bool and len(args) > 1 and (pred, args[0]) in self.closed:
+            return Input(pred, args, False, "list")
+        if decl.default_false:
+            return Input(pred, args, False, "default")
+        return Input(pred, args, value, "unknown")
+
+    # ------------------------------------------------------------ why not
+    def why_not(self, pred: str, subject: tuple[str, ...], value: Plain = None, depth: int = 0) -> tuple[Failure, ...]:
+        """For each rule that could conclude `pred(subject)` (= value), why it did not."""
+        out: list[Failure] = []
+        for cr in self.policy.rules:
+            head = cr.rule.head
+            if head.name != pred or not self._could_give(head, value):
+                continue
+            out.extend(self._rule_failures(cr, subject, depth))
+        return tuple(out)
+
+    def _could_give(self, head: n.Head, value: Plain) -> bool:
+        return value is None or value is True or not isinstance(head.value, n.Name) or head.value.name == value
+
+    def _rule_failures(self, cr: CheckedRule, subject: tuple[str, ...], depth: int) -> list[Failure]:
+        applied = [a for a in self.trace.atoms("_app") if a[0] == cr.id and a[1] == subject]
+        if applied and self.trace.holds("_def", (cr.id, subject)):
+            by = next(
+                (h for h in cr.overridden_by if any(a[0] == h and a[1] == subject for a in self.trace.atoms("_app"))),
+                None,
+            )
+            return [Failure(cr.id, "priority", None, by)]
+        head_env = dict(zip((a.name for a in cr.rule.head.args), subject, strict=True))
+        conds = [
+            c for c in self.trace.atoms("_cond") if c[0] == cr.id and c[1] == subject and self.trace.holds("_cond", c)
+        ]
+        if conds:
+            for j, exc in enumerate(cr.rule.exceptions, 1):
+                if self.trace.holds("_exc", (cr.id, j, subject)):
+                    return [Failure(cr.id, "exception", self.condition(exc, head_env, cr, depth))]
+            return []  # its conditions hold: it concluded, or it depends on unknown facts
+        return [f for b in range(len(dnf(cr.rule.body))) if (f := self._first_failed(cr, b, subject, depth))]
+
+    def _first_failed(self, cr: CheckedRule, branch: int, subject: tuple[str, ...], depth: int) -> Failure | None:
+        chain = self.chains[(cr.id, branch)]
+        reached = [a for a in self.trace.atoms("_pre") if a[0] == cr.id and a[1] == branch and a[3] == subject]
+        furthest = max((int(a[2]) for a in reached), default=-1)  # type: ignore[arg-type]
+        if furthest < 0 or furthest >= len(chain.steps):
+            return None
+        step = chain.steps[furthest]
+        names = chain.steps[furthest - 1].vars if furthest else chain.head_vars
+        atom = next(a for a in reached if int(a[2]) == furthest)  # type: ignore[arg-type]
+        env = self._env(cr, dict(zip(names, atom[4], strict=True)))  # type: ignore[arg-type]
+        failed = self.condition(step.literal, env, cr, depth, holds=False)
+        nested = self._nested_failures(step.literal, env, depth)
+        return Failure(cr.id, "condition", Condition(failed.literal, failed.env, False, failed.inputs, (), nested))
+
+    def _nested_failures(self, lit: n.Cond, env: Mapping[str, Plain], depth: int) -> tuple[Failure, ...]:
+        """A failed condition on a derived fact is explained in turn, a few levels deep."""
+        if not isinstance(lit, n.Atom) or depth >= 3:
+            return ()
+        decl = self.policy.predicates[lit.name]
+        if decl.is_input:
+            return ()
+        args = tuple(evaluate(a, env, self.policy, self.trace, self.today) for a in lit.args)
+        if not all(isinstance(a, str) for a in args):
+            return ()
+        return self.why_not(lit.name, tuple(str(a) for a in args), None, depth + 1)

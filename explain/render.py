@@ -1,0 +1,42 @@
+"""Rendering explanation views with Jinja2: text, Markdown, HTML and JSON, in English and French."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+from typing import Literal
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from explain.views import View
+
+Format = Literal["text", "markdown", "html", "json"]
+TEMPLATES = Path(__file__).with_name("templates")
+SUFFIX = {"text": "txt", "markdown": "md", "html": "html"}
+
+
+@cache
+def _environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        undefined=StrictUndefined,
+        autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=False),
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["md"] = _markdown_escape
+    return env
+
+
+def _markdown_escape(text: str) -> str:
+    """Text from the case must not turn into Markdown markup."""
+    return "".join("\\" + c if c in "\\`*_[]<>#|" else c for c in str(text))
+
+
+def render(view: View, fmt: Format) -> str:
+    if fmt == "json":
+        return json.dumps(view, indent=2, ensure_ascii=False) + "\n"
+    template = _environment().get_template(f"{view['lang']}/explanation.{SUFFIX[fmt]}.j2")
+    return template.render(**view)

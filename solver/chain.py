@@ -1,0 +1,88 @@
+"""Prefix chains for "why not": one atom per condition of a rule branch.
+
+    _pre(R, B, 0, C, Key, Vars0) :- <the conclusion's subjects>.
+    _pre(R, B, k, C, Key, Varsk) :- _pre(R, B, k-1, C, Key, Varsk-1), <condition k>.
+
+The first step k with no `_pre` atom names the condition that failed, with
+the values of the conditions before it. Only the explanation program has
+these rules; deciding does not pay for them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from grammar import nodes as n
+from grammar.checked import CheckedPolicy
+from grammar.normal import Branch, cond_vars, dnf, term_vars, unique
+from solver.body import BranchCompiler
+from solver.emit import Emitter, tuple_text
+from solver.names import CASE, rule_term
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    literal: n.Cond
+    vars: tuple[str, ...]  # the variables bound once this condition holds, in the atom's order
+
+
+@dataclass(frozen=True, slots=True)
+class Chain:
+    rule: str
+    branch: int
+    head_vars: tuple[str, ...]
+    steps: tuple[Step, ...]
+
+
+def _binds(lit: n.Cond, bound: set[str], types: dict[str, n.Type]) -> bool:
+    """Whether the literal can be evaluated with the variables bound so far."""
+    needed = [v for v in cond_vars(lit) if v not in bound and not isinstance(types.get(v), n.EntityType)]
+    if not needed:
+        return True
+    if isinstance(lit, n.Compare) and lit.op == "=":
+        for var, other in ((lit.left, lit.right), (lit.right, lit.left)):
+            if isinstance(var, n.Var) and needed == [var.name]:
+                return all(v in bound or isinstance(types.get(v), n.EntityType) for v in term_vars(other))
+    return False
+
+
+def order(branch: Branch, head_vars: list[str], types: dict[str, n.Type]) -> list[n.Cond]:
+    """Positive conditions and bindings first, each group in the order written; a condition waits for its values."""
+    first = [c for c in branch if isinstance(c, n.Atom) or (isinstance(c, n.Compare) and c.op == "=")]
+    pending = first + [c for c in branch if c not in first]
+    bound, out = set(head_vars), []
+    while pending:
+        pick = next((c for c in pending if _binds(c, bound, types)), pending[0])
+        pending.remove(pick)
+        out.append(pick)
+        bound |= set(cond_vars(pick))
+    return out
+
+
+def chains(policy: CheckedPolicy) -> tuple[str, tuple[Chain, ...]]:
+    em = Emitter(policy)
+    lines: list[str] = []
+    found: list[Chain] = []
+    for cr in policy.rules:
+        head_vars = [a.name for a in cr.rule.head.args]
+        rid, key = rule_term(cr.id), tuple_text(head_vars)
+        for b, branch in enumerate(dnf(cr.rule.body)):
+            lines.append(f"% chain {cr.id} branch {b}")
+            start = BranchCompiler(em, cr.var_types)
+            start.compile((), head_vars)
+            lines.append(f"_pre({rid},{b},0,{CASE},{key},{key}) :- {start.body()}.")
+            bound = list(head_vars)
+            steps: list[Step] = []
+            for k, lit in enumerate(order(branch, head_vars, cr.var_types), 1):
+                previous = f"_pre({rid},{b},{k - 1},{CASE},{key},{tuple_text(bound)})"
+                bc = BranchCompiler(em, cr.var_types, [previous])
+                bc.grounded = set(bound)
+                bc.compile((lit,), list(bound))
+                bound = unique([*bound, *cond_vars(lit)])
+                lines.append(f"_pre({rid},{b},{k},{CASE},{key},{tuple_text(bound)}) :- {bc.body()}.")
+                lines.extend(bc.demand_rules())
+                lines.extend(em.pending)
+                em.pending = []
+                steps.append(Step(lit, tuple(bound)))
+            found.append(Chain(cr.id, b, tuple(head_vars), tuple(steps)))
+    return "\n".join(lines) + "\n", tuple(found)
