@@ -76,17 +76,22 @@ def decide(
     lang: Annotated[Lang, typer.Option("--lang", "-l")] = Lang.en,
 ) -> None:
     """Decide every verdict of the policy for one case."""
+    from explain.views import explanation_view
     from havre.api import load_policy
     from havre.output import decision_json, decision_text, dumps
 
     with user_errors():
         loaded = load_policy(policy)
         the_case = loaded.case(case)
-        decision = loaded.decide(the_case)
-    if format == Format.json:
-        typer.echo(dumps(decision_json(decision)))
-    else:
-        typer.echo(decision_text(loaded.checked, the_case, decision, lang.value))
+        if format == Format.json:
+            typer.echo(dumps(decision_json(loaded.decide(the_case))))
+            return
+        graph, decision = loaded.explainer.graph(the_case)  # one solve gives the verdicts and their reasons
+        reasons = {
+            (v["verdict"], tuple(v["subject"])): v["summary"]
+            for v in explanation_view(loaded.checked, the_case, decision, graph, lang.value)["verdicts"]
+        }
+    typer.echo(decision_text(loaded.checked, the_case, decision, lang.value, reasons))
 
 
 class ExplainFormat(StrEnum):

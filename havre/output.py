@@ -24,6 +24,7 @@ WORDS = {
         "and": "and",
         "rules": "by",
         "violated": "invariant broken",
+        "because": "because",
     },
     "fr": {
         "case": "Dossier",
@@ -34,6 +35,7 @@ WORDS = {
         "and": "et",
         "rules": "par",
         "violated": "invariant enfreint",
+        "because": "motif",
     },
 }
 
@@ -78,7 +80,13 @@ def verdict_label(policy: CheckedPolicy, case: Case, verdict: Verdict, lang: str
     return f"{label} = {value}" if shown and "{value}" not in template else label
 
 
-def decision_text(policy: CheckedPolicy, case: Case, d: Decision, lang: str) -> str:
+def decision_text(
+    policy: CheckedPolicy,
+    case: Case,
+    d: Decision,
+    lang: str,
+    reasons: dict[tuple[str, tuple[str, ...]], str] | None = None,
+) -> str:
     w = WORDS[lang]
     lines = [
         f"{w['case']} {d.case_id} — {w['assessed']} {case.assessment_date.isoformat()} — {w['policy']} {d.policy_hash}"
@@ -89,6 +97,9 @@ def decision_text(policy: CheckedPolicy, case: Case, d: Decision, lang: str) -> 
         if v.rules and v.status == "holds":
             line += f"  ({w['rules']} {', '.join(v.rules)})"
         lines.append(line)
+        reason = (reasons or {}).get(v.key)
+        if reason and v.status != "undetermined":
+            lines.append(f"      {w['because']}: {reason}")
         for i, facts in enumerate(v.missing):
             lines.append(f"      {w['decide'] if i == 0 else w['or']}: {joiner.join(facts)}")
     for x in d.violations:
