@@ -207,7 +207,9 @@ class Graph:
                 if self.trace.holds("_exc", (cr.id, j, subject)):
                     return [Failure(cr.id, "exception", self.condition(exc, head_env, cr, depth))]
             return []  # its conditions hold: it concluded, or it depends on unknown facts
-        return [f for b in range(len(dnf(cr.rule.body))) if (f := self._first_failed(cr, b, subject, depth))]
+        found = [f for b in range(len(dnf(cr.rule.body))) if (f := self._first_failed(cr, b, subject, depth))]
+        # Branches of an `or` often fail at the same condition: say it once.
+        return list({(f.condition.literal.span, f.condition.env) if f.condition else f.rule: f for f in found}.values())
 
     def _first_failed(self, cr: CheckedRule, branch: int, subject: tuple[str, ...], depth: int) -> Failure | None:
         chain = self.chains[(cr.id, branch)]

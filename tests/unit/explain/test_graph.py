@@ -1,0 +1,126 @@
+"""Derivations and why-not on the fixture policy: rules, conditions, provenance, exceptions, priorities."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+
+from explain.graph import Graph
+from explain.render import render
+from havre.api import Policy, load_policy
+from tests.helpers import ROOT
+from tests.unit.solver.test_decide import family
+
+
+@pytest.fixture(scope="module")
+def mini() -> Policy:
+    return load_policy(ROOT / "tests/fixtures/mini")
+
+
+def graph(policy: Policy, **changes: Any) -> Graph:
+    return policy.explainer.graph(policy.case(family(**changes)))[0]
+
+
+def rules_in(derivations: Any) -> set[str]:
+    found: set[str] = set()
+    for d in derivations:
+        found.add(d.rule)
+        for c in d.conditions:
+            found |= rules_in(c.because)
+    return found
+
+
+def test_derivation_tree_of_a_selection(mini: Policy) -> None:
+    [d] = graph(mini).derive("decision", ("app1",), "selected")
+    assert (d.rule, d.value, d.prevailed_over) == ("PROC-4.selected", "selected", ())
+    assert rules_in([d]) == {"PROC-4.selected", "PROC-1.complete", "QHC-1.eligible"}
+    principal = d.conditions[1]
+    assert [(i.pred, i.args, i.value, i.origin) for i in principal.inputs] == [
+        ("principal", ("app1",), "amina", "stated")]
+    [eligible] = d.conditions[2].because
+    inputs = {(i.pred, i.value, i.origin) for c in eligible.conditions for i in c.inputs}
+    assert ("distress", True, "finding") in inputs
+    assert [e.literal.name for e in eligible.exceptions] == ["asylum_claim_pending"]  # type: ignore[attr-defined]
+
+
+def test_default_false_input_shows_as_default(mini: Policy) -> None:
+    g = graph(mini)
+    assert g.input("asylum_claim_pending", ("amina",), False).origin == "default"
+    assert g.input("child_of", ("amina", "yusuf"), False).origin == "list"
+
+
+def test_a_priority_that_settled_a_competition_is_kept(mini: Policy) -> None:
+    g = graph(mini, applications__app1__extra_days=5)
+    [d] = g.derive("documents_due", ("app1",), dt.date(2026, 11, 26))
+    assert (d.rule, d.prevailed_over) == ("PROC-2.extended", ("PROC-2.due",))
+    [f] = [f for f in g.why_not("documents_due", ("app1",)) if f.rule == "PROC-2.due"]
+    assert (f.reason, f.by) == ("priority", "PROC-2.extended")
+
+
+def test_why_not_names_the_failed_condition_and_explains_it_in_turn(mini: Policy) -> None:
+    g = graph(mini, persons__amina__distress=False)
+    [f] = g.why_not("decision", ("app1",), "selected")
+    assert (f.rule, f.reason) == ("PROC-4.selected", "condition")
+    assert f.condition is not None and f.condition.literal.name == "eligible"  # type: ignore[union-attr]
+    assert f.condition.values["P"] == "amina"
+    [nested] = f.condition.failures
+    assert (nested.rule, nested.reason) == ("QHC-1.eligible", "condition")
+    assert nested.condition is not None
+    assert [(i.pred, i.value, i.origin) for i in nested.condition.inputs] == [("distress", False, "finding")]
+
+
+def test_conditions_that_held_are_not_given_as_reasons(mini: Policy) -> None:
+    g = graph(mini, persons__amina__distress=False)
+    [f] = g.why_not("decision", ("app1",), "selected")
+    # complete(app1) and principal(app1) = amina held before eligible(amina) failed: neither is the reason.
+    assert f.condition is not None and f.condition.literal.name == "eligible"  # type: ignore[union-attr]
+
+
+def test_an_exception_that_applied(mini: Policy) -> None:
+    g = graph(mini, persons__amina__asylum_claim_pending=True)
+    [f] = g.why_not("eligible", ("amina",))
+    assert (f.rule, f.reason) == ("QHC-1.eligible", "exception")
+    assert f.condition is not None and f.condition.literal.name == "asylum_claim_pending"  # type: ignore[union-attr]
+
+
+def test_views_in_both_languages(mini: Policy) -> None:
+    case = family(persons__amina__distress=None)
+    en = mini.explain(case, lang="en", verdict="decision")
+    fr = mini.explain(case, lang="fr", verdict="decision")
+    [v_en], [v_fr] = en["verdicts"], fr["verdicts"]
+    assert v_en["questions"] == [["Has the officer found Amina Haddad to be in a particularly distressful situation?"]]
+    assert v_fr["questions"] == [["L'agent a-t-il constaté que Amina Haddad vit une situation particulièrement éprouvante ?"]]
+    assert v_en["label"] == "The decision on app1 is …" and v_fr["status_text"] == "indéterminé"
+    selected = mini.explain(family(), lang="fr", verdict="decision")["verdicts"][0]
+    assert selected["label"] == "La décision sur app1 est sélectionnée"
+    assert selected["why"][0]["title"] == "Sélectionnée"
+    assert {c["id"] for c in selected["why"][0]["citations"]} == {"PROC-4", "QHC-3"}
+
+
+def test_a_step_on_a_non_official_source_says_so(mini: Policy) -> None:
+    view = mini.explain(family(), verdict="eligible")
+    [amina] = [v for v in view["verdicts"] if v["subject"] == ["amina"]]
+    [step] = amina["why"]
+    assert (step["rule"], step["non_official"]) == ("QHC-1.eligible", True)
+    assert [c["authority_text"] for c in step["citations"]] == ["official guidance", "non-official source"]
+    assert "note: this step rests on a non-official source" in render(view, "text")
+
+
+def test_dates_are_written_as_dates(mini: Policy) -> None:
+    view = mini.explain(family(on="2026-12-01", documents__form__supplied=False), verdict="decision")
+    texts = [c["text"] for c in view["verdicts"][0]["why"][0]["conditions"]]
+    assert texts[1] == ("The assessment date (1 December 2026) is after 22 September 2026 + 60 days "
+                        "(21 November 2026)")
+    fr = mini.explain(family(on="2026-12-01", documents__form__supplied=False), lang="fr", verdict="decision")
+    assert fr["verdicts"][0]["why"][0]["conditions"][1]["text"] == (
+        "La date d'évaluation (1er décembre 2026) est postérieure au 22 septembre 2026 + 60 jours "
+        "(21 novembre 2026)")
+
+
+def test_unknown_verdict_name_is_a_user_error(mini: Policy) -> None:
+    from solver.case import CaseError
+
+    with pytest.raises(CaseError, match="`decison` is not a verdict of the policy; did you mean `decision`"):
+        mini.explain(family(), verdict="decison")
