@@ -91,7 +91,9 @@ def test_views_in_both_languages(mini: Policy) -> None:
     fr = mini.explain(case, lang="fr", verdict="decision")
     [v_en], [v_fr] = en["verdicts"], fr["verdicts"]
     assert v_en["questions"] == [["Has the officer found Amina Haddad to be in a particularly distressful situation?"]]
-    assert v_fr["questions"] == [["L'agent a-t-il constaté que Amina Haddad vit une situation particulièrement éprouvante ?"]]
+    assert v_fr["questions"] == [
+        ["L'agent a-t-il constaté que Amina Haddad vit une situation particulièrement éprouvante ?"]
+    ]
     assert v_en["label"] == "The decision on app1 is …" and v_fr["status_text"] == "indéterminé"
     selected = mini.explain(family(), lang="fr", verdict="decision")["verdicts"][0]
     assert selected["label"] == "La décision sur app1 est sélectionnée"
