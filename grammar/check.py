@@ -8,7 +8,7 @@ from grammar import nodes as n
 from grammar import safety, stratify, typecheck
 from grammar.checked import CheckedInvariant, CheckedPolicy, CheckedRule
 from grammar.completeness import missing_texts
-from grammar.diagnostics import Diagnostic, PolicyError
+from grammar.diagnostics import Diagnostic, PolicyError, error
 from grammar.normal import dnf
 from grammar.parse import parse, policy_hash
 from grammar.resolve import resolve
@@ -27,6 +27,17 @@ def check(policy: n.Policy) -> CheckedPolicy:
         types, found = typecheck.check_rule(rule, tables)
         diags += found
         rules.append(CheckedRule(rule, types, tuple(overriders.get(rule.id, ()))))
+    scopes: dict[str, dict[str, n.Type]] = {}
+    for pred in tables.predicates.values():
+        if pred.scope is None:
+            continue
+        if pred.kind != "verdict" or pred.is_bool:
+            hint = "a scope says which subjects of a verdict with a value must get one"
+            diags.append(error("bad-modifier", pred.span, f"`{pred.name}` cannot have a scope", hint))
+            continue
+        types, found = typecheck.check_scope(pred, tables)
+        diags += found
+        scopes[pred.name] = types
     invariants: list[CheckedInvariant] = []
     for inv in tables.invariants:
         types, found = typecheck.check_invariant(inv, tables)
@@ -53,6 +64,7 @@ def check(policy: n.Policy) -> CheckedPolicy:
         rules=tuple(rules),
         priorities=tuple(tables.priorities),
         invariants=tuple(invariants),
+        scopes=scopes,
         warnings=tuple(missing_texts(tables.predicates.values(), tables.rules.values())),
     )
 

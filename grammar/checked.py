@@ -55,6 +55,7 @@ class CheckedPolicy:
     priorities: tuple[n.Priority, ...]
     invariants: tuple[CheckedInvariant, ...]
     warnings: tuple[Diagnostic, ...]
+    scopes: dict[str, dict[str, n.Type]] = field(hash=False, default_factory=dict)  # verdict -> variable types
 
     def rule(self, rule_id: str) -> CheckedRule:
         return next(r for r in self.rules if r.id == rule_id)

@@ -259,6 +259,7 @@ class Predicate:
     fixed: bool
     texts: tuple[Text, ...]
     span: Span
+    scope: Cond | None = None  # for verdicts: the subjects that must get a value (gap analysis)
 
     @property
     def is_bool(self) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -84,6 +85,11 @@ TERMINAL_WORDS = {
 @cache
 def _parser() -> Lark:
     return Lark(GRAMMAR.read_text(encoding="utf-8"), parser="lalr", propagate_positions=True, maybe_placeholders=True)
+
+
+@dataclass(frozen=True, slots=True)
+class _Scope:
+    cond: n.Cond
 
 
 class _Invalid(Exception):
@@ -186,6 +192,7 @@ class _ToNodes(Transformer[Token, Any]):
         types = [x for x in rest if isinstance(x, n.BoolType | n.IntType | n.DateType | n.EnumType | n.EntityType)]
         mods = {x for x in rest if isinstance(x, str)}
         texts = tuple(x for x in rest if isinstance(x, n.Text))
+        scopes = [x for x in rest if isinstance(x, _Scope)]
         return n.Predicate(
             kind,
             str(name),
@@ -195,7 +202,11 @@ class _ToNodes(Transformer[Token, Any]):
             "fixed" in mods,
             texts,
             self._span(meta),
+            scopes[0].cond if scopes else None,
         )
+
+    def scope(self, meta: Any, cond: n.Cond) -> _Scope:
+        return _Scope(cond)
 
     def cites(self, meta: Any, *ids: Token) -> tuple[n.Citation, ...]:
         return tuple(n.Citation(str(i), self._tok(i)) for i in ids)

@@ -248,12 +248,18 @@ def check_invariant(inv: n.Invariant, tables: Tables) -> tuple[dict[str, n.Type]
     return _check(tables, lambda c: c.cond(inv.cond), [inv.cond], inv.span)
 
 
+def check_scope(pred: n.Predicate, tables: Tables) -> tuple[dict[str, n.Type], list[Diagnostic]]:
+    assert pred.scope is not None
+    start = {p.var: p.type for p in pred.params}
+    return _check(tables, lambda c: c.cond(pred.scope), [pred.scope], pred.span, start)
+
+
 def _check(
-    tables: Tables, walk: object, conds: list[n.Cond | None], span: Span
+    tables: Tables, walk: object, conds: list[n.Cond | None], span: Span, start: dict[str, n.Type] | None = None
 ) -> tuple[dict[str, n.Type], list[Diagnostic]]:
     from grammar.normal import cond_vars, walk_conds
 
-    env: dict[str, n.Type] = {}
+    env: dict[str, n.Type] = dict(start or {})
     checker = _Checker(tables, env)
     for report in (False, False, True):
         checker.report = report

@@ -79,6 +79,17 @@ class Emitter:
         out.append("% ---- rules")
         for cr in p.rules:
             out.extend(self.rule(cr))
+        if p.scopes:
+            out.append("% ---- verdict scopes: subjects that must get a value")
+        for name, types in p.scopes.items():
+            pred = p.predicates[name]
+            params = [q.var for q in pred.params]
+            for branch in dnf(pred.scope):
+                bc = BranchCompiler(self, types)
+                bc.compile(branch, params)
+                out.append(f"_scope({name},{CASE},{tuple_text(params)}) :- {bc.body()}.")
+                out.extend(bc.demand_rules())
+            out.extend(self._flush())
         if p.invariants:
             out.append("% ---- invariants")
         for ci in p.invariants:

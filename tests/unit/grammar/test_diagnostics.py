@@ -179,6 +179,10 @@ def test_bad_modifiers() -> None:
     assert (code, message) == ("bad-modifier", "`distress` cannot be `default false`")
     assert hint == "an officer's finding is never presumed: its absence leaves the case undetermined"
     assert only("derived eligible(P: person) fixed")[:2] == ("bad-modifier", "`eligible` cannot be `fixed`")
+    assert only("derived later(A: application): date scope meets(A)")[:2] == (
+        "bad-modifier",
+        "`later` cannot have a scope",
+    )
 
 
 def test_a_count_swallowing_arithmetic_gets_a_precise_hint() -> None:

@@ -151,3 +151,14 @@ rule R3 "Children" cites QHC-1 children(P) = number of C where child_of(C, P).
     assert [d.get("some_missing", a).status for a in ("a1", "a2")] == ["fails", "holds"]
     assert d.get("children", "amina").value == 2
     assert d.get("children", "yusuf").value == 0
+
+
+def test_a_verdict_scope_compiles_to_the_subjects_that_must_get_a_value() -> None:
+    checked = policy_of("""
+input invited(A: application)
+verdict decision(A: application) one of selected, refused scope invited(A)
+rule R1 "t" cites QHC-1 decision(A) = selected if invited(A).
+""")
+    assert isinstance(checked.predicates["decision"].scope, n.Atom)
+    assert checked.scopes == {"decision": {"A": n.EntityType("application")}}
+    assert "_scope(decision,_C,(A,)) :- invited(_C,A)." in emit(checked).text.splitlines()
