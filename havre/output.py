@@ -5,15 +5,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from explain.views import STATUS
 from grammar.checked import CheckedPolicy
 from solver.answer import Decision, Verdict
 from solver.case import Case
 from solver.names import show_value
 
-STATUS_WORDS = {
-    "en": {"holds": "holds", "fails": "fails", "undetermined": "undetermined"},
-    "fr": {"holds": "établi", "fails": "non établi", "undetermined": "indéterminé"},
-}
 WORDS = {
     "en": {
         "case": "Case",
@@ -93,7 +90,7 @@ def decision_text(
     ]
     joiner = f" {w['and']} "
     for v in d.verdicts:
-        line = f"  [{STATUS_WORDS[lang][v.status]}] {verdict_label(policy, case, v, lang)}"
+        line = f"  [{STATUS[lang][v.status]}] {verdict_label(policy, case, v, lang)}"
         if v.rules and v.status == "holds":
             line += f"  ({w['rules']} {', '.join(v.rules)})"
         lines.append(line)

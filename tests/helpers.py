@@ -43,3 +43,25 @@ def line_of(src: str, needle: str, prelude: bool = True) -> int:
         if needle in line:
             return i
     raise AssertionError(needle)
+
+
+# The policy of the case-file tests: one input of each kind a case file can state.
+CASE_FILE_SRC = """
+source S1 "Regulation" "A regulation" authority law
+  provision S1.1 "Section one"
+entity person
+entity application
+input birth_date(P: person): date fixed
+  en "{P} was born on {value}"
+input resides_in_quebec(P: person)
+input status(P: person): one of citizen, permanent_resident, foreign_national
+input child_of(C: person, P: person)
+input role_in(P: person, A: application): one of principal_applicant, dependant
+input lives_with(P: person, Q: person, A: application)
+input household_size(A: application): int
+input principal(A: application): person
+input form_signed(A: application) default false
+judged distressful_situation(P: person)
+derived adult(P: person)
+rule S1.1 "Adults" cites S1.1 adult(P) if years_since(birth_date(P)) >= 18.
+"""

@@ -19,26 +19,9 @@ from grammar.checked import CheckedPolicy
 from grammar.parse import parse_text
 from solver.case import Case, CaseError, Closed, Entity, Fact
 from solver.casefile import Kind, case_from_text, load_case, parse_case, parse_document, read_document
+from tests.helpers import CASE_FILE_SRC
 
-SRC = """
-source S1 "Regulation" "A regulation" authority law
-  provision S1.1 "Section one"
-entity person
-entity application
-input birth_date(P: person): date fixed
-  en "{P} was born on {value}"
-input resides_in_quebec(P: person)
-input status(P: person): one of citizen, permanent_resident, foreign_national
-input child_of(C: person, P: person)
-input role_in(P: person, A: application): one of principal_applicant, dependant
-input lives_with(P: person, Q: person, A: application)
-input household_size(A: application): int
-input principal(A: application): person
-input form_signed(A: application) default false
-judged distressful_situation(P: person)
-derived adult(P: person)
-rule S1.1 "Adults" cites S1.1 adult(P) if years_since(birth_date(P)) >= 18.
-"""
+SRC = CASE_FILE_SRC
 
 
 def _policy() -> CheckedPolicy:
