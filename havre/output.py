@@ -66,6 +66,8 @@ def verdict_label(policy: CheckedPolicy, case: Case, verdict: Verdict, lang: str
     """The verdict in its declared template with the case's names and value; else `name(args) = value`."""
     pred = policy.predicates[verdict.verdict]
     value = show_value(verdict.value) if verdict.status == "holds" else None
+    if isinstance(value, str):
+        value = pred.label(value, lang) or value
     shown = value is not None and value is not True
     template = pred.text(lang)
     if template is None:
