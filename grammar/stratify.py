@@ -41,7 +41,11 @@ def _deps(c: n.Cond, negative: bool) -> Iterator[tuple[str, bool]]:
 def rule_deps(rule: n.Rule) -> list[tuple[str, bool]]:
     deps = list(_deps(rule.body, False)) if rule.body else []
     if rule.head.value is not None:
-        deps += [(t.name, False) for t in _value_terms(rule.head.value) if isinstance(t, n.Call)]
+        for t in _value_terms(rule.head.value):
+            if isinstance(t, n.Call):
+                deps.append((t.name, False))
+            elif isinstance(t, n.Count):  # counting needs its condition settled first
+                deps += [(p, True) for p, _ in _deps(t.cond, True)]
     for exc in rule.exceptions:
         deps += [(p, True) for p, _ in _deps(exc, True)]
     return deps

@@ -17,7 +17,8 @@ from __future__ import annotations
 from clingo import Function, Number, Symbol
 
 from grammar import nodes as n
-from grammar.checked import CheckedPolicy
+from grammar.checked import CheckedPolicy, CheckedRule
+from grammar.stratify import rule_deps
 from solver.answer import fact_text
 from solver.case import Case
 from solver.emit import AspProgram
@@ -66,27 +67,64 @@ def _meta(policy: CheckedPolicy) -> str:
     return "\n".join(lines) + "\n"
 
 
+def inputs_read(policy: CheckedPolicy, verdict: str) -> frozenset[str]:
+    """The input predicates a verdict can depend on, through its rules, exceptions and priorities."""
+    by_head: dict[str, list[CheckedRule]] = {}
+    for cr in policy.rules:
+        by_head.setdefault(cr.rule.head.name, []).append(cr)
+    by_id = {cr.id: cr for cr in policy.rules}
+    seen, stack = set(), [verdict]
+    while stack:
+        pred = stack.pop()
+        if pred in seen:
+            continue
+        seen.add(pred)
+        for cr in by_head.get(pred, []):
+            rules = [cr.rule, *(by_id[h].rule for h in cr.overridden_by)]
+            stack.extend(p for r in rules for p, _ in rule_deps(r))
+    return frozenset(p for p in seen if p in policy.predicates and policy.predicates[p].is_input)
+
+
 class MissingFinder:
     """Grounds one case twice, then answers for any of its verdicts."""
 
     def __init__(self, program: AspProgram, policy: CheckedPolicy, case: Case) -> None:
-        self.ctl = control(program, policy, [(Number(0), case), (Number(1), case)], extra=_meta(policy))
+        self.policy = policy
+        # Only `_dU` is shown (the meta program's own #show): models stay small.
+        self.ctl = control(program, policy, [(Number(0), case), (Number(1), case)], extra=_meta(policy), show=None)
         self.ctl.configuration.solve.opt_mode = "opt"  # type: ignore[union-attr]
         self.unknowns = sorted(
             Function("", [a.symbol.arguments[1], a.symbol.arguments[2]])
             for a in self.ctl.symbolic_atoms.by_signature("_unknown", 3)
             if a.symbol.arguments[0] == Number(0)
         )
-        self.targets = [a.symbol for a in self.ctl.symbolic_atoms.by_signature("_target", 2)]
+        atoms = self.ctl.symbolic_atoms
+        # Literals and names looked up once: symbol access through clingo's API is what costs here.
+        self.pred_of = {u: u.arguments[0].name for u in self.unknowns}
+        self.in_s = {u: atoms[Function("_inS", [u])].literal for u in self.unknowns}
+        self.targets = {a.symbol: a.literal for a in atoms.by_signature("_target", 2)}
+        self.state: dict[int, bool] = {}
+        self.reads: dict[str, frozenset[str]] = {}
+
+    def _assign(self, literal: int, value: bool) -> None:
+        if self.state.get(literal) != value:
+            self.ctl.assign_external(literal, value)
+            self.state[literal] = value
 
     def find(self, verdict: str, subject: tuple[str, ...]) -> tuple[tuple[str, ...], ...]:
         target = Function("_target", [Function(verdict), subject_tuple(subject)])
-        for t in self.targets:
-            self.ctl.assign_external(t, t == target)
+        for t, literal in self.targets.items():
+            self._assign(literal, t == target)
+        # Facts the verdict cannot read are tied between the copies: they never make a difference.
+        if verdict not in self.reads:
+            self.reads[verdict] = inputs_read(self.policy, verdict)
+        read = self.reads[verdict]
+        relevant = [u for u in self.unknowns if self.pred_of[u] in read]
+        tied = frozenset(u for u in self.unknowns if self.pred_of[u] not in read)
         found: list[frozenset[Symbol]] = []
         for _ in range(MAX_ROUNDS):
-            proposals = _smallest_hitting_sets(self.unknowns, found)
-            fresh = [c for s in proposals if (c := self._counterexample(s)) is not None]
+            proposals = _smallest_hitting_sets(relevant, found)
+            fresh = [c for s in proposals if (c := self._counterexample(s | tied)) is not None]
             if not fresh:
                 return tuple(sorted(tuple(sorted(_text(u) for u in s)) for s in proposals[:MAX_SETS]))
             found.extend(fresh)
@@ -94,11 +132,11 @@ class MissingFinder:
 
     def _counterexample(self, chosen: frozenset[Symbol]) -> frozenset[Symbol] | None:
         for u in self.unknowns:
-            self.ctl.assign_external(Function("_inS", [u]), u in chosen)
+            self._assign(self.in_s[u], u in chosen)
         best: frozenset[Symbol] | None = None
         with self.ctl.solve(yield_=True) as handle:
             for model in handle:
-                best = frozenset(s.arguments[0] for s in model.symbols(shown=True) if s.name == "_dU")
+                best = frozenset(s.arguments[0] for s in model.symbols(shown=True))
         return best
 
 

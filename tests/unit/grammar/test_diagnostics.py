@@ -208,6 +208,14 @@ rule RB "b" cites QHC-1 b(P) if a(P)."""
     )
 
 
+def test_negative_cycle_through_a_count_in_a_conclusion() -> None:
+    src = """derived a(P: person)
+derived n(P: person): int
+rule RA "a" cites QHC-1 a(P) if n(P) > 0.
+rule RN "n" cites QHC-1 n(P) = number of Q where a(Q)."""
+    assert only(src)[0] == "negative-cycle"
+
+
 def test_priority_cycle_and_mismatch() -> None:
     src = """rule R1 "t" cites QHC-1 decision(A) = selected if meets(A).
 rule R2 "t" cites QHC-1 decision(A) = refused if not meets(A).
