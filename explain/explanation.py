@@ -12,6 +12,7 @@ from solver.case import Case
 from solver.chain import Chain, chains
 from solver.emit import AspProgram
 from solver.trace import trace
+from solver.whatif import what_if as what_ifs
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +33,23 @@ class Explainer:
         found, decision = trace(self.program, self.chain_text, self.policy, case)
         return Graph(self.policy, found, case, self.chains), decision
 
-    def explain(self, case: Case, lang: str = "en", verdict: str | None = None, *, why_not: bool = False) -> View:
+    def explain(
+        self,
+        case: Case,
+        lang: str = "en",
+        verdict: str | None = None,
+        *,
+        why_not: bool = False,
+        what_if: bool = False,
+        include_judged: bool = False,
+    ) -> View:
         graph, decision = self.graph(case)
-        return explanation_view(self.policy, case, decision, graph, lang, verdict, why_not=why_not)
+        changes = {}
+        if what_if:
+            for v in decision.verdicts:
+                if verdict is None or v.verdict == verdict:
+                    found = what_ifs(
+                        self.program, self.policy, case, v.verdict, v.subject, include_judged=include_judged
+                    )
+                    changes[v.key] = found
+        return explanation_view(self.policy, case, decision, graph, lang, verdict, why_not=why_not, what_ifs=changes)

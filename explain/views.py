@@ -15,6 +15,7 @@ from grammar.checked import CheckedPolicy
 from solver.answer import Decision, Verdict
 from solver.case import Case
 from solver.names import show_value
+from solver.whatif import Change, WhatIf
 
 View = dict[str, Any]
 AUTHORITY = {
@@ -50,6 +51,10 @@ ORIGIN = {
 STATUS = {
     "en": {"holds": "holds", "fails": "does not hold", "undetermined": "undetermined"},
     "fr": {"holds": "établi", "fails": "non établi", "undetermined": "indéterminé"},
+}
+WORDS_CHANGE = {
+    "en": {"unknown": "not known", "yes": "yes", "no": "no"},
+    "fr": {"unknown": "inconnu", "yes": "oui", "no": "non"},
 }
 REASON = {
     "en": {
@@ -190,6 +195,44 @@ class Views:
             view["nested"] = cond["failures"]
         return view
 
+    # ------------------------------------------------------------ what would change it
+    def change(self, c: Change) -> View:
+        decl = self.policy.predicates[c.pred]
+        if decl.is_bool:
+            after = self.ph.fact(c.pred, c.args)
+            after = after if c.after else self.ph.negative(after)
+        else:
+            after = self.ph.fact(c.pred, c.args, c.after)  # type: ignore[arg-type]
+        before = (
+            WORDS_CHANGE[self.lang]["unknown"]
+            if c.before is None
+            else (
+                self.ph.value(c.before, c.pred)
+                if not decl.is_bool
+                else WORDS_CHANGE[self.lang]["yes" if c.before else "no"]
+            )
+        )
+        return {
+            "fact": f"{c.pred}({', '.join(c.args)})",
+            "text": self.ph.cap(after),
+            "before": before,
+            "finding": decl.kind == "judged",
+        }
+
+    def what_if(self, w: WhatIf) -> View:
+        decl = self.policy.predicates[w.verdict]
+        value = w.value if w.status == "holds" else None
+        return {
+            "changes": [self.change(c) for c in w.changes],
+            "status": w.status,
+            "status_text": STATUS[self.lang][w.status],
+            "label": self.ph.cap(self.ph.fact(w.verdict, w.subject, value, blank="…"))
+            if not decl.is_bool or value
+            else self.ph.cap(self.ph.fact(w.verdict, w.subject)),
+            "brings_in": [self.rule(r) for r in w.brings_in],
+            "takes_out": [self.rule(r) for r in w.takes_out],
+        }
+
     # ------------------------------------------------------------ verdicts
     def verdict(self, v: Verdict, *, why_not: bool) -> View:
         value = show_value(v.value)
@@ -208,6 +251,7 @@ class Views:
             "questions": [[self._question(f) for f in s] for s in v.missing],
             "why": [],
             "why_not": [],
+            "what_if": [],
         }
         if v.status == "holds":
             view["why"] = [self.step(d) for d in self.graph.derive(v.verdict, v.subject, v.value)]  # type: ignore[arg-type]
@@ -241,10 +285,13 @@ def explanation_view(
     verdict: str | None = None,
     *,
     why_not: bool = False,
+    what_ifs: dict[tuple[str, tuple[str, ...]], list[WhatIf]] | None = None,
 ) -> View:
     views = Views(policy, case, graph, lang)
     chosen = [v for v in decision.verdicts if verdict is None or v.verdict == verdict]
     verdicts = [views.verdict(v, why_not=why_not) for v in chosen]
+    for view, v in zip(verdicts, chosen, strict=True):
+        view["what_if"] = [views.what_if(w) for w in (what_ifs or {}).get(v.key, [])]
     return {
         "lang": lang,
         "case": {

@@ -49,14 +49,25 @@ class Policy:
             self._cache["explainer"] = Explainer.of(self.checked, self.program)
         return self._cache["explainer"]
 
-    def explain(self, case: CaseLike, *, lang: str = "en", verdict: str | None = None, why_not: bool = False) -> View:
+    def explain(
+        self,
+        case: CaseLike,
+        *,
+        lang: str = "en",
+        verdict: str | None = None,
+        why_not: bool = False,
+        what_if: bool = False,
+        include_judged: bool = False,
+    ) -> View:
         """The explanation of a case's verdicts, as a plain view to render (see explain.render)."""
         if verdict is not None and verdict not in {p.name for p in self.checked.verdicts()}:
             hint = did_you_mean(verdict, [p.name for p in self.checked.verdicts()])
             raise CaseError(
                 "--verdict", "", f"`{verdict}` is not a verdict of the policy" + (f"; {hint}" if hint else "")
             )
-        return self.explainer.explain(self.case(case), lang, verdict, why_not=why_not)
+        return self.explainer.explain(
+            self.case(case), lang, verdict, why_not=why_not, what_if=what_if, include_judged=include_judged
+        )
 
     def decide_many(self, cases: Iterable[CaseLike], *, missing: bool = True) -> list[Decision]:
         """Every case grounded in one clingo call."""

@@ -38,7 +38,8 @@ def test_derivation_tree_of_a_selection(mini: Policy) -> None:
     assert rules_in([d]) == {"PROC-4.selected", "PROC-1.complete", "QHC-1.eligible"}
     principal = d.conditions[1]
     assert [(i.pred, i.args, i.value, i.origin) for i in principal.inputs] == [
-        ("principal", ("app1",), "amina", "stated")]
+        ("principal", ("app1",), "amina", "stated")
+    ]
     [eligible] = d.conditions[2].because
     inputs = {(i.pred, i.value, i.origin) for c in eligible.conditions for i in c.inputs}
     assert ("distress", True, "finding") in inputs
@@ -107,18 +108,17 @@ def test_a_step_on_a_non_official_source_says_so(mini: Policy) -> None:
     [step] = amina["why"]
     assert (step["rule"], step["non_official"]) == ("QHC-1.eligible", True)
     assert [c["authority_text"] for c in step["citations"]] == ["official guidance", "non-official source"]
-    assert "note: this step rests on a non-official source" in render(view, "text")
+    assert "  Note: this step rests on a non-official source (FHC-2)." in render(view, "text").splitlines()
 
 
 def test_dates_are_written_as_dates(mini: Policy) -> None:
     view = mini.explain(family(on="2026-12-01", documents__form__supplied=False), verdict="decision")
     texts = [c["text"] for c in view["verdicts"][0]["why"][0]["conditions"]]
-    assert texts[1] == ("The assessment date (1 December 2026) is after 22 September 2026 + 60 days "
-                        "(21 November 2026)")
+    assert texts[1] == ("The assessment date (1 December 2026) is after 22 September 2026 + 60 days (21 November 2026)")
     fr = mini.explain(family(on="2026-12-01", documents__form__supplied=False), lang="fr", verdict="decision")
     assert fr["verdicts"][0]["why"][0]["conditions"][1]["text"] == (
-        "La date d'évaluation (1er décembre 2026) est postérieure au 22 septembre 2026 + 60 jours "
-        "(21 novembre 2026)")
+        "La date d'évaluation (1er décembre 2026) est postérieure au 22 septembre 2026 + 60 jours (21 novembre 2026)"
+    )
 
 
 def test_unknown_verdict_name_is_a_user_error(mini: Policy) -> None:
