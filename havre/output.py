@@ -22,6 +22,7 @@ WORDS = {
         "rules": "by",
         "violated": "invariant broken",
         "because": "because",
+        "possibly": "in some completions of the unknown facts",
     },
     "fr": {
         "case": "Dossier",
@@ -33,6 +34,7 @@ WORDS = {
         "rules": "par",
         "violated": "invariant enfreint",
         "because": "motif",
+        "possibly": "selon certains faits inconnus",
     },
 }
 
@@ -102,5 +104,6 @@ def decision_text(
         for i, facts in enumerate(v.missing):
             lines.append(f"      {w['decide'] if i == 0 else w['or']}: {joiner.join(facts)}")
     for x in d.violations:
-        lines.append(f"  ! {w['violated']}: {x.invariant} ({', '.join(x.bindings)})")
+        maybe = "" if x.certain else f" ({w['possibly']})"
+        lines.append(f"  ! {w['violated']}{maybe}: {x.invariant} ({', '.join(x.bindings)})")
     return "\n".join(lines)

@@ -12,10 +12,12 @@ from grammar.parse import ENTRY_FILE
 
 
 def _policy_root(path: Path) -> Path | None:
+    """The outermost folder with an entry file: a programme's own entry file is not the whole policy."""
+    found = None
     for parent in path.parents:
         if (parent / ENTRY_FILE).is_file():
-            return parent
-    return None
+            found = parent
+    return found
 
 
 @cache

@@ -76,6 +76,25 @@ def collect(paths: Iterable[Path], policy: CheckedPolicy) -> list[Scenario]:
     return [s for f in files for s in load_file(f, policy)]
 
 
+def collect_each(paths: Iterable[Path], policy: CheckedPolicy) -> tuple[list[Scenario], list[tuple[str, str]]]:
+    """Scenarios of every file that loads, and (file, message) for each file that does not."""
+    files: list[Path] = []
+    for p in paths:
+        if p.is_dir():
+            files += sorted(f for f in p.rglob("*.y*ml") if "scenarios" in f.parent.parts)
+        elif p.is_file():
+            files.append(p)
+        else:
+            raise CaseError(str(p), "", "no such file or folder")
+    scenarios, broken = [], []
+    for f in files:
+        try:
+            scenarios += load_file(f, policy)
+        except CaseError as err:
+            broken.append((str(f), str(err)))
+    return scenarios, broken
+
+
 def load_file(path: Path, policy: CheckedPolicy) -> list[Scenario]:
     origin = str(path)
     doc = read_document(path)
