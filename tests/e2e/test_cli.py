@@ -61,7 +61,7 @@ def test_decide_json_and_french(tmp_path: Path) -> None:
     expiry = next(v for v in data["verdicts"] if v["verdict"] == "csq_expiry")
     assert expiry["value"] == "2027-01-31"
     r = havre("decide", case, "--policy", MINI, "--lang", "fr")
-    assert "  [établi] la décision sur app1 est selected  (par PROC-4.selected)" in r.stdout.splitlines()
+    assert "  [établi] la décision sur app1 est sélectionnée  (par PROC-4.selected)" in r.stdout.splitlines()
 
 
 def test_bad_policy_exits_2_with_place_and_no_traceback(tmp_path: Path) -> None:

@@ -1,0 +1,431 @@
+"""Explanations of the shipped policy: golden files per case, language and format, and their substance.
+
+The golden files (tests/golden/explanations/) are reviewed by eye when they change; HAVRE_UPDATE_GOLDEN=1
+rewrites them. The other tests check what the explanations say, not their bytes.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from markupsafe import escape
+
+from explain.render import Format, render
+from explain.render import _markdown_escape as escape_md
+from explain.views import View
+from havre.api import Policy, load_policy
+from tests.helpers import ROOT
+from tests.test_golden import check_golden
+
+CASES_DIR = ROOT / "tests/golden/cases"
+TEMPLATES = ROOT / "explain/templates"
+# Each golden case and the verdict it explains (all its subjects).
+CASES = {
+    "amina-selected": "decision",  # (a) selected
+    "kofi-refused": "decision",  # (b) refused on one condition
+    "rosa-rejected-documents": "decision",  # (c) rejected: documents not supplied in time
+    "fatima-undetermined": "decision",  # (d) undetermined: one officer's finding missing
+    "layla-dependent-over-22": "dependent_child",  # (e) a dependent child aged 23 (FAM-2.over-22)
+    "mateo-federal-hc": "hc_route",  # (f) steps resting on the non-official source 004 (FHC-*)
+    "kofi-rejected-over-refused": "decision",  # (g) a rule that takes priority over another that applied too
+}
+LANGS = ("en", "fr")
+FORMATS: dict[Format, str] = {"text": "txt", "markdown": "md", "html": "html", "json": "json"}
+XSS = "<script>alert(1)</script>"
+
+
+# ---------------------------------------------------------------- shared, computed once per run
+
+
+@cache
+def policy() -> Policy:
+    # Rule places in the views ("policy/qhc/decision.havre:74") are relative to the folder the policy is loaded from.
+    with pytest.MonkeyPatch.context() as mp:
+        mp.chdir(ROOT)
+        return load_policy("policy")
+
+
+@cache
+def view(name: str, lang: str) -> View:
+    return policy().explain(CASES_DIR / f"{name}.yaml", lang=lang, verdict=CASES[name], why_not=True)
+
+
+@cache
+def rendered(name: str, lang: str, fmt: Format) -> str:
+    return render(view(name, lang), fmt)
+
+
+def verdict_of(v: View, *subject: str) -> dict[str, Any]:
+    return next(x for x in v["verdicts"] if x["subject"] == list(subject))
+
+
+def steps(items: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    """Every step of a why tree, depth first."""
+    for s in items:
+        yield s
+        for c in s["conditions"]:
+            yield from steps(c["because"])
+
+
+def conditions(items: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    for s in steps(items):
+        yield from s["conditions"]
+
+
+def failures(items: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    """Every why-not entry, nested ones included."""
+    for f in items:
+        yield f
+        yield from failures(f.get("nested", []))
+
+
+def inputs(v: View) -> Iterator[dict[str, Any]]:
+    for verdict in v["verdicts"]:
+        for c in conditions(verdict["why"]):
+            yield from c["inputs"]
+        for f in failures(verdict["why_not"]):
+            yield from f.get("inputs", [])
+
+
+# ---------------------------------------------------------------- golden files
+
+
+@pytest.mark.parametrize("fmt", list(FORMATS))
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("name", list(CASES))
+def test_golden_explanation(name: str, lang: str, fmt: Format) -> None:
+    check_golden(f"explanations/{name}.{lang}.{FORMATS[fmt]}", rendered(name, lang, fmt))
+
+
+# ---------------------------------------------------------------- what the why trees rest on
+
+WHY = {  # (subject) -> (rules, provisions) of the why tree, exactly
+    ("amina-selected", ("app1",)): (
+        {"PROC-4.selected", "QHC-1.eligible", "QHC-2.invited", "PROC-1.complete", "QHC-3.conditions"},
+        {
+            "PROC-4", "QHC-1", "QHC-3", "RIQ-A65", "LIQ-A18", "QHC-2", "LIQ-A2", "RPROC-A4",
+            "JUR-4", "PROC-1", "QHC-5",
+        },
+    ),
+    ("kofi-refused", ("app1",)): (
+        {"PROC-5.after-answer", "PROC-5.answered-in-time", "PROC-5.answer-due"},
+        {"PROC-5", "QHC-3"},
+    ),
+    ("rosa-rejected-documents", ("app1",)): (
+        {"PROC-6.rejected", "PROC-2.late-documents"},
+        {"PROC-6", "LIQ-A57", "PROC-2"},
+    ),
+    ("fatima-undetermined", ("app1",)): (set(), set()),
+    ("layla-dependent-over-22", ("sami", "layla")): ({"FAM-2.over-22", "FAM-2.age"}, {"FAM-2", "IRPR-R2"}),
+    ("mateo-federal-hc", ("mateo",)): (
+        {"FHC-5.in-canada-route", "FHC-2.may-apply"},
+        {"FHC-5", "IRPA-S25-1", "FHC-1", "FHC-2", "FHC-3", "IRPA-S25"},
+    ),
+    ("mateo-federal-hc", ("andres",)): (set(), set()),
+    ("mateo-federal-hc", ("valentina",)): (set(), set()),
+    ("kofi-rejected-over-refused", ("app1",)): ({"PROC-6.rejected", "PROC-6.authenticity"}, {"PROC-6", "LIQ-A57"}),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize(("name", "subject"), list(WHY), ids=[f"{n}-{'-'.join(s)}" for n, s in WHY])
+def test_why_tree_rules_and_provisions(name: str, subject: tuple[str, ...]) -> None:
+    rules, provisions = WHY[(name, subject)]
+    for lang in LANGS:
+        v = verdict_of(view(name, lang), *subject)
+        found = list(steps(v["why"]))
+        assert {s["rule"] for s in found} == rules
+        assert {c["id"] for s in found for c in s["citations"]} == provisions
+        if rules:
+            assert v["status"] == "holds"
+            assert {s["rule"] for s in v["why"]} == set(v["rules"])  # the rules that concluded it head its tree
+
+
+def test_expected_verdicts_of_the_golden_cases() -> None:
+    """The cases say what their comments say: the golden files explain the intended outcome."""
+    statuses = {
+        ("amina-selected", ("app1",)): ("holds", "selected"),
+        ("kofi-refused", ("app1",)): ("holds", "refused"),
+        ("rosa-rejected-documents", ("app1",)): ("holds", "rejected"),
+        ("fatima-undetermined", ("app1",)): ("undetermined", None),
+        ("layla-dependent-over-22", ("sami", "layla")): ("holds", True),
+        ("mateo-federal-hc", ("mateo",)): ("holds", "in_canada_hc_application"),
+        ("mateo-federal-hc", ("andres",)): ("fails", None),
+        ("mateo-federal-hc", ("valentina",)): ("fails", None),
+        ("kofi-rejected-over-refused", ("app1",)): ("holds", "rejected"),
+    }
+    for (name, subject), (status, value) in statuses.items():
+        v = verdict_of(view(name, "en"), *subject)
+        assert (v["status"], v["value"] if status == "holds" else None) == (status, value), (name, subject)
+
+
+# ---------------------------------------------------------------- why not
+
+
+def test_why_not_names_only_conditions_that_fail() -> None:
+    """No why-not entry blames a condition on a fact that, as stated in the case, makes it true."""
+    for name in CASES:
+        for lang in LANGS:
+            for verdict in view(name, lang)["verdicts"]:
+                for f in failures(verdict["why_not"]):
+                    if f["reason"] != "condition":
+                        continue
+                    prefix = "Not met: " if lang == "en" else "Condition non remplie : "
+                    assert f["text"].startswith(prefix)
+                    failed = f["text"].removeprefix(prefix)
+                    for i in f["inputs"]:
+                        assert i["text"].lower() != failed.lower(), (name, f["rule"], i)
+
+
+def test_refused_case_names_the_one_condition_not_met() -> None:
+    kofi = policy().explain(CASES_DIR / "kofi-refused.yaml", verdict="meets_selection_conditions", why_not=True)
+    (v,) = kofi["verdicts"]
+    assert v["status"] == "fails"
+    (f,) = v["why_not"]
+    assert (f["rule"], f["reason"]) == ("QHC-3.conditions", "condition")
+    assert f["text"] == "Not met: Kofi Mensah would suffer serious harm if returned to Ghana"
+    assert f["inputs"] == [
+        {
+            "text": "It is not the case that Kofi Mensah would suffer serious harm if returned to Ghana",
+            "origin": "finding",
+            "origin_text": "an officer's finding",
+            "finding": True,
+        }
+    ]
+    # The decision's "why not selected" comes down to the same single condition.
+    decision = verdict_of(view("kofi-refused", "en"), "app1")
+    selected = next(x for x in decision["why_not"] if x["rule"] == "PROC-4.selected")
+    assert [(g["rule"], g["text"]) for g in selected["nested"]] == [(f["rule"], f["text"])]
+    assert f"Not met: {f['text'].removeprefix('Not met: ')}" in rendered("kofi-refused", "en", "text")
+
+
+def test_failed_verdict_explains_why_not() -> None:
+    for subject in ("andres", "valentina"):
+        for lang in LANGS:
+            v = verdict_of(view("mateo-federal-hc", lang), subject)
+            assert v["status"] == "fails" and v["why"] == []
+            assert {f["rule"] for f in v["why_not"]} == {"FHC-5.in-canada-route", "FHC-7.other-program-route"}
+            assert v["summary"] == v["why_not"][0]["text"]
+
+
+def test_priority_is_shown_on_both_rules() -> None:
+    for lang in LANGS:
+        v = verdict_of(view("kofi-rejected-over-refused", lang), "app1")
+        (top,) = v["why"]
+        assert top["rule"] == "PROC-6.rejected"
+        assert [o["rule"] for o in top["prevailed_over"]] == ["PROC-5.no-answer"]
+        overridden = [f for f in v["why_not"] if f["reason"] == "priority"]
+        assert [(f["rule"], f["by"]["rule"]) for f in overridden] == [("PROC-5.no-answer", "PROC-6.rejected")]
+    text = rendered("kofi-rejected-over-refused", "en", "text")
+    assert '    * Takes priority over rule PROC-5.no-answer "Refused: no answer within 60 days' in text
+    assert "    Overridden: rule PROC-6.rejected takes priority\n" in text
+    assert "A priorité sur la règle PROC-5.no-answer" in rendered("kofi-rejected-over-refused", "fr", "text")
+
+
+# ---------------------------------------------------------------- questions for undetermined verdicts
+
+
+def question_of(fact: str, lang: str) -> str:
+    """The input's question template filled with the display names of the case's entities."""
+    case = policy().case(CASES_DIR / "fatima-undetermined.yaml")
+    pred, _, rest = fact.partition("(")
+    args = [a.strip() for a in rest.rstrip(")").split(",")]
+    decl = policy().checked.predicates[pred]
+    template = decl.text(lang, question=True)
+    assert template, f"{pred} has no {lang} question"
+    return template.format(**{p.var: case.display(a) for p, a in zip(decl.params, args, strict=True)})
+
+
+def test_questions_are_the_minimal_missing_sets() -> None:
+    decision = policy().decide(CASES_DIR / "fatima-undetermined.yaml").get("decision", "app1")
+    assert decision.status == "undetermined"
+    assert [list(s) for s in decision.missing] == [["capacity_to_integrate(fatima)"]]
+    for lang in LANGS:
+        v = verdict_of(view("fatima-undetermined", lang), "app1")
+        assert v["missing"] == [list(s) for s in decision.missing]
+        assert [len(q) for q in v["questions"]] == [len(s) for s in v["missing"]]
+        assert v["questions"] == [[question_of(f, lang) for f in s] for s in v["missing"]]
+        for fmt in ("text", "markdown", "html"):
+            out = rendered("fatima-undetermined", lang, fmt)  # type: ignore[arg-type]
+            for q in v["questions"][0]:
+                assert q.replace("'", "&#39;") in out if fmt == "html" else q in out
+    assert verdict_of(view("fatima-undetermined", "fr"), "app1")["questions"] == [
+        [
+            "L'agente ou l'agent a-t-il conclu que Fatima Zahra El Amrani a la capacité de s'intégrer à la société"
+            " québécoise (langue, capacité de contribuer à l'économie, liens familiaux et sociaux, connaissance du"
+            " Québec) ?"
+        ]
+    ]
+
+
+def test_verdicts_that_are_decided_ask_nothing() -> None:
+    for name in CASES:
+        for v in view(name, "en")["verdicts"]:
+            if v["status"] != "undetermined":
+                assert v["missing"] == v["questions"] == []
+
+
+# ---------------------------------------------------------------- non-official sources, officers' findings
+
+
+def test_step_on_the_non_official_source_says_so() -> None:
+    for lang in LANGS:
+        v = view("mateo-federal-hc", lang)
+        tree = {s["rule"]: s for s in steps(verdict_of(v, "mateo")["why"])}
+        assert tree["FHC-5.in-canada-route"]["non_official"] is True
+        assert tree["FHC-2.may-apply"]["non_official"] is True
+        cited = {c["id"]: c for s in tree.values() for c in s["citations"]}
+        assert {i for i, c in cited.items() if c["non_official"]} == {"FHC-1", "FHC-2", "FHC-3", "FHC-5"}
+        assert all(cited[i]["authority"] == "secondary" for i in ("FHC-1", "FHC-2", "FHC-3", "FHC-5"))
+        assert cited["IRPA-S25-1"]["non_official"] is False
+        sources = {s["id"]: s for s in v["sources"]}
+        assert sources["FHC-5"]["document"].startswith("004_")
+    text = {lang: rendered("mateo-federal-hc", lang, "text") for lang in LANGS}
+    assert "  Note: this step rests on a non-official source (FHC-5).\n" in text["en"]
+    assert "  Remarque : cette étape repose sur une source non officielle (FHC-5).\n" in text["fr"]
+    assert "[FHC-5] No new in-Canada application while one is submitted." in text["en"]
+    html = {lang: rendered("mateo-federal-hc", lang, "html") for lang in LANGS}
+    assert '<span class="badge unofficial">non-official source</span>' in html["en"]
+    assert '<span class="badge unofficial">source non officielle</span>' in html["fr"]
+    assert '<li class="step unofficial">' in html["en"]
+    assert "**[non-official source]**" in rendered("mateo-federal-hc", "en", "markdown")
+
+
+def test_steps_on_official_sources_carry_no_warning() -> None:
+    v = verdict_of(view("amina-selected", "en"), "app1")
+    assert not any(s["non_official"] for s in steps(v["why"]))
+    assert "non-official" not in rendered("amina-selected", "en", "text")
+    assert "badge unofficial" not in rendered("amina-selected", "en", "html")
+
+
+FINDINGS = {  # the officer's findings the selection of Amina rests on
+    "Amina Haddad is experiencing a particularly distressful situation",
+    "Amina Haddad has the capacity to integrate into Québec society",
+    "Amina Haddad's physical or psychological well-being would suffer significant negative impacts if Amina Haddad"
+    " could not stay in Québec",
+    "Amina Haddad would suffer serious harm if returned to Syria",
+    "It is not the case that MIFI still needs to interview the applicant before deciding app1",
+}
+
+
+def test_officers_findings_are_marked() -> None:
+    v = verdict_of(view("amina-selected", "en"), "app1")
+    found = [i for c in conditions(v["why"]) for i in c["inputs"]]
+    assert {i["text"] for i in found if i["finding"]} == FINDINGS
+    assert all(i["origin"] == "finding" for i in found if i["finding"])
+    assert all(i["origin"] == "stated" for i in found if not i["finding"])
+    text = rendered("amina-selected", "en", "text")
+    for sentence in FINDINGS:
+        assert f"* {sentence} [an officer's finding]\n" in text
+    assert "* Amina Haddad resides in Québec [stated in the case]\n" in text
+    assert "[constat d'un agent]" in rendered("amina-selected", "fr", "text")
+    assert "**(an officer's finding)**" in rendered("amina-selected", "en", "markdown")
+    html = rendered("amina-selected", "en", "html")
+    for sentence in FINDINGS:
+        assert f'{escape(sentence)}</span> <span class="origin finding finding">an officer&#39;s finding</span>' in html
+
+
+# ---------------------------------------------------------------- French
+
+
+def test_french_has_no_english_template_text() -> None:
+    """Facts are phrased with the inputs' French templates, and the frame is French."""
+    for name in CASES:
+        names = {p["name"] for p in view(name, "en")["case"]["people"]}
+        english = {i["text"] for i in inputs(view(name, "en"))} - names
+        assert english
+        for fmt in ("text", "markdown", "html"):
+            fr = rendered(name, "fr", fmt)  # type: ignore[arg-type]
+            leaked = [t for t in english if t in fr]
+            assert not leaked, (name, fmt, leaked)
+            for word in ("stated in the case", "officer's finding", "Why", "Not met", "by rule", "Sources:"):
+                assert word not in fr, (name, fmt, word)
+    fr = view("amina-selected", "fr")
+    assert "Amina Haddad réside au Québec" in {i["text"] for i in inputs(fr)}
+
+
+@pytest.mark.xfail(
+    strict=True, reason="phrases.source_text names a function by its predicate ('age (…)', 'birth date (…)')"
+)
+def test_french_names_no_predicate() -> None:
+    fr = rendered("layla-dependent-over-22", "fr", "text")
+    assert "birth date" not in fr and "Age (" not in fr
+
+
+# ---------------------------------------------------------------- what would change a verdict
+
+
+def test_what_if_changes_are_rendered_when_asked() -> None:
+    for lang in LANGS:
+        v = policy().explain(CASES_DIR / "kofi-refused.yaml", lang=lang, verdict="decision", what_if=True)
+        changes = [c for w in verdict_of(v, "app1")["what_if"] for c in w["changes"]]
+        assert changes
+        heading = {"en": "What would change it", "fr": "Ce qui le changerait"}[lang]
+        for fmt in ("text", "markdown", "html"):
+            out = render(v, fmt)  # type: ignore[arg-type]
+            assert heading in out
+            for c in changes:
+                shown = {"text": c["text"], "markdown": str(escape_md(c["text"])), "html": str(escape(c["text"]))}
+                assert shown[fmt] in out, (lang, fmt, c["text"])
+    assert "What would change it" not in rendered("kofi-refused", "en", "text")  # only when asked
+
+
+# ---------------------------------------------------------------- HTML and Markdown
+
+
+def test_html_escapes_names_from_the_case() -> None:
+    doc = yaml.safe_load((CASES_DIR / "amina-selected.yaml").read_text(encoding="utf-8"))
+    doc["persons"]["amina"]["name"] = XSS
+    for lang in LANGS:
+        v = policy().explain(doc, lang=lang, verdict="decision", why_not=True)
+        html = render(v, "html")
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+        assert "<script" not in html.lower()
+        md = render(v, "markdown")
+        assert "\\<script\\>alert(1)\\</script\\>" in md
+        assert "<script>" not in md
+        assert XSS in render(v, "text")  # plain text is shown as is
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_every_citation_links_to_its_source(name: str) -> None:
+    for lang in LANGS:
+        v = view(name, lang)
+        anchors = {s["anchor"] for s in v["sources"]}
+        html = rendered(name, lang, "html")
+        assert set(re.findall(r'href="#([^"]+)"', html)) == anchors
+        assert set(re.findall(r'<li id="([^"]+)"', html)) == anchors
+        md = rendered(name, lang, "markdown")
+        assert set(re.findall(r"\]\(#([^)]+)\)", md)) == anchors
+        assert set(re.findall(r'<a id="([^"]+)"></a>', md)) == anchors
+        assert f'<html lang="{lang}">' in html
+
+
+def test_html_is_self_contained() -> None:
+    for name in CASES:
+        html = rendered(name, "en", "html")
+        assert "<script" not in html and "<link" not in html and "@import" not in html
+        assert not re.search(r'\ssrc="', html)
+        assert html.count("<details open>") == sum(
+            1
+            for v in view(name, "en")["verdicts"]
+            for s in v["why"]
+            if s["conditions"] or s["exceptions"] or s["prevailed_over"]
+        )
+
+
+def template_tokens(path: Path) -> list[str]:
+    """The Jinja tags and expressions and the HTML tags of a template, comments left out."""
+    text = re.sub(r"\{#.*?#\}", "", path.read_text(encoding="utf-8"), flags=re.S)
+    return re.findall(r"\{%.*?%\}|\{\{.*?\}\}|<[^>]*>", text, flags=re.S)
+
+
+@pytest.mark.parametrize("suffix", ["txt", "md", "html"])
+def test_english_and_french_templates_have_the_same_structure(suffix: str) -> None:
+    en, fr = (template_tokens(TEMPLATES / lang / f"explanation.{suffix}.j2") for lang in LANGS)
+    assert en == fr
