@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated, Any, NoReturn
 
 import typer
 
@@ -107,6 +107,12 @@ def explain(
     policy: PolicyOpt = Path("policy"),
     verdict: Annotated[str | None, typer.Option("--verdict", "-v", help="Explain only this verdict.")] = None,
     why_not: Annotated[bool, typer.Option("--why-not", help="Also say why the other rules did not conclude.")] = False,
+    what_if: Annotated[
+        bool, typer.Option("--what-if", help="The smallest changes to the case's facts that would change each verdict.")
+    ] = False,
+    findings: Annotated[
+        bool, typer.Option("--change-findings", help="With --what-if: officers' findings may change too.")
+    ] = False,
     format: Annotated[ExplainFormat, typer.Option("--format", "-f")] = ExplainFormat.text,
     lang: Annotated[Lang, typer.Option("--lang", "-l")] = Lang.en,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file.")] = None,
@@ -117,7 +123,9 @@ def explain(
 
     with user_errors():
         loaded = load_policy(policy)
-        view = loaded.explain(case, lang=lang.value, verdict=verdict, why_not=why_not)
+        view = loaded.explain(
+            case, lang=lang.value, verdict=verdict, why_not=why_not, what_if=what_if, include_judged=findings
+        )
     text = render(view, format.value)  # type: ignore[arg-type]
     if output is None:
         typer.echo(text, nl=False)
@@ -156,21 +164,114 @@ def schema(policy: PolicyOpt = Path("policy")) -> None:
 def check(
     policy: PolicyOpt = Path("policy"),
     format: Annotated[Format, typer.Option("--format", "-f")] = Format.text,
+    emit_counterexamples: Annotated[
+        Path | None,
+        typer.Option(
+            "--emit-counterexamples",
+            help="Write each counterexample as a scenario file in this folder (`havre test` finds them in a folder"
+            " named `scenarios`, or given by name). Each fails until the policy is fixed.",
+        ),
+    ] = None,
+    universe: Annotated[
+        str | None,
+        typer.Option("--universe", help="Entities of each type to search with, e.g. person=3,application=1 (else 2)."),
+    ] = None,
+    static_only: Annotated[bool, typer.Option("--static-only", help="Only the language checks, no search.")] = False,
 ) -> None:
-    """Check the policy: syntax, names, types, safety, cycles; warnings for missing texts."""
+    """Check the policy: syntax, names, types, safety, cycles, missing texts; then search for conflicts, gaps,
+    broken invariants, dead rules, exceptions and priorities, and unused inputs and sources.
+
+    Exit code 1 when the search finds something, 2 on bad input."""
+    import time
+
     from grammar.check import load
 
+    started = time.perf_counter()
     with user_errors(format):
         checked = load(policy)
+        found, where = ([], "") if static_only else _analyse(checked, universe)
+    written = _write_counterexamples(found, emit_counterexamples) if emit_counterexamples else [None] * len(found)
+    summary = (
+        f"{len(checked.rules)} rules, {len(checked.predicates)} predicates: "
+        f"no errors, {len(checked.warnings)} warning(s)"
+    )
     if format == Format.json:
-        typer.echo(render_json(checked.warnings))
+        import json
+
+        doc = {
+            "warnings": json.loads(render_json(checked.warnings)),
+            "findings": [_finding_json(f, path) for f, path in zip(found, written, strict=True)],
+        }
+        typer.echo(json.dumps(doc | ({} if static_only else {"universe": where}), indent=2, ensure_ascii=False))
     else:
         if checked.warnings:
             typer.echo(render_text(checked.warnings, {}))
-        typer.echo(
-            f"{len(checked.rules)} rules, {len(checked.predicates)} predicates: "
-            f"no errors, {len(checked.warnings)} warning(s)"
-        )
+        for f, path in zip(found, written, strict=True):
+            place = f"{f.span.file}:{f.span.line}" if f.span else "<policy>"
+            typer.echo(f"{place}: {f.severity}[{f.code}]: {f.message}")
+            if path is not None:
+                typer.echo(f"  counterexample: {path}")
+        if not static_only:
+            took = time.perf_counter() - started
+            typer.echo(f"consistency: {len(found)} finding(s) in the universe {where} ({took:.1f} s)")
+        typer.echo(summary)
+    if found:
+        raise typer.Exit(1)
+
+
+def _analyse(checked: Any, universe: str | None) -> tuple[list[Any], str]:
+    from solver.analysis import analyse
+    from solver.emit import emit
+    from solver.universe import parse_universe
+
+    chosen = parse_universe(universe)
+    chosen.ids(checked)  # an unknown entity type is bad input
+    return analyse(emit(checked), checked, universe=chosen), chosen.describe(checked)
+
+
+def _write_counterexamples(found: list[Any], folder: Path) -> list[str | None]:
+    """Each finding with a case as a scenario file `CODE-SUBJECT.yaml`; the paths, in the findings' order."""
+    import re
+    import textwrap
+
+    from solver.universe import scenario_text
+
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        _fail(f"error: cannot create {folder}: {err.strerror}")
+    written: list[str | None] = []
+    for f in found:
+        if f.document is None:
+            written.append(None)
+            continue
+        path = folder / (re.sub(r"[^A-Za-z0-9._-]+", "-", f"{f.code}-{f.subject}") + ".yaml")
+        place = f"{f.span.file}:{f.span.line}" if f.span else ""
+        header = [f"Written by `havre check`: {f.code} at {place}", f.message, f.note]
+        header.append("The case is complete: every input of every entity is stated.")
+        header = [line for text in header for line in textwrap.wrap(text, 98)]
+        try:
+            path.write_text(scenario_text(f"{f.code}: {f.message}", header, f.document, f.expect), encoding="utf-8")
+        except OSError as err:
+            _fail(f"error: cannot write {path}: {err.strerror}")
+        written.append(str(path))
+    return written
+
+
+def _finding_json(f: Any, scenario: str | None) -> dict[str, Any]:
+    return {
+        "code": f.code,
+        "severity": f.severity,
+        "message": f.message,
+        "subject": f.subject,
+        "rule": f.rule,
+        "file": f.span.file if f.span else None,
+        "line": f.span.line if f.span else None,
+        "case": f.document,
+        "expect": list(f.expect),
+        "note": f.note or None,
+        "scenario": scenario,
+    }
 
 
 @app.command()
@@ -179,6 +280,13 @@ def test(
         list[Path] | None, typer.Argument(help="Scenario files or folders (default: the policy folder).")
     ] = None,
     policy: PolicyOpt = Path("policy"),
+    coverage: Annotated[
+        bool, typer.Option("--coverage", help="Also report the rules, provisions, conditions and exceptions covered.")
+    ] = False,
+    fail_under: Annotated[
+        float | None, typer.Option("--fail-under", help="With --coverage: fail when rule coverage is below N percent.")
+    ] = None,
+    format: Annotated[Format, typer.Option("--format", "-f")] = Format.text,
 ) -> None:
     """Run scenario files; ends with `N passed, N failed`."""
     from havre.api import load_policy
@@ -188,15 +296,49 @@ def test(
         loaded = load_policy(policy)
         scenarios = collect(paths or [policy], loaded.checked)
         outcomes = run(loaded, scenarios)
+        cov = None
+        if coverage or fail_under is not None:
+            from havre.coverage import coverage as measure
+
+            cov = measure(loaded.program, loaded.checked, [s.case for s in scenarios])
     failed = [o for o in outcomes if o.failures]
-    for o in outcomes:
-        mark = "FAIL" if o.failures else "ok  "
-        typer.echo(f"{mark} {o.scenario.file}::{o.scenario.name}")
-        for f in o.failures:
-            typer.echo(f"       {f}")
-    typer.echo(f"{len(outcomes) - len(failed)} passed, {len(failed)} failed")
-    if failed:
+    low = cov is not None and fail_under is not None and cov.percent("rule") < fail_under
+    if format == Format.json:
+        _test_json(outcomes, cov)
+    else:
+        for o in outcomes:
+            mark = "FAIL" if o.failures else "ok  "
+            typer.echo(f"{mark} {o.scenario.file}::{o.scenario.name}")
+            for f in o.failures:
+                typer.echo(f"       {f}")
+        if cov is not None:
+            from havre.coverage import coverage_text
+
+            typer.echo(coverage_text(cov))
+            if low:
+                typer.echo(f"rule coverage {cov.percent('rule'):.1f}% is below {fail_under:g}%")
+        typer.echo(f"{len(outcomes) - len(failed)} passed, {len(failed)} failed")
+    if failed or low:
         raise typer.Exit(1)
+
+
+def _test_json(outcomes: list[Any], cov: Any) -> None:
+    import json
+
+    from havre.coverage import coverage_json
+
+    failed = sum(1 for o in outcomes if o.failures)
+    doc: dict[str, Any] = {
+        "scenarios": [
+            {"file": o.scenario.file, "name": o.scenario.name, "passed": not o.failures, "failures": list(o.failures)}
+            for o in outcomes
+        ],
+        "passed": len(outcomes) - failed,
+        "failed": failed,
+    }
+    if cov is not None:
+        doc["coverage"] = coverage_json(cov)
+    typer.echo(json.dumps(doc, indent=2, ensure_ascii=False))
 
 
 cli_caseload.register(app)
