@@ -2,8 +2,166 @@
 
 from __future__ import annotations
 
+import signal
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from enum import StrEnum
+from pathlib import Path
+from types import FrameType
+from typing import TYPE_CHECKING, Annotated, NoReturn
+
 import typer
+
+if TYPE_CHECKING:  # the command line starts fast: the engine is imported when a command runs
+    from havre.api import Policy
+    from havre.batch import Engine, Options
+
+PolicyOpt = Annotated[Path, typer.Option("--policy", "-p", help="Policy folder (holding main.havre) or file.")]
+
+
+class Lang(StrEnum):
+    en = "en"
+    fr = "fr"
+
+
+def _fail(message: str) -> NoReturn:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(2)
+
+
+BATCH_HELP = "\n\n".join(
+    (
+        "Decide every case of a caseload: one JSON record per case, in input order.",
+        "CASES is a JSON Lines file (one case document per line) or a folder of .yaml/.yml/.json case files"
+        " (sorted by name). Cases are read as they are needed and decided in chunks grounded together.",
+        "Each record is the decision, as `havre decide --format json` prints it, with `index`: the case's"
+        ' position in the input, from 0. A case that cannot be read is {"index", "case", "error": {"origin",'
+        ' "path", "message"}} and the others go on.',
+        "The records go to OUT.partial, whole chunks at a time, renamed to OUT at the end. An interrupted run"
+        " leaves OUT.partial holding the first records of the input, whole lines only.",
+    )
+)
+
+
+def batch(
+    cases: Annotated[Path, typer.Argument(help="A JSON Lines file (one case per line) or a folder of case files.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Where to write the records (JSON Lines).")],
+    workers: Annotated[int, typer.Option("--workers", "-w", min=1, help="Local processes deciding chunks.")] = 1,
+    chunk_size: Annotated[
+        int | None, typer.Option("--chunk-size", "-k", min=1, help="Cases grounded together (default: 25).")
+    ] = None,
+    missing: Annotated[
+        bool, typer.Option("--missing/--no-missing", help="Search the missing facts of undetermined verdicts.")
+    ] = True,
+    explain: Annotated[bool, typer.Option("--explain", help="Add each verdict's explanation.")] = False,
+    lang: Annotated[Lang, typer.Option("--lang", "-l", help="Language of explanations.")] = Lang.en,
+    scheduler: Annotated[
+        str | None, typer.Option("--scheduler", help="Run the chunks on this Dask scheduler (tcp://host:port).")
+    ] = None,
+    policy: PolicyOpt = Path("policy"),
+) -> None:
+    """Decide every case of a caseload: one JSON record per case, in input order."""
+    from havre import batch as b
+    from havre.api import load_policy
+    from havre.cli import user_errors
+
+    if explain and not b.explanations_available():
+        _fail("explanations are not available in this version")
+    if scheduler is not None and workers != 1:
+        _fail("--workers is for local processes; with --scheduler the cluster's workers decide")
+    if not output.parent.is_dir():
+        _fail(f"{output}: the folder {output.parent} does not exist")
+    options = b.Options(missing=missing, explain=explain, lang=lang.value)
+    with user_errors():
+        b.check_source(cases)
+        if cases.is_file() and output.resolve() == cases.resolve():
+            _fail(f"{output}: the output would overwrite the input")
+        loaded = load_policy(policy)
+        chunk_size = chunk_size or b.DEFAULT_CHUNK
+        engine = _engine(loaded, options, workers, chunk_size, scheduler)
+        total = b.count_items(cases) if sys.stderr.isatty() else None
+        with _stop_on_sigterm(), _progress(total) as advance:
+            try:
+                summary = b.run_batch(engine, b.read_items(cases), output, chunk_size, advance)
+            except KeyboardInterrupt:
+                typer.echo(f"\ninterrupted: {output}.partial holds the first records, whole lines only", err=True)
+                raise typer.Exit(130) from None
+    errors = f", {summary.errors} could not be read or decided" if summary.errors else ""
+    typer.echo(f"{summary.cases} case{'s' if summary.cases != 1 else ''} → {output}{errors}", err=True)
+
+
+def _engine(loaded: Policy, options: Options, workers: int, chunk_size: int, scheduler: str | None) -> Engine:
+    from havre import batch as b
+
+    if scheduler is not None:
+        try:
+            return b.DaskEngine(loaded, options, scheduler)
+        except b.BatchError as err:
+            _fail(str(err))
+        except (OSError, TimeoutError, ValueError) as err:
+            _fail(f"cannot use the Dask scheduler at {scheduler}: {err}")
+    return b.PoolEngine(loaded, options, workers, chunk_size)  # even for one worker: see PoolEngine
+
+
+@contextmanager
+def _stop_on_sigterm() -> Iterator[None]:
+    """SIGTERM stops the run like Ctrl-C, so the partial output is cut back to whole lines."""
+
+    def stop(_signum: int, _frame: FrameType | None) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+@contextmanager
+def _progress(total: int | None) -> Iterator[Callable[[int], None] | None]:
+    """A progress bar on stderr when it is a terminal."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    columns = (TextColumn("deciding"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task("cases", total=total)
+        yield lambda n: bar.advance(task, n)
+
+
+def generate(
+    count: Annotated[int, typer.Option("--count", "-n", min=0, help="How many cases.")],
+    seed: Annotated[int, typer.Option("--seed", "-s", help="The same seed gives the same cases.")] = 0,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="A JSON Lines file (default: stdout).")] = None,
+    unknown_rate: Annotated[
+        float, typer.Option("--unknown-rate", "-u", min=0.0, max=1.0, help="Share of facts left unknown.")
+    ] = 0.1,
+    policy: PolicyOpt = Path("policy"),
+) -> None:
+    """Random valid cases for the policy's inputs, one JSON document per line."""
+    from grammar.check import load
+    from havre.cli import user_errors
+    from havre.generate import Generator, write_jsonl
+
+    with user_errors():
+        checked = load(policy)
+    cases = Generator(checked, seed=seed, unknown_rate=unknown_rate).cases(count)
+    if output is None:
+        write_jsonl(sys.stdout, cases)
+        return
+    if not output.parent.is_dir():
+        _fail(f"{output}: the folder {output.parent} does not exist")
+    partial = output.with_name(output.name + ".partial")
+    with open(partial, "w", encoding="utf-8", newline="\n") as f:
+        write_jsonl(f, cases)
+    partial.replace(output)
 
 
 def register(app: typer.Typer) -> None:
     """Adds the caseload commands to the command line."""
+    app.command(help=BATCH_HELP)(batch)
+    app.command()(generate)

@@ -1,0 +1,243 @@
+"""`havre batch`: the records equal one-by-one decisions, in input order, whatever the engine; bad cases
+become error records; an interrupted run leaves whole lines only."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Iterator
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from havre import batch as b
+from havre.api import Policy, load_policy
+from havre.generate import Generator
+from havre.output import decision_json
+from tests.helpers import ROOT
+
+MINI = ROOT / "tests/fixtures/mini"
+
+
+@cache
+def mini() -> Policy:
+    return load_policy(MINI)
+
+
+@cache
+def shipped() -> Policy:
+    return load_policy(ROOT / "policy")
+
+
+def generated(policy: Policy, count: int, seed: int = 1, rate: float = 0.1) -> list[dict[str, Any]]:
+    return list(Generator(policy.checked, seed=seed, unknown_rate=rate).cases(count))
+
+
+def write_jsonl(path: Path, docs: list[Any]) -> Path:
+    path.write_text("".join(json.dumps(d, ensure_ascii=False) + "\n" for d in docs), encoding="utf-8")
+    return path
+
+
+def run(
+    policy: Policy, source: Path, out: Path, *, chunk: int = 25, missing: bool = True, engine: b.Engine | None = None
+) -> list[dict[str, Any]]:
+    options = b.Options(missing=missing)
+    b.run_batch(engine or b.LocalEngine(policy, options), b.read_items(source), out, chunk)
+    return [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+
+
+def one_by_one(policy: Policy, docs: list[Any], missing: bool) -> list[dict[str, Any]]:
+    return [{"index": i, **decision_json(policy.decide(d, missing=missing))} for i, d in enumerate(docs)]
+
+
+def test_500_generated_cases_are_decided_as_one_by_one(tmp_path: Path) -> None:
+    docs = generated(mini(), 500)
+    records = run(mini(), write_jsonl(tmp_path / "cases.jsonl", docs), tmp_path / "out.jsonl", missing=False)
+    assert records == one_by_one(mini(), docs, missing=False)
+
+
+def test_missing_facts_are_the_same_as_one_by_one(tmp_path: Path) -> None:
+    docs = generated(mini(), 40, seed=2, rate=0.2)
+    records = run(mini(), write_jsonl(tmp_path / "cases.jsonl", docs), tmp_path / "out.jsonl", chunk=9)
+    assert records == one_by_one(mini(), docs, missing=True)
+    assert any(v["missing"] for r in records for v in r["verdicts"])
+
+
+def test_the_shipped_policy_in_batch_is_decided_as_one_by_one(tmp_path: Path) -> None:
+    docs = generated(shipped(), 30, seed=3)
+    records = run(shipped(), write_jsonl(tmp_path / "cases.jsonl", docs), tmp_path / "out.jsonl", missing=False)
+    assert records == one_by_one(shipped(), docs, missing=False)
+
+
+def test_a_bad_case_in_the_middle_is_an_error_record_and_the_others_go_on(tmp_path: Path) -> None:
+    docs: list[Any] = generated(mini(), 12, seed=4)
+    bad_date = {**docs[5], "assessment_date": "2026-02-30"}
+    source = tmp_path / "cases.jsonl"
+    lines = [json.dumps(d) for d in docs]
+    lines[5] = json.dumps(bad_date)
+    lines[7] = '{"case": "x", '  # not JSON
+    source.write_text("\n".join(lines[:9]) + "\n\n   \n" + "\n".join(lines[9:]) + "\n", encoding="utf-8")
+    records = run(mini(), source, tmp_path / "out.jsonl", chunk=4, missing=False)
+    assert [r["index"] for r in records] == list(range(12))
+    assert records[5] == {
+        "index": 5,
+        "case": docs[5]["case"],
+        "error": {"origin": f"{source}:6", "path": "assessment_date", "message": '"2026-02-30" is not a valid date'},
+    }
+    assert records[7]["case"] is None and records[7]["error"]["origin"] == f"{source}:8"
+    assert records[10]["case"] == docs[10]["case"] and "verdicts" in records[10]  # after the blank lines
+    good = [d for i, d in enumerate(docs) if i not in (5, 7)]
+    expected = one_by_one(mini(), good, missing=False)
+    assert [{**r, "index": 0} for r in records if "verdicts" in r] == [{**r, "index": 0} for r in expected]
+
+
+def test_a_folder_of_case_files_is_read_in_name_order(tmp_path: Path) -> None:
+    docs = generated(mini(), 5, seed=6)
+    folder = tmp_path / "cases"
+    folder.mkdir()
+    for i, d in enumerate(docs):
+        (folder / f"c{i}.json").write_text(json.dumps(d), encoding="utf-8")
+    (folder / "c2b.yaml").write_text("case: broken\nassessment_date: [\n", encoding="utf-8")
+    (folder / "notes.txt").write_text("not a case", encoding="utf-8")
+    records = run(mini(), folder, tmp_path / "out.jsonl", chunk=2, missing=False)
+    assert [r.get("case") for r in records] == [
+        docs[0]["case"],
+        docs[1]["case"],
+        docs[2]["case"],
+        None,
+        *(d["case"] for d in docs[3:]),
+    ]
+    assert records[3]["error"]["origin"] == str(folder / "c2b.yaml")
+
+
+class Interrupting:
+    """Decides chunks in this process, and is interrupted while the third chunk is being decided."""
+
+    window = 1
+
+    def __init__(self, policy: Policy) -> None:
+        self.inner = b.LocalEngine(policy, b.Options(missing=False))
+        self.calls = 0
+
+    def submit(self, chunk: b.Chunk) -> b.Pending:
+        self.calls += 1
+        if self.calls == 3:
+            raise KeyboardInterrupt
+        return self.inner.submit(chunk)
+
+    def close(self) -> None:
+        pass
+
+
+def test_an_interrupted_run_leaves_whole_lines_of_the_first_cases(tmp_path: Path) -> None:
+    source = write_jsonl(tmp_path / "cases.jsonl", generated(mini(), 20, seed=7))
+    full = run(mini(), source, tmp_path / "full.jsonl", chunk=4, missing=False)
+    out = tmp_path / "out.jsonl"
+    with pytest.raises(KeyboardInterrupt):
+        run(mini(), source, out, chunk=4, engine=Interrupting(mini()))
+    assert not out.exists()
+    text = (tmp_path / "out.jsonl.partial").read_text(encoding="utf-8")
+    assert text.endswith("\n")
+    assert [json.loads(line) for line in text.splitlines()] == full[:8]
+
+
+def test_a_write_cut_short_is_undone(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A failure in the middle of writing a chunk: the half-written chunk is cut off."""
+    source = write_jsonl(tmp_path / "cases.jsonl", generated(mini(), 12, seed=8))
+    real = b._write
+    calls = iter(range(100))
+
+    def half(f: Any, result: b.ChunkResult, *rest: Any) -> int:
+        if next(calls) == 1:
+            data = "".join(line + "\n" for line in result.lines).encode()
+            f.write(data[: len(data) // 2])
+            raise OSError("disk full")
+        return real(f, result, *rest)
+
+    monkeypatch.setattr(b, "_write", half)
+    with pytest.raises(OSError):
+        run(mini(), source, tmp_path / "out.jsonl", chunk=5, missing=False)
+    text = (tmp_path / "out.jsonl.partial").read_text(encoding="utf-8")
+    assert len(text.splitlines()) == 5 and text.endswith("\n")
+
+
+def test_two_workers_give_the_same_file_as_one(tmp_path: Path) -> None:
+    """Workers replaced every two chunks (as they are every RECYCLE_CASES cases) change nothing either."""
+    source = write_jsonl(tmp_path / "cases.jsonl", generated(mini(), 60, seed=9))
+    options = b.Options(missing=False)
+    run(mini(), source, tmp_path / "one.jsonl", chunk=7, missing=False)
+    pool = b.PoolEngine(mini(), options, 2, chunk_size=7, recycle_cases=14)
+    run(mini(), source, tmp_path / "two.jsonl", chunk=7, engine=pool)
+    assert (tmp_path / "one.jsonl").read_bytes() == (tmp_path / "two.jsonl").read_bytes()
+    run(mini(), source, tmp_path / "pool1.jsonl", chunk=7, engine=b.PoolEngine(mini(), options, 1, chunk_size=7))
+    assert (tmp_path / "one.jsonl").read_bytes() == (tmp_path / "pool1.jsonl").read_bytes()
+
+
+@pytest.fixture(scope="module")
+def dask_scheduler() -> Iterator[str]:
+    distributed = pytest.importorskip("distributed", reason="the cluster engine needs `pip install havre[cluster]`")
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as c:
+        yield c.scheduler_address
+
+
+def test_a_dask_cluster_gives_the_same_file_as_a_local_run(tmp_path: Path, dask_scheduler: str) -> None:
+    docs = generated(mini(), 50, seed=10)
+    source = write_jsonl(tmp_path / "cases.jsonl", [*docs[:20], {"case": "bad"}, *docs[20:]])
+    options = b.Options(missing=True)
+    run(mini(), source, tmp_path / "local.jsonl", chunk=6)
+    run(mini(), source, tmp_path / "dask.jsonl", chunk=6, engine=b.DaskEngine(mini(), options, dask_scheduler))
+    assert (tmp_path / "local.jsonl").read_bytes() == (tmp_path / "dask.jsonl").read_bytes()
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    for i, d in enumerate(docs[:7]):
+        (folder / f"{i}.json").write_text(json.dumps(d), encoding="utf-8")
+    run(mini(), folder, tmp_path / "local2.jsonl", chunk=3)
+    run(mini(), folder, tmp_path / "dask2.jsonl", chunk=3, engine=b.DaskEngine(mini(), options, dask_scheduler))
+    assert (tmp_path / "local2.jsonl").read_bytes() == (tmp_path / "dask2.jsonl").read_bytes()
+
+
+# ---------------------------------------------------------------- the command line
+
+
+def havre(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "havre", *args], capture_output=True, text=True, cwd=cwd, timeout=300)
+
+
+def test_the_command_line_generates_and_decides_a_caseload(tmp_path: Path) -> None:
+    cases, out = tmp_path / "cases.jsonl", tmp_path / "out.jsonl"
+    r = havre("generate", "--count", "30", "--seed", "5", "-o", str(cases), "--policy", str(MINI))
+    assert r.returncode == 0, r.stderr
+    assert cases.read_text(encoding="utf-8") == havre("generate", "-n", "30", "-s", "5", "-p", str(MINI)).stdout
+    r = havre("batch", str(cases), "-o", str(out), "--policy", str(MINI), "--workers", "2", "--chunk-size", "4")
+    assert r.returncode == 0, r.stderr
+    assert r.stderr.strip() == f"30 cases → {out}"
+    records = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    docs = [json.loads(line) for line in cases.read_text(encoding="utf-8").splitlines()]
+    assert records == one_by_one(mini(), docs, missing=True)
+    assert not (tmp_path / "out.jsonl.partial").exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["nothere.jsonl", "-o", "out.jsonl"], "error: nothere.jsonl: no such file or folder"),
+        (["cases.jsonl", "-o", "out.jsonl", "--workers", "0"], "Invalid value for '--workers'"),
+        (["cases.jsonl", "-o", "out.jsonl", "--chunk-size", "x"], "Invalid value for '--chunk-size'"),
+        (["cases.jsonl", "-o", "no/such/folder/out.jsonl"], "the folder no/such/folder does not exist"),
+        (["cases.jsonl", "-o", "cases.jsonl"], "the output would overwrite the input"),
+        (["cases.jsonl"], "Missing option '--output'"),
+    ],
+)
+def test_command_line_errors_exit_2_with_a_message(tmp_path: Path, args: list[str], message: str) -> None:
+    write_jsonl(tmp_path / "cases.jsonl", generated(mini(), 2))
+    r = havre("batch", *args, "--policy", str(MINI), cwd=tmp_path)
+    assert r.returncode == 2
+    assert message in r.stderr and "Traceback" not in r.stderr
+
+
+def test_generate_refuses_a_bad_rate(tmp_path: Path) -> None:
+    r = havre("generate", "--count", "3", "--unknown-rate", "2", "--policy", str(MINI))
+    assert r.returncode == 2 and "Traceback" not in r.stderr

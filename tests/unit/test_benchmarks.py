@@ -1,0 +1,37 @@
+"""The benchmark script in its smallest mode: every row is produced (no timing is checked)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from benchmarks.run import main
+from grammar.check import load
+from havre.generate import Generator
+from tests.helpers import ROOT
+
+MINI = ROOT / "tests/fixtures/mini"
+
+
+def test_the_smoke_run_prints_every_row(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    case = tmp_path / "case.json"
+    case.write_text(json.dumps(Generator(load(MINI), seed=1).case(0)), encoding="utf-8")
+    assert main(["--smoke", "--policy", str(MINI), "--case", str(case)]) == 0
+    table = capsys.readouterr().out
+    for row in (
+        "verdicts only, decide_many",
+        "verdicts only, batch path",
+        "with explanations",
+        "against xclingo",
+        "warm decide, case.json, with missing facts",
+        "warm decide, case.json, verdicts only",
+        "cold `havre decide` as a process",
+        "caseload of 20",
+        "caseload of 40",
+        "time per case from 20 to 40 cases",
+        "peak memory at 100,000 cases",
+    ):
+        assert row in table
+    assert "raw clingo" in table and ("MET" in table or "MISSED" in table)
