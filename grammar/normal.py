@@ -69,19 +69,25 @@ def unique(names: Iterator[str] | list[str]) -> list[str]:
     return list(dict.fromkeys(names))
 
 
+def term_parts(t: n.Term) -> Iterator[n.Term]:
+    """A term and the terms inside it, not entering a count's condition."""
+    yield t
+    if isinstance(t, n.Call):
+        for a in t.args:
+            yield from term_parts(a)
+    elif isinstance(t, n.BinOp):
+        yield from term_parts(t.left)
+        yield from term_parts(t.right)
+
+
 def walk_terms(cond: n.Cond) -> Iterator[n.Term]:
-    """Every term in a condition, nested ones included."""
+    """Every term in a condition, nested ones (inside counts too) included."""
 
     def terms(t: n.Term) -> Iterator[n.Term]:
-        yield t
-        if isinstance(t, n.Call):
-            for a in t.args:
-                yield from terms(a)
-        elif isinstance(t, n.BinOp):
-            yield from terms(t.left)
-            yield from terms(t.right)
-        elif isinstance(t, n.Count):
-            yield from walk_terms(t.cond)
+        for part in term_parts(t):
+            yield part
+            if isinstance(part, n.Count):
+                yield from walk_terms(part.cond)
 
     if isinstance(cond, n.Atom):
         for a in cond.args:
@@ -115,7 +121,7 @@ def walk_conds(cond: n.Cond) -> Iterator[n.Cond]:
         yield from walk_conds(cond.cond)
         yield from walk_conds(cond.then)
     for t in _direct_terms(cond):
-        for sub in _terms_deep(t):
+        for sub in term_parts(t):
             if isinstance(sub, n.Count):
                 yield from walk_conds(sub.cond)
 
@@ -126,13 +132,3 @@ def _direct_terms(cond: n.Cond) -> tuple[n.Term, ...]:
     if isinstance(cond, n.Compare):
         return (cond.left, cond.right)
     return ()
-
-
-def _terms_deep(t: n.Term) -> Iterator[n.Term]:
-    yield t
-    if isinstance(t, n.Call):
-        for a in t.args:
-            yield from _terms_deep(a)
-    elif isinstance(t, n.BinOp):
-        yield from _terms_deep(t.left)
-        yield from _terms_deep(t.right)

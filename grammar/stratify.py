@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from grammar import nodes as n
 from grammar.checked import CheckedRule
 from grammar.diagnostics import Diagnostic, error
-from grammar.normal import walk_terms
+from grammar.normal import term_parts, walk_terms
 
 Edge = tuple[str, str, bool, str]  # head, body predicate, through negation, rule id
 
@@ -41,7 +41,7 @@ def _deps(c: n.Cond, negative: bool) -> Iterator[tuple[str, bool]]:
 def rule_deps(rule: n.Rule) -> list[tuple[str, bool]]:
     deps = list(_deps(rule.body, False)) if rule.body else []
     if rule.head.value is not None:
-        for t in _value_terms(rule.head.value):
+        for t in term_parts(rule.head.value):
             if isinstance(t, n.Call):
                 deps.append((t.name, False))
             elif isinstance(t, n.Count):  # counting needs its condition settled first
@@ -49,16 +49,6 @@ def rule_deps(rule: n.Rule) -> list[tuple[str, bool]]:
     for exc in rule.exceptions:
         deps += [(p, True) for p, _ in _deps(exc, True)]
     return deps
-
-
-def _value_terms(t: n.Term) -> Iterator[n.Term]:
-    yield t
-    if isinstance(t, n.Call):
-        for a in t.args:
-            yield from _value_terms(a)
-    elif isinstance(t, n.BinOp):
-        yield from _value_terms(t.left)
-        yield from _value_terms(t.right)
 
 
 def edges(rules: tuple[CheckedRule, ...]) -> list[Edge]:

@@ -294,7 +294,7 @@ def test(
 
     with user_errors():
         loaded = load_policy(policy)
-        scenarios = collect(paths or [policy], loaded.checked)
+        scenarios, broken = collect(paths or [policy], loaded.checked)
         outcomes = run(loaded, scenarios)
         cov = None
         if coverage or fail_under is not None:
@@ -302,6 +302,8 @@ def test(
 
             cov = measure(loaded.program, loaded.checked, [s.case for s in scenarios])
     failed = [o for o in outcomes if o.failures]
+    for _file, message in broken:  # a file that does not load fails alone; the others still run
+        typer.echo(f"FAIL {message}", err=True)
     low = cov is not None and fail_under is not None and cov.percent("rule") < fail_under
     if format == Format.json:
         _test_json(outcomes, cov)
@@ -317,8 +319,8 @@ def test(
             typer.echo(coverage_text(cov))
             if low:
                 typer.echo(f"rule coverage {cov.percent('rule'):.1f}% is below {fail_under:g}%")
-        typer.echo(f"{len(outcomes) - len(failed)} passed, {len(failed)} failed")
-    if failed or low:
+        typer.echo(f"{len(outcomes) - len(failed)} passed, {len(failed) + len(broken)} failed")
+    if failed or low or broken:
         raise typer.Exit(1)
 
 

@@ -63,7 +63,7 @@ class Outcome:
     failures: tuple[str, ...]
 
 
-def collect(paths: Iterable[Path], policy: CheckedPolicy) -> list[Scenario]:
+def scenario_files(paths: Iterable[Path]) -> list[Path]:
     """Scenario files named directly, or every *.yaml in a `scenarios` folder below a folder."""
     files: list[Path] = []
     for p in paths:
@@ -73,21 +73,13 @@ def collect(paths: Iterable[Path], policy: CheckedPolicy) -> list[Scenario]:
             files.append(p)
         else:
             raise CaseError(str(p), "", "no such file or folder")
-    return [s for f in files for s in load_file(f, policy)]
+    return files
 
 
-def collect_each(paths: Iterable[Path], policy: CheckedPolicy) -> tuple[list[Scenario], list[tuple[str, str]]]:
+def collect(paths: Iterable[Path], policy: CheckedPolicy) -> tuple[list[Scenario], list[tuple[str, str]]]:
     """Scenarios of every file that loads, and (file, message) for each file that does not."""
-    files: list[Path] = []
-    for p in paths:
-        if p.is_dir():
-            files += sorted(f for f in p.rglob("*.y*ml") if "scenarios" in f.parent.parts)
-        elif p.is_file():
-            files.append(p)
-        else:
-            raise CaseError(str(p), "", "no such file or folder")
     scenarios, broken = [], []
-    for f in files:
+    for f in scenario_files(paths):
         try:
             scenarios += load_file(f, policy)
         except CaseError as err:

@@ -136,6 +136,20 @@ def test_check_reports_success_and_warnings(tmp_path: Path) -> None:
     assert any(line.endswith("warning[missing-text]: rule `R1` has no French title") for line in lines)
 
 
+def test_a_scenario_file_that_does_not_load_fails_alone(tmp_path: Path) -> None:
+    write(tmp_path, "c.yaml", CASE)
+    good = (
+        "scenarios:\n  - name: ok\n    case_file: ../c.yaml\n"
+        "    expect:\n      - {verdict: eligible, subject: [amina]}\n"
+    )
+    write(tmp_path, "scenarios/a.yaml", good)
+    write(tmp_path, "scenarios/b.yaml", good.replace("case_file", "case_fil"))
+    r = havre("test", str(tmp_path / "scenarios"), "--policy", MINI)
+    assert r.returncode == 1
+    assert r.stdout.splitlines()[-1] == "1 passed, 1 failed"
+    assert r.stderr.strip().endswith("b.yaml: scenarios[0].case_fil: unknown key; did you mean `case_file` or `case`?")
+
+
 def test_scenarios_end_with_the_count_line(tmp_path: Path) -> None:
     scenario = """\
 scenarios:

@@ -265,7 +265,7 @@ def test_coverage_counts_rules_provisions_conditions_and_exceptions(tmp_path: Pa
     policy = load_policy(BROKEN / "never-decisive")
     (tmp_path / "scenarios").mkdir()
     (tmp_path / "scenarios/s.yaml").write_text(SCENARIOS, encoding="utf-8")
-    cases = [s.case for s in collect([tmp_path], policy.checked)]
+    cases = [s.case for s in collect([tmp_path], policy.checked)[0]]
     cov = coverage(policy.program, policy.checked, cases)
     assert [(i.id, i.covered) for i in cov.of("rule")] == [("S-1.resident", True), ("S-2.adult-resident", False)]
     assert [(i.id, i.covered) for i in cov.of("provision")] == [("S-1", True), ("S-2", False)]
