@@ -181,7 +181,7 @@ def check(
     """Check the policy: syntax, names, types, safety, cycles, missing texts; then search for conflicts, gaps,
     broken invariants, dead rules, exceptions and priorities, and unused inputs and sources.
 
-    Exit code 1 when the search finds something, 2 on bad input."""
+    Exit code 1 when the search finds something or a text is missing in English or French, 2 on bad input."""
     import time
 
     from grammar.check import load
@@ -215,7 +215,7 @@ def check(
             took = time.perf_counter() - started
             typer.echo(f"consistency: {len(found)} finding(s) in the universe {where} ({took:.1f} s)")
         typer.echo(summary)
-    if found:
+    if found or checked.warnings:  # every text a reviewer reads must exist in both languages
         raise typer.Exit(1)
 
 

@@ -38,3 +38,8 @@ def test_every_catalogue_id_is_cited_by_a_rule_or_explained(shipped: Policy) -> 
     explained = set(re.findall(r"\b[A-Z]{3,4}-\d+\b", notes))
     missing = [i for i in catalogue(shipped) if i not in cited and i not in explained]
     assert missing == [], f"neither cited by a rule nor explained in policy/INTERPRETATION.md: {missing}"
+
+
+def test_every_text_exists_in_english_and_french(shipped: Policy) -> None:
+    """Inputs, derived facts, verdicts, verdict values, questions and rule titles: none missing."""
+    assert [w.headline() for w in shipped.checked.warnings] == []

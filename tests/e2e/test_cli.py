@@ -130,6 +130,7 @@ def test_check_reports_success_and_warnings(tmp_path: Path) -> None:
         'rule R1 "Title" cites S y(P) if x(P).\n',
     )
     r = havre("check", "--policy", str(tmp_path / "p"))
+    assert r.returncode == 1
     lines = r.stdout.splitlines()
     assert lines[-1] == "1 rules, 2 predicates: no errors, 2 warning(s)"
     assert lines[0].endswith("warning[missing-text]: `x` has no fr question")
