@@ -119,7 +119,7 @@ WHY = {  # (subject) -> (rules, provisions) of the why tree, exactly
     ),
     ("rosa-rejected-documents", ("app1",)): (
         {"PROC-6.rejected", "PROC-2.late-documents"},
-        {"PROC-6", "LIQ-A57", "PROC-2"},
+        {"PROC-6", "LIQ-A57", "LIQ-A71", "PROC-2"},
     ),
     ("fatima-undetermined", ("app1",)): (set(), set()),
     ("layla-dependent-over-22", ("sami", "layla")): ({"FAM-2.over-22", "FAM-2.age"}, {"FAM-2", "IRPR-R2"}),
@@ -129,7 +129,10 @@ WHY = {  # (subject) -> (rules, provisions) of the why tree, exactly
     ),
     ("mateo-federal-hc", ("andres",)): (set(), set()),
     ("mateo-federal-hc", ("valentina",)): (set(), set()),
-    ("kofi-rejected-over-refused", ("app1",)): ({"PROC-6.rejected", "PROC-6.authenticity"}, {"PROC-6", "LIQ-A57"}),
+    ("kofi-rejected-over-refused", ("app1",)): (
+        {"PROC-6.rejected", "PROC-6.authenticity"},
+        {"PROC-6", "LIQ-A57", "LIQ-A71"},
+    ),
 }  # fmt: skip
 
 
