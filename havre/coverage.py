@@ -18,7 +18,6 @@ brave and cautious consequences. Only what a scenario DECIDES counts:
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -70,10 +69,6 @@ class Coverage:
         return 100.0 * sum(i.covered for i in items) / len(items) if items else 100.0
 
 
-def _chain_text(policy: CheckedPolicy) -> tuple[str, Any]:
-    text, found = chains(policy)
-    # The chains' own auxiliary predicates, renamed apart from the program's (both count from 1).
-    return re.sub(r"\b_aux(\d+)\(", r"_chain_aux\1(", text), found
 
 
 def _control(
@@ -92,7 +87,7 @@ def _control(
 
 
 def coverage(program: AspProgram, policy: CheckedPolicy, cases: Sequence[Case]) -> Coverage:
-    text, found = _chain_text(policy)
+    text, found = chains(policy)
     numbered = [(case_symbol(i), c) for i, c in enumerate(cases)]
     brave: set[Symbol] = set()
     cautious: set[Symbol] = set()

@@ -60,7 +60,7 @@ def order(branch: Branch, head_vars: list[str], types: dict[str, n.Type]) -> lis
 
 
 def chains(policy: CheckedPolicy) -> tuple[str, tuple[Chain, ...]]:
-    em = Emitter(policy)
+    em = Emitter(policy, aux_prefix="_chain_aux")  # added to the program, so apart from its `_auxN`
     lines: list[str] = []
     found: list[Chain] = []
     for cr in policy.rules:

@@ -37,8 +37,9 @@ def tuple_text(items: list[str]) -> str:
 
 
 class Emitter:
-    def __init__(self, policy: CheckedPolicy) -> None:
+    def __init__(self, policy: CheckedPolicy, aux_prefix: str = "_aux") -> None:
         self.policy = policy
+        self.aux_prefix = aux_prefix  # programs added to this one need names of their own
         self.counter = 0
         self.pending: list[str] = []  # auxiliary rules of the rule being compiled
 
@@ -51,7 +52,7 @@ class Emitter:
     ) -> tuple[str, list[str]]:
         """An auxiliary predicate for a nested condition; returns its name and shared variables."""
         shared = [v for v in unique(cond_vars(inner)) if v in others and v not in head_extra]
-        name = self.fresh("_aux")
+        name = self.fresh(self.aux_prefix)
         needs_outer = any(not isinstance(parent.types.get(v), n.EntityType) for v in shared)
         for branch in dnf(inner):
             child = BranchCompiler(self, parent.types, parent.pos if needs_outer else None)

@@ -6,7 +6,7 @@ in all. Symbols stay here: what leaves is tuples of str, int and Unknown.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 
 from clingo import Number, Symbol, SymbolType
@@ -43,7 +43,6 @@ def plain(s: Symbol) -> Value:
 class Trace:
     certain: frozenset[Atom]
     possible: frozenset[Atom]
-    by_name: dict[str, list[Atom]] = field(hash=False, compare=False, default_factory=dict)
 
     @cached_property
     def _index(self) -> dict[str, list[tuple[Value, ...]]]:

@@ -126,3 +126,9 @@ def test_unknown_verdict_name_is_a_user_error(mini: Policy) -> None:
 
     with pytest.raises(CaseError, match="`decison` is not a verdict of the policy; did you mean `decision`"):
         mini.explain(family(), verdict="decison")
+
+
+def test_chain_rules_have_auxiliary_names_of_their_own(mini: Policy) -> None:
+    # The chains are added to the program: a shared `_auxN` would merge two different conditions.
+    assert "_aux" not in mini.explainer.chain_text.replace("_chain_aux", "")
+    assert "_chain_aux" in mini.explainer.chain_text
