@@ -10,7 +10,8 @@ from solver.answer import Decision
 from solver.case import Case
 from solver.emit import AspProgram
 from solver.missing import MissingFinder
-from solver.run import by_case, case_symbol, consequences, control, decode_case
+from solver.readout import by_case, decode_case
+from solver.run import case_symbol, consequence_texts, control
 
 
 def decide_many(
@@ -18,8 +19,8 @@ def decide_many(
 ) -> list[Decision]:
     numbered = [(case_symbol(i), c) for i, c in enumerate(cases)]
     ctl = control(program, policy, numbered)
-    indexed = by_case(consequences(ctl))
-    decisions = [decode_case(policy, case, indexed[cid]) for cid, case in numbered]
+    indexed = by_case(*consequence_texts(ctl))
+    decisions = [decode_case(policy, case, indexed[i]) for i, case in enumerate(cases)]
     if missing:
         decisions = [with_missing(program, policy, case, d) for case, d in zip(cases, decisions, strict=True)]
     return decisions

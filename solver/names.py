@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from clingo import Function, Number, String, Symbol, SymbolType, Tuple_
 
 from grammar import nodes as n
-from solver import calendar
+from solver import calendar, terms
 from solver.case import Value
+from solver.terms import Fn, Term
 
 CASE = "_C"  # the case variable, first argument of every generated predicate
 TRUE = "true"  # the value of a yes/no conclusion in support atoms
@@ -58,6 +59,17 @@ def decode(symbol: Symbol, type_: n.Type) -> Value | Unknown:
     if symbol.type == SymbolType.Function and not symbol.arguments and symbol.name:
         return True if symbol.name == TRUE and isinstance(type_, n.BoolType) else symbol.name
     return Unknown(str(symbol))
+
+
+def decode_term(term: Term, type_: n.Type) -> Value | Unknown:
+    """As `decode`, for a term read from its text (see solver.terms)."""
+    if isinstance(term, int):
+        return calendar.from_day(term) if isinstance(type_, n.DateType) else term
+    if isinstance(term, str):
+        return term
+    if isinstance(term, Fn) and not term.args:
+        return True if term.name == TRUE and isinstance(type_, n.BoolType) else term.name
+    return Unknown(terms.text(term))
 
 
 def show_value(value: Value | Unknown | None) -> str | int | bool | None:

@@ -17,7 +17,8 @@ from solver.case import Case
 from solver.decide import with_missing
 from solver.emit import AspProgram
 from solver.names import Unknown
-from solver.run import by_case, consequences, control, decode_case
+from solver.readout import by_case, decode_case
+from solver.run import Consequences, consequences, control
 
 Value = str | int | Unknown | tuple["Value", ...]
 Atom = tuple[str, tuple[Value, ...]]
@@ -73,12 +74,17 @@ def _decode(atoms: set[Symbol]) -> frozenset[Atom]:
     return frozenset(out)
 
 
+def _indexed(cons: Consequences) -> dict:
+    brave = [str(s) for s in cons.brave]
+    return by_case(brave, brave if cons.brave is cons.cautious else [str(s) for s in cons.cautious])
+
+
 def trace(program: AspProgram, chain_text: str, policy: CheckedPolicy, case: Case) -> tuple[Trace, Decision]:
     """One solve of the explanation program: the case's trace, and its decision with missing facts."""
     cid = Number(0)
     ctl = control(program, policy, [(cid, case)], extra=chain_text, show=None)
     cons = consequences(ctl)
-    decision = with_missing(program, policy, case, decode_case(policy, case, by_case(cons)[cid]))
+    decision = with_missing(program, policy, case, decode_case(policy, case, _indexed(cons)[0]))
     certain = _decode(cons.cautious)
     possible = certain if cons.brave is cons.cautious else _decode(cons.brave)
     return Trace(certain, possible), decision
