@@ -69,8 +69,6 @@ class Coverage:
         return 100.0 * sum(i.covered for i in items) / len(items) if items else 100.0
 
 
-
-
 def _control(
     program: AspProgram, policy: CheckedPolicy, cases: list[tuple[Symbol, Case]], extra: str
 ) -> clingo.Control:
