@@ -22,7 +22,7 @@ from grammar.stratify import rule_deps
 from solver.answer import fact_text
 from solver.case import Case
 from solver.emit import AspProgram
-from solver.run import control, new_control, subject_tuple
+from solver.run import control, subject_tuple
 
 MAX_ROUNDS = 40
 MAX_SETS = 6
@@ -93,77 +93,80 @@ class MissingFinder:
         # Only `_dU` is shown (the meta program's own #show): models stay small.
         self.ctl = control(program, policy, [(Number(0), case), (Number(1), case)], extra=_meta(policy), show=None)
         self.ctl.configuration.solve.opt_mode = "opt"  # type: ignore[union-attr]
-        self.unknowns = sorted(
-            Function("", [a.symbol.arguments[1], a.symbol.arguments[2]])
+        unknowns = sorted(
+            (a.symbol.arguments[1], a.symbol.arguments[2])
             for a in self.ctl.symbolic_atoms.by_signature("_unknown", 3)
             if a.symbol.arguments[0] == Number(0)
         )
         atoms = self.ctl.symbolic_atoms
-        # Literals and names looked up once: symbol access through clingo's API is what costs here.
-        self.pred_of = {u: u.arguments[0].name for u in self.unknowns}
-        self.in_s = {u: atoms[Function("_inS", [u])].literal for u in self.unknowns}
-        self.targets = {a.symbol: a.literal for a in atoms.by_signature("_target", 2)}
-        self.state: dict[int, bool] = {}
+        # Unknown facts are numbered once; the search then touches no clingo symbol but the model's.
+        keys = [Function("", [pred, args]) for pred, args in unknowns]
+        self.pred_of = [pred.name for pred, _ in unknowns]
+        self.fact_of = [fact_text(pred.name, tuple(a.string for a in args.arguments)) for pred, args in unknowns]
+        self.number = {str(k): i for i, k in enumerate(keys)}
+        self.in_s = [atoms[Function("_inS", [k])].literal for k in keys]
+        self.targets = {str(a.symbol): a.literal for a in atoms.by_signature("_target", 2)}
+        for literal in [*self.in_s, *self.targets.values()]:
+            self.ctl.assign_external(literal, None)  # free: each solve fixes them by assumptions
         self.reads: dict[str, frozenset[str]] = {}
 
-    def _assign(self, literal: int, value: bool) -> None:
-        if self.state.get(literal) != value:
-            self.ctl.assign_external(literal, value)
-            self.state[literal] = value
-
     def find(self, verdict: str, subject: tuple[str, ...]) -> tuple[tuple[str, ...], ...]:
-        target = Function("_target", [Function(verdict), subject_tuple(subject)])
-        for t, literal in self.targets.items():
-            self._assign(literal, t == target)
+        target = str(Function("_target", [Function(verdict), subject_tuple(subject)]))
+        aim = [literal if t == target else -literal for t, literal in self.targets.items()]
         # Facts the verdict cannot read are tied between the copies: they never make a difference.
         if verdict not in self.reads:
             self.reads[verdict] = inputs_read(self.policy, verdict)
         read = self.reads[verdict]
-        relevant = [u for u in self.unknowns if self.pred_of[u] in read]
-        tied = frozenset(u for u in self.unknowns if self.pred_of[u] not in read)
-        found: list[frozenset[Symbol]] = []
+        relevant = [i for i, pred in enumerate(self.pred_of) if pred in read]
+        tied = frozenset(i for i, pred in enumerate(self.pred_of) if pred not in read)
+        found: list[frozenset[int]] = []
         for _ in range(MAX_ROUNDS):
             proposals = _smallest_hitting_sets(relevant, found)
-            fresh = [c for s in proposals if (c := self._counterexample(s | tied)) is not None]
+            fresh = [c for s in proposals if (c := self._counterexample(s | tied, aim)) is not None]
             if not fresh:
-                return tuple(sorted(tuple(sorted(_text(u) for u in s)) for s in proposals[:MAX_SETS]))
+                return tuple(sorted(tuple(sorted(self.fact_of[i] for i in s)) for s in proposals)[:MAX_SETS])
             found.extend(fresh)
         return ()
 
-    def _counterexample(self, chosen: frozenset[Symbol]) -> frozenset[Symbol] | None:
-        for u in self.unknowns:
-            self._assign(self.in_s[u], u in chosen)
-        best: frozenset[Symbol] | None = None
-        with self.ctl.solve(yield_=True) as handle:
-            for model in handle:
-                best = frozenset(s.arguments[0] for s in model.symbols(shown=True))
-        return best
+    def _counterexample(self, chosen: frozenset[int], aim: list[int]) -> frozenset[int] | None:
+        """The unknown facts two completions differ on, as few as possible, when they differ on the verdict."""
+        assumptions = aim + [literal if i in chosen else -literal for i, literal in enumerate(self.in_s)]
+        last: list[frozenset[int]] = []
+        self.ctl.solve(
+            assumptions=assumptions,
+            on_last=lambda model: last.append(
+                frozenset(self.number[str(s)[4:-1]] for s in model.symbols(shown=True))  # _dU(U)
+            ),
+        )
+        return last[0] if last else None
 
 
-def _text(u: Symbol) -> str:
-    pred, args = u.arguments
-    return fact_text(pred.name, tuple(a.string for a in args.arguments))
+def _smallest_hitting_sets(universe: list[int], sets: list[frozenset[int]]) -> list[frozenset[int]]:
+    """Every smallest set of universe elements meeting each of `sets`, by branching on an unmet set.
+
+    Any smallest hitting set meets the unmet set chosen at each step, so deepening
+    the size bound one at a time finds all of them; the families met here are small.
+    """
+    allowed = set(universe)
+    family = [s & allowed for s in sets]
+    if any(not s for s in family):
+        return []
+    found: set[frozenset[int]] = set()
+    size = 0
+    while not found:
+        size += 1
+        _branch(frozenset(), family, size, found)
+    return sorted(found, key=sorted)
 
 
-def _smallest_hitting_sets(universe: list[Symbol], sets: list[frozenset[Symbol]]) -> list[frozenset[Symbol]]:
-    if not sets:
-        return [frozenset()]
-    ctl, _ = new_control(["--opt-mode=optN", "0"])
-    ctl.add(
-        "base",
-        [],
-        "{ s(U) : unk(U) }. hit(I) :- set(I,U), s(U). :- set(I,_), not hit(I). #minimize { 1,U : s(U) }. #show s/1.",
-    )
-    with ctl.backend() as b:
-        for u in universe:
-            b.add_rule([b.add_atom(Function("unk", [u]))])
-        for i, s in enumerate(sets):
-            for u in s:
-                b.add_rule([b.add_atom(Function("set", [Number(i), u]))])
-    ctl.ground([("base", [])])
-    optimal: list[frozenset[Symbol]] = []
-    with ctl.solve(yield_=True) as handle:
-        for model in handle:
-            if model.optimality_proven:
-                optimal.append(frozenset(s.arguments[0] for s in model.symbols(shown=True)))
-    return optimal
+def _branch(
+    chosen: frozenset[Symbol], family: list[frozenset[Symbol]], size: int, found: set[frozenset[Symbol]]
+) -> None:
+    unmet = [s for s in family if not (s & chosen)]
+    if not unmet:
+        found.add(chosen)
+        return
+    if len(chosen) == size:
+        return
+    for element in min(unmet, key=len):
+        _branch(chosen | {element}, family, size, found)
