@@ -9,9 +9,11 @@ from typing import Any
 
 from explain.explanation import Explainer
 from explain.views import View
-from grammar.check import load
+from grammar.check import check
 from grammar.checked import CheckedPolicy
 from grammar.diagnostics import did_you_mean
+from grammar.parse import entry_file, parse
+from havre import cache as policy_cache
 from solver.answer import Decision
 from solver.case import Case, CaseError
 from solver.casefile import load_case, parse_case
@@ -74,7 +76,15 @@ class Policy:
         return decide_many(self.program, self.checked, [self.case(c) for c in cases], missing=missing)
 
 
-def load_policy(path: str | Path = DEFAULT_POLICY) -> Policy:
-    """Parse, check and compile a policy folder (its main.havre) or file."""
-    checked = load(path)
-    return Policy(checked, emit(checked))
+def load_policy(path: str | Path = DEFAULT_POLICY, *, cache: bool = True) -> Policy:
+    """Parse, check and compile a policy folder (its main.havre) or file; reuse the cached result if unchanged."""
+    entry = entry_file(Path(path))
+    if cache and (hit := policy_cache.read(entry)) is not None:
+        return Policy(hit.checked, hit.program)
+    parsed = parse(path)
+    checked = check(parsed)
+    program = emit(checked)
+    if cache:
+        files = tuple((str(Path(file).resolve()), policy_cache.digest(text)) for file, text in parsed.texts)
+        policy_cache.write(entry, policy_cache.Entry(files, checked, program))
+    return Policy(checked, program)

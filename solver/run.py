@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TypeVar
 
 import clingo
-from clingo import Function, Number, String, Symbol, Tuple_
+from clingo import Function, Number, String, Symbol, Tuple_, ast
+from clingo.ast import ProgramBuilder
 
 from grammar.checked import CheckedPolicy
 from solver import calendar
@@ -65,6 +67,18 @@ def add_case(backend: clingo.Backend, policy: CheckedPolicy, case: Case, cid: Sy
         fact("_closed", Function(c.pred), String(c.first))
 
 
+@lru_cache(maxsize=16)
+def statements(text: str) -> tuple[ast.AST, ...]:
+    """A program's statements, parsed once per process: handing them to each new control is cheaper."""
+    out: list[ast.AST] = []
+    messages = Messages()
+    try:
+        ast.parse_string(text, out.append, logger=messages, message_limit=20)
+    except RuntimeError as err:
+        raise messages.fail("compiled program", err) from None
+    return tuple(out)
+
+
 def show_directives(policy: CheckedPolicy, extra: Iterable[str] = ()) -> str:
     shows = [f"#show {p.name}/{len(p.params) + 1 + (0 if p.is_bool else 1)}." for p in policy.verdicts()]
     shows += ["#show _fired/4.", "#show _unknown/3.", "#show _violated/3.", *extra]
@@ -87,7 +101,10 @@ def control(
     ctl, messages = new_control([])
     shows = "" if show is None else show_directives(policy, show)  # None: every atom is shown
     try:
-        ctl.add("base", [], program.text + shows + "\n" + extra)
+        with ProgramBuilder(ctl) as builder:
+            for text in (program.text, shows + "\n" + extra):
+                for statement in statements(text):
+                    builder.add(statement)
         with ctl.backend() as backend:
             for cid, case in cases:
                 add_case(backend, policy, case, cid)
