@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -56,10 +57,13 @@ def by_case(brave: list[str], cautious: list[str]) -> dict[int, Index]:
 
 
 def decode_case(policy: CheckedPolicy, case: Case, idx: Index) -> Decision:
-    heads = {cr.id: cr.rule.head.name for cr in policy.rules}
+    heads = _heads(policy)
     same = idx.cautious is idx.brave
     brave_fired = _fired(idx.brave["_fired"], heads)
     cautious_fired = brave_fired if same else _fired(idx.cautious["_fired"], heads)
+    ids_of: dict[str, list[tuple[str, ...]]] = defaultdict(list)
+    for e in case.entities:
+        ids_of[e.type].append((e.id,))
     verdicts: list[Verdict] = []
     conflicts = []
     for pred in policy.verdicts():
@@ -67,16 +71,28 @@ def decode_case(policy: CheckedPolicy, case: Case, idx: Index) -> Decision:
         cautious = brave if same else _by_subject(idx.cautious[pred.name], pred)
         subjects = set(brave)
         if len(pred.params) == 1:
-            subjects |= {(e.id,) for e in case.entities if e.type == pred.params[0].type.name}
+            subjects.update(ids_of[pred.params[0].type.name])
         fired_b, fired_c = brave_fired.get(pred.name, {}), cautious_fired.get(pred.name, {})
         for subject in sorted(subjects):
-            v = _verdict(pred, subject, brave.get(subject, set()), cautious.get(subject, set()), fired_b, fired_c)
-            verdicts.append(v)
-            values = cautious.get(subject, set())
+            values = cautious.get(subject, _NONE)
+            verdicts.append(
+                _verdict(pred, subject, brave.get(subject, _NONE), values, fired_b.get(subject), fired_c.get(subject))
+            )
             if len(values) > 1:
                 conflicts.append((pred.name, subject, tuple(sorted(values))))
     unknowns = tuple(sorted(_unknown_text(a) for a in idx.cautious["_unknown"]))
     return Decision(case.id, policy.hash, tuple(verdicts), unknowns, _violations(idx), tuple(conflicts))
+
+
+_NONE: frozenset[str] = frozenset()
+_HEADS: dict[str, dict[str, str]] = {}
+
+
+def _heads(policy: CheckedPolicy) -> dict[str, str]:
+    """The predicate each rule concludes, by rule ID (kept per policy)."""
+    if policy.hash not in _HEADS:
+        _HEADS[policy.hash] = {cr.id: cr.rule.head.name for cr in policy.rules}
+    return _HEADS[policy.hash]
 
 
 def _unknown_text(atom: str) -> str:
@@ -85,18 +101,18 @@ def _unknown_text(atom: str) -> str:
     return fact_text(m[1], strings(m[2]))
 
 
-# verdict -> (rule, subject) -> [(rule, value text)]
-Fired = dict[tuple[str, tuple[str, ...]], list[tuple[str, str]]]
+# verdict -> subject -> [(rule, value text)]
+Fired = dict[str, dict[tuple[str, ...], list[tuple[str, str]]]]
 
 
-def _fired(atoms: list[str], heads: dict[str, str]) -> dict[str, Fired]:
-    """Support atoms by the predicate their rule concludes, then by (rule, subject)."""
-    out: dict[str, Fired] = defaultdict(lambda: defaultdict(list))
+def _fired(atoms: list[str], heads: dict[str, str]) -> Fired:
+    """Support atoms by the predicate their rule concludes, then by subject."""
+    out: Fired = defaultdict(lambda: defaultdict(list))
     for atom in atoms:
         m = _FIRED.fullmatch(atom)
         assert m is not None, atom
         rid = m[1]
-        out[heads[rid]][(rid, strings(m[2]))].append((rid, m[4]))
+        out[heads[rid]][strings(m[2])].append((rid, m[4]))
     return out
 
 
@@ -112,36 +128,30 @@ def _by_subject(atoms: list[str], pred: n.Predicate) -> dict[tuple[str, ...], se
     return out
 
 
-def _rules_for(fired: Fired, subject: tuple[str, ...], value: str | None) -> tuple[str, ...]:
-    rules = set()
-    for (_rule, key), entries in fired.items():
-        if key != subject:
-            continue
-        for rid, v in entries:
-            if value is None or v == value:
-                rules.add(rid)
-    return tuple(sorted(rules))
+def _rules_for(entries: list[tuple[str, str]] | None, value: str | None) -> tuple[str, ...]:
+    return tuple(sorted({rid for rid, v in entries or () if value is None or v == value}))
 
 
 def _verdict(
-    pred: n.Predicate, subject: tuple[str, ...], brave: set[str], cautious: set[str], fired_b: Fired, fired_c: Fired
+    pred: n.Predicate,
+    subject: tuple[str, ...],
+    brave: AbstractSet[str],
+    cautious: AbstractSet[str],
+    fired_b: list[tuple[str, str]] | None,
+    fired_c: list[tuple[str, str]] | None,
 ) -> Verdict:
-    concluders = {r for (r, k) in fired_b if k == subject}
-    fb = {k: v for k, v in fired_b.items() if k[0] in concluders and k[1] == subject}
-    fc = {k: v for k, v in fired_c.items() if k[0] in concluders and k[1] == subject}
     if not brave:
         return Verdict(pred.name, subject, "fails", None, ())
     if pred.is_bool:
         if cautious:
-            return Verdict(pred.name, subject, "holds", True, _rules_for(fc, subject, None))
-        return Verdict(pred.name, subject, "undetermined", None, _rules_for(fb, subject, None))
+            return Verdict(pred.name, subject, "holds", True, _rules_for(fired_c, None))
+        return Verdict(pred.name, subject, "undetermined", None, _rules_for(fired_b, None))
     if cautious and brave == cautious:
         value = min(cautious)
         term = terms.parse(value)
         if not (isinstance(term, Fn) and term.args):  # a function with arguments is an unknown value
-            decoded = decode_term(term, pred.value)
-            return Verdict(pred.name, subject, "holds", decoded, _rules_for(fc, subject, value))
-    return Verdict(pred.name, subject, "undetermined", None, _rules_for(fb, subject, None))
+            return Verdict(pred.name, subject, "holds", decode_term(term, pred.value), _rules_for(fired_c, value))
+    return Verdict(pred.name, subject, "undetermined", None, _rules_for(fired_b, None))
 
 
 def _violations(idx: Index) -> tuple[Violation, ...]:

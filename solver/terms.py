@@ -92,7 +92,8 @@ def unquote(body: str) -> str:
 
 def strings(text: str) -> tuple[str, ...]:
     """The values of the strings in a text, such as a tuple of entity ids."""
-    return tuple(unquote(b) for b in _STRINGS.findall(text))
+    found = _STRINGS.findall(text)
+    return tuple(unquote(b) for b in found) if "\\" in text else tuple(found)
 
 
 def atom_parts(atom: str) -> tuple[str, str]:
