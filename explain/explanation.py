@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from explain.graph import Graph
@@ -11,7 +12,7 @@ from solver.answer import Decision
 from solver.case import Case
 from solver.chain import Chain, chains
 from solver.emit import AspProgram
-from solver.trace import trace
+from solver.trace import trace_many
 from solver.whatif import what_if as what_ifs
 
 
@@ -29,9 +30,22 @@ class Explainer:
         text, found = chains(policy)
         return Explainer(policy, program, text, found)
 
-    def graph(self, case: Case) -> tuple[Graph, Decision]:
-        found, decision = trace(self.program, self.chain_text, self.policy, case)
-        return Graph(self.policy, found, case, self.chains), decision
+    def graph(self, case: Case, *, missing: bool = True) -> tuple[Graph, Decision]:
+        return self.graphs([case], missing=missing)[0]
+
+    def graphs(self, cases: Sequence[Case], *, missing: bool = True) -> list[tuple[Graph, Decision]]:
+        """Derivation graphs and decisions of cases solved together (missing facts searched when asked)."""
+        found = trace_many(self.program, self.chain_text, self.policy, cases, missing=missing)
+        return [(Graph(self.policy, t, case, self.chains), d) for case, (t, d) in zip(cases, found, strict=True)]
+
+    def explain_many(
+        self, cases: Sequence[Case], lang: str = "en", *, missing: bool = True
+    ) -> list[tuple[View, Decision]]:
+        """Every verdict of each case explained, with its decision: one solve for all of them."""
+        return [
+            (explanation_view(self.policy, case, decision, graph, lang), decision)
+            for case, (graph, decision) in zip(cases, self.graphs(cases, missing=missing), strict=True)
+        ]
 
     def explain(
         self,

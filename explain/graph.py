@@ -86,9 +86,15 @@ class Graph:
     ) -> tuple[Derivation, ...]:
         """Every rule instance that concluded `pred(subject) = value` in every completion."""
         out = []
-        for rule, key, raw in self.trace.atoms("_fired"):
+        fired = [
+            a
+            for cr in self.rules.values()
+            if cr.rule.head.name == pred
+            for a in self.trace.atoms_from("_fired", cr.id, subject)
+        ]
+        for rule, key, raw in sorted(fired, key=lambda a: repr(("_fired", a))):
             cr = self.rules[str(rule)]
-            if cr.rule.head.name != pred or key != subject or not self.trace.holds("_fired", (rule, key, raw)):
+            if not self.trace.holds("_fired", (rule, key, raw)):
                 continue
             if self._value(cr, raw) != value:
                 continue
@@ -104,9 +110,9 @@ class Graph:
     def _derivation(self, cr: CheckedRule, subject: tuple[str, ...], raw: Value, depth: int) -> Derivation | None:
         rule = cr.rule
         branches = dnf(rule.body)
-        for args in self.trace.atoms("_cond"):
-            rid, key, value, b, bindings = args
-            if rid != cr.id or key != subject or value != raw or not self.trace.holds("_cond", args):
+        for args in self.trace.atoms_from("_cond", cr.id, subject):
+            _, _, value, b, bindings = args
+            if value != raw or not self.trace.holds("_cond", args):
                 continue
             head_vars = [a.name for a in rule.head.args]
             names = layout_vars(head_vars, branches[int(b)])  # type: ignore[arg-type]
@@ -117,7 +123,7 @@ class Graph:
             beaten = tuple(
                 low
                 for low, r in self.rules.items()
-                if cr.id in r.overridden_by and any(a[0] == low and a[1] == subject for a in self.trace.atoms("_app"))
+                if cr.id in r.overridden_by and self.trace.atoms_from("_app", low, subject)
             )
             return Derivation(cr.id, rule.head.name, subject, self._value(cr, raw), conditions, exceptions, beaten)
         return None
@@ -191,17 +197,15 @@ class Graph:
         return value is None or value is True or not isinstance(head.value, n.Name) or head.value.name == value
 
     def _rule_failures(self, cr: CheckedRule, subject: tuple[str, ...], depth: int) -> list[Failure]:
-        applied = [a for a in self.trace.atoms("_app") if a[0] == cr.id and a[1] == subject]
+        applied = self.trace.atoms_from("_app", cr.id, subject)
         if applied and self.trace.holds("_def", (cr.id, subject)):
             by = next(
-                (h for h in cr.overridden_by if any(a[0] == h and a[1] == subject for a in self.trace.atoms("_app"))),
+                (h for h in cr.overridden_by if self.trace.atoms_from("_app", h, subject)),
                 None,
             )
             return [Failure(cr.id, "priority", None, by)]
         head_env = dict(zip((a.name for a in cr.rule.head.args), subject, strict=True))
-        conds = [
-            c for c in self.trace.atoms("_cond") if c[0] == cr.id and c[1] == subject and self.trace.holds("_cond", c)
-        ]
+        conds = [c for c in self.trace.atoms_from("_cond", cr.id, subject) if self.trace.holds("_cond", c)]
         if conds:
             for j, exc in enumerate(cr.rule.exceptions, 1):
                 if self.trace.holds("_exc", (cr.id, j, subject)):
@@ -213,7 +217,7 @@ class Graph:
 
     def _first_failed(self, cr: CheckedRule, branch: int, subject: tuple[str, ...], depth: int) -> Failure | None:
         chain = self.chains[(cr.id, branch)]
-        reached = [a for a in self.trace.atoms("_pre") if a[0] == cr.id and a[1] == branch and a[3] == subject]
+        reached = [a for a in self.trace.atoms_from("_pre", cr.id, branch) if a[3] == subject]
         furthest = max((int(a[2]) for a in reached), default=-1)  # type: ignore[arg-type]
         if furthest < 0 or furthest >= len(chain.steps):
             return None

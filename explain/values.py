@@ -25,7 +25,7 @@ def as_value(raw: Value, type_: n.Type | None) -> Plain:
 def lookup(policy: CheckedPolicy, trace: Trace, pred: str, args: tuple[Plain, ...]) -> Plain:
     """The certain value of a value predicate for these arguments, if there is one."""
     decl = policy.predicates[pred]
-    for atom in trace.atoms(pred):
+    for atom in trace.atoms_from(pred, *args):
         if atom[:-1] == args and trace.holds(pred, atom):
             return as_value(atom[-1], decl.value)
     return None

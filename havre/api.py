@@ -71,6 +71,12 @@ class Policy:
             self.case(case), lang, verdict, why_not=why_not, what_if=what_if, include_judged=include_judged
         )
 
+    def explain_many(
+        self, cases: Iterable[CaseLike], *, lang: str = "en", missing: bool = True
+    ) -> list[tuple[View, Decision]]:
+        """Every verdict of each case explained (as `explain` does by default), with its decision; one solve."""
+        return self.explainer.explain_many([self.case(c) for c in cases], lang, missing=missing)
+
     def decide_many(self, cases: Iterable[CaseLike], *, missing: bool = True) -> list[Decision]:
         """Every case grounded in one clingo call."""
         return decide_many(self.program, self.checked, [self.case(c) for c in cases], missing=missing)

@@ -65,10 +65,6 @@ class BatchError(Exception):
     """A batch cannot run as asked (a missing optional package, explanations not available)."""
 
 
-class ExplanationsUnavailable(BatchError):
-    pass
-
-
 # ---------------------------------------------------------------- reading the input
 
 
@@ -156,7 +152,7 @@ def decide_chunk(policy: Policy, chunk: Sequence[Item], options: Options) -> Chu
         if isinstance(outcome, str):
             records[item.index] = error_record(item, case.id, "", outcome)
         else:
-            records[item.index] = decision_record(item.index, policy, case, outcome, options)
+            records[item.index] = decision_record(item.index, *outcome)
     lines = [json.dumps(records[item.index], ensure_ascii=False, separators=(",", ":")) for item in chunk]
     return ChunkResult(lines, sum("error" in records[item.index] for item in chunk))
 
@@ -176,49 +172,44 @@ def _case_id(document: object) -> str | None:
     return case if isinstance(case, str) else None
 
 
-def _decide(policy: Policy, cases: list[Case], options: Options) -> list[Decision | str]:
-    """Decisions for the cases grounded together; if clingo fails on the chunk, case by case."""
+Outcome = tuple[Decision, object | None] | str  # a decision and its explanation, or an internal error
+
+
+def _decide(policy: Policy, cases: list[Case], options: Options) -> list[Outcome]:
+    """Decisions (and explanations) for the cases solved together; if clingo fails on the chunk, case by case."""
     if not cases:
         return []
     try:
-        return list(decide_many(policy.program, policy.checked, cases, missing=options.missing))
+        return list(_solve(policy, cases, options))
     except InternalError:
         if len(cases) == 1:
             raise
-    out: list[Decision | str] = []
+    out: list[Outcome] = []
     for case in cases:
         try:
-            out.append(decide_many(policy.program, policy.checked, [case], missing=options.missing)[0])
+            out.append(_solve(policy, [case], options)[0])
         except InternalError as err:
             out.append(f"internal error (please report it): {err}")
     return out
 
 
-def decision_record(index: int, policy: Policy, case: Case, decision: Decision, options: Options) -> dict[str, Any]:
-    record = {"index": index, **decision_json(decision)}
+def _solve(policy: Policy, cases: list[Case], options: Options) -> list[tuple[Decision, object | None]]:
     if options.explain:
-        record["explanation"] = explanation_json(policy, case, decision, options.lang)
+        return [(d, view) for view, d in policy.explain_many(cases, lang=options.lang, missing=options.missing)]
+    return [(d, None) for d in decide_many(policy.program, policy.checked, cases, missing=options.missing)]
+
+
+def decision_record(index: int, decision: Decision, explanation: object | None) -> dict[str, Any]:
+    """The record of a decided case; the explanation is what `havre explain --format json` prints for it."""
+    record = {"index": index, **decision_json(decision)}
+    if explanation is not None:
+        record["explanation"] = explanation
     return record
 
 
 def error_record(item: Item, case_id: str | None, path: str, message: str) -> dict[str, Any]:
     """`origin` names the line (`cases.jsonl:12`) or the file the case came from."""
     return {"index": item.index, "case": case_id, "error": {"origin": item.origin, "path": path, "message": message}}
-
-
-def explanations_available() -> bool:
-    """Whether this version's API can explain (`havre batch --explain` refuses to start otherwise)."""
-    return callable(getattr(Policy, "explain", None))
-
-
-def explanation_json(policy: Policy, case: Case, decision: Decision, lang: str) -> object:
-    """THE one place where explanations plug into batch records, under the key "explanation".
-
-    The view is what `havre explain --format json` prints for the case: plain dicts, lists and text."""
-    explain = getattr(policy, "explain", None)
-    if explain is None:
-        raise ExplanationsUnavailable("explanations are not available in this version")
-    return explain(case, lang=lang)
 
 
 # ---------------------------------------------------------------- engines

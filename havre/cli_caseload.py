@@ -66,8 +66,6 @@ def batch(
     from havre.api import load_policy
     from havre.cli import user_errors
 
-    if explain and not b.explanations_available():
-        _fail("explanations are not available in this version")
     if scheduler is not None and workers != 1:
         _fail("--workers is for local processes; with --scheduler the cluster's workers decide")
     if not output.parent.is_dir():

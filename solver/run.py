@@ -11,6 +11,7 @@ import clingo
 from clingo import Function, Number, String, Symbol, Tuple_, ast
 from clingo.ast import ProgramBuilder
 
+from grammar import nodes as n
 from grammar.checked import CheckedPolicy
 from solver import calendar
 from solver.case import Case
@@ -79,8 +80,12 @@ def statements(text: str) -> tuple[ast.AST, ...]:
     return tuple(out)
 
 
+def show_predicate(pred: n.Predicate) -> str:
+    return f"#show {pred.name}/{len(pred.params) + 1 + (0 if pred.is_bool else 1)}."
+
+
 def show_directives(policy: CheckedPolicy, extra: Iterable[str] = ()) -> str:
-    shows = [f"#show {p.name}/{len(p.params) + 1 + (0 if p.is_bool else 1)}." for p in policy.verdicts()]
+    shows = [show_predicate(p) for p in policy.verdicts()]
     shows += ["#show _fired/4.", "#show _unknown/3.", "#show _violated/3.", *extra]
     return "\n".join(shows)
 

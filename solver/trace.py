@@ -6,6 +6,8 @@ in all. What leaves is tuples of str, int and Unknown.
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -19,7 +21,7 @@ from solver.decide import with_missing
 from solver.emit import AspProgram
 from solver.names import Unknown
 from solver.readout import by_case, decode_case
-from solver.run import consequence_texts, control
+from solver.run import consequence_texts, control, show_predicate
 from solver.terms import Fn, Term
 
 Value = str | int | Unknown | tuple["Value", ...]
@@ -28,6 +30,8 @@ Atom = tuple[str, tuple[Value, ...]]
 # Where the case stands among an atom's arguments, when not first.
 CASE_AT = {"_cond": 1, "_app": 1, "_def": 1, "_fired": 1, "_violated": 1, "_exc": 2, "_pre": 3}
 DROPPED = ("_tv", "_ask", "_case")
+# What explanations read besides the predicates and what deciding shows (see solver.emit, solver.chain).
+SUPPORT_SHOWS = ("#show _cond/6.", "#show _exc/4.", "#show _app/4.", "#show _def/3.", "#show _pre/6.")
 
 
 @dataclass(frozen=True)
@@ -46,6 +50,24 @@ class Trace:
         """Arguments of every possible atom of that name, in a stable order."""
         return self._index.get(name, [])
 
+    @cached_property
+    def _by_prefix(self) -> dict[tuple[object, ...], list[tuple[Value, ...]]]:
+        out: dict[tuple[object, ...], list[tuple[Value, ...]]] = defaultdict(list)
+        for name, found in self._index.items():
+            for args in found:
+                if args:
+                    out[(name, args[0])].append(args)
+                if len(args) > 1:
+                    out[(name, args[0], args[1])].append(args)
+        return out
+
+    def atoms_from(self, name: str, *prefix: Value) -> list[tuple[Value, ...]]:
+        """As `atoms`, only those whose arguments start with `prefix`."""
+        if not prefix:
+            return self.atoms(name)
+        found = self._by_prefix.get((name, *prefix[:2]), [])
+        return found if len(prefix) <= 2 else [a for a in found if a[: len(prefix)] == prefix]
+
     def holds(self, name: str, args: tuple[Value, ...]) -> bool:
         return (name, args) in self.certain
 
@@ -61,9 +83,9 @@ def _plain(term: Term) -> Value:
     return tuple(_plain(a) for a in term)
 
 
-def _decode(texts: list[str]) -> frozenset[Atom]:
-    """Atoms from their texts (see solver.terms), without the case number."""
-    out = set()
+def _split(texts: list[str]) -> dict[int, list[Atom]]:
+    """Atoms from their texts (see solver.terms), by case number, without it."""
+    out: dict[int, list[Atom]] = defaultdict(list)
     for text in texts:
         name = text[: text.find("(")] if "(" in text else text
         if name.startswith(DROPPED):
@@ -71,15 +93,34 @@ def _decode(texts: list[str]) -> frozenset[Atom]:
         atom = terms.parse(text)
         assert isinstance(atom, Fn)
         at = CASE_AT.get(name, 0)
-        out.add((name, tuple(_plain(a) for i, a in enumerate(atom.args) if i != at)))
-    return frozenset(out)
+        case = atom.args[at]
+        if isinstance(case, int):
+            out[case].append((name, tuple(_plain(a) for i, a in enumerate(atom.args) if i != at)))
+    return out
 
 
-def trace(program: AspProgram, chain_text: str, policy: CheckedPolicy, case: Case) -> tuple[Trace, Decision]:
-    """One solve of the explanation program: the case's trace, and its decision with missing facts."""
-    ctl = control(program, policy, [(Number(0), case)], extra=chain_text, show=None)
+def trace(
+    program: AspProgram, chain_text: str, policy: CheckedPolicy, case: Case, *, missing: bool = True
+) -> tuple[Trace, Decision]:
+    """One solve of the explanation program: the case's trace, and its decision (with missing facts)."""
+    return trace_many(program, chain_text, policy, [case], missing=missing)[0]
+
+
+def trace_many(
+    program: AspProgram, chain_text: str, policy: CheckedPolicy, cases: Sequence[Case], *, missing: bool = True
+) -> list[tuple[Trace, Decision]]:
+    """The cases grounded and solved together in the explanation program: each one's trace and decision."""
+    shows = [*(show_predicate(p) for p in policy.predicates.values() if p.kind != "verdict"), *SUPPORT_SHOWS]
+    ctl = control(program, policy, [(Number(i), c) for i, c in enumerate(cases)], extra=chain_text, show=shows)
     brave, cautious = consequence_texts(ctl)
-    decision = with_missing(program, policy, case, decode_case(policy, case, by_case(brave, cautious)[0]))
-    certain = _decode(cautious)
-    possible = certain if brave is cautious else _decode(brave)
-    return Trace(certain, possible), decision
+    indexed = by_case(brave, cautious)
+    certain = _split(cautious)
+    possible = certain if brave is cautious else _split(brave)
+    out = []
+    for i, case in enumerate(cases):
+        decision = decode_case(policy, case, indexed[i])
+        if missing:
+            decision = with_missing(program, policy, case, decision)
+        sure = frozenset(certain.get(i, ()))
+        out.append((Trace(sure, sure if brave is cautious else frozenset(possible.get(i, ()))), decision))
+    return out

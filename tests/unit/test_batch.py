@@ -42,9 +42,16 @@ def write_jsonl(path: Path, docs: list[Any]) -> Path:
 
 
 def run(
-    policy: Policy, source: Path, out: Path, *, chunk: int = 25, missing: bool = True, engine: b.Engine | None = None
+    policy: Policy,
+    source: Path,
+    out: Path,
+    *,
+    chunk: int = 25,
+    missing: bool = True,
+    explain: bool = False,
+    engine: b.Engine | None = None,
 ) -> list[dict[str, Any]]:
-    options = b.Options(missing=missing)
+    options = b.Options(missing=missing, explain=explain)
     b.run_batch(engine or b.LocalEngine(policy, options), b.read_items(source), out, chunk)
     return [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
 
@@ -70,6 +77,20 @@ def test_the_shipped_policy_in_batch_is_decided_as_one_by_one(tmp_path: Path) ->
     docs = generated(shipped(), 30, seed=3)
     records = run(shipped(), write_jsonl(tmp_path / "cases.jsonl", docs), tmp_path / "out.jsonl", missing=False)
     assert records == one_by_one(shipped(), docs, missing=False)
+
+
+@pytest.mark.parametrize("missing", [True, False])
+def test_explained_records_equal_one_by_one_explanations(tmp_path: Path, missing: bool) -> None:
+    docs = generated(shipped(), 6, seed=4)
+    records = run(shipped(), write_jsonl(tmp_path / "c.jsonl", docs), tmp_path / "o.jsonl", chunk=4, missing=missing)
+    explained = run(shipped(), tmp_path / "c.jsonl", tmp_path / "e.jsonl", chunk=4, missing=missing, explain=True)
+    assert [{k: v for k, v in r.items() if k != "explanation"} for r in explained] == records
+    for doc, record in zip(docs, explained, strict=True):
+        view = shipped().explainer.explain_many([shipped().case(doc)], missing=missing)[0][0]
+        assert record["explanation"] == json.loads(json.dumps(view, ensure_ascii=False))
+        if missing:
+            assert record["explanation"] == json.loads(json.dumps(shipped().explain(doc), ensure_ascii=False))
+    assert any(v["status"] == "holds" and v["rules"] for r in explained for v in r["verdicts"])
 
 
 def test_a_bad_case_in_the_middle_is_an_error_record_and_the_others_go_on(tmp_path: Path) -> None:
