@@ -11,6 +11,7 @@ priority. Only what justifies the verdict is kept.
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
@@ -77,6 +78,12 @@ class Graph:
         self.chains = {(c.rule, c.branch): c for c in chains}
         self.today: dt.date = case.assessment_date
         self.rules: dict[str, CheckedRule] = {cr.id: cr for cr in policy.rules}
+        self.concluding: dict[str, list[str]] = defaultdict(list)  # rule IDs by the predicate they conclude
+        self.below: dict[str, list[str]] = defaultdict(list)  # rule IDs by the rule that has priority over them
+        for cr in policy.rules:
+            self.concluding[cr.rule.head.name].append(cr.id)
+            for high in cr.overridden_by:
+                self.below[high].append(cr.id)
         self.stated = {(f.pred, f.args): f.value for f in case.facts}
         self.closed = {(c.pred, c.first) for c in case.closed}
 
@@ -86,12 +93,7 @@ class Graph:
     ) -> tuple[Derivation, ...]:
         """Every rule instance that concluded `pred(subject) = value` in every completion."""
         out = []
-        fired = [
-            a
-            for cr in self.rules.values()
-            if cr.rule.head.name == pred
-            for a in self.trace.atoms_from("_fired", cr.id, subject)
-        ]
+        fired = [a for rid in self.concluding[pred] for a in self.trace.atoms_from("_fired", rid, subject)]
         for rule, key, raw in sorted(fired, key=lambda a: repr(("_fired", a))):
             cr = self.rules[str(rule)]
             if not self.trace.holds("_fired", (rule, key, raw)):
@@ -120,11 +122,7 @@ class Graph:
             conditions = tuple(self.condition(lit, env, cr, depth) for lit in branches[int(b)])  # type: ignore[arg-type]
             head_env = {v: env[v] for v in head_vars}
             exceptions = tuple(self.condition(e, head_env, cr, depth, holds=False) for e in rule.exceptions)
-            beaten = tuple(
-                low
-                for low, r in self.rules.items()
-                if cr.id in r.overridden_by and self.trace.atoms_from("_app", low, subject)
-            )
+            beaten = tuple(low for low in self.below[cr.id] if self.trace.atoms_from("_app", low, subject))
             return Derivation(cr.id, rule.head.name, subject, self._value(cr, raw), conditions, exceptions, beaten)
         return None
 

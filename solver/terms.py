@@ -20,45 +20,47 @@ class Fn(NamedTuple):
     args: tuple[Term, ...] = ()
 
 
-_TOKEN = re.compile(r'(-?\d+)|"((?:[^"\\]|\\.)*)"|(-?[_a-z][A-Za-z0-9_\']*)|(#inf|#sup)|([(),])')
 _UNESCAPE = re.compile(r"\\(.)")
 _ESCAPED = {"n": "\n", '"': '"', "\\": "\\"}
+
+
+_TOKENS = re.compile(r'-?\d+|"(?:[^"\\]|\\.)*"|-?[_a-z][A-Za-z0-9_\']*|#inf|#sup|[(),]')
 
 
 def parse(text: str) -> Term:
     """The term written by clingo as `text` (numbers, strings, functions, tuples)."""
     # One regex pass, then a stack: far cheaper in Python than a recursive descent.
-    stack: list[list] = [[]]
+    tokens = _TOKENS.findall(text)
+    if "".join(tokens) != text:
+        raise ValueError(f"unreadable term {text!r}")
+    stack: list[list[Term]] = [[]]
     names: list[str | None] = []
-    pending: str | None = None  # a name that may open an argument list
-    consumed = 0
-    for m in _TOKEN.finditer(text):
-        if m.start() != consumed:
-            raise ValueError(f"unreadable term {text!r} at {consumed}")
-        consumed = m.end()
-        number, string, name, special, punct = m.groups()
-        if pending is not None and punct != "(":
-            stack[-1].append(Fn(pending))
-            pending = None
-        if number is not None:
-            stack[-1].append(int(number))
-        elif string is not None:
-            stack[-1].append(_UNESCAPE.sub(_unescape, string) if "\\" in string else string)
-        elif name is not None or special is not None:
-            pending = name or special
-        elif punct == "(":
-            names.append(pending)
-            pending = None
+    last = len(tokens) - 1
+    for i, token in enumerate(tokens):
+        first = token[0]
+        if first == '"':
+            body = token[1:-1]
+            stack[-1].append(_UNESCAPE.sub(_unescape, body) if "\\" in body else body)
+        elif first == ",":
+            continue
+        elif first == "(":
+            names.append(None)
             stack.append([])
-        elif punct == ")":
+        elif first == ")":
             if len(stack) < 2:
                 raise ValueError(f"unbalanced term {text!r}")
             args = tuple(stack.pop())
-            fname = names.pop()
-            stack[-1].append(Fn(fname, args) if fname is not None else args)
-    if pending is not None:
-        stack[-1].append(Fn(pending))
-    if consumed != len(text) or len(stack) != 1 or len(stack[0]) != 1:
+            name = names.pop()
+            stack[-1].append(Fn(name, args) if name is not None else args)
+        elif first.isdigit() or (first == "-" and token[1:2].isdigit()):
+            stack[-1].append(int(token))
+        elif i < last and tokens[i + 1] == "(":
+            names.append(token)
+            stack.append([])
+            tokens[i + 1] = ","  # its parenthesis is opened here
+        else:
+            stack[-1].append(Fn(token))
+    if len(stack) != 1 or len(stack[0]) != 1:
         raise ValueError(f"unreadable term {text!r}")
     return stack[0][0]
 

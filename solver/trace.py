@@ -83,20 +83,29 @@ def _plain(term: Term) -> Value:
     return tuple(_plain(a) for a in term)
 
 
-def _split(texts: list[str]) -> dict[int, list[Atom]]:
-    """Atoms from their texts (see solver.terms), by case number, without it."""
+def _split(texts: list[str], seen: dict[str, tuple[int, Atom] | None]) -> dict[int, list[Atom]]:
+    """Atoms from their texts (see solver.terms), by case number, without it; `seen` keeps those read."""
     out: dict[int, list[Atom]] = defaultdict(list)
     for text in texts:
-        name = text[: text.find("(")] if "(" in text else text
-        if name.startswith(DROPPED):
-            continue
-        atom = terms.parse(text)
-        assert isinstance(atom, Fn)
-        at = CASE_AT.get(name, 0)
-        case = atom.args[at]
-        if isinstance(case, int):
-            out[case].append((name, tuple(_plain(a) for i, a in enumerate(atom.args) if i != at)))
+        if text not in seen:
+            seen[text] = _read(text)
+        found = seen[text]
+        if found is not None:
+            out[found[0]].append(found[1])
     return out
+
+
+def _read(text: str) -> tuple[int, Atom] | None:
+    name = text[: text.find("(")] if "(" in text else text
+    if name.startswith(DROPPED):
+        return None
+    atom = terms.parse(text)
+    assert isinstance(atom, Fn)
+    at = CASE_AT.get(name, 0)
+    case = atom.args[at]
+    if not isinstance(case, int):
+        return None
+    return case, (name, tuple(_plain(a) for i, a in enumerate(atom.args) if i != at))
 
 
 def trace(
@@ -114,8 +123,9 @@ def trace_many(
     ctl = control(program, policy, [(Number(i), c) for i, c in enumerate(cases)], extra=chain_text, show=shows)
     brave, cautious = consequence_texts(ctl)
     indexed = by_case(brave, cautious)
-    certain = _split(cautious)
-    possible = certain if brave is cautious else _split(brave)
+    seen: dict[str, tuple[int, Atom] | None] = {}
+    certain = _split(cautious, seen)
+    possible = certain if brave is cautious else _split(brave, seen)
     out = []
     for i, case in enumerate(cases):
         decision = decode_case(policy, case, indexed[i])
