@@ -89,6 +89,8 @@ class Phrases:
     def __init__(self, policy: CheckedPolicy, case: Case, lang: str) -> None:
         self.policy, self.case, self.lang = policy, case, lang
         self.w = WORDS[lang]
+        self.ids = frozenset(e.id for e in case.entities)
+        self.facts: dict[tuple[object, ...], str] = {}  # the same fact is worded many times over a case
 
     def value(self, v: Plain, pred: str | None = None) -> str:
         if v is None:
@@ -98,7 +100,7 @@ class Phrases:
         if isinstance(v, dt.date):
             return date_text(v, self.lang)
         if isinstance(v, str):
-            if any(e.id == v for e in self.case.entities):
+            if v in self.ids:
                 return self.case.display(v)
             decl = self.policy.predicates.get(pred or "")
             label = decl.label(v, self.lang) if decl else None
@@ -107,6 +109,12 @@ class Phrases:
 
     def fact(self, pred: str, args: tuple[Plain, ...], value: Plain = None, blank: str | None = None) -> str:
         """A fact in its predicate's template: `{P} resides in Québec`; `blank` stands for a value not known."""
+        key = (pred, args, type(value), value, blank)
+        if key not in self.facts:
+            self.facts[key] = self._fact(pred, args, value, blank)
+        return self.facts[key]
+
+    def _fact(self, pred: str, args: tuple[Plain, ...], value: Plain, blank: str | None) -> str:
         decl = self.policy.predicates[pred]
         template = decl.text(self.lang) or decl.text("en")
         names = {p.var: self.value(a) for p, a in zip(decl.params, args, strict=False)}
@@ -132,7 +140,7 @@ class Phrases:
     def cap(self, text: str) -> str:
         """Capitalise a sentence, unless it starts with an entity's id."""
         first = text.split(" ", 1)[0]
-        return text if any(e.id == first for e in self.case.entities) else cap(text)
+        return text if first in self.ids else cap(text)
 
     def negative(self, text: str) -> str:
         return self.w["not"].format(text=uncap(text))
