@@ -21,13 +21,16 @@ def test_the_smoke_run_prints_every_row(tmp_path: Path, capsys: pytest.CaptureFi
     assert main(["--smoke", "--policy", str(MINI), "--case", str(case)]) == 0
     table = capsys.readouterr().out
     for row in (
-        "verdicts only, decide_many",
+        "verdicts only, decide_many (",
+        "verdicts only, decide_many, cases stating every fact",
         "verdicts only, batch path",
-        "with explanations",
-        "against xclingo",
-        "warm decide, case.json, with missing facts",
-        "warm decide, case.json, verdicts only",
-        "cold `havre decide` as a process",
+        "with explanations, why and why not",
+        "xclingo explaining the same compiled program",
+        "warm decide, verdicts only, case.json",
+        "warm decide with missing facts",
+        "warm explain, every verdict",
+        "cold `havre decide case.json` as a process (median",
+        "cold `havre decide case.json` as a process, policy cache off",
         "caseload of 20",
         "caseload of 40",
         "time per case from 20 to 40 cases",
