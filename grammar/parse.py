@@ -14,10 +14,10 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 
 from grammar import nodes as n
 from grammar.diagnostics import Diagnostic, PolicyError, did_you_mean, error
+from grammar.files import ENTRY_FILE, entry_file
 from grammar.source import Span
 
 GRAMMAR = Path(__file__).with_name("policy.lark")
-ENTRY_FILE = "main.havre"
 MAX_POLICY_BYTES = 4 * 1024 * 1024
 AUTHORITIES = ("law", "official", "operational", "secondary")
 # Words of the language, never names: the contextual lexer would otherwise accept
@@ -386,11 +386,6 @@ def _display(path: Path) -> str:
         return str(path.resolve().relative_to(Path.cwd().resolve()))
     except ValueError:
         return str(path)
-
-
-def entry_file(path: Path) -> Path:
-    """A policy is named by its folder (which holds main.havre) or by one file."""
-    return path / ENTRY_FILE if path.is_dir() else path
 
 
 def parse(path: str | Path) -> n.Policy:

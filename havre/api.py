@@ -9,10 +9,9 @@ from typing import Any
 
 from explain.explanation import Explainer
 from explain.views import View
-from grammar.check import check
 from grammar.checked import CheckedPolicy
 from grammar.diagnostics import did_you_mean
-from grammar.parse import entry_file, parse
+from grammar.files import entry_file
 from havre import cache as policy_cache
 from solver.answer import Decision
 from solver.case import Case, CaseError
@@ -87,6 +86,9 @@ def load_policy(path: str | Path = DEFAULT_POLICY, *, cache: bool = True) -> Pol
     entry = entry_file(Path(path))
     if cache and (hit := policy_cache.read(entry)) is not None:
         return Policy(hit.checked, hit.program)
+    from grammar.check import check  # the parser (and Lark) only when the cache cannot answer
+    from grammar.parse import parse
+
     parsed = parse(path)
     checked = check(parsed)
     program = emit(checked)
