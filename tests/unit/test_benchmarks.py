@@ -18,7 +18,7 @@ MINI = ROOT / "tests/fixtures/mini"
 def test_the_smoke_run_prints_every_row(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     case = tmp_path / "case.json"
     case.write_text(json.dumps(Generator(load(MINI), seed=1).case(0)), encoding="utf-8")
-    assert main(["--smoke", "--policy", str(MINI), "--case", str(case)]) == 0
+    assert main(["--smoke", "--policy", str(MINI), "--case", str(case), "--also-cold"]) == 0
     table = capsys.readouterr().out
     for row in (
         "verdicts only, decide_many (",
