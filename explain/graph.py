@@ -215,7 +215,9 @@ class Graph:
 
     def _first_failed(self, cr: CheckedRule, branch: int, subject: tuple[str, ...], depth: int) -> Failure | None:
         chain = self.chains[(cr.id, branch)]
-        reached = [a for a in self.trace.atoms_from("_pre", cr.id, branch) if a[3] == subject]
+        reached = [a for a in self.trace.atoms_from("_prelast", cr.id, branch) if a[3] == subject]
+        if not reached and len(set(chain.head_vars)) == len(chain.head_vars):
+            reached = [(cr.id, branch, 0, subject, subject)]  # step 0, not shown: it holds for every subject
         furthest = max((int(a[2]) for a in reached), default=-1)  # type: ignore[arg-type]
         if furthest < 0 or furthest >= len(chain.steps):
             return None

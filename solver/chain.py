@@ -5,7 +5,9 @@
 
 The first step k with no `_pre` atom names the condition that failed, with
 the values of the conditions before it. Only the explanation program has
-these rules; deciding does not pay for them.
+these rules; deciding does not pay for them. Explanations read `_prelast`,
+the furthest steps of a model past step 0: the same first failures from far
+fewer atoms.
 """
 
 from __future__ import annotations
@@ -85,4 +87,8 @@ def chains(policy: CheckedPolicy) -> tuple[str, tuple[Chain, ...]]:
                 em.pending = []
                 steps.append(Step(lit, tuple(bound)))
             found.append(Chain(cr.id, b, tuple(head_vars), tuple(steps)))
+    lines += [  # step 0 holds for every subject of the right types, so it is left out
+        f"_prestep(R,B,K,{CASE},Key) :- _pre(R,B,K,{CASE},Key,_), K > 1.",
+        f"_prelast(R,B,K,{CASE},Key,V) :- _pre(R,B,K,{CASE},Key,V), K > 0, not _prestep(R,B,K+1,{CASE},Key).",
+    ]
     return "\n".join(lines) + "\n", tuple(found)

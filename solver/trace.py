@@ -28,10 +28,10 @@ Value = str | int | Unknown | tuple["Value", ...]
 Atom = tuple[str, tuple[Value, ...]]
 
 # Where the case stands among an atom's arguments, when not first.
-CASE_AT = {"_cond": 1, "_app": 1, "_def": 1, "_fired": 1, "_violated": 1, "_exc": 2, "_pre": 3}
+CASE_AT = {"_cond": 1, "_app": 1, "_def": 1, "_fired": 1, "_violated": 1, "_exc": 2, "_pre": 3, "_prelast": 3}
 DROPPED = ("_tv", "_ask", "_case")
 # What explanations read besides the predicates and what deciding shows (see solver.emit, solver.chain).
-SUPPORT_SHOWS = ("#show _cond/6.", "#show _exc/4.", "#show _app/4.", "#show _def/3.", "#show _pre/6.")
+SUPPORT_SHOWS = ("#show _cond/6.", "#show _exc/4.", "#show _app/4.", "#show _def/3.", "#show _prelast/6.")
 
 
 @dataclass(frozen=True)
