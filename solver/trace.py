@@ -108,13 +108,6 @@ def _read(text: str) -> tuple[int, Atom] | None:
     return case, (name, tuple(_plain(a) for i, a in enumerate(atom.args) if i != at))
 
 
-def trace(
-    program: AspProgram, chain_text: str, policy: CheckedPolicy, case: Case, *, missing: bool = True
-) -> tuple[Trace, Decision]:
-    """One solve of the explanation program: the case's trace, and its decision (with missing facts)."""
-    return trace_many(program, chain_text, policy, [case], missing=missing)[0]
-
-
 def trace_many(
     program: AspProgram, chain_text: str, policy: CheckedPolicy, cases: Sequence[Case], *, missing: bool = True
 ) -> list[tuple[Trace, Decision]]:
