@@ -84,6 +84,7 @@ def write(entry_file: Path, entry: Entry) -> None:
     where = folder()
     if where is None:
         return
+    partial: Path | None = None
     try:
         where.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=where, suffix=".partial", delete=False) as out:
@@ -91,5 +92,6 @@ def write(entry_file: Path, entry: Entry) -> None:
             pickle.dump(entry, out, protocol=pickle.HIGHEST_PROTOCOL)
         partial.replace(where / f"{_key(entry_file)}.pickle")  # whole entry or none
     except (OSError, pickle.PicklingError):
-        with suppress(OSError, NameError):
-            partial.unlink(missing_ok=True)
+        if partial is not None:
+            with suppress(OSError):
+                partial.unlink(missing_ok=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 import shutil
 from pathlib import Path
 
@@ -48,3 +49,12 @@ def test_the_cache_can_be_turned_off(policy_dir: Path, monkeypatch: pytest.Monke
     monkeypatch.setenv("HAVRE_NO_CACHE", "1")
     load_policy(policy_dir)
     assert entries(policy_dir) == []
+
+
+def test_a_failed_write_leaves_nothing_behind(policy_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def fail(*args: object, **kwargs: object) -> None:
+        raise pickle.PicklingError("cannot pickle")
+
+    monkeypatch.setattr(pickle, "dump", fail)
+    assert load_policy(policy_dir).hash  # the command goes on without the cache
+    assert list((policy_dir.parent / "cache").iterdir()) == []
