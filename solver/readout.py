@@ -21,7 +21,6 @@ from solver.case import Case
 from solver.names import TRUE, decode_term
 from solver.terms import STRING, Fn, strings, unquote
 
-CASE_SECOND = frozenset({"_fired", "_violated", "_cond", "_app", "_exc", "_def"})
 _CASE = re.compile(r"[^(]*\((?:\"[^\"]*\",)?(-?\d+)[,)]")  # rule and invariant IDs never hold quotes
 _FIRED = re.compile(r'_fired\("([^"]*)",-?\d+,\(((?:' + STRING + r",?)*)\),(.*)\)")
 _UNKNOWN = re.compile(r"_unknown\(-?\d+,([^,]+),\((.*)\)\)")

@@ -96,9 +96,3 @@ def strings(text: str) -> tuple[str, ...]:
     """The values of the strings in a text, such as a tuple of entity ids."""
     found = _STRINGS.findall(text)
     return tuple(unquote(b) for b in found) if "\\" in text else tuple(found)
-
-
-def atom_parts(atom: str) -> tuple[str, str]:
-    """An atom's predicate name and the text inside its parentheses ('' for a constant)."""
-    at = atom.find("(")
-    return (atom, "") if at < 0 else (atom[:at], atom[at + 1 : -1])
