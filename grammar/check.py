@@ -8,7 +8,7 @@ from grammar import nodes as n
 from grammar import safety, stratify, typecheck
 from grammar.checked import CheckedInvariant, CheckedPolicy, CheckedRule
 from grammar.completeness import missing_texts
-from grammar.diagnostics import Diagnostic, PolicyError, error
+from grammar.diagnostics import Diagnostic, PolicyError
 from grammar.normal import dnf
 from grammar.parse import parse, policy_hash
 from grammar.resolve import resolve
@@ -27,17 +27,19 @@ def check(policy: n.Policy) -> CheckedPolicy:
         types, found = typecheck.check_rule(rule, tables)
         diags += found
         rules.append(CheckedRule(rule, types, tuple(overriders.get(rule.id, ()))))
-    scopes: dict[str, dict[str, n.Type]] = {}
+    applies: dict[str, dict[str, n.Type]] = {}
+    grounds: dict[tuple[str, str], dict[str, n.Type]] = {}
     for pred in tables.predicates.values():
-        if pred.scope is None:
+        if pred.kind != "verdict":
             continue
-        if pred.kind != "verdict" or pred.is_bool:
-            hint = "a scope says which subjects of a verdict with a value must get one"
-            diags.append(error("bad-modifier", pred.span, f"`{pred.name}` cannot have a scope", hint))
-            continue
-        types, found = typecheck.check_scope(pred, tables)
-        diags += found
-        scopes[pred.name] = types
+        if pred.applies is not None:
+            types, found = typecheck.check_about(pred, pred.applies, tables)
+            diags += found
+            applies[pred.name] = types
+        for g in pred.grounds:
+            types, found = typecheck.check_about(pred, g.cond, tables)
+            diags += found
+            grounds[(pred.name, g.value)] = types
     invariants: list[CheckedInvariant] = []
     for inv in tables.invariants:
         types, found = typecheck.check_invariant(inv, tables)
@@ -49,6 +51,13 @@ def check(policy: n.Policy) -> CheckedPolicy:
         for ci in invariants:
             for branch in dnf(ci.invariant.cond):
                 diags += safety.check_branch(branch, ci.var_types, set(), ci.invariant.cond)
+        for pred in tables.predicates.values():
+            params = {p.var for p in pred.params}
+            for cond, types in [(pred.applies, applies.get(pred.name))] + [
+                (g.cond, grounds.get((pred.name, g.value))) for g in pred.grounds
+            ]:
+                for branch in dnf(cond) if cond is not None and types is not None else ():
+                    diags += safety.check_branch(branch, types, params, cond)
         diags += stratify.priority_cycles(tuple(tables.priorities))
         if not diags:
             diags += stratify.check(tuple(rules), tables.rules)
@@ -64,7 +73,9 @@ def check(policy: n.Policy) -> CheckedPolicy:
         rules=tuple(rules),
         priorities=tuple(tables.priorities),
         invariants=tuple(invariants),
-        scopes=scopes,
+        applies=applies,
+        grounds=grounds,
+        summary=tuple(tables.summary),
         warnings=tuple(missing_texts(tables.predicates.values(), tables.rules.values())),
     )
 

@@ -55,7 +55,11 @@ class CheckedPolicy:
     priorities: tuple[n.Priority, ...]
     invariants: tuple[CheckedInvariant, ...]
     warnings: tuple[Diagnostic, ...]
-    scopes: dict[str, dict[str, n.Type]] = field(hash=False, default_factory=dict)  # verdict -> variable types
+    # verdict -> the types of the variables of its `applies if`
+    applies: dict[str, dict[str, n.Type]] = field(hash=False, default_factory=dict)
+    # (verdict, value) -> the types of the variables of its `grounds`
+    grounds: dict[tuple[str, str], dict[str, n.Type]] = field(hash=False, default_factory=dict)
+    summary: tuple[str, ...] = ()  # the verdicts that answer a case's main questions, in reading order
 
     def rule(self, rule_id: str) -> CheckedRule:
         return next(r for r in self.rules if r.id == rule_id)

@@ -248,6 +248,15 @@ class Text:
 
 
 @dataclass(frozen=True, slots=True)
+class Grounds:
+    """`grounds refused: not meets_conditions(A)`: what an explanation of that value leads with."""
+
+    value: str
+    cond: Cond
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
 class Predicate:
     """An input, officer's finding, derived fact or verdict."""
 
@@ -259,7 +268,8 @@ class Predicate:
     fixed: bool
     texts: tuple[Text, ...]
     span: Span
-    scope: Cond | None = None  # for verdicts: the subjects that must get a value (gap analysis)
+    applies: Cond | None = None  # for verdicts: the subjects it applies to; a value verdict must give them one
+    grounds: tuple[Grounds, ...] = ()
 
     @property
     def is_bool(self) -> bool:
@@ -333,7 +343,21 @@ class Invariant:
     span: Span
 
 
-Declaration = Import | Source | Entity | Predicate | Rule | Priority | Invariant
+@dataclass(frozen=True, slots=True)
+class NameRef:
+    name: str
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    """`summary decision, route`: the verdicts that answer a case's main questions, in reading order."""
+
+    verdicts: tuple[NameRef, ...]
+    span: Span
+
+
+Declaration = Import | Source | Entity | Predicate | Rule | Priority | Invariant | Summary
 
 
 @dataclass(frozen=True, slots=True)

@@ -58,6 +58,9 @@ KEYWORDS = frozenset(
         "authority",
         "question",
         "assessment_date",
+        "applies",
+        "grounds",
+        "summary",
     ]
 )
 UNITS: dict[str, n.DurationUnit] = {
@@ -88,7 +91,7 @@ def _parser() -> Lark:
 
 
 @dataclass(frozen=True, slots=True)
-class _Scope:
+class _Applies:
     cond: n.Cond
 
 
@@ -192,7 +195,9 @@ class _ToNodes(Transformer[Token, Any]):
         types = [x for x in rest if isinstance(x, n.BoolType | n.IntType | n.DateType | n.EnumType | n.EntityType)]
         mods = {x for x in rest if isinstance(x, str)}
         texts = tuple(x for x in rest if isinstance(x, n.Text))
-        scopes = [x for x in rest if isinstance(x, _Scope)]
+        applies = [x for x in rest if isinstance(x, _Applies)]
+        if len(applies) > 1:
+            raise _Invalid(error("bad-modifier", self._span(meta), f"`{name}` has more than one `applies if`"))
         return n.Predicate(
             kind,
             str(name),
@@ -202,11 +207,18 @@ class _ToNodes(Transformer[Token, Any]):
             "fixed" in mods,
             texts,
             self._span(meta),
-            scopes[0].cond if scopes else None,
+            applies[0].cond if applies else None,
+            tuple(x for x in rest if isinstance(x, n.Grounds)),
         )
 
-    def scope(self, meta: Any, cond: n.Cond) -> _Scope:
-        return _Scope(cond)
+    def applies(self, meta: Any, cond: n.Cond) -> _Applies:
+        return _Applies(cond)
+
+    def grounds(self, meta: Any, value: Token, cond: n.Cond) -> n.Grounds:
+        return n.Grounds(str(value), cond, self._span(meta))
+
+    def summary(self, meta: Any, *names: Token) -> n.Summary:
+        return n.Summary(tuple(n.NameRef(str(t), self._tok(t)) for t in names), self._span(meta))
 
     def cites(self, meta: Any, *ids: Token) -> tuple[n.Citation, ...]:
         return tuple(n.Citation(str(i), self._tok(i)) for i in ids)
@@ -346,7 +358,10 @@ def _syntax_error(file: str, err: UnexpectedInput) -> Diagnostic:
     if isinstance(err, UnexpectedToken) and err.token.type != "$END":
         tok = err.token
         span = Span(file, line, col, line, col + max(1, len(str(tok))))
-        return error("syntax-error", span, f"unexpected `{tok}`", f"expected {_expected_words(_acceptable(err))}")
+        hint = f"expected {_expected_words(_acceptable(err))}"
+        if str(tok) == "scope":
+            hint = "a verdict says which subjects it concerns with `applies if COND`"
+        return error("syntax-error", span, f"unexpected `{tok}`", hint)
     if isinstance(err, UnexpectedCharacters):
         return error(
             "syntax-error",

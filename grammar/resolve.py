@@ -20,10 +20,11 @@ class Tables:
     rules: dict[str, n.Rule]
     priorities: list[n.Priority]
     invariants: list[n.Invariant]
+    summary: list[str]
 
 
 def resolve(policy: n.Policy) -> tuple[Tables, list[Diagnostic]]:
-    t = Tables({}, {}, {}, {}, [], [])
+    t = Tables({}, {}, {}, {}, [], [], [])
     diags: list[Diagnostic] = []
     decls = policy.declarations()
     for d in decls:
@@ -59,7 +60,26 @@ def resolve(policy: n.Policy) -> tuple[Tables, list[Diagnostic]]:
             diags.extend(_check_citations(d.cites, t))
         if isinstance(d, n.Priority):
             diags.extend(_check_priority(d, t))
+        if isinstance(d, n.Summary):
+            diags.extend(_check_summary(d, t))
     return t, diags
+
+
+def _check_summary(d: n.Summary, t: Tables) -> list[Diagnostic]:
+    """Each name a verdict, listed once across every `summary` of the policy; the order is kept."""
+    diags: list[Diagnostic] = []
+    verdicts = [p.name for p in t.predicates.values() if p.kind == "verdict"]
+    for ref in d.verdicts:
+        pred = t.predicates.get(ref.name)
+        if pred is None or pred.kind != "verdict":
+            what = "not a verdict" if pred is not None else "not declared"
+            hint = did_you_mean(ref.name, verdicts) or "a summary lists verdicts"
+            diags.append(error("undefined-name", ref.span, f"`{ref.name}` is {what}", hint))
+        elif ref.name in t.summary:
+            diags.append(error("duplicate-declaration", ref.span, f"`{ref.name}` is already in the summary"))
+        else:
+            t.summary.append(ref.name)
+    return diags
 
 
 def _declare(table: dict, key: str, value: object, span: object, what: str, diags: list[Diagnostic]) -> None:
@@ -143,6 +163,18 @@ def _check_predicate(pred: n.Predicate, t: Tables) -> list[Diagnostic]:
                     did_you_mean(text.value, values) or f"a label names {what}",
                 )
             )
+    for g in pred.grounds:
+        if not isinstance(pred.value, n.EnumType) or pred.kind != "verdict":
+            hint = "grounds say what an explanation of one value of a verdict leads with"
+            diags.append(error("bad-modifier", g.span, f"`{pred.name}` cannot have grounds", hint))
+        elif g.value not in values:
+            hint = did_you_mean(g.value, values) or f"one of {', '.join(values)}"
+            diags.append(error("undefined-name", g.span, f"`{g.value}` is not a value of `{pred.name}`", hint))
+    if pred.applies is not None and pred.kind != "verdict":
+        hint = "`applies if` says which subjects a verdict concerns"
+        diags.append(
+            error("bad-modifier", pred.span, f"`{pred.name}` is not a verdict; only verdicts have `applies if`", hint)
+        )
     allowed = {p.var for p in pred.params} | ({"value"} if not pred.is_bool else set())
     for text in pred.texts:
         for name in PLACEHOLDER.findall(text.template):

@@ -170,7 +170,10 @@ class _Checker:
                 )
         if left is None or right is None:
             return
-        if left != right:
+        if n.DURATION in (left, right):
+            hint = "a duration is added to or taken from a date, e.g. `D + 60 days`"
+            self.fail("type-mismatch", c.span, "a duration is not a value to compare", hint)
+        elif left != right:
             self.fail(
                 "type-mismatch",
                 c.span,
@@ -248,10 +251,10 @@ def check_invariant(inv: n.Invariant, tables: Tables) -> tuple[dict[str, n.Type]
     return _check(tables, lambda c: c.cond(inv.cond), [inv.cond], inv.span)
 
 
-def check_scope(pred: n.Predicate, tables: Tables) -> tuple[dict[str, n.Type], list[Diagnostic]]:
-    assert pred.scope is not None
-    start = {p.var: p.type for p in pred.params}
-    return _check(tables, lambda c: c.cond(pred.scope), [pred.scope], pred.span, start)
+def check_about(pred: n.Predicate, cond: n.Cond, tables: Tables) -> tuple[dict[str, n.Type], list[Diagnostic]]:
+    """A condition about a verdict's subjects (`applies if`, `grounds`): its parameters are bound."""
+    start: dict[str, n.Type] = {p.var: p.type for p in pred.params}
+    return _check(tables, lambda c: c.cond(cond), [cond], pred.span, start)
 
 
 def _check(

@@ -10,7 +10,7 @@ universe (solver/universe.py), with helper atoms:
     _h_alone(R)    :- _fired(R,C,K,V), not _h_other(R,C,K,V).       never-decisive when impossible
     _h_conflict(v) :- <subject>, 2 #count { V : v(C,X..,V) }.
     _h_violated(I) :- _violated(I,C,B).
-    _h_gap(v)      :- _scope(v,C,K), not _h_hasval(v,C,K).
+    _h_gap(v)      :- _applies(v,C,K), not _h_hasval(v,C,K).
 
 One brave-consequence solve says which helper atoms are possible at all. For
 each possible conflict, broken invariant and gap, an optimising solve with a
@@ -170,8 +170,8 @@ def unused_sources(policy: CheckedPolicy) -> list[Finding]:
 
 
 def _scoped(text: str) -> set[str]:
-    """The verdicts with a scope: `_scope(v,C,Key) :- ...` rules, compiled from `scope COND` or written by hand."""
-    return set(re.findall(r"^_scope\((\w+),", text, re.M))
+    """The verdicts with `applies if`: `_applies(v,C,Key) :- ...` rules, compiled or written by hand."""
+    return set(re.findall(r"^_applies\((\w+),", text, re.M))
 
 
 def _helpers(policy: CheckedPolicy, scoped: set[str]) -> str:
@@ -197,7 +197,7 @@ def _helpers(policy: CheckedPolicy, scoped: set[str]) -> str:
         lines.append(f"_h_conflict({pred.name}) :- {dom or f'_case({CASE})'}, {count}.")
         if pred.name in scoped:
             lines.append(f"_h_hasval({pred.name},{CASE},{tuple_text(xs)}) :- {pred.name}({args},_).")
-            lines.append(f"_h_gap({pred.name}) :- _scope({pred.name},{CASE},K), not _h_hasval({pred.name},{CASE},K).")
+            lines.append(f"_h_gap({pred.name}) :- _applies({pred.name},{CASE},K), not _h_hasval({pred.name},{CASE},K).")
     shows = ["fires/1", "cond/1", "blocks/2", "both/2", "alone/1", "violated/1", "conflict/1", "gap/1"]
     return "\n".join([*lines, *(f"#show _h_{s}." for s in shows)]) + "\n"
 
@@ -334,7 +334,7 @@ def _decode(policy: CheckedPolicy, code: str, subject: str, atoms: list[Symbol],
         if code == "conflict":
             key, values = next(((k, sorted(v)) for k, v in sorted(by_key.items()) if len(v) > 1), ((), []))
         else:
-            scoped = (s.arguments[2] for s in atoms if s.name == "_scope" and s.arguments[0] == Function(subject))
+            scoped = (s.arguments[2] for s in atoms if s.name == "_applies" and s.arguments[0] == Function(subject))
             key = next((k for k in sorted(tuple(_text(a) for a in t.arguments) for t in scoped) if k not in by_key), ())
         if not key:
             return None
@@ -365,20 +365,20 @@ def _reproduced(program: AspProgram, policy: CheckedPolicy, witnesses: list[Witn
     if not witnesses:
         return []
     decisions = decide_many(program, policy, [w.case for w in witnesses], missing=False)
-    in_scope = _in_scope(program, policy, witnesses, extra)
+    in_scope = _applicable(program, policy, witnesses, extra)
     found = (_confirm(policy, w, d, i in in_scope) for i, (w, d) in enumerate(zip(witnesses, decisions, strict=True)))
     return [f for f in found if f is not None]
 
 
-def _in_scope(program: AspProgram, policy: CheckedPolicy, witnesses: list[Witness], extra: str) -> set[int]:
+def _applicable(program: AspProgram, policy: CheckedPolicy, witnesses: list[Witness], extra: str) -> set[int]:
     """The gap witnesses whose subject is in scope in every completion of their case."""
     gaps = [(i, w) for i, w in enumerate(witnesses) if w.code == "gap"]
     if not gaps:
         return set()
-    ctl = control(program, policy, [(Number(i), w.case) for i, w in gaps], extra=extra, show=["#show _scope/3."])
+    ctl = control(program, policy, [(Number(i), w.case) for i, w in gaps], extra=extra, show=["#show _applies/3."])
     cautious = consequences(ctl).cautious
     subject = lambda w: clingo.Tuple_([String(x) for x in w.key])  # noqa: E731
-    return {i for i, w in gaps if Function("_scope", [Function(w.subject), Number(i), subject(w)]) in cautious}
+    return {i for i, w in gaps if Function("_applies", [Function(w.subject), Number(i), subject(w)]) in cautious}
 
 
 def _confirm(policy: CheckedPolicy, w: Witness, d: Decision, in_scope: bool) -> Finding | None:

@@ -80,15 +80,15 @@ class Emitter:
         out.append("% ---- rules")
         for cr in p.rules:
             out.extend(self.rule(cr))
-        if p.scopes:
-            out.append("% ---- verdict scopes: subjects that must get a value")
-        for name, types in p.scopes.items():
+        if p.applies:
+            out.append("% ---- the subjects each verdict applies to (a verdict with a value must give them one)")
+        for name, types in p.applies.items():
             pred = p.predicates[name]
             params = [q.var for q in pred.params]
-            for branch in dnf(pred.scope):
+            for branch in dnf(pred.applies):
                 bc = BranchCompiler(self, types)
                 bc.compile(branch, params)
-                out.append(f"_scope({name},{CASE},{tuple_text(params)}) :- {bc.body()}.")
+                out.append(f"_applies({name},{CASE},{tuple_text(params)}) :- {bc.body()}.")
                 out.extend(bc.demand_rules())
             out.extend(self._flush())
         if p.invariants:

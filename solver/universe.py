@@ -100,11 +100,11 @@ def _conditions(policy: CheckedPolicy) -> Iterator[n.Cond]:
         if cr.rule.head.value is not None:
             yield n.Compare("=", cr.rule.head.value, cr.rule.head.value, cr.rule.head.span)
     yield from (ci.invariant.cond for ci in policy.invariants)
-    yield from (p.scope for p in policy.predicates.values() if p.scope is not None)
+    yield from (p.applies for p in policy.predicates.values() if p.applies is not None)
 
 
 def boundaries(policy: CheckedPolicy) -> Boundaries:
-    """The durations, whole numbers and dates the policy's rules, invariants and scopes mention."""
+    """The durations, whole numbers and dates the policy's rules, invariants and `applies if` conditions mention."""
     durations: set[tuple[int, str]] = set()
     ints: set[int] = set()
     dates: set[dt.date] = set()

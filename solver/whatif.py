@@ -214,7 +214,9 @@ def _restricted(policy: CheckedPolicy, verdict: str) -> CheckedPolicy:
         predicates={k: p for k, p in policy.predicates.items() if k in cone},
         rules=tuple(cr for cr in policy.rules if cr.rule.head.name in cone),
         invariants=(),
-        scopes={},  # scopes serve the consistency checker, and may read predicates outside the cone
+        applies={},  # may read predicates outside the cone
+        grounds={},
+        summary=(),
     )
 
 

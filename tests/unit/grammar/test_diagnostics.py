@@ -179,9 +179,43 @@ def test_bad_modifiers() -> None:
     assert (code, message) == ("bad-modifier", "`distress` cannot be `default false`")
     assert hint == "an officer's finding is never presumed: its absence leaves the case undetermined"
     assert only("derived eligible(P: person) fixed")[:2] == ("bad-modifier", "`eligible` cannot be `fixed`")
-    assert only("derived later(A: application): date scope meets(A)")[:2] == (
+    assert only("derived later(A: application): date\n  applies if meets(A)")[:2] == (
         "bad-modifier",
-        "`later` cannot have a scope",
+        "`later` is not a verdict; only verdicts have `applies if`",
+    )
+    assert only("verdict due(A: application): date\n  grounds x: meets(A)")[:2] == (
+        "bad-modifier",
+        "`due` cannot have grounds",
+    )
+
+
+def test_the_old_scope_keyword_points_to_applies_if() -> None:
+    with pytest.raises(PolicyError) as err:
+        parse_text("verdict d(A: application): date scope meets(A)", "x.havre")
+    [d] = err.value.diagnostics
+    assert (str(d.span), d.message, d.hint) == (
+        "x.havre:1:33",
+        "unexpected `scope`",
+        "a verdict says which subjects it concerns with `applies if COND`",
+    )
+
+
+def test_summary_and_grounds_name_what_exists() -> None:
+    code, message, hint, _, column = only("summary decisoin")
+    assert (code, message, hint, column) == (
+        "undefined-name",
+        "`decisoin` is not declared",
+        "did you mean `decision`?",
+        9,
+    )
+    assert only("verdict d(A: application) one of yes_, no_\n  grounds maybe: meets(A)")[:3] == (
+        "undefined-name",
+        "`maybe` is not a value of `d`",
+        "one of yes_, no_",
+    )
+    assert only("verdict d(A: application) one of yes_, no_\n  grounds no_: married(A)")[:2] == (
+        "type-mismatch",
+        "`A` is an application, but `married` expects a person here",
     )
 
 
@@ -278,3 +312,12 @@ def test_rendering_shows_the_line_with_a_caret() -> None:
     assert lines[0].endswith("error[undefined-name]: `marred` is not declared")
     assert lines[2] == "       | " + " " * src.index("marred") + "^" * len("marred(P)")
     assert lines[3] == "  hint: did you mean `married`?"
+
+
+def test_a_duration_alone_is_not_compared() -> None:
+    code, message, hint, *_ = only('rule R "t" cites QHC-1 meets(A) if notice(A) = D and 60 days = 60 days.')
+    assert (code, message, hint) == (
+        "type-mismatch",
+        "a duration is not a value to compare",
+        "a duration is added to or taken from a date, e.g. `D + 60 days`",
+    )

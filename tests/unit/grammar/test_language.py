@@ -153,12 +153,26 @@ rule R3 "Children" cites QHC-1 children(P) = number of C where child_of(C, P).
     assert d.get("children", "yusuf").value == 0
 
 
-def test_a_verdict_scope_compiles_to_the_subjects_that_must_get_a_value() -> None:
+def test_applies_if_compiles_to_the_subjects_a_verdict_applies_to() -> None:
     checked = policy_of("""
 input invited(A: application)
-verdict decision(A: application) one of selected, refused scope invited(A)
+input complete(A: application)
+verdict decision(A: application) one of selected, refused
+  applies if invited(A)
+  grounds refused: not complete(A)
+verdict done(A: application)
+  applies if invited(A) and complete(A)
+summary decision, done
 rule R1 "t" cites QHC-1 decision(A) = selected if invited(A).
+rule R2 "t" cites QHC-1 done(A) if invited(A).
 """)
-    assert isinstance(checked.predicates["decision"].scope, n.Atom)
-    assert checked.scopes == {"decision": {"A": n.EntityType("application")}}
-    assert "_scope(decision,_C,(A,)) :- invited(_C,A)." in emit(checked).text.splitlines()
+    assert isinstance(checked.predicates["decision"].applies, n.Atom)
+    assert checked.applies == {
+        "decision": {"A": n.EntityType("application")},
+        "done": {"A": n.EntityType("application")},
+    }
+    assert [(g.value, type(g.cond)) for g in checked.predicates["decision"].grounds] == [("refused", n.Not)]
+    assert checked.summary == ("decision", "done")
+    lines = emit(checked).text.splitlines()
+    assert "_applies(decision,_C,(A,)) :- invited(_C,A)." in lines
+    assert "_applies(done,_C,(A,)) :- invited(_C,A), complete(_C,A)." in lines

@@ -114,7 +114,7 @@ def test_a_broken_invariant_expects_the_verdict_it_forbids_to_fail() -> None:
     assert f.expect == ({"verdict": "eligible", "subject": ["person1"], "status": "fails"},)
 
 
-def test_a_gap_can_come_from_a_hand_written_scope_rule() -> None:
+def test_a_gap_can_come_from_a_hand_written_applies_rule() -> None:
     src = """
 input submitted(A: application)
 input complete(A: application)
@@ -124,10 +124,10 @@ rule QHC-1.accept "Accepted" cites QHC-1, QHC-3, PROC-6
 """
     checked = policy_of(src)
     policy = Policy(checked, emit(checked))
-    found = [f for f in findings_of(policy, extra="_scope(decision,_C,(A,)) :- submitted(_C,A).\n")]
+    found = [f for f in findings_of(policy, extra="_applies(decision,_C,(A,)) :- submitted(_C,A).\n")]
     gaps = [f for f in found if f.code == "gap"]
     assert [(f.subject, f.expect[0]["status"]) for f in gaps] == [("decision", "holds")]
-    assert [f.code for f in findings_of(policy) if f.code == "gap"] == []  # no scope: no gap analysis
+    assert [f.code for f in findings_of(policy) if f.code == "gap"] == []  # no `applies if`: no gap analysis
 
 
 def test_a_finding_that_does_not_reproduce_is_dropped() -> None:
