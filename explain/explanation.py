@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
+from explain.case_view import chosen_verdicts, explanation_view
 from explain.graph import Graph
-from explain.views import View, explanation_view
+from explain.views import View
 from grammar.checked import CheckedPolicy
 from solver.answer import Decision
 from solver.case import Case
@@ -51,19 +52,32 @@ class Explainer:
         self,
         case: Case,
         lang: str = "en",
-        verdict: str | None = None,
+        names: Collection[str] = (),
         *,
+        subjects: Collection[tuple[str, ...]] = (),
         why_not: bool = False,
         what_if: bool = False,
         include_judged: bool = False,
+        show_all: bool = False,
     ) -> View:
         graph, decision = self.graph(case)
         changes = {}
         if what_if:
-            for v in decision.verdicts:
-                if verdict is None or v.verdict == verdict:
+            for v in chosen_verdicts(self.policy, decision, names, subjects, show_all):
+                if v.status in ("holds", "fails", "undetermined"):
                     found = what_ifs(
                         self.program, self.policy, case, v.verdict, v.subject, include_judged=include_judged
                     )
                     changes[v.key] = found
-        return explanation_view(self.policy, case, decision, graph, lang, verdict, why_not=why_not, what_ifs=changes)
+        return explanation_view(
+            self.policy,
+            case,
+            decision,
+            graph,
+            lang,
+            names,
+            subjects=subjects,
+            why_not=why_not,
+            what_ifs=changes,
+            show_all=show_all,
+        )

@@ -45,6 +45,7 @@ class Condition:
     inputs: tuple[Input, ...] = ()
     because: tuple[Derivation, ...] = ()
     failures: tuple[Failure, ...] = ()  # for a failed condition on a derived fact: why that failed
+    unmet: tuple[Condition, ...] = ()  # for an unmet condition on a derived fact: every condition it does not meet
 
     @property
     def values(self) -> dict[str, Plain]:
@@ -89,18 +90,19 @@ class Graph:
 
     # ------------------------------------------------------------ conclusions
     def derive(
-        self, pred: str, subject: tuple[str, ...], value: Plain = True, depth: int = 0
+        self, pred: str, subject: tuple[str, ...], value: Plain = True, depth: int = 0, *, possible: bool = False
     ) -> tuple[Derivation, ...]:
-        """Every rule instance that concluded `pred(subject) = value` in every completion."""
+        """Every rule instance that concluded `pred(subject) = value` in every completion (in some, if `possible`)."""
         out = []
+        holds = self.trace.may_hold if possible else self.trace.holds
         fired = [a for rid in self.concluding[pred] for a in self.trace.atoms_from("_fired", rid, subject)]
         for rule, key, raw in sorted(fired, key=lambda a: repr(("_fired", a))):
             cr = self.rules[str(rule)]
-            if not self.trace.holds("_fired", (rule, key, raw)):
+            if not holds("_fired", (rule, key, raw)):
                 continue
             if self._value(cr, raw) != value:
                 continue
-            derivation = self._derivation(cr, subject, raw, depth)
+            derivation = self._derivation(cr, subject, raw, depth, possible)
             if derivation is not None:
                 out.append(derivation)
         return tuple(out)
@@ -109,12 +111,15 @@ class Graph:
         decl = self.policy.predicates[cr.rule.head.name]
         return True if decl.is_bool else as_value(raw, decl.value)
 
-    def _derivation(self, cr: CheckedRule, subject: tuple[str, ...], raw: Value, depth: int) -> Derivation | None:
+    def _derivation(
+        self, cr: CheckedRule, subject: tuple[str, ...], raw: Value, depth: int, possible: bool = False
+    ) -> Derivation | None:
         rule = cr.rule
         branches = dnf(rule.body)
+        holds = self.trace.may_hold if possible else self.trace.holds
         for args in self.trace.atoms_from("_cond", cr.id, subject):
             _, _, value, b, bindings = args
-            if value != raw or not self.trace.holds("_cond", args):
+            if value != raw or not holds("_cond", args):
                 continue
             head_vars = [a.name for a in rule.head.args]
             names = layout_vars(head_vars, branches[int(b)])  # type: ignore[arg-type]
@@ -213,18 +218,30 @@ class Graph:
         # Branches of an `or` often fail at the same condition: say it once.
         return list({(f.condition.literal.span, f.condition.env) if f.condition else f.rule: f for f in found}.values())
 
-    def _first_failed(self, cr: CheckedRule, branch: int, subject: tuple[str, ...], depth: int) -> Failure | None:
+    def furthest(self, cr: CheckedRule, branch: int, subject: tuple[str, ...]) -> tuple[int, list[dict[str, Plain]]]:
+        """The first condition of a branch that no completion gets past, with the values of those before it
+        (one set of values per way of getting there); -1 when the branch does not fail."""
         chain = self.chains[(cr.id, branch)]
         reached = [a for a in self.trace.atoms_from("_prelast", cr.id, branch) if a[3] == subject]
         if not reached and len(set(chain.head_vars)) == len(chain.head_vars):
             reached = [(cr.id, branch, 0, subject, subject)]  # step 0, not shown: it holds for every subject
         furthest = max((int(a[2]) for a in reached), default=-1)  # type: ignore[arg-type]
         if furthest < 0 or furthest >= len(chain.steps):
-            return None
-        step = chain.steps[furthest]
+            return -1, []
         names = chain.steps[furthest - 1].vars if furthest else chain.head_vars
-        atom = next(a for a in reached if int(a[2]) == furthest)  # type: ignore[arg-type]
-        env = self._env(cr, dict(zip(names, atom[4], strict=True)))  # type: ignore[arg-type]
+        envs = [
+            self._env(cr, dict(zip(names, a[4], strict=True)))  # type: ignore[arg-type]
+            for a in reached
+            if int(a[2]) == furthest  # type: ignore[arg-type]
+        ]
+        return furthest, envs
+
+    def _first_failed(self, cr: CheckedRule, branch: int, subject: tuple[str, ...], depth: int) -> Failure | None:
+        furthest, envs = self.furthest(cr, branch, subject)
+        if furthest < 0:
+            return None
+        step = self.chains[(cr.id, branch)].steps[furthest]
+        env = envs[0]
         failed = self.condition(step.literal, env, cr, depth, holds=False)
         nested = self._nested_failures(step.literal, env, depth)
         return Failure(cr.id, "condition", Condition(failed.literal, failed.env, False, failed.inputs, (), nested))

@@ -1,4 +1,7 @@
-"""Rendering explanation views with Jinja2: text, Markdown, HTML and JSON, in English and French."""
+"""Rendering explanation views with Jinja2: text, Markdown, HTML and JSON, in English and French.
+
+One template per format; its words come from the message catalogues (explain.i18n).
+"""
 
 from __future__ import annotations
 
@@ -9,15 +12,21 @@ from typing import Literal
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from explain.i18n import translations
 from explain.views import View
 
-Format = Literal["text", "markdown", "html", "json"]
+Format = Literal["text", "markdown", "html", "json", "decision"]
 TEMPLATES = Path(__file__).with_name("templates")
-SUFFIX = {"text": "txt", "markdown": "md", "html": "html"}
+TEMPLATE = {
+    "text": "explanation.txt.j2",
+    "markdown": "explanation.md.j2",
+    "html": "explanation.html.j2",
+    "decision": "decision.txt.j2",
+}
 
 
 @cache
-def _environment() -> Environment:
+def _environment(lang: str) -> Environment:
     env = Environment(
         loader=FileSystemLoader(TEMPLATES),
         undefined=StrictUndefined,
@@ -25,8 +34,11 @@ def _environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        extensions=["jinja2.ext.i18n"],
     )
+    env.install_gettext_translations(translations(lang), newstyle=True)  # type: ignore[attr-defined]
     env.filters["md"] = _markdown_escape
+    env.filters["capitalize_first"] = lambda text: str(text)[:1].upper() + str(text)[1:]
     return env
 
 
@@ -35,8 +47,9 @@ def _markdown_escape(text: str) -> str:
     return "".join("\\" + c if c in "\\`*_[]<>#|" else c for c in str(text))
 
 
-def render(view: View, fmt: Format) -> str:
+def render(view: View, fmt: Format, *, summary_only: bool = False) -> str:
+    """The view in a format; `summary_only`: the conflicts and main answers alone."""
     if fmt == "json":
-        return json.dumps(view, indent=2, ensure_ascii=False) + "\n"
-    template = _environment().get_template(f"{view['lang']}/explanation.{SUFFIX[fmt]}.j2")
-    return template.render(**view)
+        return json.dumps({k: v for k, v in view.items() if k != "groups"}, indent=2, ensure_ascii=False) + "\n"
+    template = _environment(view["lang"]).get_template(TEMPLATE[fmt])
+    return template.render(**view, by_key={v["key"]: v for v in view["verdicts"]}, summary_only=summary_only)

@@ -1,6 +1,7 @@
-"""Explanation views: plain data with every sentence rendered in one language.
+"""Explanation views of one verdict: plain data with every sentence rendered in one language.
 
 Templates receive only these dicts, lists and strings: no AST, no solver values.
+The case-level view (summary first, then the rest by subject) is built in explain.case_view.
 """
 
 from __future__ import annotations
@@ -8,74 +9,51 @@ from __future__ import annotations
 from typing import Any
 
 from explain.graph import Condition, Derivation, Failure, Graph, Input
-from explain.phrases import Phrases, date_text
+from explain.i18n import N_, gettext
+from explain.phrases import Phrases
+from explain.questions import question
+from explain.unmet import outside, unmet
 from explain.values import Plain, evaluate
 from grammar import nodes as n
 from grammar.checked import CheckedPolicy
-from solver.answer import Decision, Verdict
+from solver.answer import Conflict, Key, Verdict
 from solver.case import Case
 from solver.names import show_value
 from solver.whatif import Change, WhatIf
 
 View = dict[str, Any]
 AUTHORITY = {
-    "en": {
-        "law": "statute or regulation",
-        "official": "official guidance",
-        "operational": "official operational instructions",
-        "secondary": "non-official source",
-    },
-    "fr": {
-        "law": "loi ou règlement",
-        "official": "directive officielle",
-        "operational": "instructions opérationnelles officielles",
-        "secondary": "source non officielle",
-    },
+    "law": N_("statute or regulation"),
+    "official": N_("official guidance"),
+    "operational": N_("official operational instructions"),
+    "secondary": N_("non-official source"),
 }
 ORIGIN = {
-    "en": {
-        "stated": "stated in the case",
-        "finding": "an officer's finding",
-        "default": "not stated: taken as no",
-        "list": "not in the case's list",
-        "unknown": "not known",
-    },
-    "fr": {
-        "stated": "indiqué au dossier",
-        "finding": "constat d'un agent",
-        "default": "non indiqué : réputé non",
-        "list": "absent de la liste du dossier",
-        "unknown": "inconnu",
-    },
+    "stated": N_("stated in the case"),
+    "finding": N_("an officer's finding"),
+    "default": N_("not stated: taken as no"),
+    "list": N_("not in the case's list"),
+    "unknown": N_("not known"),
 }
 STATUS = {
-    "en": {"holds": "holds", "fails": "does not hold", "undetermined": "undetermined"},
-    "fr": {"holds": "établi", "fails": "non établi", "undetermined": "indéterminé"},
+    "holds": N_("holds"),
+    "fails": N_("does not hold"),
+    "undetermined": N_("undetermined"),
+    "conflict": N_("conflict"),
+    "not_applicable": N_("does not apply"),
 }
-WORDS_CHANGE = {
-    "en": {"unknown": "not known", "yes": "yes", "no": "no"},
-    "fr": {"unknown": "inconnu", "yes": "oui", "no": "non"},
-}
-REASON = {
-    "en": {
-        "condition": "Not met: {text}",
-        "exception": "Exception applied: {text}",
-        "priority": "Overridden: rule {by} takes priority",
-        "none": "No rule concludes it.",
-    },
-    "fr": {
-        "condition": "Condition non remplie : {text}",
-        "exception": "Exception applicable : {text}",
-        "priority": "Écartée : la règle {by} a priorité",
-        "none": "Aucune règle ne le conclut.",
-    },
-}
+
+
+def anchor(key: Key) -> str:
+    """An HTML id for a verdict of a subject."""
+    return "v-" + "-".join([key[0], *key[1]]).replace(".", "-")
 
 
 class Views:
     def __init__(self, policy: CheckedPolicy, case: Case, graph: Graph, lang: str) -> None:
         self.policy, self.case, self.graph, self.lang = policy, case, graph, lang
         self.ph = Phrases(policy, case, lang)
+        self._ = gettext(lang)
         self.cited: dict[str, View] = {}
 
     # ------------------------------------------------------------ rules and sources
@@ -105,7 +83,7 @@ class Views:
                 "source_title": source_title,
                 "document": source.document,
                 "authority": source.authority,
-                "authority_text": AUTHORITY[self.lang][source.authority],
+                "authority_text": self._(AUTHORITY[source.authority]),
                 "non_official": source.authority == "secondary",
             }
         return self.cited[cid]
@@ -119,7 +97,7 @@ class Views:
         return {
             "text": self.ph.cap(text),
             "origin": i.origin,
-            "origin_text": ORIGIN[self.lang][i.origin],
+            "origin_text": self._(ORIGIN[i.origin]),
             "finding": decl.kind == "judged",
         }
 
@@ -132,8 +110,8 @@ class Views:
         if isinstance(c, n.Compare):
             return self.compare(c, env)
         if isinstance(c, n.And | n.Or):
-            joiner = {"en": {True: " and ", False: " or "}, "fr": {True: " et ", False: " ou "}}[self.lang]
-            return joiner[isinstance(c, n.And)].join(self.sentence(i, env) for i in c.items)
+            joiner = " " + (self._("and") if isinstance(c, n.And) else self._("or")) + " "
+            return joiner.join(self.sentence(i, env) for i in c.items)
         inner = {k: v for k, v in env.items() if k != c.var.name}
         if isinstance(c, n.Some):
             return self.ph.w["some"].format(var=c.var.name, cond=self.sentence(c.cond, inner))
@@ -167,6 +145,21 @@ class Views:
             "inputs": [self.input(i) for i in c.inputs],
             "because": [self.step(d) for d in c.because],
             "failures": [self.failure(f) for f in c.failures],
+            "unmet": [self.unmet(u) for u in c.unmet],
+        }
+
+    def unmet(self, c: Condition) -> View:
+        """A condition not met, worded as written: "Not met: Kofi Mensah would suffer serious harm ...", with where
+        the fact it reads comes from (an officer's finding), and the other facts it reads."""
+        text = self.sentence(c.literal, c.values)
+        atom = c.literal.cond if isinstance(c.literal, n.Not) else c.literal
+        direct = [i for i in c.inputs if isinstance(atom, n.Atom) and i.pred == atom.name]
+        return {
+            "text": self._("Not met: %(condition)s") % {"condition": text},
+            "sentence": text,
+            "origin_text": self._(ORIGIN[direct[0].origin]) if direct else None,
+            "inputs": [self.input(i) for i in c.inputs if i not in direct],
+            "unmet": [self.unmet(u) for u in c.unmet],
         }
 
     # ------------------------------------------------------------ steps and failures
@@ -182,7 +175,7 @@ class Views:
         view = self.rule(f.rule)
         view["reason"] = f.reason
         if f.reason == "priority":
-            view["text"] = REASON[self.lang]["priority"].format(by=f.by)
+            view["text"] = self._("Overridden: rule %(rule)s takes priority") % {"rule": f.by}
             view["by"] = self.rule(f.by) if f.by else None
         else:
             assert f.condition is not None
@@ -190,7 +183,10 @@ class Views:
             cond = self.condition(
                 Condition(f.condition.literal, f.condition.env, True, f.condition.inputs, (), f.condition.failures)
             )
-            view["text"] = REASON[self.lang][f.reason].format(text=cond["sentence"])
+            if f.reason == "condition":
+                view["text"] = self._("Not met: %(condition)s") % {"condition": cond["sentence"]}
+            else:
+                view["text"] = self._("Exception applied: %(condition)s") % {"condition": cond["sentence"]}
             view["inputs"] = cond["inputs"]
             view["nested"] = cond["failures"]
         return view
@@ -203,15 +199,12 @@ class Views:
             after = after if c.after else self.ph.negative(after)
         else:
             after = self.ph.fact(c.pred, c.args, c.after)  # type: ignore[arg-type]
-        before = (
-            WORDS_CHANGE[self.lang]["unknown"]
-            if c.before is None
-            else (
-                self.ph.value(c.before, c.pred)
-                if not decl.is_bool
-                else WORDS_CHANGE[self.lang]["yes" if c.before else "no"]
-            )
-        )
+        if c.before is None:
+            before = self._("not known")
+        elif decl.is_bool:
+            before = self._("yes") if c.before else self._("no")
+        else:
+            before = self.ph.value(c.before, c.pred)
         return {
             "fact": f"{c.pred}({', '.join(c.args)})",
             "text": self.ph.cap(after),
@@ -225,7 +218,7 @@ class Views:
         return {
             "changes": [self.change(c) for c in w.changes],
             "status": w.status,
-            "status_text": STATUS[self.lang][w.status],
+            "status_text": self._(STATUS[w.status]),
             "label": self.ph.cap(self.ph.fact(w.verdict, w.subject, value, blank="…"))
             if not decl.is_bool or value
             else self.ph.cap(self.ph.fact(w.verdict, w.subject)),
@@ -234,73 +227,138 @@ class Views:
         }
 
     # ------------------------------------------------------------ verdicts
-    def verdict(self, v: Verdict, *, why_not: bool) -> View:
-        value = show_value(v.value)
+    def label(self, pred: str, subject: tuple[str, ...], value: Plain = None) -> str:
+        return self.ph.cap(self.ph.fact(pred, subject, value, blank="…"))
+
+    def verdict(self, v: Verdict, *, why_not: bool, main: bool = False) -> View:
         decl = self.policy.predicates[v.verdict]
         shown_value = v.value if v.status == "holds" else None
         view: View = {
             "verdict": v.verdict,
             "subject": list(v.subject),
+            "key": anchor(v.key),
+            "main": main,
+            "boolean": decl.is_bool,
             "status": v.status,
-            "status_text": STATUS[self.lang][v.status],
-            "value": value,
+            "status_text": self._(STATUS[v.status]),
+            "value": show_value(v.value),
             "value_text": self.ph.value(v.value, v.verdict) if v.status == "holds" and not decl.is_bool else None,
-            "label": self.ph.cap(self.ph.fact(v.verdict, v.subject, shown_value, blank="…")),
+            "label": self.label(v.verdict, v.subject, shown_value),  # type: ignore[arg-type]
+            "applicable": v.applicable,
+            "applies_text": self.applies_text(v),
             "rules": list(v.rules),
             "missing": [list(s) for s in v.missing],
-            "questions": [[self._question(f) for f in s] for s in v.missing],
+            "questions": [[self.question(f) for f in s] for s in v.missing],
+            "grounds": [],
             "why": [],
             "why_not": [],
             "what_if": [],
+            "conflict": self.conflict(v.conflict) if v.conflict else None,
+            "rests_on": [self.rests_on(k) for k in v.rests_on],
+            "outside": self.not_applicable(v) if v.status == "not_applicable" else None,
         }
         if v.status == "holds":
+            view["grounds"] = self.grounds(v)
             view["why"] = [self.step(d) for d in self.graph.derive(v.verdict, v.subject, v.value)]  # type: ignore[arg-type]
         if v.status == "fails" or why_not:  # for a verdict that holds: why the other rules did not conclude
             failures = self.graph.why_not(v.verdict, v.subject)
             view["why_not"] = [self.failure(f) for f in failures if f.rule not in v.rules]
-        view["summary"] = self.summary(view)
+        view["reason"] = self.reason(view)
         return view
 
-    def _question(self, fact: str) -> str:
-        pred, _, rest = fact.partition("(")
-        return self.ph.question(pred, tuple(a.strip() for a in rest.rstrip(")").split(",")))
+    def question(self, fact: str) -> str:
+        return question(self.ph, fact)
 
-    def summary(self, view: View) -> str:
-        if view["status"] == "holds" and view["why"]:
+    def applies_text(self, v: Verdict) -> str | None:
+        """When whether the verdict applies is in doubt, or it does not: the condition it applies under."""
+        decl = self.policy.predicates[v.verdict]
+        if decl.applies is None or v.applicable is True:
+            return None
+        env: dict[str, Plain] = {p.var: s for p, s in zip(decl.params, v.subject, strict=True)}
+        return self.sentence(decl.applies, env)
+
+    def grounds(self, v: Verdict) -> list[View]:
+        """What an explanation of the value leads with (`grounds VALUE: COND`): every condition not met, or
+        the grounds that hold."""
+        decl = self.policy.predicates[v.verdict]
+        found: list[View] = []
+        for g in decl.grounds:
+            if g.value != v.value:
+                continue
+            env: dict[str, Plain] = {p.var: s for p, s in zip(decl.params, v.subject, strict=True)}
+            target, negated = (g.cond.cond, True) if isinstance(g.cond, n.Not) else (g.cond, False)
+            if not isinstance(target, n.Atom):
+                continue
+            args = tuple(str(a) for a in self._args(target.name, target.args, env))
+            if negated:
+                found += [self.unmet(c) for c in unmet(self.graph, target.name, args)]
+            else:
+                found += [self.ground(d) for d in self.graph.derive(target.name, args)]
+        return found
+
+    def ground(self, d: Derivation) -> View:
+        """A ground that holds, by the rule that found it: "Rejection ground: ... (PROC-2.late-documents)"."""
+        step = self.rule(d.rule)
+        text = f"{step['title']} ({step['rule']})"
+        return {"text": text, "sentence": text, "origin_text": None, "inputs": [], "unmet": []}
+
+    def conflict(self, c: Conflict) -> View:
+        sides = []
+        for s in c.sides:
+            derivations = self.graph.derive(c.predicate, c.subject, s.value, possible=True)  # type: ignore[arg-type]
+            sides.append(
+                {
+                    "value": show_value(s.value),
+                    "value_text": self.ph.value(s.value, c.predicate),  # type: ignore[arg-type]
+                    "label": self.label(c.predicate, c.subject, s.value),  # type: ignore[arg-type]
+                    "rules": [self.rule(r) for r in s.rules],
+                    "why": [self.step(d) for d in derivations],
+                }
+            )
+        values = [f"{s['value_text']} ({', '.join(r['rule'] for r in s['rules'])})" for s in sides]
+        text = self._("Rules disagree: %(values)s") % {"values": (" " + self._("and") + " ").join(values)}
+        if not c.certain:
+            text += " " + self._("(in some completions of the unknown facts)")
+        return {
+            "key": anchor(c.key),
+            "label": self.label(c.predicate, c.subject),
+            "certain": c.certain,
+            "text": text,
+            "sides": sides,
+        }
+
+    def rests_on(self, key: Key) -> View:
+        return {"key": anchor(key), "label": self.label(key[0], key[1])}
+
+    def not_applicable(self, v: Verdict) -> str:
+        """Why a verdict does not apply to its subject: "Does not apply: Valentina Restrepo is already in ..."."""
+        decl = self.policy.predicates[v.verdict]
+        assert decl.applies is not None
+        env: dict[str, Plain] = {p.var: s for p, s in zip(decl.params, v.subject, strict=True)}
+        failed = outside(self.graph, decl.applies, env)
+        if not failed:
+            return self._("Applies only if %(condition)s") % {"condition": self.sentence(decl.applies, env)}
+        lit = failed[0]
+        if isinstance(lit, n.Not):  # what holds, rather than "it is not the case that it is not the case"
+            return self._("Does not apply: %(condition)s") % {"condition": self.sentence(lit.cond, env)}
+        return self._("Does not apply. Not met: %(condition)s") % {"condition": self.sentence(lit, env)}
+
+    def reason(self, view: View) -> str:
+        """One line: why the verdict stands as it does."""
+        status = view["status"]
+        if status == "conflict":
+            return str(view["conflict"]["text"])
+        if status == "not_applicable":
+            return str(view["outside"])
+        if status == "undetermined" and view["applicable"] is None:
+            return self._("Applies only if %(condition)s") % {"condition": view["applies_text"]}
+        if status == "holds" and view["grounds"]:
+            return str(view["grounds"][0]["text"])
+        if status == "holds" and view["why"]:
             step = view["why"][0]
             return f"{step['title']} ({step['rule']})"
-        if view["status"] == "undetermined" and view["questions"]:
+        if status == "undetermined" and view["questions"]:
             return " ".join(view["questions"][0])
         if view["why_not"]:
-            return view["why_not"][0]["text"]
-        return REASON[self.lang]["none"]
-
-
-def explanation_view(
-    policy: CheckedPolicy,
-    case: Case,
-    decision: Decision,
-    graph: Graph,
-    lang: str,
-    verdict: str | None = None,
-    *,
-    why_not: bool = False,
-    what_ifs: dict[tuple[str, tuple[str, ...]], list[WhatIf]] | None = None,
-) -> View:
-    views = Views(policy, case, graph, lang)
-    chosen = [v for v in decision.verdicts if verdict is None or v.verdict == verdict]
-    verdicts = [views.verdict(v, why_not=why_not) for v in chosen]
-    for view, v in zip(verdicts, chosen, strict=True):
-        view["what_if"] = [views.what_if(w) for w in (what_ifs or {}).get(v.key, [])]
-    return {
-        "lang": lang,
-        "case": {
-            "id": case.id,
-            "assessment_date": case.assessment_date.isoformat(),
-            "assessment_date_text": date_text(case.assessment_date, lang),
-            "people": [{"id": e.id, "name": e.name or e.id, "type": e.type} for e in case.entities],
-        },
-        "policy": {"hash": decision.policy_hash},
-        "verdicts": verdicts,
-        "sources": sorted(views.cited.values(), key=lambda c: c["id"]),
-    }
+            return str(view["why_not"][0]["text"])
+        return self._("No rule concludes it.")

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from explain.case_view import explanation_view
 from explain.explanation import Explainer
 from explain.views import View
 from grammar.checked import CheckedPolicy
@@ -55,20 +56,56 @@ class Policy:
         case: CaseLike,
         *,
         lang: str = "en",
-        verdict: str | None = None,
+        verdicts: Sequence[str] = (),
+        subjects: Sequence[tuple[str, ...]] = (),
         why_not: bool = False,
         what_if: bool = False,
         include_judged: bool = False,
+        show_all: bool = False,
     ) -> View:
-        """The explanation of a case's verdicts, as a plain view to render (see explain.render)."""
-        if verdict is not None and verdict not in {p.name for p in self.checked.verdicts()}:
-            hint = did_you_mean(verdict, [p.name for p in self.checked.verdicts()])
-            raise CaseError(
-                "--verdict", "", f"`{verdict}` is not a verdict of the policy" + (f"; {hint}" if hint else "")
-            )
+        """The explanation of a case's verdicts, as a plain view to render (see explain.render).
+
+        `verdicts` chooses verdicts by name; `subjects` asks for those subjects of them whatever their status
+        (why one fails or does not apply); `show_all` also lists the verdicts that do not apply."""
+        self.check_verdicts(verdicts)
         return self.explainer.explain(
-            self.case(case), lang, verdict, why_not=why_not, what_if=what_if, include_judged=include_judged
+            self.case(case),
+            lang,
+            verdicts,
+            subjects=subjects,
+            why_not=why_not,
+            what_if=what_if,
+            include_judged=include_judged,
+            show_all=show_all,
         )
+
+    def decision_view(
+        self,
+        case: CaseLike,
+        *,
+        lang: str = "en",
+        verdicts: Sequence[str] = (),
+        subjects: Sequence[tuple[str, ...]] = (),
+        show_all: bool = False,
+    ) -> tuple[View, Decision]:
+        """What `havre decide` shows: the decision with each verdict's one-line reason; one solve gives both."""
+        self.check_verdicts(verdicts)
+        the_case = self.case(case)
+        graph, decision = self.explainer.graph(the_case)
+        view = explanation_view(
+            self.checked, the_case, decision, graph, lang, verdicts, subjects=subjects, show_all=show_all
+        )
+        return view, decision
+
+    def check_verdicts(self, names: Iterable[str]) -> None:
+        """Each name a verdict of the policy, or a user error with a suggestion."""
+        known = [p.name for p in self.checked.verdicts()]
+        for name in names:
+            if name not in known:
+                hint = did_you_mean(name, known)
+                raise CaseError(
+                    "--verdict", "", f"`{name}` is not a verdict of the policy" + (f"; {hint}" if hint else "")
+                )
 
     def explain_many(
         self, cases: Iterable[CaseLike], *, lang: str = "en", missing: bool = True

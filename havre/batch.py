@@ -26,6 +26,8 @@ from itertools import count, islice
 from pathlib import Path
 from typing import Any, Protocol
 
+from explain.case_view import chosen_verdicts
+from explain.questions import questions_of
 from havre.api import Policy
 from havre.output import decision_json
 from solver.answer import Decision
@@ -152,7 +154,7 @@ def decide_chunk(policy: Policy, chunk: Sequence[Item], options: Options) -> Chu
         if isinstance(outcome, str):
             records[item.index] = error_record(item, case.id, "", outcome)
         else:
-            records[item.index] = decision_record(item.index, *outcome)
+            records[item.index] = decision_record(item.index, *outcome, policy, case, options.lang)
     lines = [json.dumps(records[item.index], ensure_ascii=False, separators=(",", ":")) for item in chunk]
     return ChunkResult(lines, sum("error" in records[item.index] for item in chunk))
 
@@ -199,9 +201,13 @@ def _solve(policy: Policy, cases: list[Case], options: Options) -> list[tuple[De
     return [(d, None) for d in decide_many(policy.program, policy.checked, cases, missing=options.missing)]
 
 
-def decision_record(index: int, decision: Decision, explanation: object | None) -> dict[str, Any]:
-    """The record of a decided case; the explanation is what `havre explain --format json` prints for it."""
-    record = {"index": index, **decision_json(decision)}
+def decision_record(
+    index: int, decision: Decision, explanation: object | None, policy: Policy, case: Case, lang: str
+) -> dict[str, Any]:
+    """The record of a decided case: the verdicts that apply, questions in the case's language; the explanation is
+    what `havre explain --format json` prints for it."""
+    shown = chosen_verdicts(policy.checked, decision)
+    record = {"index": index, **decision_json(decision, shown, questions_of(policy.checked, case, lang, shown))}
     if explanation is not None:
         record["explanation"] = explanation
     return record

@@ -68,30 +68,65 @@ def _texts(err: PolicyError) -> dict[str, str]:
     return texts
 
 
+VerdictOpt = Annotated[
+    list[str] | None, typer.Option("--verdict", "-v", help="Only this verdict (repeat the option for several).")
+]
+SubjectOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--subject",
+        "-s",
+        help="With --verdict: this subject, e.g. `omar` or `omar,app1`, whatever its status (why it fails or does not"
+        " apply).",
+    ),
+]
+AllOpt = Annotated[bool, typer.Option("--all", help="Also list the verdicts that do not apply to their subject.")]
+
+
+def _subjects(values: list[str] | None, verdicts: list[str] | None) -> list[tuple[str, ...]]:
+    if values and not verdicts:
+        _fail("error: --subject: name the verdict too, with --verdict")
+    return [tuple(part.strip() for part in value.split(",")) for value in values or ()]
+
+
+def _exit_on_conflict(view: dict[str, Any]) -> None:
+    """A case where rules disagree is never a settled answer."""
+    if view["conflicts"]:
+        raise typer.Exit(1)
+
+
 @app.command()
 def decide(
     case: Annotated[Path, typer.Argument(help="A case file (YAML or JSON).")],
     policy: PolicyOpt = Path("policy"),
     format: Annotated[Format, typer.Option("--format", "-f")] = Format.text,
     lang: Annotated[Lang, typer.Option("--lang", "-l")] = Lang.en,
+    verdict: VerdictOpt = None,
+    subject: SubjectOpt = None,
+    summary: Annotated[bool, typer.Option("--summary", help="Only the conflicts and the main answers.")] = False,
+    show_all: AllOpt = False,
 ) -> None:
-    """Decide every verdict of the policy for one case."""
-    from explain.views import explanation_view
-    from havre.api import load_policy
-    from havre.output import decision_json, decision_text, dumps
+    """Decide a case: the main answers first, then every verdict, by subject.
 
+    Exit code 1 when rules conflict on the case, 2 on bad input."""
+    from explain.case_view import chosen_verdicts
+    from explain.render import render
+    from havre.api import load_policy
+    from havre.output import decision_json, dumps, view_questions
+
+    subjects = _subjects(subject, verdict)
+    names = verdict or ()
     with user_errors():
         loaded = load_policy(policy)
-        the_case = loaded.case(case)
-        if format == Format.json:
-            typer.echo(dumps(decision_json(loaded.decide(the_case))))
-            return
-        graph, decision = loaded.explainer.graph(the_case)  # one solve gives the verdicts and their reasons
-        reasons = {
-            (v["verdict"], tuple(v["subject"])): v["summary"]
-            for v in explanation_view(loaded.checked, the_case, decision, graph, lang.value)["verdicts"]
-        }
-    typer.echo(decision_text(loaded.checked, the_case, decision, lang.value, reasons))
+        view, decision = loaded.decision_view(
+            case, lang=lang.value, verdicts=names, subjects=subjects, show_all=show_all
+        )
+    if format == Format.json:
+        chosen = chosen_verdicts(loaded.checked, decision, names, subjects, show_all)
+        typer.echo(dumps(decision_json(decision, chosen, view_questions(view), view["summary"])))
+    else:
+        typer.echo(render(view, "decision", summary_only=summary), nl=False)
+    _exit_on_conflict(view)
 
 
 class ExplainFormat(StrEnum):
@@ -105,7 +140,8 @@ class ExplainFormat(StrEnum):
 def explain(
     case: Annotated[Path, typer.Argument(help="A case file (YAML or JSON).")],
     policy: PolicyOpt = Path("policy"),
-    verdict: Annotated[str | None, typer.Option("--verdict", "-v", help="Explain only this verdict.")] = None,
+    verdict: VerdictOpt = None,
+    subject: SubjectOpt = None,
     why_not: Annotated[bool, typer.Option("--why-not", help="Also say why the other rules did not conclude.")] = False,
     what_if: Annotated[
         bool, typer.Option("--what-if", help="The smallest changes to the case's facts that would change each verdict.")
@@ -116,26 +152,38 @@ def explain(
     format: Annotated[ExplainFormat, typer.Option("--format", "-f")] = ExplainFormat.text,
     lang: Annotated[Lang, typer.Option("--lang", "-l")] = Lang.en,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file.")] = None,
+    show_all: AllOpt = False,
 ) -> None:
-    """Explain a case's verdicts: why, why not, and what is missing, citing the provisions."""
+    """Explain a case's verdicts: why, why not, and what is missing, citing the provisions.
+
+    Exit code 1 when rules conflict on the case, 2 on bad input."""
     from explain.render import render
     from havre.api import load_policy
 
+    subjects = _subjects(subject, verdict)
     with user_errors():
         loaded = load_policy(policy)
         view = loaded.explain(
-            case, lang=lang.value, verdict=verdict, why_not=why_not, what_if=what_if, include_judged=findings
+            case,
+            lang=lang.value,
+            verdicts=verdict or (),
+            subjects=subjects,
+            why_not=why_not,
+            what_if=what_if,
+            include_judged=findings,
+            show_all=show_all,
         )
     text = render(view, format.value)  # type: ignore[arg-type]
     if output is None:
         typer.echo(text, nl=False)
-        return
-    partial = output.with_name(output.name + ".partial")
-    try:
-        partial.write_text(text, encoding="utf-8")
-        partial.replace(output)  # whole file or nothing
-    except OSError as err:
-        _fail(f"error: cannot write {output}: {err.strerror}")
+    else:
+        partial = output.with_name(output.name + ".partial")
+        try:
+            partial.write_text(text, encoding="utf-8")
+            partial.replace(output)  # whole file or nothing
+        except OSError as err:
+            _fail(f"error: cannot write {output}: {err.strerror}")
+    _exit_on_conflict(view)
 
 
 @app.command("compile")
@@ -300,7 +348,7 @@ def test(
         if coverage or fail_under is not None:
             from havre.coverage import coverage as measure
 
-            cov = measure(loaded.program, loaded.checked, [s.case for s in scenarios])
+            cov = measure(loaded.program, loaded.checked, [s.case for s in scenarios if s.case is not None])
     failed = [o for o in outcomes if o.failures]
     for _file, message in broken:  # a file that does not load fails alone; the others still run
         typer.echo(f"FAIL {message}", err=True)

@@ -1,109 +1,73 @@
-"""Decisions as JSON and as text for a terminal."""
+"""Decisions as JSON: verdicts for tools, with the questions and the summary a reviewer reads."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from explain.views import STATUS
-from grammar.checked import CheckedPolicy
-from solver.answer import Decision, Verdict
-from solver.case import Case
+from solver.answer import Conflict, Decision, Key, Verdict
 from solver.names import show_value
 
-WORDS = {
-    "en": {
-        "case": "Case",
-        "assessed": "assessed on",
-        "policy": "policy",
-        "decide": "to decide, know",
-        "or": "or",
-        "and": "and",
-        "rules": "by",
-        "violated": "invariant broken",
-        "because": "because",
-        "possibly": "in some completions of the unknown facts",
-    },
-    "fr": {
-        "case": "Dossier",
-        "assessed": "évalué le",
-        "policy": "politique",
-        "decide": "pour décider, il faut",
-        "or": "ou",
-        "and": "et",
-        "rules": "par",
-        "violated": "invariant enfreint",
-        "because": "motif",
-        "possibly": "selon certains faits inconnus",
-    },
-}
 
-
-def decision_json(d: Decision) -> dict[str, Any]:
+def conflict_json(c: Conflict) -> dict[str, Any]:
     return {
-        "case": d.case_id,
-        "policy": {"hash": d.policy_hash},
-        "verdicts": [
-            {
-                "verdict": v.verdict,
-                "subject": list(v.subject),
-                "value": show_value(v.value),
-                "status": v.status,
-                "missing": [list(s) for s in v.missing],
-                "rules": list(v.rules),
-            }
-            for v in d.verdicts
-        ],
-        "violations": [
-            {"invariant": x.invariant, "bindings": list(x.bindings), "certain": x.certain} for x in d.violations
-        ],
+        "predicate": c.predicate,
+        "subject": list(c.subject),
+        "certain": c.certain,
+        "values": [{"value": show_value(s.value), "rules": list(s.rules)} for s in c.sides],
     }
+
+
+def verdict_json(v: Verdict, questions: list[list[str]] | None = None) -> dict[str, Any]:
+    """A verdict for tools: `missing` keeps the facts' predicate form beside the `questions` in words."""
+    out: dict[str, Any] = {
+        "verdict": v.verdict,
+        "subject": list(v.subject),
+        "value": show_value(v.value),
+        "status": v.status,
+        "missing": [list(s) for s in v.missing],
+        "rules": list(v.rules),
+    }
+    if questions is not None:
+        out["questions"] = questions
+    if v.applicable is not True:
+        out["applicable"] = v.applicable
+    if v.conflict is not None:
+        out["conflict"] = conflict_json(v.conflict)
+    if v.rests_on:
+        out["rests_on"] = [{"predicate": p, "subject": list(s)} for p, s in v.rests_on]
+    return out
+
+
+def decision_json(
+    d: Decision,
+    verdicts: Sequence[Verdict] | None = None,
+    questions: Mapping[Key, list[list[str]]] | None = None,
+    summary: Sequence[Mapping[str, Any]] | None = None,
+) -> dict[str, Any]:
+    """A decision; `questions` in words beside the missing facts, and the summary of the explanation view."""
+    chosen = d.verdicts if verdicts is None else verdicts
+    out: dict[str, Any] = {"case": d.case_id, "policy": {"hash": d.policy_hash}}
+    out["conflicts"] = [conflict_json(c) for c in d.conflicts]
+    if summary is not None:
+        out["summary"] = [_summary_json(entry) for entry in summary]
+    out["verdicts"] = [verdict_json(v, questions.get(v.key, []) if questions is not None else None) for v in chosen]
+    out["violations"] = [
+        {"invariant": x.invariant, "bindings": list(x.bindings), "certain": x.certain} for x in d.violations
+    ]
+    return out
+
+
+def view_questions(view: Mapping[str, Any]) -> dict[Key, list[list[str]]]:
+    """The questions of an explanation view's verdicts, by verdict and subject."""
+    return {(v["verdict"], tuple(v["subject"])): v["questions"] for v in view["verdicts"]}
+
+
+def _summary_json(entry: Mapping[str, Any]) -> dict[str, Any]:
+    keep = ("verdict", "subject", "status", "value", "label", "reason", "questions")
+    return {k: entry[k] for k in keep} | {"grounds": [g["text"] for g in entry["grounds"]]}
 
 
 def dumps(data: object) -> str:
     return json.dumps(data, indent=2, ensure_ascii=False)
-
-
-def verdict_label(policy: CheckedPolicy, case: Case, verdict: Verdict, lang: str) -> str:
-    """The verdict in its declared template with the case's names and value; else `name(args) = value`."""
-    pred = policy.predicates[verdict.verdict]
-    value = show_value(verdict.value) if verdict.status == "holds" else None
-    if isinstance(value, str):
-        value = pred.label(value, lang) or value
-    shown = value is not None and value is not True
-    template = pred.text(lang)
-    if template is None:
-        label = f"{verdict.verdict}({', '.join(verdict.subject)})"
-        return f"{label} = {value}" if shown else label
-    names = {p.var: case.display(s) for p, s in zip(pred.params, verdict.subject, strict=True)}
-    names["value"] = str(value) if shown else "…"
-    label = template.format_map(names)
-    return f"{label} = {value}" if shown and "{value}" not in template else label
-
-
-def decision_text(
-    policy: CheckedPolicy,
-    case: Case,
-    d: Decision,
-    lang: str,
-    reasons: dict[tuple[str, tuple[str, ...]], str] | None = None,
-) -> str:
-    w = WORDS[lang]
-    lines = [
-        f"{w['case']} {d.case_id} — {w['assessed']} {case.assessment_date.isoformat()} — {w['policy']} {d.policy_hash}"
-    ]
-    joiner = f" {w['and']} "
-    for v in d.verdicts:
-        line = f"  [{STATUS[lang][v.status]}] {verdict_label(policy, case, v, lang)}"
-        if v.rules and v.status == "holds":
-            line += f"  ({w['rules']} {', '.join(v.rules)})"
-        lines.append(line)
-        reason = (reasons or {}).get(v.key)
-        if reason and v.status != "undetermined":
-            lines.append(f"      {w['because']}: {reason}")
-        for i, facts in enumerate(v.missing):
-            lines.append(f"      {w['decide'] if i == 0 else w['or']}: {joiner.join(facts)}")
-    for x in d.violations:
-        maybe = "" if x.certain else f" ({w['possibly']})"
-        lines.append(f"  ! {w['violated']}{maybe}: {x.invariant} ({', '.join(x.bindings)})")
-    return "\n".join(lines)

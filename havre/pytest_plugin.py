@@ -50,6 +50,15 @@ class ScenarioFile(pytest.File):
             yield ScenarioItem.from_parent(self, name=scenario.name, scenario=scenario, policy=policy)
 
 
+def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list[pytest.Item]) -> None:
+    """A `scenarios` folder named on the command line that holds no scenario is an error: it tests nothing."""
+    for arg in config.args:
+        path = Path(arg.split("::")[0]).resolve()
+        named = path.is_dir() and "scenarios" in path.parts and _policy_root(path / "x") is not None
+        if named and not any(Path(str(item.path)).resolve().is_relative_to(path) for item in items):
+            raise pytest.UsageError(f"{arg} holds no scenario (scenario files are *.yaml files in this folder)")
+
+
 class ScenarioFailure(Exception):
     pass
 
@@ -63,7 +72,7 @@ class ScenarioItem(pytest.Item):
     def runtest(self) -> None:
         from havre.scenarios import failures
 
-        decision = self.policy.decide(self.scenario.case)
+        decision = self.policy.decide(self.scenario.case) if self.scenario.case is not None else None
         found = failures(self.scenario, decision)
         if found:
             raise ScenarioFailure("\n".join(found))

@@ -8,7 +8,7 @@ scenarios:
     expect:
       - verdict: decision
         subject: [app1]
-        status: holds                # holds | fails | undetermined
+        status: holds                # holds | fails | undetermined | conflict | not_applicable
         value: selected
         rules: [PROC-4.selected]     # among the rules that concluded it
         missing: [[documents_supplied(app1)]]   # exactly these smallest sets
@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from grammar.checked import CheckedPolicy
 from grammar.diagnostics import did_you_mean
-from solver.answer import Decision, Verdict
+from solver.answer import STATUSES, Decision, Verdict
 from solver.case import Case, CaseError
 from solver.casefile import load_case, parse_case, read_document
 from solver.names import show_value
@@ -32,7 +32,6 @@ from solver.names import show_value
 if TYPE_CHECKING:
     from havre.api import Policy
 
-STATUSES = ("holds", "fails", "undetermined")
 EXPECT_KEYS = ("verdict", "subject", "status", "value", "rules", "missing")
 
 
@@ -52,23 +51,30 @@ class Scenario:
     file: str
     index: int
     name: str
-    case: Case
+    case: Case | None  # None when the case does not load: the scenario fails with `problems`
     expect: tuple[Expectation, ...]
+    problems: tuple[str, ...] = ()  # what is wrong in the scenario itself: it fails alone
 
 
 @dataclass(frozen=True, slots=True)
 class Outcome:
     scenario: Scenario
-    decision: Decision
+    decision: Decision | None
     failures: tuple[str, ...]
 
 
 def scenario_files(paths: Iterable[Path]) -> list[Path]:
-    """Scenario files named directly, or every *.yaml in a `scenarios` folder below a folder."""
+    """Scenario files named directly, or every *.yaml in a `scenarios` folder below a folder.
+
+    A path that holds none is an error: a test run that tests nothing must not pass."""
     files: list[Path] = []
     for p in paths:
         if p.is_dir():
-            files += sorted(f for f in p.rglob("*.y*ml") if "scenarios" in f.parent.parts)
+            found = sorted(f for f in p.rglob("*.y*ml") if "scenarios" in f.parent.parts)
+            if not found:
+                hint = "scenario files are *.yaml files in a folder named `scenarios`"
+                raise CaseError(str(p), "", f"holds no scenario file ({hint})")
+            files += found
         elif p.is_file():
             files.append(p)
         else:
@@ -88,38 +94,51 @@ def collect(paths: Iterable[Path], policy: CheckedPolicy) -> tuple[list[Scenario
 
 
 def load_file(path: Path, policy: CheckedPolicy) -> list[Scenario]:
+    """The scenarios of a file; a mistake inside one scenario makes that scenario fail, not the file."""
     origin = str(path)
     doc = read_document(path)
     if not isinstance(doc, dict) or not isinstance(doc.get("scenarios"), list):
         raise CaseError(origin, "scenarios", "a scenario file is a mapping with a `scenarios:` list")
+    if not doc["scenarios"]:
+        raise CaseError(origin, "scenarios", "the list holds no scenario")
     return [_scenario(path, i, item, policy) for i, item in enumerate(doc["scenarios"])]
 
 
 def _scenario(path: Path, i: int, item: object, policy: CheckedPolicy) -> Scenario:
     origin, where = str(path), f"scenarios[{i}]"
     if not isinstance(item, dict):
-        raise CaseError(origin, where, "each scenario is a mapping with `name`, `case` or `case_file`, and `expect`")
+        message = "each scenario is a mapping with `name`, `case` or `case_file`, and `expect`"
+        return Scenario(origin, i, f"scenario {i + 1}", None, (), (str(CaseError(origin, where, message)),))
+    name = str(item.get("name") or f"scenario {i + 1}")
+    problems: list[str] = []
     unknown = sorted(set(item) - {"name", "case", "case_file", "expect"})
     if unknown:
         hint = did_you_mean(unknown[0], ["name", "case", "case_file", "expect"])
-        raise CaseError(origin, f"{where}.{unknown[0]}", "unknown key" + (f"; {hint}" if hint else ""))
-    name = str(item.get("name") or f"scenario {i + 1}")
-    if "case_file" in item:
-        case = load_case(path.parent / str(item["case_file"]), policy)
-    elif "case" in item:
-        case = parse_case(item["case"], policy, f"{origin}: {where}.case")
-    else:
-        raise CaseError(origin, where, "give the case inline with `case:` or by path with `case_file:`")
+        problems.append(str(CaseError(origin, f"{where}.{unknown[0]}", "unknown key" + (f"; {hint}" if hint else ""))))
+    case: Case | None = None
+    try:
+        case = _case(path, where, item, policy)
+    except CaseError as err:
+        problems.append(str(err))
     expect = item.get("expect")
+    expectations: list[Expectation] = []
     if not isinstance(expect, list) or not expect:
-        raise CaseError(origin, f"{where}.expect", "a non-empty list of expectations is required")
-    return Scenario(
-        origin,
-        i,
-        name,
-        case,
-        tuple(_expectation(origin, f"{where}.expect[{j}]", e, policy) for j, e in enumerate(expect)),
-    )
+        problems.append(str(CaseError(origin, f"{where}.expect", "a non-empty list of expectations is required")))
+    else:
+        for j, e in enumerate(expect):
+            try:
+                expectations.append(_expectation(origin, f"{where}.expect[{j}]", e, policy))
+            except CaseError as err:
+                problems.append(str(err))
+    return Scenario(origin, i, name, case, tuple(expectations), tuple(problems))
+
+
+def _case(path: Path, where: str, item: dict[str, Any], policy: CheckedPolicy) -> Case:
+    if "case_file" in item:
+        return load_case(path.parent / str(item["case_file"]), policy)
+    if "case" in item:
+        return parse_case(item["case"], policy, f"{path}: {where}.case")
+    raise CaseError(str(path), where, "give the case inline with `case:` or by path with `case_file:`")
 
 
 def _strings(origin: str, where: str, value: object) -> tuple[str, ...]:
@@ -156,28 +175,49 @@ def _expectation(origin: str, where: str, e: object, policy: CheckedPolicy) -> E
         if not isinstance(sets, list):
             raise CaseError(origin, f"{where}.missing", "expected a list of lists of facts")
         missing = frozenset(frozenset(_strings(origin, f"{where}.missing[{k}]", s)) for k, s in enumerate(sets))
+        for fact in sorted(f for s in missing for f in s):
+            _check_fact(origin, f"{where}.missing", fact, policy)
     rules = _strings(origin, f"{where}.rules", e["rules"]) if "rules" in e else ()
+    known = [cr.id for cr in policy.rules]
+    for k, rule in enumerate(rules):
+        if rule not in known:
+            hint = did_you_mean(rule, known)
+            raise CaseError(origin, f"{where}.rules[{k}]", f"`{rule}` is not a rule" + (f"; {hint}" if hint else ""))
     return Expectation(verdict, subject, status, e.get("value"), "value" in e, rules, missing)
 
 
-def failures(scenario: Scenario, decision: Decision) -> tuple[str, ...]:
-    found = {v.key: v for v in decision.verdicts}
-    out: list[str] = []
+def _check_fact(origin: str, where: str, fact: str, policy: CheckedPolicy) -> None:
+    """A missing fact is written `input(ids)`, as `havre decide --format json` lists them."""
+    name = fact.partition("(")[0].strip()
+    inputs = [p.name for p in policy.inputs()]
+    if name not in inputs or not fact.endswith(")"):
+        hint = did_you_mean(name, inputs) or "write a fact as `input(id, ...)`"
+        raise CaseError(origin, where, f"`{fact}` is not a fact of an input; {hint}")
+
+
+def failures(scenario: Scenario, decision: Decision | None) -> tuple[str, ...]:
+    out: list[str] = list(scenario.problems)
+    if decision is None:
+        return tuple(out)
     for x in scenario.expect:
         label = f"{x.verdict}({', '.join(x.subject)})"
-        actual = found.get((x.verdict, x.subject))
-        if actual is None:
-            actual = Verdict(x.verdict, x.subject, "fails", None, ())
-        out += [f"{label}: {m}" for m in _compare(x, actual)]
+        out += [f"{label}: {m}" for m in _compare(x, decision.get(x.verdict, *x.subject))]
     return tuple(out)
+
+
+def _got(v: Verdict) -> str:
+    if v.conflict is not None:
+        sides = " and ".join(f"{show_value(s.value)} ({', '.join(s.rules)})" for s in v.conflict.sides)
+        return f"got a conflict between rules: {sides}"
+    return f"got {v.status}" + (f" = {show_value(v.value)}" if v.status == "holds" and v.value is not True else "")
 
 
 def _compare(x: Expectation, v: Verdict) -> list[str]:
     problems = []
-    got = f"got {v.status}" + (f" = {show_value(v.value)}" if v.status == "holds" and v.value is not True else "")
+    got = _got(v)
     if x.status is not None and x.status != v.status:
         problems.append(f"expected {x.status}, {got}" + (f" (missing: {_sets(v.missing)})" if v.missing else ""))
-    if x.has_value and str(x.value) != str(show_value(v.value)):
+    if x.has_value and (v.status == "conflict" or str(x.value) != str(show_value(v.value))):
         problems.append(f"expected value {x.value}, {got}")
     absent = [r for r in x.rules if r not in v.rules]
     if absent:
@@ -194,5 +234,11 @@ def _sets(sets: Sequence[Sequence[str]]) -> str:
 
 
 def run(policy: Policy, scenarios: Sequence[Scenario]) -> list[Outcome]:
-    decisions = policy.decide_many([s.case for s in scenarios])
-    return [Outcome(s, d, failures(s, d)) for s, d in zip(scenarios, decisions, strict=True)]
+    """Every scenario decided (those whose case loads, together); each outcome with its failures."""
+    cases = [s.case for s in scenarios if s.case is not None]
+    decisions = iter(policy.decide_many(cases))
+    outcomes = []
+    for s in scenarios:
+        decision = next(decisions) if s.case is not None else None
+        outcomes.append(Outcome(s, decision, failures(s, decision)))
+    return outcomes

@@ -208,7 +208,9 @@ def _ground(
     ctl, messages = new_control(["--heuristic=Domain"])  # see `smallness`: first guesses are small ones
     # Every number and date of the universe is a concrete candidate: no comparison is ever asked for as a free
     # choice, so the demand rules (`_ask`), which repeat their rule's body, are left out of the grounding.
-    text = "\n".join(line for line in program.text.splitlines() if not line.startswith("_ask("))
+    # Conflicts are searched for with helpers of their own: the rules that report them to a reader are left out.
+    dropped = ("_ask(", "_clash(", "_onclash(")
+    text = "\n".join(line for line in program.text.splitlines() if not line.startswith(dropped))
     parts = [text, universe_program(policy, universe), smallness(policy), extra, _helpers(policy, scoped)]
     try:
         ctl.add("base", [], "\n".join(parts))

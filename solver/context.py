@@ -61,6 +61,10 @@ class Context:
     def days_between(self, a: Symbol, b: Symbol) -> Symbol:
         return Number(b.number - a.number) if _known(a, b) else Function("days_between", [a, b])
 
+    def distinct(self, a: Symbol, b: Symbol) -> Symbol:
+        """1 when both values are known and differ: only then do two conclusions surely disagree."""
+        return ONE if _known(a, b) and a != b else ZERO
+
     def cmp(self, op: Symbol, left: Symbol, right: Symbol) -> Symbol:
         """1 or 0 when both sides are known; otherwise the comparison as a term."""
         if _known(left, right):

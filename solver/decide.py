@@ -27,6 +27,7 @@ def decide_many(
 
 
 def with_missing(program: AspProgram, policy: CheckedPolicy, case: Case, decision: Decision) -> Decision:
+    # An undetermined verdict that may not apply asks, too, what decides whether it applies (solver.missing).
     open_ = [v for v in decision.verdicts if v.status == "undetermined"]
     if not open_:
         return decision

@@ -22,6 +22,7 @@ from grammar.checked import CheckedPolicy, CheckedRule
 from grammar.normal import cond_vars, dnf, unique
 from grammar.source import Span
 from solver.body import BranchCompiler
+from solver.conflicts import clash_rules, rests_on_rules
 from solver.names import CASE, TRUE, rule_term
 
 
@@ -80,6 +81,11 @@ class Emitter:
         out.append("% ---- rules")
         for cr in p.rules:
             out.extend(self.rule(cr))
+        out.append("% ---- conflicts: two values of a single-valued fact, and what rests on them")
+        out.extend(clash_rules(p))
+        for cr in p.rules:
+            out.extend(rests_on_rules(p, cr))
+        out.append("")
         if p.applies:
             out.append("% ---- the subjects each verdict applies to (a verdict with a value must give them one)")
         for name, types in p.applies.items():

@@ -17,10 +17,10 @@ from __future__ import annotations
 from clingo import Function, Number, Symbol
 
 from grammar import nodes as n
-from grammar.checked import CheckedPolicy, CheckedRule
-from grammar.stratify import rule_deps
+from grammar.checked import CheckedPolicy
 from solver.answer import fact_text
 from solver.case import Case
+from solver.cone import inputs_read
 from solver.emit import AspProgram
 from solver.run import control, subject_tuple
 
@@ -58,6 +58,9 @@ def _meta(policy: CheckedPolicy) -> str:
         dom = ", ".join(f"_entity(0,{p.type.name},X{i})" for i, p in enumerate(pred.params))
         target = f"_target({pred.name},{tup})"
         lines.append(f"#external {target} : {dom}.")
+        if pred.name in policy.applies:  # whether it applies is part of the answer
+            lines.append(f"_odiff :- {target}, _applies({pred.name},0,{tup}), not _applies({pred.name},1,{tup}).")
+            lines.append(f"_odiff :- {target}, _applies({pred.name},1,{tup}), not _applies({pred.name},0,{tup}).")
         if pred.is_bool:
             lines.append(f"_odiff :- {target}, {pred.name}(0,{xs}), not {pred.name}(1,{xs}).")
         else:
@@ -65,24 +68,6 @@ def _meta(policy: CheckedPolicy) -> str:
             lines.append(f"_odiff :- {target}, {pred.name}(0,{xs},V), U = @unknowns(V), not _inS(U).")
             lines.append(f"_dU(U) :- {target}, {pred.name}(C,{xs},V), C = 0..1, U = @unknowns(V), not _inS(U).")
     return "\n".join(lines) + "\n"
-
-
-def inputs_read(policy: CheckedPolicy, verdict: str) -> frozenset[str]:
-    """The input predicates a verdict can depend on, through its rules, exceptions and priorities."""
-    by_head: dict[str, list[CheckedRule]] = {}
-    for cr in policy.rules:
-        by_head.setdefault(cr.rule.head.name, []).append(cr)
-    by_id = {cr.id: cr for cr in policy.rules}
-    seen, stack = set(), [verdict]
-    while stack:
-        pred = stack.pop()
-        if pred in seen:
-            continue
-        seen.add(pred)
-        for cr in by_head.get(pred, []):
-            rules = [cr.rule, *(by_id[h].rule for h in cr.overridden_by)]
-            stack.extend(p for r in rules for p, _ in rule_deps(r))
-    return frozenset(p for p in seen if p in policy.predicates and policy.predicates[p].is_input)
 
 
 class MissingFinder:

@@ -10,18 +10,21 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Set as AbstractSet
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 
 from grammar import nodes as n
 from grammar.checked import CheckedPolicy
 from solver import terms
-from solver.answer import Decision, Verdict, Violation, fact_text
+from solver.answer import Conflict, Decision, Key, Side, Verdict, Violation, fact_text
 from solver.case import Case
+from solver.cone import dependency_cone
 from solver.names import TRUE, decode_term
 from solver.terms import STRING, Fn, strings, unquote
 
-_CASE = re.compile(r"[^(]*\((?:\"[^\"]*\",)?(-?\d+)[,)]")  # rule and invariant IDs never hold quotes
+# The case number: first, or after a rule ID, an invariant ID or a predicate name (which never hold quotes).
+_CASE = re.compile(r"[^(]*\((?:\"[^\"]*\",|[a-z][a-z0-9_]*,)?(-?\d+)[,)]")
+_ABOUT = re.compile(r"_(?:clash|onclash|applies)\(([a-z][a-z0-9_]*),-?\d+,\((.*)\)\)")
 _FIRED = re.compile(r'_fired\("([^"]*)",-?\d+,\(((?:' + STRING + r",?)*)\),(.*)\)")
 _UNKNOWN = re.compile(r"_unknown\(-?\d+,([^,]+),\((.*)\)\)")
 
@@ -63,24 +66,80 @@ def decode_case(policy: CheckedPolicy, case: Case, idx: Index) -> Decision:
     ids_of: dict[str, list[tuple[str, ...]]] = defaultdict(list)
     for e in case.entities:
         ids_of[e.type].append((e.id,))
+    about = _About(idx, same)
+    conflicts = _conflicts(policy, about, brave_fired, cautious_fired)
+    clashing = {c.key: c for c in conflicts}
     verdicts: list[Verdict] = []
-    conflicts = []
     for pred in policy.verdicts():
         brave = _by_subject(idx.brave[pred.name], pred)
         cautious = brave if same else _by_subject(idx.cautious[pred.name], pred)
-        subjects = set(brave)
+        subjects = set(brave) | about.applies_b.get(pred.name, set())
         if len(pred.params) == 1:
             subjects.update(ids_of[pred.params[0].type.name])
         fired_b, fired_c = brave_fired.get(pred.name, {}), cautious_fired.get(pred.name, {})
         for subject in sorted(subjects):
-            values = cautious.get(subject, _NONE)
-            verdicts.append(
-                _verdict(pred, subject, brave.get(subject, _NONE), values, fired_b.get(subject), fired_c.get(subject))
-            )
-            if len(values) > 1:
-                conflicts.append((pred.name, subject, tuple(sorted(values))))
+            v = _verdict(pred, subject, brave.get(subject, _NONE), cautious.get(subject, _NONE), fired_b, fired_c)
+            verdicts.append(_situated(policy, v, about, clashing))
     unknowns = tuple(sorted(_unknown_text(a) for a in idx.cautious["_unknown"]))
-    return Decision(case.id, policy.hash, tuple(verdicts), unknowns, _violations(idx), tuple(conflicts))
+    scoped = frozenset(policy.applies)
+    return Decision(case.id, policy.hash, tuple(verdicts), unknowns, _violations(idx), conflicts, scoped)
+
+
+class _About:
+    """Conflicts, what rests on them, and applicability: predicate -> subjects, in some or every completion."""
+
+    def __init__(self, idx: Index, same: bool) -> None:
+        self.clash_b, self.onclash_b, self.applies_b = (_keys(idx.brave[k]) for k in ("_clash", "_onclash", "_applies"))
+        if same:
+            self.clash_c, self.applies_c = self.clash_b, self.applies_b
+        else:
+            self.clash_c, self.applies_c = _keys(idx.cautious["_clash"]), _keys(idx.cautious["_applies"])
+
+
+def _keys(atoms: list[str]) -> dict[str, set[tuple[str, ...]]]:
+    out: dict[str, set[tuple[str, ...]]] = defaultdict(set)
+    for atom in atoms:
+        m = _ABOUT.fullmatch(atom)
+        assert m is not None, atom
+        out[m[1]].add(strings(m[2]))
+    return out
+
+
+def _conflicts(policy: CheckedPolicy, about: _About, brave: Fired, cautious: Fired) -> tuple[Conflict, ...]:
+    out = []
+    for name in sorted(about.clash_b):
+        pred = policy.predicates[name]
+        for subject in sorted(about.clash_b[name]):
+            certain = subject in about.clash_c.get(name, ())
+            entries = (cautious if certain else brave).get(name, {}).get(subject, [])
+            by_value: dict[str, set[str]] = defaultdict(set)
+            for rid, value in entries:
+                by_value[value].add(rid)
+            sides = tuple(
+                Side(decode_term(terms.parse(v), pred.value), tuple(sorted(r))) for v, r in sorted(by_value.items())
+            )
+            out.append(Conflict(name, subject, sides, certain))
+    return tuple(out)
+
+
+def _situated(policy: CheckedPolicy, v: Verdict, about: _About, clashing: dict[Key, Conflict]) -> Verdict:
+    """The verdict with its conflict, what it rests on, and whether it applies to its subject."""
+    conflict = clashing.get(v.key)
+    if conflict is not None:
+        return replace(v, status="conflict", value=None, rules=conflict.rules, missing=(), conflict=conflict)
+    applicable: bool | None = True
+    if v.verdict in policy.applies:
+        if v.subject in about.applies_c.get(v.verdict, ()):
+            applicable = True
+        elif v.subject in about.applies_b.get(v.verdict, ()):
+            applicable = None
+        else:
+            return Verdict(v.verdict, v.subject, "not_applicable", None, (), applicable=False)
+    rests_on: tuple[Key, ...] = ()
+    if v.subject in about.onclash_b.get(v.verdict, ()):
+        cone = dependency_cone(policy, v.verdict)
+        rests_on = tuple(k for k in clashing if k[0] in cone and k != v.key)
+    return replace(v, applicable=applicable, rests_on=rests_on)
 
 
 _NONE: frozenset[str] = frozenset()
@@ -136,9 +195,10 @@ def _verdict(
     subject: tuple[str, ...],
     brave: AbstractSet[str],
     cautious: AbstractSet[str],
-    fired_b: list[tuple[str, str]] | None,
-    fired_c: list[tuple[str, str]] | None,
+    fired_brave: dict[tuple[str, ...], list[tuple[str, str]]],
+    fired_cautious: dict[tuple[str, ...], list[tuple[str, str]]],
 ) -> Verdict:
+    fired_b, fired_c = fired_brave.get(subject), fired_cautious.get(subject)
     if not brave:
         return Verdict(pred.name, subject, "fails", None, ())
     if pred.is_bool:

@@ -86,7 +86,8 @@ def show_predicate(pred: n.Predicate) -> str:
 
 def show_directives(policy: CheckedPolicy, extra: Iterable[str] = ()) -> str:
     shows = [show_predicate(p) for p in policy.verdicts()]
-    shows += ["#show _fired/4.", "#show _unknown/3.", "#show _violated/3.", *extra]
+    shows += ["#show _fired/4.", "#show _unknown/3.", "#show _violated/3.", "#show _clash/3.", "#show _onclash/3."]
+    shows += ["#show _applies/3.", *extra]
     return "\n".join(shows)
 
 

@@ -33,13 +33,17 @@ def write(tmp_path: Path, name: str, text: str) -> str:
     return str(path)
 
 
-def test_decide_text_lists_every_verdict(tmp_path: Path) -> None:
+def test_decide_text_lists_every_verdict_by_subject_with_questions(tmp_path: Path) -> None:
     r = havre("decide", write(tmp_path, "c.yaml", CASE), "--policy", MINI)
     assert r.returncode == 0, r.stderr
     lines = r.stdout.splitlines()
-    assert lines[0].startswith("Case cli-1 — assessed on 2026-11-21 — policy ")
-    assert "  [undetermined] Amina Haddad may be selected under the programme" in lines
-    assert "      to decide, know: distress(amina)" in lines
+    assert lines[0].startswith("Case cli-1, assessed on 21 November 2026 (policy ")
+    at = lines.index("Amina Haddad")
+    assert lines[at + 3 : at + 5] == [
+        "  [undetermined] Amina Haddad may be selected under the programme",
+        "      to decide, find out: Has the officer found Amina Haddad to be in a particularly distressful situation?",
+    ]
+    assert "app1" in lines[at + 5 :]
 
 
 def test_decide_json_and_french(tmp_path: Path) -> None:
@@ -57,11 +61,13 @@ def test_decide_json_and_french(tmp_path: Path) -> None:
         "status": "holds",
         "missing": [],
         "rules": ["PROC-4.selected"],
+        "questions": [],
     }
+    assert (data["conflicts"], data["summary"]) == ([], [])
     expiry = next(v for v in data["verdicts"] if v["verdict"] == "csq_expiry")
     assert expiry["value"] == "2027-01-31"
     r = havre("decide", case, "--policy", MINI, "--lang", "fr")
-    assert "  [établi] la décision sur app1 est sélectionnée  (par PROC-4.selected)" in r.stdout.splitlines()
+    assert "  [établi] La décision sur app1 est sélectionnée  (règle PROC-4.selected)" in r.stdout.splitlines()
 
 
 def test_bad_policy_exits_2_with_place_and_no_traceback(tmp_path: Path) -> None:
@@ -144,11 +150,61 @@ def test_a_scenario_file_that_does_not_load_fails_alone(tmp_path: Path) -> None:
         "    expect:\n      - {verdict: eligible, subject: [amina]}\n"
     )
     write(tmp_path, "scenarios/a.yaml", good)
-    write(tmp_path, "scenarios/b.yaml", good.replace("case_file", "case_fil"))
+    write(tmp_path, "scenarios/b.yaml", "scenarios: {}\n")
     r = havre("test", str(tmp_path / "scenarios"), "--policy", MINI)
     assert r.returncode == 1
     assert r.stdout.splitlines()[-1] == "1 passed, 1 failed"
-    assert r.stderr.strip().endswith("b.yaml: scenarios[0].case_fil: unknown key; did you mean `case_file` or `case`?")
+    assert r.stderr.strip().endswith("b.yaml: scenarios: a scenario file is a mapping with a `scenarios:` list")
+
+
+def test_a_mistake_in_one_scenario_fails_that_scenario_only(tmp_path: Path) -> None:
+    write(tmp_path, "c.yaml", CASE)
+    scenarios = """\
+scenarios:
+  - name: misspelt verdict
+    case_file: ../c.yaml
+    expect:
+      - {verdict: eligibel, subject: [amina]}
+  - name: unknown rule
+    case_file: ../c.yaml
+    expect:
+      - {verdict: decision, subject: [app1], rules: [PROC-4.selectd]}
+  - name: misspelt key
+    case_fil: ../c.yaml
+    expect:
+      - {verdict: eligible, subject: [amina]}
+  - name: good
+    case_file: ../c.yaml
+    expect:
+      - {verdict: eligible, subject: [amina], status: undetermined}
+"""
+    path = write(tmp_path, "scenarios/s.yaml", scenarios)
+    r = havre("test", path, "--policy", MINI)
+    assert r.returncode == 1
+    lines = r.stdout.splitlines()
+    assert lines[-1] == "1 passed, 3 failed"
+    where = f"       {path}: scenarios"
+    assert f"{where}[0].expect[0].verdict: `eligibel` is not a verdict of the policy; did you mean `eligible`?" in lines
+    assert (
+        f"{where}[1].expect[0].rules[0]: `PROC-4.selectd` is not a rule; "
+        "did you mean `PROC-4.selected` or `PROC-4.csq` or `PROC-5.refused`?"
+    ) in lines
+    assert f"{where}[2].case_fil: unknown key; did you mean `case_file` or `case`?" in lines
+    assert f"ok   {path}::good" in lines
+
+
+def test_a_folder_without_scenarios_fails(tmp_path: Path) -> None:
+    (tmp_path / "empty").mkdir()
+    r = havre("test", str(tmp_path / "empty"), "--policy", MINI)
+    assert r.returncode == 2
+    assert r.stderr.strip() == (
+        f"error: {tmp_path / 'empty'}: holds no scenario file "
+        "(scenario files are *.yaml files in a folder named `scenarios`)"
+    )
+    write(tmp_path, "scenarios/none.yaml", "scenarios: []\n")
+    r = havre("test", str(tmp_path / "scenarios"), "--policy", MINI)
+    assert r.returncode == 1
+    assert r.stderr.strip().endswith("none.yaml: scenarios: the list holds no scenario")
 
 
 def test_scenarios_end_with_the_count_line(tmp_path: Path) -> None:

@@ -28,7 +28,7 @@ pytestmark = pytest.mark.skipif(
 CONSOLE = re.compile(r"^\[[^\]]*:(?P<level>[A-Z]+):CONSOLE[^\]]*\] (?P<message>.*)$", re.M)
 
 
-def chromium(page: Path, tmp_path: Path) -> tuple[str, list[tuple[str, str]]]:
+def chromium(page: Path, tmp_path: Path, *extra: str) -> tuple[str, list[tuple[str, str]]]:
     """The DOM after loading `page`, and the console messages as (level, message)."""
     assert CHROMIUM.exists(), f"HAVRE_REQUIRE_CHROMIUM=1 but {CHROMIUM} is not installed"
     result = subprocess.run(
@@ -46,6 +46,7 @@ def chromium(page: Path, tmp_path: Path) -> tuple[str, list[tuple[str, str]]]:
             "--enable-logging=stderr",
             "--v=0",
             "--dump-dom",
+            *extra,
             page.as_uri(),
         ],
         capture_output=True,
@@ -67,7 +68,7 @@ def test_console_messages_are_captured(tmp_path: Path) -> None:
 def test_explanation_opens_in_chromium_without_console_errors(tmp_path: Path) -> None:
     policy = load_policy(ROOT / "policy")
     view = policy.explain(
-        ROOT / "tests/golden/cases/mateo-federal-hc.yaml", lang="en", verdict="hc_route", why_not=True
+        ROOT / "tests/golden/cases/mateo-federal-hc.yaml", lang="en", verdicts=["hc_route"], why_not=True
     )
     page = tmp_path / "explanation.html"
     page.write_text(render(view, "html"), encoding="utf-8")
@@ -82,3 +83,34 @@ def test_explanation_opens_in_chromium_without_console_errors(tmp_path: Path) ->
         assert f'<li id="{source["anchor"]}">' in dom
     assert "<details open=" in dom  # the derivation tree is open at the top level
     assert '<span class="badge unofficial">non-official source</span>' in dom
+
+
+# The verdict that answers each shipped example's main question: the decision on its application.
+MAIN = {
+    "amina-selected": "v-decision-app1",
+    "deng-gar-camp": "v-quebec_selection_abroad-deng_case",
+    "fatima-undetermined": "v-decision-app1",
+    "grace-services": "v-decision-app1",
+    "kofi-refused": "v-decision-app1",
+    "leila-family-selection": "v-decision-app1",
+    "mateo-federal-hc": "v-may_apply_hc-mateo",
+    "rania-psr-montreal-group": "v-quebec_selection_abroad-rania_case",
+    "rosa-rejected-documents": "v-decision-app1",
+    "tesfaye-psr-csq-refused": "v-quebec_selection_abroad-tesfaye_case",
+}
+# Test only: the page logs where the main answer's summary entry ends; the page itself has no script.
+PROBE = """<script>
+const link = document.querySelector('#summary a[href="#KEY"]');
+console.log("main-answer-bottom " + (link ? Math.ceil(link.closest("li").getBoundingClientRect().bottom) : -1));
+</script></body>"""
+
+
+@pytest.mark.parametrize("example", sorted(MAIN))
+def test_the_main_answer_is_on_the_first_screen(example: str, tmp_path: Path) -> None:
+    """At 1200x900, the decision on the application is visible without scrolling."""
+    view = load_policy(ROOT / "policy").explain(ROOT / f"policy/examples/{example}.yaml", lang="fr")
+    page = tmp_path / "explanation.html"
+    page.write_text(render(view, "html").replace("</body>", PROBE.replace("KEY", MAIN[example])), encoding="utf-8")
+    _, console = chromium(page, tmp_path, "--window-size=1200,900")
+    bottoms = [int(found[1]) for _, m in console if (found := re.search(r"main-answer-bottom (-?\d+)", m))]
+    assert bottoms and 0 < bottoms[0] <= 900, (example, console)

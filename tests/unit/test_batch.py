@@ -16,7 +16,6 @@ import pytest
 from havre import batch as b
 from havre.api import Policy, load_policy
 from havre.generate import Generator
-from havre.output import decision_json
 from tests.helpers import ROOT
 
 MINI = ROOT / "tests/fixtures/mini"
@@ -57,7 +56,12 @@ def run(
 
 
 def one_by_one(policy: Policy, docs: list[Any], missing: bool) -> list[dict[str, Any]]:
-    return [{"index": i, **decision_json(policy.decide(d, missing=missing))} for i, d in enumerate(docs)]
+    """Each case decided alone, recorded as a batch records it."""
+    cases = [policy.case(d) for d in docs]
+    return [
+        b.decision_record(i, policy.decide(case, missing=missing), None, policy, case, "en")
+        for i, case in enumerate(cases)
+    ]
 
 
 def test_500_generated_cases_are_decided_as_one_by_one(tmp_path: Path) -> None:

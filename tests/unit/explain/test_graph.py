@@ -88,22 +88,22 @@ def test_an_exception_that_applied(mini: Policy) -> None:
 
 def test_views_in_both_languages(mini: Policy) -> None:
     case = family(persons__amina__distress=None)
-    en = mini.explain(case, lang="en", verdict="decision")
-    fr = mini.explain(case, lang="fr", verdict="decision")
+    en = mini.explain(case, lang="en", verdicts=["decision"])
+    fr = mini.explain(case, lang="fr", verdicts=["decision"])
     [v_en], [v_fr] = en["verdicts"], fr["verdicts"]
     assert v_en["questions"] == [["Has the officer found Amina Haddad to be in a particularly distressful situation?"]]
     assert v_fr["questions"] == [
         ["L'agent a-t-il constaté que Amina Haddad vit une situation particulièrement éprouvante ?"]
     ]
     assert v_en["label"] == "The decision on app1 is …" and v_fr["status_text"] == "indéterminé"
-    selected = mini.explain(family(), lang="fr", verdict="decision")["verdicts"][0]
+    selected = mini.explain(family(), lang="fr", verdicts=["decision"])["verdicts"][0]
     assert selected["label"] == "La décision sur app1 est sélectionnée"
     assert selected["why"][0]["title"] == "Sélectionnée"
     assert {c["id"] for c in selected["why"][0]["citations"]} == {"PROC-4", "QHC-3"}
 
 
 def test_a_step_on_a_non_official_source_says_so(mini: Policy) -> None:
-    view = mini.explain(family(), verdict="eligible")
+    view = mini.explain(family(), verdicts=["eligible"])
     [amina] = [v for v in view["verdicts"] if v["subject"] == ["amina"]]
     [step] = amina["why"]
     assert (step["rule"], step["non_official"]) == ("QHC-1.eligible", True)
@@ -112,10 +112,10 @@ def test_a_step_on_a_non_official_source_says_so(mini: Policy) -> None:
 
 
 def test_dates_are_written_as_dates(mini: Policy) -> None:
-    view = mini.explain(family(on="2026-12-01", documents__form__supplied=False), verdict="decision")
+    view = mini.explain(family(on="2026-12-01", documents__form__supplied=False), verdicts=["decision"])
     texts = [c["text"] for c in view["verdicts"][0]["why"][0]["conditions"]]
     assert texts[1] == ("The assessment date (1 December 2026) is after 22 September 2026 + 60 days (21 November 2026)")
-    fr = mini.explain(family(on="2026-12-01", documents__form__supplied=False), lang="fr", verdict="decision")
+    fr = mini.explain(family(on="2026-12-01", documents__form__supplied=False), lang="fr", verdicts=["decision"])
     assert fr["verdicts"][0]["why"][0]["conditions"][1]["text"] == (
         "La date d'évaluation (1er décembre 2026) est postérieure au 22 septembre 2026 + 60 jours (21 novembre 2026)"
     )
@@ -125,7 +125,7 @@ def test_unknown_verdict_name_is_a_user_error(mini: Policy) -> None:
     from solver.case import CaseError
 
     with pytest.raises(CaseError, match="`decison` is not a verdict of the policy; did you mean `decision`"):
-        mini.explain(family(), verdict="decison")
+        mini.explain(family(), verdicts=["decison"])
 
 
 def test_chain_rules_have_auxiliary_names_of_their_own(mini: Policy) -> None:

@@ -1,0 +1,127 @@
+"""The explanation of a case as one view: conflicts and the main answers first, then the rest by subject.
+
+What a reviewer needs first is the answer: every conflict between rules, then
+the verdicts the policy declares in its `summary`, each with its one-line
+reason or the questions that would decide it. The other verdicts follow,
+grouped under the entity they are about. Verdicts that do not apply to their
+subject are left out unless asked for.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping, Sequence
+
+from explain.graph import Graph
+from explain.phrases import date_text
+from explain.views import View, Views
+from grammar.checked import CheckedPolicy
+from solver.answer import Decision, Key, Verdict
+from solver.case import Case
+from solver.whatif import WhatIf
+
+WhatIfs = Mapping[Key, Sequence[WhatIf]]
+
+
+def shown(policy: CheckedPolicy, v: Verdict, show_all: bool) -> bool:
+    """Whether a verdict is listed by default: not one outside its subjects, not a failed relation."""
+    if show_all:
+        return True
+    if v.status == "not_applicable":
+        return False
+    return len(policy.predicates[v.verdict].params) == 1 or v.status != "fails"
+
+
+def chosen_verdicts(
+    policy: CheckedPolicy,
+    decision: Decision,
+    names: Collection[str] = (),
+    subjects: Collection[tuple[str, ...]] = (),
+    show_all: bool = False,
+) -> list[Verdict]:
+    """The verdicts to show: those named (all by default), and any subject asked for by name, whatever its status."""
+    picked = [
+        v
+        for v in decision.verdicts
+        if (not names or v.verdict in names)
+        and (not subjects or v.subject in subjects)
+        and (subjects or shown(policy, v, show_all))
+    ]
+    listed = {v.key for v in picked}
+    for name in names:
+        for subject in subjects:
+            if (name, subject) not in listed and len(subject) == len(policy.predicates[name].params):
+                picked.append(decision.get(name, *subject))
+    return picked
+
+
+def in_summary(view: View) -> bool:
+    """A main verdict that surely applies, unless it is a yes/no verdict that does not hold: that one is listed
+    with its subject (the summary gives the answers that hold, the open questions and the conflicts)."""
+    if not view["main"] or view["applicable"] is not True:
+        return False
+    return view["status"] != "fails" or (view["value"] is None and not view["boolean"])
+
+
+def summary_entry(view: View) -> View:
+    """A main verdict in one line: its answer, its reason, and what would decide it."""
+    keep = ("verdict", "subject", "key", "status", "status_text", "value", "value_text", "label", "reason")
+    entry = {k: view[k] for k in keep}
+    entry["grounds"] = view["grounds"]
+    entry["questions"] = view["questions"]
+    entry["rests_on"] = view["rests_on"]
+    return entry
+
+
+def explanation_view(
+    policy: CheckedPolicy,
+    case: Case,
+    decision: Decision,
+    graph: Graph,
+    lang: str,
+    names: Collection[str] = (),
+    *,
+    subjects: Collection[tuple[str, ...]] = (),
+    why_not: bool = False,
+    what_ifs: WhatIfs | None = None,
+    show_all: bool = False,
+) -> View:
+    views = Views(policy, case, graph, lang)
+    main = set(policy.summary)
+    picked = chosen_verdicts(policy, decision, names, subjects, show_all)
+    verdicts = [views.verdict(v, why_not=why_not or bool(subjects), main=v.verdict in main) for v in picked]
+    for view, v in zip(verdicts, picked, strict=True):
+        view["what_if"] = [views.what_if(w) for w in (what_ifs or {}).get(v.key, [])]
+    order = {name: i for i, name in enumerate(policy.summary)}
+    summary = sorted((v for v in verdicts if in_summary(v)), key=lambda v: order[v["verdict"]])
+    return {
+        "lang": lang,
+        "case": {
+            "id": case.id,
+            "assessment_date": case.assessment_date.isoformat(),
+            "assessment_date_text": date_text(case.assessment_date, lang),
+            "people": [{"id": e.id, "name": e.name or e.id, "type": e.type} for e in case.entities],
+        },
+        "policy": {"hash": decision.policy_hash},
+        "conflicts": [views.conflict(c) for c in decision.conflicts],
+        "summary": [summary_entry(v) for v in summary],
+        "verdicts": verdicts,
+        "groups": _groups(case, verdicts),
+        "hidden": 0 if show_all or subjects else _not_applicable(decision, names),
+        "sources": sorted(views.cited.values(), key=lambda c: c["id"]),
+    }
+
+
+def _not_applicable(decision: Decision, names: Collection[str]) -> int:
+    return sum(1 for v in decision.verdicts if v.status == "not_applicable" and (not names or v.verdict in names))
+
+
+def _groups(case: Case, verdicts: list[View]) -> list[View]:
+    """Verdicts under the entity they are first about, in the case's order of entities."""
+    by_entity: dict[str, list[str]] = {}
+    for v in verdicts:
+        by_entity.setdefault(v["subject"][0], []).append(v["key"])
+    groups = []
+    for e in case.entities:
+        if e.id in by_entity:
+            groups.append({"id": e.id, "name": case.display(e.id), "type": e.type, "members": by_entity[e.id]})
+    return groups

@@ -1,0 +1,28 @@
+"""Missing facts as the questions a caseworker is asked, in the reviewer's language."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from explain.phrases import Phrases
+from grammar.checked import CheckedPolicy
+from solver.answer import Key, Verdict
+from solver.case import Case
+
+
+def fact_parts(fact: str) -> tuple[str, tuple[str, ...]]:
+    """`pred(a, b)` -> (pred, (a, b)): the form missing facts are kept in (entity ids hold no comma)."""
+    pred, _, rest = fact.partition("(")
+    return pred, tuple(a.strip() for a in rest.rstrip(")").split(","))
+
+
+def question(phrases: Phrases, fact: str) -> str:
+    return phrases.question(*fact_parts(fact))
+
+
+def questions_of(
+    policy: CheckedPolicy, case: Case, lang: str, verdicts: Sequence[Verdict]
+) -> Mapping[Key, list[list[str]]]:
+    """Each verdict's smallest sets of missing facts, as questions."""
+    phrases = Phrases(policy, case, lang)
+    return {v.key: [[question(phrases, f) for f in s] for s in v.missing] for v in verdicts}
