@@ -7,7 +7,6 @@ they are read by eye when they change (HAVRE_UPDATE_GOLDEN=1 rewrites them).
 from __future__ import annotations
 
 from functools import cache
-from pathlib import Path
 
 import pytest
 
@@ -27,7 +26,7 @@ MAIN = {
     "kofi-refused": "MIFI's decision on app1: refused",
     "leila-family-selection": "MIFI's decision on Leila Karimi's application for permanent selection: selected",
     "mateo-federal-hc": "Mateo Restrepo may apply for permanent residence on humanitarian and compassionate grounds",
-    "rania-psr-montreal-group": "Québec's selection of the refugees of Rania Al-Khatib's resettlement application: they",
+    "rania-psr-montreal-group": "Québec's selection of the refugees of Rania Al-Khatib's resettlement application",
     "rosa-rejected-documents": "MIFI's decision on app1: rejected",
     "tesfaye-psr-csq-refused": "Québec's selection of the refugees of Tesfaye Gebremedhin's resettlement application",
 }
