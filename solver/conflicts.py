@@ -34,7 +34,6 @@ def clash_rules(policy: CheckedPolicy) -> list[str]:
         out.append(
             f"_clash({pred.name},{CASE},{_tuple(xs)}) :- {pred.name}({args},V), {pred.name}({args},W), V < W{known}."
         )
-    out.append(f"_onclash(P,{CASE},K) :- _clash(P,{CASE},K).")
     return out
 
 
@@ -46,6 +45,13 @@ def _reads(lit: n.Cond) -> Iterator[tuple[str, tuple[n.Term, ...]]]:
     for t in walk_terms(lit):
         if isinstance(t, n.Call):
             yield t.name, t.args
+
+
+def rests_on_program(policy: CheckedPolicy) -> str:
+    """The rules that say what rests on a conflict: grounded only for the cases that have one."""
+    lines = [f"_onclash(P,{CASE},K) :- _clash(P,{CASE},K)."]
+    lines += [line for cr in policy.rules for line in rests_on_rules(policy, cr)]
+    return "\n".join(lines) + "\n"
 
 
 def rests_on_rules(policy: CheckedPolicy, cr: CheckedRule) -> list[str]:

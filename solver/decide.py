@@ -17,13 +17,22 @@ from solver.run import case_symbol, consequence_texts, control
 def decide_many(
     program: AspProgram, policy: CheckedPolicy, cases: Sequence[Case], *, missing: bool = True
 ) -> list[Decision]:
-    numbered = [(case_symbol(i), c) for i, c in enumerate(cases)]
-    ctl = control(program, policy, numbered)
-    indexed = by_case(*consequence_texts(ctl))
-    decisions = [decode_case(policy, case, indexed[i]) for i, case in enumerate(cases)]
+    decisions = _decided(program, policy, cases)
+    # What rests on a conflict is worked out only for the cases that have one: it costs a grounding of its own.
+    clashing = [i for i, d in enumerate(decisions) if d.conflicts]
+    if clashing:
+        again = _decided(program, policy, [cases[i] for i in clashing], program.rests_on)
+        for i, d in zip(clashing, again, strict=True):
+            decisions[i] = d
     if missing:
         decisions = [with_missing(program, policy, case, d) for case, d in zip(cases, decisions, strict=True)]
     return decisions
+
+
+def _decided(program: AspProgram, policy: CheckedPolicy, cases: Sequence[Case], extra: str = "") -> list[Decision]:
+    numbered = [(case_symbol(i), c) for i, c in enumerate(cases)]
+    indexed = by_case(*consequence_texts(control(program, policy, numbered, extra=extra)))
+    return [decode_case(policy, case, indexed[i]) for i, case in enumerate(cases)]
 
 
 def with_missing(program: AspProgram, policy: CheckedPolicy, case: Case, decision: Decision) -> Decision:

@@ -22,7 +22,7 @@ from grammar.checked import CheckedPolicy, CheckedRule
 from grammar.normal import cond_vars, dnf, unique
 from grammar.source import Span
 from solver.body import BranchCompiler
-from solver.conflicts import clash_rules, rests_on_rules
+from solver.conflicts import clash_rules, rests_on_program
 from solver.names import CASE, TRUE, rule_term
 
 
@@ -31,6 +31,7 @@ class AspProgram:
     text: str
     policy_hash: str
     rule_spans: dict[str, Span] = field(hash=False)
+    rests_on: str = ""  # what a conclusion rests on, added only for cases with a conflict (solver.conflicts)
 
 
 def tuple_text(items: list[str]) -> str:
@@ -81,10 +82,8 @@ class Emitter:
         out.append("% ---- rules")
         for cr in p.rules:
             out.extend(self.rule(cr))
-        out.append("% ---- conflicts: two values of a single-valued fact, and what rests on them")
+        out.append("% ---- conflicts: two values of a single-valued fact")
         out.extend(clash_rules(p))
-        for cr in p.rules:
-            out.extend(rests_on_rules(p, cr))
         out.append("")
         if p.applies:
             out.append("% ---- the subjects each verdict applies to (a verdict with a value must give them one)")
@@ -178,4 +177,5 @@ class Emitter:
 
 def emit(policy: CheckedPolicy) -> AspProgram:
     text = Emitter(policy).program()
-    return AspProgram(text, policy.hash, {cr.id: cr.rule.span for cr in policy.rules})
+    spans = {cr.id: cr.rule.span for cr in policy.rules}
+    return AspProgram(text, policy.hash, spans, rests_on_program(policy))

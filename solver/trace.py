@@ -112,8 +112,22 @@ def trace_many(
     program: AspProgram, chain_text: str, policy: CheckedPolicy, cases: Sequence[Case], *, missing: bool = True
 ) -> list[tuple[Trace, Decision]]:
     """The cases grounded and solved together in the explanation program: each one's trace and decision."""
+    out = _traced(program, chain_text, policy, cases)
+    clashing = [i for i, (_, d) in enumerate(out) if d.conflicts]  # see solver.decide: only those pay for it
+    if clashing:
+        again = _traced(program, chain_text + program.rests_on, policy, [cases[i] for i in clashing])
+        for i, found in zip(clashing, again, strict=True):
+            out[i] = found
+    if missing:
+        out = [(t, with_missing(program, policy, case, d)) for case, (t, d) in zip(cases, out, strict=True)]
+    return out
+
+
+def _traced(
+    program: AspProgram, extra: str, policy: CheckedPolicy, cases: Sequence[Case]
+) -> list[tuple[Trace, Decision]]:
     shows = [*(show_predicate(p) for p in policy.predicates.values() if p.kind != "verdict"), *SUPPORT_SHOWS]
-    ctl = control(program, policy, [(Number(i), c) for i, c in enumerate(cases)], extra=chain_text, show=shows)
+    ctl = control(program, policy, [(Number(i), c) for i, c in enumerate(cases)], extra=extra, show=shows)
     brave, cautious = consequence_texts(ctl)
     indexed = by_case(brave, cautious)
     seen: dict[str, tuple[int, Atom] | None] = {}
@@ -121,9 +135,7 @@ def trace_many(
     possible = certain if brave is cautious else _split(brave, seen)
     out = []
     for i, case in enumerate(cases):
-        decision = decode_case(policy, case, indexed[i])
-        if missing:
-            decision = with_missing(program, policy, case, decision)
         sure = frozenset(certain.get(i, ()))
-        out.append((Trace(sure, sure if brave is cautious else frozenset(possible.get(i, ()))), decision))
+        trace = Trace(sure, sure if brave is cautious else frozenset(possible.get(i, ())))
+        out.append((trace, decode_case(policy, case, indexed[i])))
     return out
