@@ -38,8 +38,13 @@ def _environment(lang: str) -> Environment:
     )
     env.install_gettext_translations(translations(lang), newstyle=True)  # type: ignore[attr-defined]
     env.filters["md"] = _markdown_escape
-    env.filters["capitalize_first"] = lambda text: str(text)[:1].upper() + str(text)[1:]
+    env.filters["capitalize_first"] = _capitalize_first
     return env
+
+
+def _capitalize_first(text: str) -> str:
+    """The first letter in upper case; HTML stays HTML (the filter sees the macro's markup)."""
+    return type(text)(str(text)[:1].upper() + str(text)[1:]) if isinstance(text, str) else text
 
 
 def _markdown_escape(text: str) -> str:
