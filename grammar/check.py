@@ -76,7 +76,7 @@ def check(policy: n.Policy) -> CheckedPolicy:
         applies=applies,
         grounds=grounds,
         summary=tuple(tables.summary),
-        warnings=tuple(missing_texts(tables.predicates.values(), tables.rules.values())),
+        warnings=tuple(missing_texts(tables.predicates.values(), tables.rules.values(), tables.entities.values())),
     )
 
 

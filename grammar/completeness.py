@@ -14,8 +14,16 @@ def _warn(span: n.Span, message: str, hint: str) -> Diagnostic:
     return Diagnostic("missing-text", "warning", span, message, hint)
 
 
-def missing_texts(predicates: Iterable[n.Predicate], rules: Iterable[n.Rule]) -> list[Diagnostic]:
+def missing_texts(
+    predicates: Iterable[n.Predicate], rules: Iterable[n.Rule], entities: Iterable[n.Entity] = ()
+) -> list[Diagnostic]:
     out: list[Diagnostic] = []
+    for e in entities:
+        missing = [lang for lang in LANGS if e.text(lang) is None]
+        if missing:
+            example = {"en": f'en "a {e.name}"', "fr": 'fr "une …"'}[missing[0]]
+            message = f"entity `{e.name}` has no {' or '.join(missing)} text"
+            out.append(_warn(e.span, message, f"add how a sentence names one, e.g. `{example}`"))
     for p in predicates:
         missing = [lang for lang in LANGS if p.text(lang) is None]
         if missing:

@@ -226,6 +226,10 @@ class Entity:
     name: str
     plural: str
     span: Span
+    texts: tuple[Text, ...] = ()  # `en "a letter"`, `fr "une lettre"`: one of them, in a sentence
+
+    def text(self, lang: str) -> str | None:
+        return next((t.template for t in self.texts if t.lang == lang and not t.question), None)
 
 
 @dataclass(frozen=True, slots=True)

@@ -147,8 +147,12 @@ class _ToNodes(Transformer[Token, Any]):
             raise _Invalid(error("reserved-name", self._tok(tok), f"`{tok}` is a word of the language, not a name"))
         return str(tok)
 
-    def entity(self, meta: Any, name: Token, plural: Token | None) -> n.Entity:
-        return n.Entity(str(name), str(plural) if plural else f"{name}s", self._span(meta))
+    def entity(self, meta: Any, name: Token, plural: Token | None, *texts: n.Text) -> n.Entity:
+        for t in texts:
+            if t.question or t.value is not None:
+                hint = 'an entity has only `en "a letter"` and `fr "une lettre"`'
+                raise _Invalid(error("bad-modifier", t.span, f"entity `{name}` takes no question or label", hint))
+        return n.Entity(str(name), str(plural) if plural else f"{name}s", self._span(meta), tuple(texts))
 
     def kind(self, meta: Any, tok: Token) -> str:
         return str(tok)
