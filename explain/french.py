@@ -58,7 +58,8 @@ def _is_punctuation(m: re.Match[str]) -> bool:
     """`?` or `;` ends a clause here, not a URL's query or an HTML entity."""
     before = m.string[: m.start()]
     after = m.string[m.end() : m.end() + 1]
-    return bool(before) and not before.endswith(("&", "http", "https")) and (after == "" or after.isspace() or after in "»)")
+    ends_clause = after == "" or after.isspace() or after in "»)"
+    return bool(before) and not before.endswith(("&", "http", "https")) and ends_clause
 
 
 def polish(text: str) -> str:
