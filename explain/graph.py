@@ -61,6 +61,8 @@ class Derivation:
     conditions: tuple[Condition, ...]
     exceptions: tuple[Condition, ...]  # checked, did not apply
     prevailed_over: tuple[str, ...]  # rules that applied too, but this one has priority
+    way: tuple[int, int] = (0, 1)  # which branch of an `or` in the rule's conditions held, of how many
+    computed: Condition | None = None  # a value computed from facts (`age(P) = years_since(birth_date(P))`)
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,8 +130,21 @@ class Graph:
             head_env = {v: env[v] for v in head_vars}
             exceptions = tuple(self.condition(e, head_env, cr, depth, holds=False) for e in rule.exceptions)
             beaten = tuple(low for low in self.below[cr.id] if self.trace.atoms_from("_app", low, subject))
-            return Derivation(cr.id, rule.head.name, subject, self._value(cr, raw), conditions, exceptions, beaten)
+            value = self._value(cr, raw)
+            way = (int(b), len(branches))  # type: ignore[arg-type]
+            computed = self._computed(cr, env, depth)
+            return Derivation(cr.id, rule.head.name, subject, value, conditions, exceptions, beaten, way, computed)
         return None
+
+    def _computed(self, cr: CheckedRule, env: Mapping[str, Plain], depth: int) -> Condition | None:
+        """A conclusion's value computed from facts, as a condition reading them (their inputs, their rules)."""
+        head = cr.rule.head.value
+        if head is None:
+            return None
+        reading = n.Compare("=", head, head, head.span)
+        if not any(isinstance(t, n.Call) for t in walk_terms(reading)):
+            return None
+        return self.condition(reading, env, cr, depth)
 
     def _env(self, cr: CheckedRule, raw: Mapping[str, Value]) -> dict[str, Plain]:
         return {v: as_value(x, cr.var_types.get(v)) for v, x in raw.items()}

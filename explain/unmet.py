@@ -9,17 +9,16 @@ derived fact that fails is explained by the conditions it does not meet in turn.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Mapping
 
 from explain.graph import Condition, Graph
+from explain.truth import truth
 from explain.values import Plain, evaluate
 from grammar import nodes as n
 from grammar.checked import CheckedRule
 from grammar.normal import dnf
 
 MAX_DEPTH = 3
-Truth = bool | None  # None: it depends on unknown facts
 
 
 def unmet(graph: Graph, pred: str, subject: tuple[str, ...], depth: int = 0) -> tuple[Condition, ...]:
@@ -39,7 +38,7 @@ def outside(graph: Graph, cond: n.Cond, env: dict[str, Plain]) -> list[n.Cond]:
     """Why a subject is outside a verdict's `applies if`: the conditions of its first way in that fail."""
     for branch in dnf(cond):
         bound = dict(env)
-        failed = [lit for lit in branch if _truth(graph, lit, bound) is False]
+        failed = [lit for lit in branch if truth(graph, lit, bound) is False]
         if failed:
             return failed
     return []
@@ -53,10 +52,19 @@ def _branch(graph: Graph, cr: CheckedRule, b: int, subject: tuple[str, ...], dep
         env = dict(start)
         for k in range(furthest, len(steps)):
             lit = steps[k].literal
-            truth = _truth(graph, lit, env)
-            if truth is False:
+            # The first step is the one no completion gets past: the solver says it fails.
+            if truth(graph, lit, env) is False or (k == furthest and not _binds(lit, env)):
                 out.append(_explained(graph, cr, lit, env, depth))
     return out
+
+
+def _binds(lit: n.Cond, env: dict[str, Plain]) -> bool:
+    """A binding (`f(X) = D`) that failed names no condition: its value is missing, not unmet."""
+    return (
+        isinstance(lit, n.Compare)
+        and lit.op == "="
+        and any(isinstance(side, n.Var) and side.name not in env for side in (lit.left, lit.right))
+    )
 
 
 def _explained(graph: Graph, cr: CheckedRule, lit: n.Cond, env: Mapping[str, Plain], depth: int) -> Condition:
@@ -67,46 +75,3 @@ def _explained(graph: Graph, cr: CheckedRule, lit: n.Cond, env: Mapping[str, Pla
         if all(isinstance(a, str) for a in args):
             nested = unmet(graph, lit.name, tuple(str(a) for a in args), depth + 1)
     return Condition(shown.literal, shown.env, False, shown.inputs, unmet=nested)
-
-
-def _truth(graph: Graph, lit: n.Cond, env: dict[str, Plain]) -> Truth:
-    """Whether a literal holds on the case's facts; a binding (`f(X) = D`) gives its variable a value."""
-    if isinstance(lit, n.Not):
-        inner = _truth(graph, lit.cond, dict(env))
-        return None if inner is None else not inner
-    if isinstance(lit, n.Atom):
-        args = tuple(evaluate(a, env, graph.policy, graph.trace, graph.today) for a in lit.args)
-        if any(a is None for a in args):
-            return None
-        key = tuple(a for a in args if isinstance(a, str | int))
-        if graph.trace.holds(lit.name, key):
-            return True
-        return None if graph.trace.may_hold(lit.name, key) else False
-    if isinstance(lit, n.Compare):
-        return _compare(graph, lit, env)
-    return None  # `some`, `every` and counts are read from the solver's own answer elsewhere
-
-
-def _compare(graph: Graph, lit: n.Compare, env: dict[str, Plain]) -> Truth:
-    for var, other in ((lit.left, lit.right), (lit.right, lit.left)):
-        if lit.op == "=" and isinstance(var, n.Var) and var.name not in env:
-            value = evaluate(other, env, graph.policy, graph.trace, graph.today)
-            if value is None:
-                return None
-            env[var.name] = value
-            return True
-    left = evaluate(lit.left, env, graph.policy, graph.trace, graph.today)
-    right = evaluate(lit.right, env, graph.policy, graph.trace, graph.today)
-    if left is None or right is None or type(left) is not type(right):
-        return None
-    return _holds(lit.op, left, right)
-
-
-def _holds(op: str, left: str | int | bool | dt.date, right: str | int | bool | dt.date) -> bool:
-    if op == "=":
-        return left == right
-    if op == "!=":
-        return left != right
-    a, b = left, right
-    assert isinstance(a, int | dt.date) and isinstance(b, int | dt.date)
-    return {"<": a < b, "<=": a <= b, ">": a > b, ">=": a >= b}[op]  # type: ignore[operator]

@@ -10,10 +10,11 @@ from typing import Any
 
 from explain.graph import Condition, Derivation, Failure, Graph, Input
 from explain.i18n import N_, gettext
-from explain.phrases import Phrases
+from explain.phrases import Phrases, uncap
 from explain.questions import question
+from explain.sentences import Sentences
 from explain.unmet import outside, unmet
-from explain.values import Plain, evaluate
+from explain.values import Plain
 from grammar import nodes as n
 from grammar.checked import CheckedPolicy
 from solver.answer import Conflict, Key, Verdict
@@ -53,8 +54,10 @@ class Views:
     def __init__(self, policy: CheckedPolicy, case: Case, graph: Graph, lang: str) -> None:
         self.policy, self.case, self.graph, self.lang = policy, case, graph, lang
         self.ph = Phrases(policy, case, lang)
+        self.sentences = Sentences(policy, graph, self.ph)
         self._ = gettext(lang)
         self.cited: dict[str, View] = {}
+        self.shown: set[tuple[object, ...]] = set()  # the derivations shown in the verdict being worded
 
     # ------------------------------------------------------------ rules and sources
     def rule(self, rule_id: str) -> View:
@@ -91,9 +94,10 @@ class Views:
     # ------------------------------------------------------------ conditions
     def input(self, i: Input) -> View:
         decl = self.policy.predicates[i.pred]
-        text = self.ph.fact(i.pred, i.args, i.value)
         if decl.is_bool and i.value is False:
-            text = self.ph.negative(text)
+            text = self.ph.not_fact(i.pred, i.args)
+        else:
+            text = self.ph.fact(i.pred, i.args, i.value)
         return {
             "text": self.ph.cap(text),
             "origin": i.origin,
@@ -101,44 +105,12 @@ class Views:
             "finding": decl.kind == "judged",
         }
 
-    def sentence(self, c: n.Cond, env: dict[str, Plain]) -> str:
-        if isinstance(c, n.Atom):
-            args = self._args(c.name, c.args, env)
-            return self.ph.fact(c.name, args)
-        if isinstance(c, n.Not):
-            return self.ph.negative(self.sentence(c.cond, env))
-        if isinstance(c, n.Compare):
-            return self.compare(c, env)
-        if isinstance(c, n.And | n.Or):
-            joiner = " " + (self._("and") if isinstance(c, n.And) else self._("or")) + " "
-            return joiner.join(self.sentence(i, env) for i in c.items)
-        inner = {k: v for k, v in env.items() if k != c.var.name}
-        if isinstance(c, n.Some):
-            return self.ph.w["some"].format(var=c.var.name, cond=self.sentence(c.cond, inner))
-        return self.ph.w["every"].format(
-            var=c.var.name, cond=self.sentence(c.cond, inner), then=self.sentence(c.then, inner)
-        )
-
-    def _args(self, pred: str, terms: tuple[n.Term, ...], env: dict[str, Plain]) -> tuple[Plain, ...]:
-        """Arguments' values; a variable with none yet reads as "a letter", "a person"."""
-        g, params = self.graph, self.policy.predicates[pred].params
-        values = [evaluate(t, env, g.policy, g.trace, g.today) for t in terms]
-        return tuple(self.ph.some(p.type.name) if v is None else v for v, p in zip(values, params, strict=True))
-
-    def compare(self, c: n.Compare, env: dict[str, Plain]) -> str:
-        g = self.graph
-        for call, other in ((c.left, c.right), (c.right, c.left)):
-            if c.op == "=" and isinstance(call, n.Call) and call.name in self.policy.predicates:
-                args = self._args(call.name, call.args, env)
-                return self.ph.fact(call.name, args, evaluate(other, env, g.policy, g.trace, g.today))
-        left = evaluate(c.left, env, g.policy, g.trace, g.today)
-        right = evaluate(c.right, env, g.policy, g.trace, g.today)
-        dates = any(isinstance(v, type(g.today)) for v in (left, right))
-        return self.ph.comparison(c.op, self.ph.term(c.left, env, left), self.ph.term(c.right, env, right), dates)
+    def sentence(self, c: n.Cond, env: dict[str, Plain], *, failing: bool = False) -> str:
+        return self.sentences.sentence(c, env, failing=failing)
 
     def condition(self, c: Condition) -> View:
-        text = self.sentence(c.literal, c.values)
-        shown = text if c.holds or isinstance(c.literal, n.Not) else self.ph.negative(text)
+        text = self.sentence(c.literal, c.values, failing=not c.holds)
+        shown = text if c.holds else self.negated(c.literal, c.values)
         return {
             "text": self.ph.cap(shown),
             "sentence": shown,
@@ -148,14 +120,22 @@ class Views:
             "unmet": [self.unmet(u) for u in c.unmet],
         }
 
+    def negated(self, c: n.Cond, env: dict[str, Plain]) -> str:
+        """A condition that does not hold: a fact's `not` template, else "it is not the case that …"."""
+        if isinstance(c, n.Atom):
+            return self.ph.not_fact(c.name, self.sentences.args(c.name, c.args, env))
+        if isinstance(c, n.Not):
+            return self.sentence(c.cond, env)
+        return self.ph.negative(self.sentence(c, env, failing=True))
+
     def unmet(self, c: Condition) -> View:
         """A condition not met, worded as written: "Not met: Kofi Mensah would suffer serious harm ...", with where
         the fact it reads comes from (an officer's finding), and the other facts it reads."""
-        text = self.sentence(c.literal, c.values)
+        text = self.sentence(c.literal, c.values, failing=True)
         atom = c.literal.cond if isinstance(c.literal, n.Not) else c.literal
         direct = [i for i in c.inputs if isinstance(atom, n.Atom) and i.pred == atom.name]
         return {
-            "text": self._("Not met: %(condition)s") % {"condition": text},
+            "text": self._("Not met: %(condition)s") % {"condition": uncap(text)},
             "sentence": text,
             "origin_text": self._(ORIGIN[direct[0].origin]) if direct else None,
             "inputs": [self.input(i) for i in c.inputs if i not in direct],
@@ -164,14 +144,35 @@ class Views:
 
     # ------------------------------------------------------------ steps and failures
     def step(self, d: Derivation) -> View:
+        with self.sentences.rule(d.rule):
+            return self._step(d)
+
+    def _step(self, d: Derivation) -> View:
         view = self.rule(d.rule)
+        branch, ways = d.way
+        view["way"] = self._("way %(n)d of %(total)d") % {"n": branch + 1, "total": ways} if ways > 1 else None
+        key = (d.rule, d.subject, d.value, d.way)
+        view["again"] = key in self.shown  # a derivation is shown once per verdict, then referred to
+        self.shown.add(key)
+        if view["again"]:
+            view.update(conclusion=self.ph.cap(self.ph.fact(d.predicate, d.subject, d.value)), conditions=[])
+            view.update(exceptions=[], prevailed_over=[])
+            return view
         view["conclusion"] = self.ph.cap(self.ph.fact(d.predicate, d.subject, d.value))
         view["conditions"] = [self.condition(c) for c in d.conditions]
-        view["exceptions"] = [self.ph.cap(self.ph.negative(self.sentence(e.literal, e.values))) for e in d.exceptions]
+        if d.computed is not None and isinstance(d.computed.literal, n.Compare):
+            computed = self.condition(d.computed)  # the value, and how: "21 (completed years since May 2, 2005)"
+            computed["text"] = self.ph.cap(self.sentences.term(d.computed.literal.left, d.computed.values))
+            view["conditions"].append(computed)
+        view["exceptions"] = [self.ph.cap(self.negated(e.literal, e.values)) for e in d.exceptions]
         view["prevailed_over"] = [self.rule(r) for r in d.prevailed_over]
         return view
 
     def failure(self, f: Failure) -> View:
+        with self.sentences.rule(f.rule):
+            return self._failure(f)
+
+    def _failure(self, f: Failure) -> View:
         view = self.rule(f.rule)
         view["reason"] = f.reason
         if f.reason == "priority":
@@ -183,10 +184,11 @@ class Views:
             cond = self.condition(
                 Condition(f.condition.literal, f.condition.env, True, f.condition.inputs, (), f.condition.failures)
             )
+            cond["sentence"] = self.sentence(f.condition.literal, f.condition.values, failing=True)
             if f.reason == "condition":
-                view["text"] = self._("Not met: %(condition)s") % {"condition": cond["sentence"]}
+                view["text"] = self._("Not met: %(condition)s") % {"condition": uncap(cond["sentence"])}
             else:
-                view["text"] = self._("Exception applied: %(condition)s") % {"condition": cond["sentence"]}
+                view["text"] = self._("Exception applied: %(condition)s") % {"condition": uncap(cond["sentence"])}
             view["inputs"] = cond["inputs"]
             view["nested"] = cond["failures"]
         return view
@@ -195,8 +197,7 @@ class Views:
     def change(self, c: Change) -> View:
         decl = self.policy.predicates[c.pred]
         if decl.is_bool:
-            after = self.ph.fact(c.pred, c.args)
-            after = after if c.after else self.ph.negative(after)
+            after = self.ph.fact(c.pred, c.args) if c.after else self.ph.not_fact(c.pred, c.args)
         else:
             after = self.ph.fact(c.pred, c.args, c.after)  # type: ignore[arg-type]
         if c.before is None:
@@ -231,6 +232,7 @@ class Views:
         return self.ph.cap(self.ph.fact(pred, subject, value, blank="…"))
 
     def verdict(self, v: Verdict, *, why_not: bool, main: bool = False) -> View:
+        self.shown = set()
         decl = self.policy.predicates[v.verdict]
         shown_value = v.value if v.status == "holds" else None
         view: View = {
@@ -289,7 +291,7 @@ class Views:
             target, negated = (g.cond.cond, True) if isinstance(g.cond, n.Not) else (g.cond, False)
             if not isinstance(target, n.Atom):
                 continue
-            args = tuple(str(a) for a in self._args(target.name, target.args, env))
+            args = tuple(str(a) for a in self.sentences.args(target.name, target.args, env))
             if negated:
                 found += [self.unmet(c) for c in unmet(self.graph, target.name, args)]
             else:
@@ -297,10 +299,21 @@ class Views:
         return found
 
     def ground(self, d: Derivation) -> View:
-        """A ground that holds, by the rule that found it: "Rejection ground: ... (PROC-2.late-documents)"."""
+        """A ground that holds, by the rule that found it: "Rejection ground: ... (PROC-2.late-documents)", with
+        what its negative conditions did not meet (the document not received)."""
         step = self.rule(d.rule)
         text = f"{step['title']} ({step['rule']})"
-        return {"text": text, "sentence": text, "origin_text": None, "inputs": [], "unmet": []}
+        nested: list[View] = []
+        for c in d.conditions:
+            lit = c.literal
+            if (
+                isinstance(lit, n.Not)
+                and isinstance(lit.cond, n.Atom)
+                and not self.policy.predicates[lit.cond.name].is_input
+            ):
+                args = tuple(str(a) for a in self.sentences.args(lit.cond.name, lit.cond.args, c.values))
+                nested += [self.unmet(u) for u in unmet(self.graph, lit.cond.name, args)]
+        return {"text": text, "sentence": text, "origin_text": None, "inputs": [], "unmet": nested}
 
     def conflict(self, c: Conflict) -> View:
         sides = []
@@ -337,11 +350,11 @@ class Views:
         env: dict[str, Plain] = {p.var: s for p, s in zip(decl.params, v.subject, strict=True)}
         failed = outside(self.graph, decl.applies, env)
         if not failed:
-            return self._("Applies only if %(condition)s") % {"condition": self.sentence(decl.applies, env)}
+            return self._("Applies only if %(condition)s") % {"condition": uncap(self.sentence(decl.applies, env))}
         lit = failed[0]
         if isinstance(lit, n.Not):  # what holds, rather than "it is not the case that it is not the case"
-            return self._("Does not apply: %(condition)s") % {"condition": self.sentence(lit.cond, env)}
-        return self._("Does not apply. Not met: %(condition)s") % {"condition": self.sentence(lit, env)}
+            return self._("Does not apply: %(condition)s") % {"condition": uncap(self.sentence(lit.cond, env))}
+        return self._("Does not apply. Not met: %(condition)s") % {"condition": uncap(self.sentence(lit, env))}
 
     def reason(self, view: View) -> str:
         """One line: why the verdict stands as it does."""
@@ -351,7 +364,7 @@ class Views:
         if status == "not_applicable":
             return str(view["outside"])
         if status == "undetermined" and view["applicable"] is None:
-            return self._("Applies only if %(condition)s") % {"condition": view["applies_text"]}
+            return self._("Applies only if %(condition)s") % {"condition": uncap(view["applies_text"])}
         if status == "holds" and view["grounds"]:
             return str(view["grounds"][0]["text"])
         if status == "holds" and view["why"]:

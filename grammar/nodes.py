@@ -229,7 +229,7 @@ class Entity:
     texts: tuple[Text, ...] = ()  # `en "a letter"`, `fr "une lettre"`: one of them, in a sentence
 
     def text(self, lang: str) -> str | None:
-        return next((t.template for t in self.texts if t.lang == lang and not t.question), None)
+        return next((t.template for t in self.texts if t.lang == lang and not (t.question or t.negative)), None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -241,14 +241,15 @@ class Param:
 
 @dataclass(frozen=True, slots=True)
 class Text:
-    """A natural-language template; `question` marks the form asked of a caseworker,
-    `value` the label of one enumeration value."""
+    """A natural-language template; `question` marks the form asked of a caseworker, `negative` the sentence
+    when a yes/no fact does not hold, `value` the label of one enumeration value."""
 
     lang: Lang
     template: str
     question: bool
     span: Span
     value: str | None = None
+    negative: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -283,9 +284,9 @@ class Predicate:
     def is_input(self) -> bool:
         return self.kind in ("input", "judged")
 
-    def text(self, lang: str, *, question: bool = False) -> str | None:
+    def text(self, lang: str, *, question: bool = False, negative: bool = False) -> str | None:
         for t in self.texts:
-            if t.lang == lang and t.question == question and t.value is None:
+            if t.lang == lang and t.question == question and t.negative == negative and t.value is None:
                 return t.template
         return None
 

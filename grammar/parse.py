@@ -149,7 +149,7 @@ class _ToNodes(Transformer[Token, Any]):
 
     def entity(self, meta: Any, name: Token, plural: Token | None, *texts: n.Text) -> n.Entity:
         for t in texts:
-            if t.question or t.value is not None:
+            if t.question or t.negative or t.value is not None:
                 hint = 'an entity has only `en "a letter"` and `fr "une lettre"`'
                 raise _Invalid(error("bad-modifier", t.span, f"entity `{name}` takes no question or label", hint))
         return n.Entity(str(name), str(plural) if plural else f"{name}s", self._span(meta), tuple(texts))
@@ -189,6 +189,9 @@ class _ToNodes(Transformer[Token, Any]):
 
     def label(self, meta: Any, value: Token, lang: str, template: Token) -> n.Text:
         return n.Text(lang, _string(template), False, self._span(meta), str(value))  # type: ignore[arg-type]
+
+    def negated(self, meta: Any, lang: str, template: Token) -> n.Text:
+        return n.Text(lang, _string(template), False, self._span(meta), negative=True)  # type: ignore[arg-type]
 
     def text(self, meta: Any, question: Token | None, lang: str, template: Token) -> n.Text:
         return n.Text(lang, _string(template), question is not None, self._span(meta))  # type: ignore[arg-type]

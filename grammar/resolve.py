@@ -170,6 +170,10 @@ def _check_predicate(pred: n.Predicate, t: Tables) -> list[Diagnostic]:
         elif g.value not in values:
             hint = did_you_mean(g.value, values) or f"one of {', '.join(values)}"
             diags.append(error("undefined-name", g.span, f"`{g.value}` is not a value of `{pred.name}`", hint))
+    for text in pred.texts:
+        if text.negative and not pred.is_bool:
+            hint = "a `not` text is the sentence when a yes/no fact does not hold"
+            diags.append(error("bad-modifier", text.span, f"`{pred.name}` has a value; it takes no `not` text", hint))
     if pred.applies is not None and pred.kind != "verdict":
         hint = "`applies if` says which subjects a verdict concerns"
         diags.append(

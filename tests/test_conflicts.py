@@ -99,7 +99,7 @@ def test_decide_says_so_first_and_exits_1(folder: Path) -> None:
     ]
     fr = havre("decide", str(AMINA), "--policy", str(folder), "--lang", "fr", "--summary")
     assert fr.stdout.splitlines()[2:4] == [
-        "!! CONFLIT\u00a0: Décision du MIFI sur app1 : …",
+        "!! CONFLIT\u00a0: Décision du MIFI sur app1\u00a0: …",
         "   Les règles se contredisent\u00a0: refusée (PROC-5.capacity) et sélectionnée (PROC-4.selected)",
     ]
 

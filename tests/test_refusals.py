@@ -59,7 +59,7 @@ def test_refused_without_an_answer_names_every_condition_not_met_and_only_those(
     assert [g["text"] for g in fr["grounds"]] == [
         "Condition non remplie\u00a0: Kofi Mensah a la capacité de s'intégrer à la société québécoise",
         "Condition non remplie\u00a0: Kofi Mensah subirait un préjudice grave en cas de retour dans son pays"
-        " d'origine, Ghana",
+        " d'origine, le Ghana",
     ]
     text = render(policy().explain(doc, verdicts=["decision"]), "text")
     grounds = text.index("Grounds:")

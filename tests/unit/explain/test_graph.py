@@ -93,7 +93,7 @@ def test_views_in_both_languages(mini: Policy) -> None:
     [v_en], [v_fr] = en["verdicts"], fr["verdicts"]
     assert v_en["questions"] == [["Has the officer found Amina Haddad to be in a particularly distressful situation?"]]
     assert v_fr["questions"] == [
-        ["L'agent a-t-il constaté que Amina Haddad vit une situation particulièrement éprouvante ?"]
+        ["L'agent a-t-il constaté qu'Amina Haddad vit une situation particulièrement éprouvante\u202f?"]
     ]
     assert v_en["label"] == "The decision on app1 is …" and v_fr["status_text"] == "indéterminé"
     selected = mini.explain(family(), lang="fr", verdicts=["decision"])["verdicts"][0]
@@ -114,10 +114,13 @@ def test_a_step_on_a_non_official_source_says_so(mini: Policy) -> None:
 def test_dates_are_written_as_dates(mini: Policy) -> None:
     view = mini.explain(family(on="2026-12-01", documents__form__supplied=False), verdicts=["decision"])
     texts = [c["text"] for c in view["verdicts"][0]["why"][0]["conditions"]]
-    assert texts[1] == ("The assessment date (1 December 2026) is after 22 September 2026 + 60 days (21 November 2026)")
+    assert (
+        texts[1]
+        == "The assessment date (December 1, 2026) is after November 21, 2026 (60 days after September 22, 2026)"
+    )
     fr = mini.explain(family(on="2026-12-01", documents__form__supplied=False), lang="fr", verdicts=["decision"])
     assert fr["verdicts"][0]["why"][0]["conditions"][1]["text"] == (
-        "La date d'évaluation (1er décembre 2026) est postérieure au 22 septembre 2026 + 60 jours (21 novembre 2026)"
+        "La date d'évaluation (1er décembre 2026) tombe après le 21 novembre 2026 (60 jours après le 22 septembre 2026)"
     )
 
 

@@ -1,0 +1,206 @@
+"""Conditions as sentences an analyst would write: no variable names, no logic showing through.
+
+A fact reads as its predicate's template, a comparison as the fact with how its
+value compares ("MIFI received the answer on 29 June 2026, on or before 3 July
+2026"), a computed value with how it was computed ("1 May 2026 (60 days after
+2 March 2026)"), and a quantified condition names its instances: `every` the
+ones that satisfy it (or, when it fails, the ones that do not), `some` the one
+that does, `number of` those it counts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+
+from explain.graph import Graph
+from explain.i18n import N_
+from explain.phrases import FLIP, Phrases
+from explain.truth import truth, var_type
+from explain.values import Plain, evaluate
+from grammar import nodes as n
+from grammar.checked import BUILTINS, CheckedPolicy
+from grammar.normal import walk_conds
+
+Env = Mapping[str, Plain]
+BUILTIN_WORDS = {
+    "years_since": N_("completed years since %(start)s"),
+    "months_since": N_("completed months since %(start)s"),
+    "days_since": N_("days since %(start)s"),
+    "years_between": N_("completed years from %(start)s to %(end)s"),
+    "days_between": N_("days from %(start)s to %(end)s"),
+}
+
+
+class Sentences:
+    def __init__(self, policy: CheckedPolicy, graph: Graph, ph: Phrases) -> None:
+        self.policy, self.graph, self.ph = policy, graph, ph
+        self._ = ph._
+        self.sources: dict[str, n.Call] = {}  # a rule's variables and the facts that gave them their values
+
+    @contextmanager
+    def rule(self, rule_id: str) -> Iterator[None]:
+        """While a rule's conditions are worded: `N <= 5` reads as the fact N came from."""
+        saved = self.sources
+        self.sources = sources_of(self.graph.rules[rule_id].rule)
+        try:
+            yield
+        finally:
+            self.sources = saved
+
+    def value(self, t: n.Term, env: Env) -> Plain:
+        g = self.graph
+        return evaluate(t, env, g.policy, g.trace, g.today)
+
+    # ------------------------------------------------------------ conditions
+    def sentence(self, c: n.Cond, env: Env, *, failing: bool = False) -> str:
+        """The condition as a sentence; `failing`: it does not hold, so `every` names the instances it fails on."""
+        if isinstance(c, n.Atom):
+            return self.ph.fact(c.name, self.args(c.name, c.args, env))
+        if isinstance(c, n.Not):
+            if isinstance(c.cond, n.Atom):
+                return self.ph.not_fact(c.cond.name, self.args(c.cond.name, c.cond.args, env))
+            return self.ph.negative(self.sentence(c.cond, env, failing=not failing))
+        if isinstance(c, n.Compare):
+            return self.compare(c, env)
+        if isinstance(c, n.And | n.Or):
+            joiner = " " + (self._("and") if isinstance(c, n.And) else self._("or")) + " "
+            return joiner.join(self.sentence(i, env, failing=failing) for i in c.items)
+        if isinstance(c, n.Some):
+            return self.some(c, env)
+        return self.every(c, env, failing)
+
+    def args(self, pred: str, terms: tuple[n.Term, ...], env: Env) -> tuple[Plain, ...]:
+        """Arguments' values; a variable with none reads as "a letter", or "that letter" once named."""
+        params = self.policy.predicates[pred].params
+        out: list[Plain] = []
+        for t, p in zip(terms, params, strict=True):
+            v = self.value(t, env)
+            out.append(self.ph.some(p.type.name) if v is None else v)
+        return tuple(out)
+
+    # ------------------------------------------------------------ quantifiers
+    def instances(self, var: n.Var, cond: n.Cond, env: Env) -> tuple[list[str], list[str]]:
+        """The entities of the variable's type for which `cond` surely holds, and those for which it may."""
+        kind = var_type(self.policy, cond, var.name)
+        sure, maybe = [], []
+        for e in self.graph.case.entities:
+            if e.type != kind:
+                continue
+            holds = truth(self.graph, cond, {**env, var.name: e.id})
+            if holds:
+                sure.append(e.id)
+            elif holds is None:
+                maybe.append(e.id)
+        return sure, maybe
+
+    def names(self, ids: list[str]) -> str:
+        shown = [self.ph.value(i) for i in ids]
+        if len(shown) < 2:
+            return "".join(shown)
+        return ", ".join(shown[:-1]) + " " + self._("and") + " " + shown[-1]
+
+    def some(self, c: n.Some, env: Env) -> str:
+        sure, _ = self.instances(c.var, c.cond, env)
+        if sure:  # the one that satisfies it, named
+            return self.sentence(c.cond, {**env, c.var.name: sure[0]})
+        return self.sentence(c.cond, {k: v for k, v in env.items() if k != c.var.name})
+
+    def every(self, c: n.Every, env: Env, failing: bool) -> str:
+        inside, _ = self.instances(c.var, c.cond, env)
+        if failing:
+            missed = [i for i in inside if truth(self.graph, c.then, {**env, c.var.name: i}) is False]
+            chosen = missed or inside
+        else:
+            chosen = inside
+        if not chosen:
+            condition = self.sentence(c.cond, {k: v for k, v in env.items() if k != c.var.name})
+            return self._("none: %(condition)s") % {"condition": condition}
+        if len(chosen) == 1:
+            one = {**env, c.var.name: chosen[0]}
+            return self.sentence(self.failed_part(c.then, one) if failing else c.then, one)
+        return self.sentence(c.then, {**env, c.var.name: self.names(chosen)})
+
+    def failed_part(self, c: n.Cond, env: Env) -> n.Cond:
+        """Of a conjunction that fails, the conditions that do (the others hold and need no mention)."""
+        if not isinstance(c, n.And):
+            return c
+        bound = dict(env)
+        found = [(item, truth(self.graph, item, bound)) for item in c.items]
+        failed = [item for item, t in found if t is False] or [item for item, t in found if t is None]
+        return failed[0] if len(failed) == 1 else n.And(tuple(failed), c.span) if failed else c
+
+    # ------------------------------------------------------------ comparisons
+    def compare(self, c: n.Compare, env: Env) -> str:
+        for call, other in ((c.left, c.right), (c.right, c.left)):
+            if c.op == "=" and is_fact(self.policy, call):
+                assert isinstance(call, n.Call)
+                return self.ph.fact(call.name, self.args(call.name, call.args, env), self.value(other, env))
+        c = n.Compare(c.op, self.source(c.left), self.source(c.right), c.span)
+        left, right = self.value(c.left, env), self.value(c.right, env)
+        dates = isinstance(left, dt.date) or isinstance(right, dt.date)
+        for side, other, op in ((c.left, c.right, c.op), (c.right, c.left, FLIP[c.op])):
+            if is_fact(self.policy, side) and not is_fact(self.policy, other):
+                assert isinstance(side, n.Call)
+                fact = self.ph.fact(side.name, self.args(side.name, side.args, env), self.value(side, env))
+                return self.ph.finish(f"{fact}, {self.ph.relation(op, dates)} {self.term(other, env)}")
+        return self.ph.finish(f"{self.term(c.left, env)} {self.ph.verb(c.op, dates)} {self.term(c.right, env)}")
+
+    def source(self, t: n.Term) -> n.Term:
+        """A variable that a fact gave its value: that fact, so that a comparison can say what it compares."""
+        return self.sources.get(t.name, t) if isinstance(t, n.Var) else t
+
+    def term(self, t: n.Term, env: Env) -> str:
+        """A term as a reviewer reads it: its value, and how it was computed when it was."""
+        if isinstance(t, n.AssessmentDate):
+            return self.ph.assessment(self.graph.today)
+        value = self.value(t, env)
+        shown = self.ph.the(value) if value is not None else ""
+        if isinstance(t, n.Var):
+            return shown or "…"
+        return self.ph.computed(shown, self.how(t, env)) if shown else self.how(t, env)
+
+    def how(self, t: n.Term, env: Env) -> str:
+        """How a computed value is obtained: "60 days after 2 March 2026", "completed years since ...", "…"."""
+        if isinstance(t, n.BinOp) and isinstance(t.right, n.Duration):
+            amount = t.right.amount if isinstance(t.right.amount, int) else self.value(t.right.amount, env)
+            parts = {"span": self.ph.duration(amount if isinstance(amount, int) else None, t.right.unit)}
+            parts["base"] = self.short(t.left, env)
+            if t.op == "+":
+                return self._("%(span)s after %(base)s") % parts
+            return self._("%(span)s before %(base)s") % parts
+        if isinstance(t, n.BinOp):
+            return f"{self.short(t.left, env)} {t.op} {self.short(t.right, env)}"
+        if isinstance(t, n.Call) and t.name in BUILTINS:
+            return self.builtin(t, env)
+        if isinstance(t, n.Count):
+            found, _ = self.instances(t.var, t.cond, env)
+            return self.names(found)
+        return ""
+
+    def short(self, t: n.Term, env: Env) -> str:
+        if isinstance(t, n.AssessmentDate):
+            return self.ph.assessment()
+        value = self.value(t, env)
+        return self.ph.the(value) if value is not None else self.how(t, env)
+
+    def builtin(self, t: n.Call, env: Env) -> str:
+        dates = [self.short(a, env) for a in t.args]
+        return self._(BUILTIN_WORDS[t.name]) % {"start": dates[0], "end": dates[-1]}
+
+
+def sources_of(rule: n.Rule) -> dict[str, n.Call]:
+    """`f(X) = V` anywhere in the rule's conditions: V comes from the fact f(X)."""
+    found: dict[str, n.Call] = {}
+    for cond in (rule.body, *rule.exceptions):
+        for c in walk_conds(cond) if cond is not None else ():
+            if isinstance(c, n.Compare) and c.op == "=":
+                for var, other in ((c.left, c.right), (c.right, c.left)):
+                    if isinstance(var, n.Var) and isinstance(other, n.Call) and var.name not in found:
+                        found[var.name] = other
+    return found
+
+
+def is_fact(policy: CheckedPolicy, t: n.Term) -> bool:
+    return isinstance(t, n.Call) and t.name in policy.predicates
