@@ -13,6 +13,7 @@ from collections.abc import Collection, Mapping, Sequence
 
 from explain.graph import Graph
 from explain.phrases import date_text
+from explain.sources import grouped
 from explain.views import View, Views
 from grammar.checked import CheckedPolicy
 from solver.answer import Decision, Key, Verdict
@@ -107,7 +108,7 @@ def explanation_view(
         "verdicts": verdicts,
         "groups": _groups(case, verdicts),
         "hidden": 0 if show_all or subjects else _not_applicable(decision, names),
-        "sources": sorted(views.cited.values(), key=lambda c: c["id"]),
+        "sources": grouped(views.cited.values()),
     }
 
 

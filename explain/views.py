@@ -13,6 +13,7 @@ from explain.i18n import N_, gettext
 from explain.phrases import Phrases, uncap
 from explain.questions import question
 from explain.sentences import Sentences
+from explain.sources import link
 from explain.unmet import outside, unmet
 from explain.values import Plain
 from grammar import nodes as n
@@ -88,6 +89,7 @@ class Views:
                 "authority": source.authority,
                 "authority_text": self._(AUTHORITY[source.authority]),
                 "non_official": source.authority == "secondary",
+                "link": link(source.document, self.lang),
             }
         return self.cited[cid]
 

@@ -309,12 +309,14 @@ def test_step_on_the_non_official_source_says_so() -> None:
         assert {i for i, c in cited.items() if c["non_official"]} == {"FHC-1", "FHC-2", "FHC-3", "FHC-5"}
         assert all(cited[i]["authority"] == "secondary" for i in ("FHC-1", "FHC-2", "FHC-3", "FHC-5"))
         assert cited["IRPA-S25-1"]["non_official"] is False
-        sources = {s["id"]: s for s in v["sources"]}
-        assert sources["FHC-5"]["document"].startswith("004_")
+        [djp] = [s for s in v["sources"] if s["non_official"]]  # listed once, with its provisions under it
+        assert (djp["id"], djp["link"]) == ("DJP-HC", None)
+        assert [p["id"] for p in djp["provisions"]] == ["FHC-1", "FHC-2", "FHC-3", "FHC-5", "FHC-7"]
     text = {lang: rendered("mateo-federal-hc", lang, "text") for lang in LANGS}
     assert "  Note: this step rests on a non-official source (FHC-5).\n" in text["en"]
     assert "  Remarque\u00a0: cette étape repose sur une source non officielle (FHC-5).\n" in text["fr"]
-    assert "[FHC-5] No new in-Canada application while one is submitted." in text["en"]
+    assert "    [FHC-5] No new in-Canada application while one is submitted\n" in text["en"]
+    assert text["en"].count("DJP Quebec Immigration Services") == 1
     html = {lang: rendered("mateo-federal-hc", lang, "html") for lang in LANGS}
     assert '<span class="badge unofficial">non-official source</span>' in html["en"]
     assert '<span class="badge unofficial">source non officielle</span>' in html["fr"]
@@ -419,7 +421,8 @@ def test_html_escapes_names_from_the_case() -> None:
 def test_every_citation_links_to_its_source(name: str) -> None:
     for lang in LANGS:
         v = view(name, lang)
-        anchors = {s["anchor"] for s in v["sources"]}
+        anchors = {p["anchor"] for s in v["sources"] for p in s["provisions"]}
+        anchors |= {s["anchor"] for s in v["sources"] if s["cited_whole"]}
         html = rendered(name, lang, "html")
         sources = lambda found: {a for a in found if a.startswith("src-")}  # noqa: E731 (the others are verdicts)
         assert sources(re.findall(r'href="#([^"]+)"', html)) == anchors

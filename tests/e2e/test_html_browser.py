@@ -80,7 +80,8 @@ def test_explanation_opens_in_chromium_without_console_errors(tmp_path: Path) ->
     assert html.escape(mateo["label"], quote=False) in dom
     assert '<section id="sources">' in dom
     for source in view["sources"]:
-        assert f'<li id="{source["anchor"]}">' in dom
+        for provision in source["provisions"]:
+            assert f'<li id="{provision["anchor"]}">' in dom
     assert "<details open=" in dom  # the derivation tree is open at the top level
     assert '<span class="badge unofficial">non-official source</span>' in dom
 
