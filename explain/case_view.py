@@ -10,6 +10,7 @@ subject are left out unless asked for.
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
 
 from explain.graph import Graph
 from explain.phrases import date_text
@@ -17,10 +18,21 @@ from explain.sources import grouped
 from explain.views import View, Views
 from grammar.checked import CheckedPolicy
 from solver.answer import Decision, Key, Verdict
-from solver.case import Case
+from solver.case import Case, Fact
 from solver.whatif import WhatIf
 
-WhatIfs = Mapping[Key, Sequence[WhatIf]]
+
+@dataclass(frozen=True, slots=True)
+class Changes:
+    """What would change a verdict: the smallest changes a person could make; when there are none, those through
+    an officer's finding; and the facts held as they are (past events, findings unless asked)."""
+
+    found: Sequence[WhatIf]
+    through_findings: Sequence[WhatIf] = ()
+    held: Sequence[Fact] = ()
+
+
+WhatIfs = Mapping[Key, Changes]
 
 
 def shown(policy: CheckedPolicy, v: Verdict, show_all: bool) -> bool:
@@ -91,7 +103,7 @@ def explanation_view(
     picked = chosen_verdicts(policy, decision, names, subjects, show_all)
     verdicts = [views.verdict(v, why_not=why_not or bool(subjects), main=v.verdict in main) for v in picked]
     for view, v in zip(verdicts, picked, strict=True):
-        view["what_if"] = [views.what_if(w) for w in (what_ifs or {}).get(v.key, [])]
+        views.changes(view, (what_ifs or {}).get(v.key))
     order = {name: i for i, name in enumerate(policy.summary)}
     summary = sorted((v for v in verdicts if in_summary(v)), key=lambda v: order[v["verdict"]])
     return {

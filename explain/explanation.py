@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
-from explain.case_view import chosen_verdicts, explanation_view
+from explain.case_view import Changes, chosen_verdicts, explanation_view
 from explain.graph import Graph
 from explain.views import View
 from grammar.checked import CheckedPolicy
@@ -14,6 +14,7 @@ from solver.case import Case
 from solver.chain import Chain, chains
 from solver.emit import AspProgram
 from solver.trace import trace_many
+from solver.whatif import WhatIf, held
 from solver.whatif import what_if as what_ifs
 
 
@@ -48,6 +49,29 @@ class Explainer:
             for case, (graph, decision) in zip(cases, self.graphs(cases, missing=missing), strict=True)
         ]
 
+    def changes(
+        self, case: Case, verdict: str, subject: tuple[str, ...], include_judged: bool, include_fixed: bool
+    ) -> Changes:
+        """What would change a verdict; when nothing a person can do would, whether an officer's finding would."""
+        found = what_ifs(
+            self.program,
+            self.policy,
+            case,
+            verdict,
+            subject,
+            include_judged=include_judged,
+            include_fixed=include_fixed,
+        )
+        through: list[WhatIf] = []
+        if not found and not include_judged:
+            judged = {p.name for p in self.policy.inputs() if p.kind == "judged"}
+            found_with = what_ifs(
+                self.program, self.policy, case, verdict, subject, include_judged=True, include_fixed=include_fixed
+            )
+            through = [w for w in found_with if any(c.pred in judged for c in w.changes)]
+        kept = held(self.policy, case, verdict, include_judged=include_judged, include_fixed=include_fixed)
+        return Changes(found, through, kept)
+
     def explain(
         self,
         case: Case,
@@ -58,6 +82,7 @@ class Explainer:
         why_not: bool = False,
         what_if: bool = False,
         include_judged: bool = False,
+        include_fixed: bool = False,
         show_all: bool = False,
     ) -> View:
         graph, decision = self.graph(case)
@@ -65,10 +90,7 @@ class Explainer:
         if what_if:
             for v in chosen_verdicts(self.policy, decision, names, subjects, show_all):
                 if v.status in ("holds", "fails", "undetermined"):
-                    found = what_ifs(
-                        self.program, self.policy, case, v.verdict, v.subject, include_judged=include_judged
-                    )
-                    changes[v.key] = found
+                    changes[v.key] = self.changes(case, v.verdict, v.subject, include_judged, include_fixed)
         return explanation_view(
             self.policy,
             case,

@@ -215,6 +215,21 @@ class Views:
             "finding": decl.kind == "judged",
         }
 
+    def changes(self, view: View, changes: Any) -> None:
+        """What would change the verdict (`explain.case_view.Changes`), into its view."""
+        view["what_if"] = [self.what_if(w) for w in changes.found] if changes else []
+        view["what_if_findings"] = None
+        view["held_fixed"] = []
+        if changes is None:
+            return
+        if changes.through_findings:  # one line: nothing a person can do would change it, a finding would
+            first = changes.through_findings[0]
+            found = "; ".join(self.change(c)["text"] for c in first.changes)
+            view["what_if_findings"] = self._("Only an officer's finding would change it: %(change)s") % {
+                "change": uncap(found)
+            }
+        view["held_fixed"] = [self.input(self.graph.input(f.pred, f.args, f.value))["text"] for f in changes.held]
+
     def what_if(self, w: WhatIf) -> View:
         decl = self.policy.predicates[w.verdict]
         value = w.value if w.status == "holds" else None
@@ -257,6 +272,8 @@ class Views:
             "why": [],
             "why_not": [],
             "what_if": [],
+            "what_if_findings": None,
+            "held_fixed": [],
             "conflict": self.conflict(v.conflict) if v.conflict else None,
             "rests_on": [self.rests_on(k) for k in v.rests_on],
             "outside": self.not_applicable(v) if v.status == "not_applicable" else None,

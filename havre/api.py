@@ -61,6 +61,7 @@ class Policy:
         why_not: bool = False,
         what_if: bool = False,
         include_judged: bool = False,
+        include_fixed: bool = False,
         show_all: bool = False,
     ) -> View:
         """The explanation of a case's verdicts, as a plain view to render (see explain.render).
@@ -76,6 +77,7 @@ class Policy:
             why_not=why_not,
             what_if=what_if,
             include_judged=include_judged,
+            include_fixed=include_fixed,
             show_all=show_all,
         )
 

@@ -149,6 +149,9 @@ def explain(
     findings: Annotated[
         bool, typer.Option("--change-findings", help="With --what-if: officers' findings may change too.")
     ] = False,
+    fixed: Annotated[
+        bool, typer.Option("--change-past", help="With --what-if: past events (`fixed` inputs) may change too.")
+    ] = False,
     format: Annotated[ExplainFormat, typer.Option("--format", "-f")] = ExplainFormat.text,
     lang: Annotated[Lang, typer.Option("--lang", "-l")] = Lang.en,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file.")] = None,
@@ -171,6 +174,7 @@ def explain(
             why_not=why_not,
             what_if=what_if,
             include_judged=findings,
+            include_fixed=fixed,
             show_all=show_all,
         )
     text = render(view, format.value)  # type: ignore[arg-type]
@@ -229,7 +233,8 @@ def check(
     """Check the policy: syntax, names, types, safety, cycles, missing texts; then search for conflicts, gaps,
     broken invariants, dead rules, exceptions and priorities, and unused inputs and sources.
 
-    Exit code 1 when the search finds something or a text is missing in English or French, 2 on bad input."""
+    Progress goes to stderr. Exit code 1 when the search finds something or a text is missing in English or French,
+    2 on bad input."""
     import time
 
     from grammar.check import load
@@ -239,10 +244,8 @@ def check(
         checked = load(policy)
         found, where = ([], "") if static_only else _analyse(checked, universe)
     written = _write_counterexamples(found, emit_counterexamples) if emit_counterexamples else [None] * len(found)
-    summary = (
-        f"{len(checked.rules)} rules, {len(checked.predicates)} predicates: "
-        f"no errors, {len(checked.warnings)} warning(s)"
-    )
+    errors = sum(1 for f in found if f.severity == "error")
+    warnings = len(checked.warnings) + len(found) - errors
     if format == Format.json:
         import json
 
@@ -250,7 +253,10 @@ def check(
             "warnings": json.loads(render_json(checked.warnings)),
             "findings": [_finding_json(f, path) for f, path in zip(found, written, strict=True)],
         }
-        typer.echo(json.dumps(doc | ({} if static_only else {"universe": where}), indent=2, ensure_ascii=False))
+        doc |= {} if static_only else {"universe": where}
+        counts = {"rules": len(checked.rules), "predicates": len(checked.predicates)}
+        doc["summary"] = counts | {"errors": errors, "warnings": warnings}
+        typer.echo(json.dumps(doc, indent=2, ensure_ascii=False))
     else:
         if checked.warnings:
             typer.echo(render_text(checked.warnings, {}))
@@ -261,10 +267,29 @@ def check(
                 typer.echo(f"  counterexample: {path}")
         if not static_only:
             took = time.perf_counter() - started
-            typer.echo(f"consistency: {len(found)} finding(s) in the universe {where} ({took:.1f} s)")
-        typer.echo(summary)
+            typer.echo(f"consistency: {_count(len(found), 'finding')} in the universe {where} ({took:.1f} s)")
+        typer.echo(
+            f"{_count(len(checked.rules), 'rule')}, {_count(len(checked.predicates), 'predicate')}: "
+            f"{_count(errors, 'error')}, {_count(warnings, 'warning')}"
+        )
     if found or checked.warnings:  # every text a reviewer reads must exist in both languages
         raise typer.Exit(1)
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+@contextmanager
+def _progress() -> Iterator[Callable[[str], None]]:
+    """Where the search says what it is doing: a status line on a terminal, else plain lines; always stderr."""
+    if not sys.stderr.isatty():
+        yield lambda message: typer.echo(f"checking: {message}", err=True)
+        return
+    from rich.console import Console
+
+    with Console(stderr=True).status("checking") as status:
+        yield lambda message: status.update(f"checking: {message}")
 
 
 def _analyse(checked: Any, universe: str | None) -> tuple[list[Any], str]:
@@ -274,11 +299,13 @@ def _analyse(checked: Any, universe: str | None) -> tuple[list[Any], str]:
 
     chosen = parse_universe(universe)
     chosen.ids(checked)  # an unknown entity type is bad input
-    return analyse(emit(checked), checked, universe=chosen), chosen.describe(checked)
+    with _progress() as say:
+        found = analyse(emit(checked), checked, universe=chosen, progress=say)
+    return found, chosen.describe(checked)
 
 
 def _write_counterexamples(found: list[Any], folder: Path) -> list[str | None]:
-    """Each finding with a case as a scenario file `CODE-SUBJECT.yaml`; the paths, in the findings' order."""
+    """Each finding with a case as a scenario file `CODE-SUBJECT[-RULES].yaml`; the paths, in the findings' order."""
     import re
     import textwrap
 
@@ -293,11 +320,16 @@ def _write_counterexamples(found: list[Any], folder: Path) -> list[str | None]:
         if f.document is None:
             written.append(None)
             continue
-        path = folder / (re.sub(r"[^A-Za-z0-9._-]+", "-", f"{f.code}-{f.subject}") + ".yaml")
+        name = "-".join([f.code, f.subject, *(f.rules if f.code == "conflict" else ())])
+        path = folder / (re.sub(r"[^A-Za-z0-9._-]+", "-", name) + ".yaml")
         place = f"{f.span.file}:{f.span.line}" if f.span else ""
+        kept = ", ".join(f.kept) or "none"
         header = [f"Written by `havre check`: {f.code} at {place}", f.message, f.note]
-        header.append("The case is complete: every input of every entity is stated.")
-        header = [line for text in header for line in textwrap.wrap(text, 98)]
+        header.append(
+            f"The case states only the facts that matter: {kept}. Every other input is left unknown on purpose:"
+            " the problem shows whatever it is."
+        )
+        header = [line for text in header for line in textwrap.wrap(text, 98, break_on_hyphens=False)]
         try:
             path.write_text(scenario_text(f"{f.code}: {f.message}", header, f.document, f.expect), encoding="utf-8")
         except OSError as err:
@@ -312,10 +344,11 @@ def _finding_json(f: Any, scenario: str | None) -> dict[str, Any]:
         "severity": f.severity,
         "message": f.message,
         "subject": f.subject,
-        "rule": f.rule,
+        "rules": list(f.rules),
         "file": f.span.file if f.span else None,
         "line": f.span.line if f.span else None,
         "case": f.document,
+        "kept": list(f.kept),
         "expect": list(f.expect),
         "note": f.note or None,
         "scenario": scenario,

@@ -6,7 +6,7 @@ that fails to hold; an undetermined verdict comes to be decided (holds or
 fails), so `what_if` also answers "which changes would decide it".
 
 Changeable facts: the inputs the verdict can depend on, of kind `input` and not
-`fixed` (plus `judged` ones when asked). Yes/no inputs (relation pairs too,
+`fixed` (plus `judged` ones, or `fixed` ones, when asked). Yes/no inputs (relation pairs too,
 never an entity with itself) can be set true or false, enumeration and entity
 inputs to another value of their domain; numbers and dates are never changed.
 A fact the case leaves unknown may be set too. Each changed fact costs 1; facts
@@ -41,6 +41,7 @@ from grammar.checked import CheckedPolicy
 from grammar.normal import walk_conds, walk_terms
 from solver.answer import Verdict, fact_text
 from solver.case import Case, Fact, Value
+from solver.cone import inputs_read
 from solver.context import Context
 from solver.decide import decide_many
 from solver.emit import AspProgram, emit, tuple_text
@@ -121,6 +122,7 @@ def what_if(
     subject: tuple[str, ...],
     *,
     include_judged: bool = False,
+    include_fixed: bool = False,
     limit: int = 5,
 ) -> list[WhatIf]:
     """Up to `limit` smallest change sets that flip the verdict (see the module doc), by
@@ -143,7 +145,7 @@ def what_if(
     kinds = ("input", "judged") if include_judged else ("input",)
     changeable = [
         p for p in sub.inputs()
-        if p.kind in kinds and not p.fixed and isinstance(p.value, n.BoolType | n.EnumType | n.EntityType)
+        if p.kind in kinds and (include_fixed or not p.fixed) and isinstance(p.value, n.BoolType | n.EnumType | n.EntityType)
     ]  # fmt: skip
     positions = _positions(case, changeable)
     if limit <= 0 or not positions:
@@ -176,6 +178,18 @@ def what_if(
         WhatIf(verdict, subject, s, a.status, a.value, _sorted(set(a.rules) - old), _sorted(old - set(a.rules)))
         for s, a in afters if _flipped(pred, before, a)
     ]  # fmt: skip
+
+
+def held(policy: CheckedPolicy, case: Case, verdict: str, *, include_judged: bool, include_fixed: bool) -> list[Fact]:
+    """The facts of the case a verdict can read that what-if holds as they are: past events (`fixed`) and
+    officers' findings, unless asked."""
+    reads = inputs_read(policy, verdict)
+    kept = []
+    for f in case.facts:
+        decl = policy.predicates[f.pred]
+        if f.pred in reads and ((decl.fixed and not include_fixed) or (decl.kind == "judged" and not include_judged)):
+            kept.append(f)
+    return kept
 
 
 def _sorted(rules: set[str]) -> tuple[str, ...]:
