@@ -145,7 +145,8 @@ def what_if(
     kinds = ("input", "judged") if include_judged else ("input",)
     changeable = [
         p for p in sub.inputs()
-        if p.kind in kinds and (include_fixed or not p.fixed) and isinstance(p.value, n.BoolType | n.EnumType | n.EntityType)
+        if p.kind in kinds and (include_fixed or not p.fixed)
+        and isinstance(p.value, n.BoolType | n.EnumType | n.EntityType)
     ]  # fmt: skip
     positions = _positions(case, changeable)
     if limit <= 0 or not positions:
@@ -225,6 +226,7 @@ def _restricted(policy: CheckedPolicy, verdict: str) -> CheckedPolicy:
             todo.append(p)
     return replace(
         policy,
+        hash=f"{policy.hash}:{verdict}",  # a policy of its own: what is kept per policy hash must not mix them
         predicates={k: p for k, p in policy.predicates.items() if k in cone},
         rules=tuple(cr for cr in policy.rules if cr.rule.head.name in cone),
         invariants=(),
