@@ -12,6 +12,7 @@ from grammar.diagnostics import Diagnostic, PolicyError
 from grammar.normal import dnf
 from grammar.parse import parse, policy_hash
 from grammar.resolve import resolve
+from grammar.sentences import plain_sentences
 
 LANGS = ("en", "fr")
 
@@ -76,8 +77,15 @@ def check(policy: n.Policy) -> CheckedPolicy:
         applies=applies,
         grounds=grounds,
         summary=tuple(tables.summary),
-        warnings=tuple(missing_texts(tables.predicates.values(), tables.rules.values(), tables.entities.values())),
+        warnings=tuple(
+            missing_texts(tables.predicates.values(), tables.rules.values(), tables.entities.values(), sources(policy))
+            + plain_sentences(tables.predicates, tables.rules.values())
+        ),
     )
+
+
+def sources(policy: n.Policy) -> list[n.Source]:
+    return [d for d in policy.declarations() if isinstance(d, n.Source)]
 
 
 def _unique(diags: list[Diagnostic]) -> list[Diagnostic]:

@@ -15,9 +15,19 @@ def _warn(span: n.Span, message: str, hint: str) -> Diagnostic:
 
 
 def missing_texts(
-    predicates: Iterable[n.Predicate], rules: Iterable[n.Rule], entities: Iterable[n.Entity] = ()
+    predicates: Iterable[n.Predicate],
+    rules: Iterable[n.Rule],
+    entities: Iterable[n.Entity] = (),
+    sources: Iterable[n.Source] = (),
 ) -> list[Diagnostic]:
     out: list[Diagnostic] = []
+    for s in sources:
+        for item in (s, *s.provisions):
+            if item.title_fr is None:
+                what = "source" if item is s else "provision"
+                out.append(
+                    _warn(item.span, f"{what} `{item.id}` has no French title", f'add `fr "..."` after "{item.title}"')
+                )
     for e in entities:
         missing = [lang for lang in LANGS if e.text(lang) is None]
         if missing:
@@ -43,7 +53,7 @@ def missing_texts(
                     f'add e.g. `question {asked[0]} "..."` to ask for it when it is missing',
                 )
             )
-        if p.kind == "verdict" and isinstance(p.value, n.EnumType):
+        if isinstance(p.value, n.EnumType):
             for value in p.value.values:
                 unlabelled = [lang for lang in LANGS if p.label(value, lang) is None]
                 if unlabelled:

@@ -31,6 +31,7 @@ CODES = frozenset(
         "bad-template",
         "bad-modifier",
         "missing-text",
+        "plain-sentence",
         "negative-cycle",
         "priority-cycle",
         "priority-mismatch",
