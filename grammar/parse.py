@@ -19,6 +19,7 @@ from grammar.source import Span
 
 GRAMMAR = Path(__file__).with_name("policy.lark")
 MAX_POLICY_BYTES = 4 * 1024 * 1024
+INT_MIN, INT_MAX = -(2**31), 2**31 - 1  # the solver's whole numbers (clingo's are 32-bit)
 AUTHORITIES = ("law", "official", "operational", "secondary")
 # Words of the language, never names: the contextual lexer would otherwise accept
 # some of them where a name may stand (and `not` would break the ASP program).
@@ -285,8 +286,21 @@ class _ToNodes(Transformer[Token, Any]):
     def var(self, meta: Any, tok: Token) -> n.Term:
         return n.Var(str(tok), self._tok(tok))
 
+    def _whole(self, tok: Token) -> int:
+        digits = str(tok).lstrip("0") or "0"
+        if len(digits) > len(str(INT_MAX)) or int(digits) > INT_MAX:
+            shown = digits if len(digits) <= 20 else digits[:17] + "..."
+            raise _Invalid(
+                error(
+                    "bad-literal",
+                    self._tok(tok),
+                    f"`{shown}` is out of range: whole numbers go from {INT_MIN} to {INT_MAX}",
+                )
+            )
+        return int(digits)
+
     def int(self, meta: Any, tok: Token) -> n.Term:
-        return n.IntLit(int(tok), self._tok(tok))
+        return n.IntLit(self._whole(tok), self._tok(tok))
 
     def date(self, meta: Any, tok: Token) -> n.Term:
         try:
@@ -298,7 +312,7 @@ class _ToNodes(Transformer[Token, Any]):
         return UNITS[str(tok)]
 
     def duration(self, meta: Any, amount: Token, unit: n.DurationUnit) -> n.Term:
-        count = int(amount) if amount.type == "INT" else n.Var(str(amount), self._tok(amount))
+        count = self._whole(amount) if amount.type == "INT" else n.Var(str(amount), self._tok(amount))
         return n.Duration(count, unit, self._span(meta))
 
     def name(self, meta: Any, tok: Token) -> n.Term:

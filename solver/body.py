@@ -140,13 +140,18 @@ class BranchCompiler:
         if isinstance(t.right, n.Duration):
             count = t.right.amount
             amount = str(count) if isinstance(count, int) else count.name
+            site = self.site()
             if t.op == "-":
-                amount = f"-{amount}" if isinstance(count, int) else f"@minus(0,{amount})"
-            self.pos.append(f"{v} = @add_{t.right.unit}({left},{amount})")
+                amount = f"-{amount}" if isinstance(count, int) else f"@minus(0,{amount}{site})"
+            self.pos.append(f"{v} = @add_{t.right.unit}({left},{amount}{site})")
         else:
             right = self.term(t.right)
-            self.pos.append(f"{v} = @{'plus' if t.op == '+' else 'minus'}({left},{right})")
+            self.pos.append(f"{v} = @{'plus' if t.op == '+' else 'minus'}({left},{right}{self.site()})")
         return v
+
+    def site(self) -> str:
+        """The rule and the case, for arithmetic whose result may be out of range (see solver.context)."""
+        return f",{self.em.site},{CASE}"
 
     def count(self, t: n.Count) -> str:
         name, shared = self.em.aux(t.cond, self, [t.var.name], set(self.outer_vars))

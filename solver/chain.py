@@ -68,6 +68,7 @@ def chains(policy: CheckedPolicy) -> tuple[str, tuple[Chain, ...]]:
     for cr in policy.rules:
         head_vars = [a.name for a in cr.rule.head.args]
         rid, key = rule_term(cr.id), tuple_text(head_vars)
+        em.site = rid
         for b, branch in enumerate(dnf(cr.rule.body)):
             lines.append(f"% chain {cr.id} branch {b}")
             start = BranchCompiler(em, cr.var_types)

@@ -39,6 +39,7 @@ from solver.answer import Decision
 from solver.body import layout_vars
 from solver.case import Case, CaseError
 from solver.casefile import parse_case
+from solver.context import INT_MAX
 from solver.emit import tuple_text
 from solver.names import CASE, show_value
 
@@ -140,13 +141,13 @@ def date_candidates(b: Boundaries, today: dt.date) -> list[dt.date]:
     out |= {far} if far else set()
     anchors = [d for amount, unit in b.durations for sign in (-1, 1) if (d := _shift(today, sign * amount, unit))]
     for d in [*anchors, *b.dates]:
-        out |= {d - dt.timedelta(days=1), d, d + dt.timedelta(days=1)}
+        out |= {x for x in (_shift(d, -1, "days"), d, _shift(d, 1, "days")) if x is not None}
     return sorted(out, key=lambda d: (abs((d - today).days), d))
 
 
 def int_candidates(b: Boundaries) -> list[int]:
     """0, and each constant (days of durations included) with its neighbours; never negative."""
-    return sorted({0} | {v for c in b.ints for v in (c - 1, c, c + 1) if v >= 0})
+    return sorted({0} | {v for c in b.ints for v in (c - 1, c, c + 1) if 0 <= v <= INT_MAX})
 
 
 # ---------------------------------------------------------------- the program
