@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -458,7 +459,10 @@ def parse(path: str | Path) -> n.Policy:
 
 
 def policy_hash(policy: n.Policy) -> str:
+    """The policy's identity: its files' texts and their paths from the entry file's folder, wherever it is."""
+    base = os.path.dirname(policy.root) or "."
+    named = sorted((Path(os.path.relpath(path, base)).as_posix(), text) for path, text in policy.texts)
     digest = hashlib.sha256()
-    for path, text in policy.texts:
+    for path, text in named:
         digest.update(path.encode() + b"\0" + text.encode() + b"\0")
     return digest.hexdigest()[:16]
