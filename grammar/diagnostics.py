@@ -35,6 +35,8 @@ CODES = frozenset(
         "priority-cycle",
         "priority-mismatch",
         "reserved-name",
+        "unreadable-file",
+        "too-deep",
     }
 )
 
