@@ -52,7 +52,9 @@ def name_problem(path: str) -> str | None:
 
 
 def os_problem(err: OSError) -> str:
-    return _ERRORS.get(err.errno or 0) or f"cannot read it ({err.strerror or err})"
+    """The system's reason, as a message's last words."""
+    text = _ERRORS.get(err.errno or 0) or str(err.strerror or err)
+    return text[:1].lower() + text[1:]
 
 
 def read_bytes(path: str | os.PathLike[str], max_bytes: int) -> bytes:

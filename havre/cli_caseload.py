@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import io
+import math
 import signal
 import sys
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from enum import StrEnum
 from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
+
+from havre import targets
 
 if TYPE_CHECKING:  # the command line starts fast: the engine is imported when a command runs
     from havre.api import Policy
@@ -131,12 +135,21 @@ def _progress(total: int | None) -> Iterator[Callable[[int], None] | None]:
         yield lambda n: bar.advance(task, n)
 
 
+def _a_share(value: float) -> float:
+    if not math.isfinite(value):  # NaN passes the range check: every comparison with it is false
+        raise typer.BadParameter(f"{value} is not a number from 0 to 1")
+    return value
+
+
 def generate(
     count: Annotated[int, typer.Option("--count", "-n", min=0, help="How many cases.")],
     seed: Annotated[int, typer.Option("--seed", "-s", help="The same seed gives the same cases.")] = 0,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="A JSON Lines file (default: stdout).")] = None,
     unknown_rate: Annotated[
-        float, typer.Option("--unknown-rate", "-u", min=0.0, max=1.0, help="Share of facts left unknown.")
+        float,
+        typer.Option(
+            "--unknown-rate", "-u", min=0.0, max=1.0, callback=_a_share, help="Share of facts left unknown (0 to 1)."
+        ),
     ] = 0.1,
     policy: PolicyOpt = Path("policy"),
 ) -> None:
@@ -145,18 +158,15 @@ def generate(
     from havre.cli import user_errors
     from havre.generate import Generator, write_jsonl
 
-    with user_errors():
+    with user_errors(), targets.written(output) if output is not None else nullcontext() as out:
         checked = load(policy)
-    cases = Generator(checked, seed=seed, unknown_rate=unknown_rate).cases(count)
-    if output is None:
-        write_jsonl(sys.stdout, cases)
-        return
-    if not output.parent.is_dir():
-        _fail(f"{output}: the folder {output.parent} does not exist")
-    partial = output.with_name(output.name + ".partial")
-    with open(partial, "w", encoding="utf-8", newline="\n") as f:
-        write_jsonl(f, cases)
-    partial.replace(output)
+        cases = Generator(checked, seed=seed, unknown_rate=unknown_rate).cases(count)
+        if out is None:
+            write_jsonl(sys.stdout, cases)
+            return
+        text = io.TextIOWrapper(out, encoding="utf-8", newline="\n", write_through=True)  # type: ignore[arg-type]
+        write_jsonl(text, cases)
+        text.detach()  # the file itself is closed by `written`
 
 
 def register(app: typer.Typer) -> None:

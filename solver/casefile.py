@@ -17,12 +17,14 @@ import yaml
 
 from grammar import nodes as n
 from grammar.checked import CheckedPolicy
+from grammar.files import FileProblem, read_text
 from solver import schema as sc
 from solver.case import Case, CaseError, Closed, Entity, Fact, Value
 
 MAX_BYTES = 1_048_576
 MAX_DEPTH = 12  # a case file needs 5 levels; anything much deeper is refused before it is looked at
 Kind = Literal["yaml", "json"]
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _KINDS: dict[str, Kind] = {".yaml": "yaml", ".yml": "yaml", ".json": "json"}
 
 
@@ -73,7 +75,7 @@ def read_document(path: str | os.PathLike[str], max_bytes: int = MAX_BYTES) -> o
     ext = os.path.splitext(origin)[1]
     kind = _KINDS.get(ext.lower())
     if kind is None:
-        raise CaseError(origin, "", f"unsupported file type {sc.quote(ext)}; use .yaml, .yml or .json")
+        raise CaseError(_shown(origin), "", f"unsupported file type {sc.quote(ext)}; use .yaml, .yml or .json")
     return parse_document(_read_text(origin, max_bytes), kind, origin)
 
 
@@ -82,31 +84,15 @@ def parse_document(text: str, kind: Kind, origin: str = "<case>") -> object:
 
 
 def _read_text(origin: str, max_bytes: int) -> str:
-    too_big = CaseError(origin, "", f"file is larger than {_size(max_bytes)}")
     try:
-        with open(origin, "rb") as f:
-            if os.fstat(f.fileno()).st_size > max_bytes:
-                raise too_big
-            raw = f.read(max_bytes + 1)
-    except FileNotFoundError:
-        raise CaseError(origin, "", "no such file") from None
-    except IsADirectoryError:
-        raise CaseError(origin, "", "is a directory, not a case file") from None
-    except OSError as e:
-        raise CaseError(origin, "", f"cannot read the file ({e.strerror or e})") from None
-    if len(raw) > max_bytes:
-        raise too_big
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as e:
-        raise CaseError(origin, "", f"the file is not UTF-8 text (bad byte at offset {e.start})") from None
+        return read_text(origin, max_bytes)
+    except FileProblem as problem:
+        raise CaseError(_shown(origin), "", str(problem)) from None
 
 
-def _size(n_bytes: int) -> str:
-    for unit, size in (("MiB", 1 << 20), ("KiB", 1 << 10)):
-        if n_bytes >= size and n_bytes % size == 0:
-            return f"{n_bytes // size} {unit}"
-    return f"{n_bytes} bytes"
+def _shown(origin: str) -> str:
+    """A file name as messages show it: never a control character, never more than a line."""
+    return origin if origin.isprintable() and len(origin) <= 200 else repr(origin[:200])[1:-1]
 
 
 class _Mapping(dict[str, Any]):
@@ -268,7 +254,11 @@ def _shape(data: object) -> Iterator[sc.Finding]:
             for key in getattr(node, "duplicates", ()):
                 yield sc.Finding("duplicate", path, key, (*path, key))
             yield from (sc.Finding("key", path, k, (*path, k)) for k in node if not isinstance(k, str))
+            odd = [k for k in node if isinstance(k, str) and _SURROGATE.search(k)]
+            yield from (sc.Finding("surrogate", (*path, k)) for k in odd)
             stack.extend(((*path, k), v) for k, v in node.items())
+        elif isinstance(node, str) and _SURROGATE.search(node):
+            yield sc.Finding("surrogate", path)
         elif isinstance(node, list):
             stack.extend(((*path, i), v) for i, v in enumerate(node))
 
@@ -336,6 +326,8 @@ def _explain(f: sc.Finding, lay: sc.Layout, check: sc.Checker) -> str:
             return f"keys must be text, found {sc.describe(f.detail)}"
         case "taken":
             return f"the id {sc.quote(str(f.path[-1]))} is also used in {f.detail}"
+        case "surrogate":
+            return "the text holds an unpaired surrogate (a half of a UTF-16 pair), which is not a character"
         case "twice":
             return f"{sc.describe(sc.lookup(check.data, f.path))} is listed twice"
     return "not allowed here"
