@@ -43,7 +43,10 @@ BATCH_HELP = "\n\n".join(
         ' position in the input, from 0. A case that cannot be read is {"index", "case", "error": {"origin",'
         ' "path", "message"}} and the others go on.',
         "The records go to OUT.partial, whole chunks at a time, renamed to OUT at the end. An interrupted run"
-        " leaves OUT.partial holding the first records of the input, whole lines only.",
+        " leaves OUT.partial holding the first records of the input, whole lines only; `--resume` checks them"
+        " against the input and the policy and goes on from there.",
+        "In a folder, an entry named .yaml, .yml or .json that cannot be read (a broken link, a pipe) and every"
+        " sub-folder become error records; other files and hidden entries are left out.",
     )
 )
 
@@ -63,6 +66,10 @@ def batch(
     scheduler: Annotated[
         str | None, typer.Option("--scheduler", help="Run the chunks on this Dask scheduler (tcp://host:port).")
     ] = None,
+    resume: Annotated[
+        bool,
+        typer.Option("--resume", help="Keep the records of OUT.partial from an interrupted run; go on from there."),
+    ] = False,
     policy: PolicyOpt = Path("policy"),
 ) -> None:
     """Decide every case of a caseload: one JSON record per case, in input order."""
@@ -72,25 +79,37 @@ def batch(
 
     if scheduler is not None and workers != 1:
         _fail("--workers is for local processes; with --scheduler the cluster's workers decide")
-    if not output.parent.is_dir():
-        _fail(f"{output}: the folder {output.parent} does not exist")
+    if (problem := targets.problem(output)) is not None:
+        _fail(f"{targets.shown(output)}: {problem}")
     options = b.Options(missing=missing, explain=explain, lang=lang.value)
     with user_errors():
         b.check_source(cases)
         if cases.is_file() and output.resolve() == cases.resolve():
             _fail(f"{output}: the output would overwrite the input")
+        _writable(output)
         loaded = load_policy(policy)
         chunk_size = chunk_size or b.DEFAULT_CHUNK
         engine = _engine(loaded, options, workers, chunk_size, scheduler)
         total = b.count_items(cases) if sys.stderr.isatty() else None
+        items = b.read_items(cases, skip=(output, targets.partial_of(output)))
+        again = b.Resume(loaded.hash, explain) if resume else None
         with _stop_on_sigterm(), _progress(total) as advance:
             try:
-                summary = b.run_batch(engine, b.read_items(cases), output, chunk_size, advance)
+                summary = b.run_batch(engine, items, output, chunk_size, advance, resume=again)
             except KeyboardInterrupt:
                 typer.echo(f"\ninterrupted: {output}.partial holds the first records, whole lines only", err=True)
                 raise typer.Exit(130) from None
     errors = f", {summary.errors} could not be read or decided" if summary.errors else ""
     typer.echo(f"{summary.cases} case{'s' if summary.cases != 1 else ''} → {output}{errors}", err=True)
+
+
+def _writable(output: Path) -> None:
+    """Refuse an output that cannot be written before any work, leaving OUT.partial as it was."""
+    partial = targets.partial_of(output)
+    existed = partial.exists()
+    targets.prepare(output, keep=True).close()
+    if not existed:
+        partial.unlink(missing_ok=True)
 
 
 def _engine(loaded: Policy, options: Options, workers: int, chunk_size: int, scheduler: str | None) -> Engine:
