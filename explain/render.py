@@ -6,6 +6,7 @@ import json
 from functools import cache
 from pathlib import Path
 from typing import Literal
+from urllib.parse import quote
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
@@ -27,7 +28,13 @@ def _environment() -> Environment:
         keep_trailing_newline=True,
     )
     env.filters["md"] = _markdown_escape
+    env.filters["url"] = _url_escape
     return env
+
+
+def _url_escape(text: str) -> str:
+    """A link's address as it may stand in a Markdown autolink `<...>`: nothing in it can end the link."""
+    return quote(str(text), safe=":/?#[]@!$&'()*+,;=%-._~")
 
 
 def _markdown_escape(text: str) -> str:

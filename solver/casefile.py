@@ -19,7 +19,7 @@ from grammar import nodes as n
 from grammar.checked import CheckedPolicy
 from grammar.files import FileProblem, read_text
 from solver import schema as sc
-from solver.case import Case, CaseError, Closed, Entity, Fact, Value
+from solver.case import Case, CaseError, Closed, Entity, Fact, Value, printable
 
 MAX_BYTES = 1_048_576
 MAX_DEPTH = 12  # a case file needs 5 levels; anything much deeper is refused before it is looked at
@@ -378,7 +378,8 @@ def _build(data: dict[str, Any], lay: sc.Layout, origin: str) -> Case:
         if etype is None:
             continue
         for eid, fields in section.items():
-            entities.append(Entity(etype, eid, fields.get("name")))
+            name = fields.get("name")
+            entities.append(Entity(etype, eid, printable(name) if name else name))
             for name, value in fields.items():
                 pred = lay.fields[etype].get(name)
                 if pred is not None and value is not None:
