@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from grammar import nodes as n
 from grammar.checked import BUILTINS
-from grammar.normal import Branch, cond_vars, dnf, unique
+from grammar.normal import Branch, branch_vars, cond_vars, dnf, is_group, unique
 from solver.names import CASE
 
 if TYPE_CHECKING:
@@ -39,7 +39,7 @@ NORMAL = {
 
 def layout_vars(required: list[str], branch: Branch) -> list[str]:
     """The variables of a branch in the order its support atom lists their values."""
-    return unique([*required, *(v for lit in branch for v in cond_vars(lit))])
+    return unique([*required, *branch_vars(branch)])
 
 
 class BranchCompiler:
@@ -245,6 +245,9 @@ class BranchCompiler:
             counter = n.And((lit.cond, n.Not(lit.then, lit.then.span)), lit.span)
             name, shared = self.em.aux(counter, self, [], set(others) - {lit.var.name})
             self.rest.append(f"not {name}({','.join([CASE, *shared])})")
+        elif is_group(lit):  # an `or` kept whole by dnf: its own predicate, one rule per branch
+            name, shared = self.em.aux(lit, self, [], set(others))
+            self.rest.append(f"{name}({','.join([CASE, *shared])})")
 
     def _reads_derived(self, c: n.Compare) -> bool:
         from grammar.normal import walk_terms
