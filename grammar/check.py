@@ -16,8 +16,14 @@ from grammar.resolve import resolve
 LANGS = ("en", "fr")
 
 
+MAX_RULES = 1000  # eight times the shipped policy; deciding grows faster than the number of rules
+MAX_DECLARATIONS = 5000
+
+
 def check(policy: n.Policy) -> CheckedPolicy:
     """Every check; raises PolicyError with all errors found, in file order."""
+    if (large := _too_large(policy)) is not None:
+        raise PolicyError([large])
     tables, diags = resolve(policy)
     overriders: dict[str, list[str]] = {}
     for p in tables.priorities:
@@ -52,6 +58,7 @@ def check(policy: n.Policy) -> CheckedPolicy:
         diags += stratify.priority_cycles(tuple(tables.priorities))
         if not diags:
             diags += stratify.check(tuple(rules), tables.rules)
+            diags += stratify.unbounded(tuple(rules), tables.rules)
     errors = _unique([d for d in diags if d.severity == "error"])
     if errors:
         raise PolicyError(errors)
@@ -67,6 +74,19 @@ def check(policy: n.Policy) -> CheckedPolicy:
         scopes=scopes,
         warnings=tuple(missing_texts(tables.predicates.values(), tables.rules.values())),
     )
+
+
+def _too_large(policy: n.Policy) -> Diagnostic | None:
+    """More rules or declarations than Havre decides within its time bounds (see policy/README.md, Limits)."""
+    declarations = policy.declarations()
+    rules = [d for d in declarations if isinstance(d, n.Rule)]
+    hint = "split the policy: each programme can be a policy of its own"
+    if len(rules) > MAX_RULES:
+        return error("too-large", rules[MAX_RULES].span, f"a policy holds at most {MAX_RULES} rules", hint)
+    if len(declarations) > MAX_DECLARATIONS:
+        span = declarations[MAX_DECLARATIONS].span
+        return error("too-large", span, f"a policy holds at most {MAX_DECLARATIONS} declarations", hint)
+    return None
 
 
 def _unique(diags: list[Diagnostic]) -> list[Diagnostic]:

@@ -37,6 +37,8 @@ CODES = frozenset(
         "reserved-name",
         "unreadable-file",
         "too-deep",
+        "too-large",
+        "unbounded-recursion",
     }
 )
 

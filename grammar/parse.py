@@ -23,6 +23,8 @@ from grammar.source import Span
 GRAMMAR = Path(__file__).with_name("policy.lark")
 MAX_POLICY_BYTES = 4 * 1024 * 1024
 INT_MIN, INT_MAX = -(2**31), 2**31 - 1  # the solver's whole numbers (clingo's are 32-bit)
+MAX_FILES = 500
+MAX_TOTAL_CHARS = 16 * 1024 * 1024
 MAX_NESTING = 50  # levels of conditions and values in one declaration; the shipped policy needs 10
 AUTHORITIES = ("law", "official", "operational", "secondary")
 # Words of the language, never names: the contextual lexer would otherwise accept
@@ -503,6 +505,7 @@ def parse(path: str | Path) -> n.Policy:
     diagnostics: list[Diagnostic] = []
     pending: list[Path] = [resolved]
     seen: set[Path] = set()
+    total = 0
     while pending:
         current = pending.pop(0)
         if current in seen:
@@ -514,6 +517,12 @@ def parse(path: str | Path) -> n.Policy:
         except FileProblem as problem:
             diagnostics.append(_unreadable(display, str(problem)))
             continue
+        total += len(text)
+        if len(seen) > MAX_FILES or total > MAX_TOTAL_CHARS:
+            limit = f"{MAX_FILES} files" if len(seen) > MAX_FILES else f"{MAX_TOTAL_CHARS // (1 << 20)} MiB of text"
+            hint = "split the policy: each programme can be a policy of its own"
+            diagnostics.append(error("too-large", Span.point(display), f"a policy holds at most {limit}", hint))
+            break
         texts[display] = text
         try:
             module = parse_text(text, display)

@@ -384,3 +384,39 @@ def test_a_thousand_nested_nots_are_refused_too() -> None:
     with pytest.raises(PolicyError) as err:
         parse_text('rule R "r" cites S b(P) if ' + "not " * 1000 + "a(P).", "x.havre")
     assert [d.code for d in err.value.diagnostics] == ["too-deep"]
+
+
+def test_a_value_computed_from_itself_is_refused() -> None:
+    src = (
+        "input n(A: application): int\nderived total(A: application): int\nderived copy(A: application): int\n"
+        'rule R1 "t" cites QHC-1 total(A) = N + 1 if total(A) = N.\n'
+        'rule R0 "t" cites QHC-1 total(A) = N if n(A) = N.\n'
+        'rule C1 "t" cites QHC-1 copy(A) = D if copy(A) = D and meets(A).\n'
+        'rule M1 "t" cites QHC-1 meets(A) if copy(A) = D and E = D + 1 and E > 2.\n'
+    )
+    [d] = diagnostics_of(BASE + src)
+    assert (d.code, d.span.line) == ("unbounded-recursion", line_of(BASE + src, "rule R1"))
+    assert d.message == (
+        "rule `R1` computes a new value of `total` from `total` itself (through `R1`): deciding a case would never end"
+    )
+    assert d.hint == "compute the value from facts that do not depend on it, or count with `number of`"
+
+
+def test_a_value_computed_through_another_rule_names_both() -> None:
+    src = (
+        "derived a(A: application): int\nderived b(A: application): int\n"
+        'rule RA "t" cites QHC-1 a(A) = N if b(A) = M and N = M + 1.\n'
+        'rule RB "t" cites QHC-1 b(A) = N if a(A) = N.\n'
+    )
+    [d] = diagnostics_of(BASE + src)
+    assert d.code == "unbounded-recursion"
+    assert "(through `RA`, `RB`)" in d.message
+
+
+def test_a_policy_too_large_is_refused() -> None:
+    rules = "".join(f'rule R{i} "t" cites QHC-1 meets(A) if married(A).\n' for i in range(1001))
+    with pytest.raises(PolicyError) as err:
+        policy_of(BASE + rules)
+    [d] = err.value.diagnostics
+    assert (d.code, d.message) == ("too-large", "a policy holds at most 1000 rules")
+    assert d.span.line == line_of(BASE + rules, "rule R1000 ")
