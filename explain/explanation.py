@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -13,7 +14,9 @@ from solver.case import Case
 from solver.chain import Chain, chains
 from solver.emit import AspProgram
 from solver.trace import trace_many
-from solver.whatif import what_if as what_ifs
+from solver.whatif import what_if_within as what_ifs
+
+WHAT_IF_SECONDS = 5.0  # the search for changes, for all the verdicts of one explanation
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,7 +46,7 @@ class Explainer:
     ) -> list[tuple[View, Decision]]:
         """Every verdict of each case explained, with its decision: one solve for all of them."""
         return [
-            (explanation_view(self.policy, case, decision, graph, lang), decision)
+            (_marked(explanation_view(self.policy, case, decision, graph, lang), list(decision.partial)), decision)
             for case, (graph, decision) in zip(cases, self.graphs(cases, missing=missing), strict=True)
         ]
 
@@ -59,11 +62,25 @@ class Explainer:
     ) -> View:
         graph, decision = self.graph(case)
         changes = {}
-        if what_if:
-            for v in decision.verdicts:
-                if verdict is None or v.verdict == verdict:
-                    found = what_ifs(
-                        self.program, self.policy, case, v.verdict, v.subject, include_judged=include_judged
-                    )
-                    changes[v.key] = found
-        return explanation_view(self.policy, case, decision, graph, lang, verdict, why_not=why_not, what_ifs=changes)
+        partial = list(decision.partial)
+        deadline = time.monotonic() + WHAT_IF_SECONDS
+        for v in decision.verdicts if what_if else ():
+            if verdict is not None and v.verdict != verdict:
+                continue
+            whole = time.monotonic() < deadline
+            if whole:
+                changes[v.key], whole = what_ifs(
+                    self.program, self.policy, case, v.verdict, v.subject,
+                    include_judged=include_judged, deadline=deadline,
+                )  # fmt: skip
+            if not whole and "what_if" not in partial:
+                partial.append("what_if")
+        view = explanation_view(self.policy, case, decision, graph, lang, verdict, why_not=why_not, what_ifs=changes)
+        return _marked(view, partial)
+
+
+def _marked(view: View, partial: list[str]) -> View:
+    """The searches cut short by their time limit, in the view (only when there are some)."""
+    if partial:
+        view["partial"] = partial
+    return view

@@ -9,7 +9,9 @@ from typing import Literal
 from urllib.parse import quote
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import escape
 
+from explain.partial import PARTIAL
 from explain.views import View
 
 Format = Literal["text", "markdown", "html", "json"]
@@ -46,4 +48,18 @@ def render(view: View, fmt: Format) -> str:
     if fmt == "json":
         return json.dumps(view, indent=2, ensure_ascii=False) + "\n"
     template = _environment().get_template(f"{view['lang']}/explanation.{SUFFIX[fmt]}.j2")
-    return template.render(**view)
+    return _with_notes(template.render(**view), view, fmt)
+
+
+def _with_notes(text: str, view: View, fmt: Format) -> str:
+    """A note for each search cut short by its time limit, after the explanation (before `</body>` in HTML)."""
+    words = PARTIAL[view["lang"]]
+    notes = [f"{words['note']} {words[p]}." for p in view.get("partial", ())]
+    if not notes:
+        return text
+    if fmt == "html":
+        html = "".join(f'<p class="partial">{escape(note)}</p>\n' for note in notes)
+        at = text.rfind("</body>")
+        return text[:at] + html + text[at:] if at >= 0 else text + html
+    prefix = "> " if fmt == "markdown" else ""
+    return text.rstrip("\n") + "\n\n" + "\n".join(prefix + note for note in notes) + "\n"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from explain.partial import PARTIAL
 from explain.views import STATUS
 from grammar.checked import CheckedPolicy
 from solver.answer import Decision, Verdict
@@ -57,7 +58,7 @@ def decision_json(d: Decision) -> dict[str, Any]:
         "violations": [
             {"invariant": x.invariant, "bindings": list(x.bindings), "certain": x.certain} for x in d.violations
         ],
-    }
+    } | ({"partial": list(d.partial)} if d.partial else {})  # searches cut short by their time budget
 
 
 def dumps(data: object) -> str:
@@ -106,4 +107,5 @@ def decision_text(
     for x in d.violations:
         maybe = "" if x.certain else f" ({w['possibly']})"
         lines.append(f"  ! {w['violated']}{maybe}: {x.invariant} ({', '.join(x.bindings)})")
+    lines.extend(f"  ({PARTIAL[lang][p]})" for p in d.partial)
     return "\n".join(lines)

@@ -42,6 +42,7 @@ class Decision:
     unknowns: tuple[str, ...] = ()
     violations: tuple[Violation, ...] = ()
     conflicts: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = field(default=())
+    partial: tuple[str, ...] = ()  # searches stopped by their time budget: "missing" (see solver.decide)
 
     def get(self, verdict: str, *subject: str) -> Verdict:
         """The verdict for a subject; a subject not listed fails (it holds in no completion)."""

@@ -23,6 +23,8 @@ from solver.case import Case, CaseError, Closed, Entity, Fact, Value, printable
 
 MAX_BYTES = 1_048_576
 MAX_DEPTH = 12  # a case file needs 5 levels; anything much deeper is refused before it is looked at
+MAX_ENTITIES = 40  # deciding grows with the square of the entities (relations are between pairs of them)
+MAX_PAIRS = 1000  # pairs stated for inputs about two entities, all inputs together
 Kind = Literal["yaml", "json"]
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _KINDS: dict[str, Kind] = {".yaml": "yaml", ".yml": "yaml", ".json": "json"}
@@ -232,6 +234,8 @@ def _first_problem(data: object, lay: sc.Layout, policy: CheckedPolicy) -> tuple
     deep = [f for f in shape if f.kind == "deep"]
     if deep:
         return deep[0].path, "nested too deeply"
+    if (over := _over_limits(data, lay)) is not None:
+        return over
     ids, sections = _ids(data, lay)
     scan = sc.Checker(lay, data, ids, suggest=False)
     findings = [*shape, *sc.schema_findings(data, sc.validator(policy)), *_scan(data, lay, sections, scan)]
@@ -261,6 +265,27 @@ def _shape(data: object) -> Iterator[sc.Finding]:
             yield sc.Finding("surrogate", path)
         elif isinstance(node, list):
             stack.extend(((*path, i), v) for i, v in enumerate(node))
+
+
+def _over_limits(data: object, lay: sc.Layout) -> tuple[sc.Path, str] | None:
+    """The first entity or relation pair past the limits of one case (see policy/README.md, Limits)."""
+    if not isinstance(data, dict):
+        return None
+    entities = pairs = 0
+    for plural, section in data.items():
+        if plural not in lay.sections or not isinstance(section, dict):
+            continue
+        for eid, fields in section.items():
+            entities += 1
+            if entities > MAX_ENTITIES:
+                return (plural, eid), f"a case holds at most {MAX_ENTITIES} entities, of all types together"
+            for name, value in fields.items() if isinstance(fields, dict) else ():
+                pred = lay.fields[lay.sections[plural]].get(name) if isinstance(name, str) else None
+                if pred is not None and len(pred.params) == 2 and isinstance(value, list | dict):
+                    pairs += len(value)
+                    if pairs > MAX_PAIRS:
+                        return (plural, eid, name), f"a case states at most {MAX_PAIRS} pairs of related entities"
+    return None
 
 
 def _ids(data: object, lay: sc.Layout) -> tuple[dict[str, str], dict[str, list[str]]]:

@@ -14,6 +14,9 @@ implicit hitting-set search:
 
 from __future__ import annotations
 
+import time
+
+import clingo
 from clingo import Function, Number, Symbol
 
 from grammar import nodes as n
@@ -110,7 +113,10 @@ class MissingFinder:
             self.ctl.assign_external(literal, None)  # free: each solve fixes them by assumptions
         self.reads: dict[str, frozenset[str]] = {}
 
-    def find(self, verdict: str, subject: tuple[str, ...]) -> tuple[tuple[str, ...], ...]:
+    def find(
+        self, verdict: str, subject: tuple[str, ...], deadline: float | None = None
+    ) -> tuple[tuple[str, ...], ...] | None:
+        """The smallest sets of facts that decide the verdict; None when `deadline` (time.monotonic) passes."""
         target = str(Function("_target", [Function(verdict), subject_tuple(subject)]))
         aim = [literal if t == target else -literal for t, literal in self.targets.items()]
         # Facts the verdict cannot read are tied between the copies: they never make a difference.
@@ -122,23 +128,34 @@ class MissingFinder:
         found: list[frozenset[int]] = []
         for _ in range(MAX_ROUNDS):
             proposals = _smallest_hitting_sets(relevant, found)
-            fresh = [c for s in proposals if (c := self._counterexample(s | tied, aim)) is not None]
+            fresh = []
+            for s in proposals:
+                c = self._counterexample(s | tied, aim, deadline)
+                if deadline is not None and time.monotonic() > deadline:
+                    return None  # a solve cut short proves nothing
+                if c is not None:
+                    fresh.append(c)
             if not fresh:
                 return tuple(sorted(tuple(sorted(self.fact_of[i] for i in s)) for s in proposals)[:MAX_SETS])
             found.extend(fresh)
         return ()
 
-    def _counterexample(self, chosen: frozenset[int], aim: list[int]) -> frozenset[int] | None:
-        """The unknown facts two completions differ on, as few as possible, when they differ on the verdict."""
+    def _counterexample(
+        self, chosen: frozenset[int], aim: list[int], deadline: float | None = None
+    ) -> frozenset[int] | None:
+        """The unknown facts two completions differ on, as few as possible, when they differ on the verdict.
+
+        A solve still running at the deadline is stopped; its best model so far is taken (the search then ends)."""
         assumptions = aim + [literal if i in chosen else -literal for i, literal in enumerate(self.in_s)]
         last: list[frozenset[int]] = []
-        self.ctl.solve(
-            assumptions=assumptions,
-            on_last=lambda model: last.append(
-                frozenset(self.number[str(s)[4:-1]] for s in model.symbols(shown=True))  # _dU(U)
-            ),
-        )
-        return last[0] if last else None
+
+        def read(model: clingo.Model) -> None:
+            last.append(frozenset(self.number[str(s)[4:-1]] for s in model.symbols(shown=True)))  # _dU(U)
+
+        with self.ctl.solve(assumptions=assumptions, on_model=read, async_=True) as handle:
+            if not handle.wait(None if deadline is None else max(0.0, deadline - time.monotonic())):
+                handle.cancel()
+        return last[-1] if last else None
 
 
 def _smallest_hitting_sets(universe: list[int], sets: list[frozenset[int]]) -> list[frozenset[int]]:

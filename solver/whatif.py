@@ -30,11 +30,12 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import re
+import time
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 
-from clingo import Function, Number, String, Symbol, SymbolType, Tuple_
+from clingo import Function, Model, Number, SolveHandle, String, Symbol, SymbolType, Tuple_
 
 from grammar import nodes as n
 from grammar.checked import CheckedPolicy
@@ -128,6 +129,22 @@ def what_if(
     policy the verdict depends on (the rest cannot change it), compiled again from `policy`.
     Raises ValueError for an unknown verdict or subject, or a program compiled from another
     policy; solver.run.InternalError when clingo rejects a program."""
+    return what_if_within(program, policy, case, verdict, subject, include_judged=include_judged, limit=limit)[0]
+
+
+def what_if_within(
+    program: AspProgram,
+    policy: CheckedPolicy,
+    case: Case,
+    verdict: str,
+    subject: tuple[str, ...],
+    *,
+    include_judged: bool = False,
+    limit: int = 5,
+    deadline: float | None = None,
+) -> tuple[list[WhatIf], bool]:
+    """As `what_if`, searching until `deadline` (time.monotonic) at most: the flips found by then, and
+    whether the search was complete (False: stopped by the deadline, there may be smaller or other flips)."""
     pred = policy.predicates.get(verdict)
     if pred is None or pred.kind != "verdict":
         raise ValueError(f"no verdict {verdict!r} in the policy")
@@ -147,17 +164,23 @@ def what_if(
     ]  # fmt: skip
     positions = _positions(case, changeable)
     if limit <= 0 or not positions:
-        return []
+        return [], True
     problem = _Problem(sub, sub_program, case, positions, pred, subject, before)
     proposer, checker = _Grounding(problem, search=True), _Grounding(problem, search=False)
     found: list[tuple[Change, ...]] = []
+    whole = True
     for _ in range(MAX_ROUNDS):
-        proposals, complete = proposer.propose()
+        if deadline is not None and time.monotonic() > deadline:
+            whole = False
+            break
+        proposals, complete = proposer.propose(deadline)
         # Every flip cheaper than the proposals has been found: the proposer never excludes one.
         if not proposals or sum(len(s) < len(proposals[0]) for s in found) >= limit:
             break
         pinned = 0
         for changes in proposals:
+            if deadline is not None and time.monotonic() > deadline:
+                break
             witness = checker.counterexample(changes)
             if witness is None:
                 found.append(changes)
@@ -175,7 +198,7 @@ def what_if(
     return [
         WhatIf(verdict, subject, s, a.status, a.value, _sorted(set(a.rules) - old), _sorted(old - set(a.rules)))
         for s, a in afters if _flipped(pred, before, a)
-    ]  # fmt: skip
+    ], whole  # fmt: skip
 
 
 def _sorted(rules: set[str]) -> tuple[str, ...]:
@@ -211,6 +234,7 @@ def _restricted(policy: CheckedPolicy, verdict: str) -> CheckedPolicy:
             todo.append(p)
     return replace(
         policy,
+        hash=f"{policy.hash}/{verdict}",  # another program: nothing cached by hash may mix the two
         predicates={k: p for k, p in policy.predicates.items() if k in cone},
         rules=tuple(cr for cr in policy.rules if cr.rule.head.name in cone),
         invariants=(),
@@ -334,6 +358,22 @@ class _Context(Context):
         return Number(int(value.type == SymbolType.Function and bool(value.arguments)))
 
 
+def _models(handle: SolveHandle, deadline: float | None) -> Iterator[Model]:
+    """The models of a solve, until `deadline` (time.monotonic) passes."""
+    if deadline is None:
+        yield from handle
+        return
+    while True:
+        handle.resume()
+        if not handle.wait(max(0.0, deadline - time.monotonic())):
+            handle.cancel()
+            return
+        model = handle.model()
+        if model is None:
+            return
+        yield model
+
+
 class _Problem:
     """The case with its changeable facts taken out, and the programs that ground it in copies."""
 
@@ -411,12 +451,13 @@ class _Grounding:
         except RuntimeError as err:
             raise self.messages.fail("what-if search", err) from None
 
-    def propose(self) -> tuple[list[tuple[Change, ...]], bool]:
-        """The optimal change sets (at most MAX_CANDIDATES); whether that is all of them."""
+    def propose(self, deadline: float | None = None) -> tuple[list[tuple[Change, ...]], bool]:
+        """The optimal change sets (at most MAX_CANDIDATES); whether that is all of them.
+        A search still going at `deadline` is stopped, with the sets proven optimal by then."""
         sets: list[tuple[Change, ...]] = []
         try:
-            with self.ctl.solve(yield_=True) as handle:
-                for model in handle:
+            with self.ctl.solve(yield_=True, async_=deadline is not None) as handle:
+                for model in _models(handle, deadline):
                     if model.optimality_proven:
                         if len(sets) == MAX_CANDIDATES:
                             return sets, False
