@@ -54,9 +54,11 @@ BATCH_HELP = "\n\n".join(
 def batch(
     cases: Annotated[Path, typer.Argument(help="A JSON Lines file (one case per line) or a folder of case files.")],
     output: Annotated[Path, typer.Option("--output", "-o", help="Where to write the records (JSON Lines).")],
-    workers: Annotated[int, typer.Option("--workers", "-w", min=1, help="Local processes deciding chunks.")] = 1,
+    workers: Annotated[
+        int, typer.Option("--workers", "-w", min=1, max=64, help="Local processes deciding chunks.")
+    ] = 1,
     chunk_size: Annotated[
-        int | None, typer.Option("--chunk-size", "-k", min=1, help="Cases grounded together (default: 25).")
+        int | None, typer.Option("--chunk-size", "-k", min=1, max=10_000, help="Cases grounded together (default: 25).")
     ] = None,
     missing: Annotated[
         bool, typer.Option("--missing/--no-missing", help="Search the missing facts of undetermined verdicts.")
@@ -161,7 +163,7 @@ def _a_share(value: float) -> float:
 
 
 def generate(
-    count: Annotated[int, typer.Option("--count", "-n", min=0, help="How many cases.")],
+    count: Annotated[int, typer.Option("--count", "-n", min=0, max=10_000_000, help="How many cases.")],
     seed: Annotated[int, typer.Option("--seed", "-s", help="The same seed gives the same cases.")] = 0,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="A JSON Lines file (default: stdout).")] = None,
     unknown_rate: Annotated[

@@ -79,7 +79,7 @@ def parse_universe(text: str | None) -> Universe:
     counts: dict[str, int] = {}
     for part in text.split(","):
         name, _, number = part.strip().partition("=")
-        if not name.strip() or not number.strip().isdigit() or int(number) > 9:
+        if not name.strip() or number.strip() not in tuple("0123456789"):
             raise CaseError("--universe", "", f"`{part.strip()}`: write TYPE=N with N from 0 to 9, e.g. person=3")
         counts[name.strip()] = int(number)
     return Universe(counts)
