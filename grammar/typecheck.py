@@ -236,10 +236,12 @@ def _a(t: n.Type | None) -> str:
 
 
 def check_rule(rule: n.Rule, tables: Tables) -> tuple[dict[str, n.Type], list[Diagnostic]]:
+    value = rule.head.value  # a count in the conclusion has a variable of its own to type
+    conds = [rule.body, *rule.exceptions, *([n.Compare("=", value, value, value.span)] if value else [])]
     return _check(
         tables,
         lambda c: (c.head(rule.head), [c.cond(x) for x in (rule.body, *rule.exceptions) if x]),
-        [rule.body, *rule.exceptions],
+        conds,
         rule.span,
     )
 
@@ -257,7 +259,7 @@ def check_scope(pred: n.Predicate, tables: Tables) -> tuple[dict[str, n.Type], l
 def _check(
     tables: Tables, walk: object, conds: list[n.Cond | None], span: Span, start: dict[str, n.Type] | None = None
 ) -> tuple[dict[str, n.Type], list[Diagnostic]]:
-    from grammar.normal import cond_vars, walk_conds
+    from grammar.normal import cond_vars, walk_conds, walk_terms
 
     env: dict[str, n.Type] = dict(start or {})
     checker = _Checker(tables, env)
@@ -270,6 +272,7 @@ def _check(
             continue
         for node in walk_conds(c):
             names = [node.var] if isinstance(node, n.Some | n.Every) else []
+            names += [t.var for t in walk_terms(node) if isinstance(t, n.Count)]  # `number of K where ...`
             for v in names:
                 if v.name not in env and v.name not in seen:
                     seen.add(v.name)

@@ -420,3 +420,16 @@ def test_a_policy_too_large_is_refused() -> None:
     [d] = err.value.diagnostics
     assert (d.code, d.message) == ("too-large", "a policy holds at most 1000 rules")
     assert d.span.line == line_of(BASE + rules, "rule R1000 ")
+
+
+def test_a_count_whose_variable_its_condition_never_uses() -> None:
+    src = (
+        "derived k(A: application): int\n"
+        'rule R1 "t" cites QHC-1 k(A) = number of K where principal(A) = P.\n'
+        'rule R2 "t" cites QHC-1 meets(A) if number of K where (principal(A) = P) > 1.\n'
+    )
+    found = [(d.code, d.message, d.span.line) for d in diagnostics_of(BASE + src)]
+    assert found == [
+        ("type-mismatch", "cannot tell what `K` stands for", line_of(BASE + src, "rule R1")),
+        ("type-mismatch", "cannot tell what `K` stands for", line_of(BASE + src, "rule R2")),
+    ]
