@@ -18,6 +18,7 @@ LANGS = ("en", "fr")
 
 MAX_RULES = 1000  # eight times the shipped policy; deciding grows faster than the number of rules
 MAX_DECLARATIONS = 5000
+MAX_BRANCHES = 64  # alternatives of one rule's conditions; the shipped policy's most is 5
 
 
 def check(policy: n.Policy) -> CheckedPolicy:
@@ -86,6 +87,10 @@ def _too_large(policy: n.Policy) -> Diagnostic | None:
     if len(declarations) > MAX_DECLARATIONS:
         span = declarations[MAX_DECLARATIONS].span
         return error("too-large", span, f"a policy holds at most {MAX_DECLARATIONS} declarations", hint)
+    for rule in rules:
+        if len(dnf(rule.body)) > MAX_BRANCHES:
+            message = f"rule `{rule.id}` has more than {MAX_BRANCHES} alternatives (`or`)"
+            return error("too-large", rule.span, message, "split it into rules that conclude the same thing")
     return None
 
 

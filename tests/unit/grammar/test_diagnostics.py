@@ -433,3 +433,12 @@ def test_a_count_whose_variable_its_condition_never_uses() -> None:
         ("type-mismatch", "cannot tell what `K` stands for", line_of(BASE + src, "rule R1")),
         ("type-mismatch", "cannot tell what `K` stands for", line_of(BASE + src, "rule R2")),
     ]
+
+
+def test_a_rule_with_too_many_alternatives_is_refused() -> None:
+    src = 'rule R1 "t" cites QHC-1 meets(A) if ' + " or ".join(["married(A)"] * 65) + "."
+    with pytest.raises(PolicyError) as err:
+        policy_of(BASE + src)
+    [d] = err.value.diagnostics
+    assert (d.code, d.message) == ("too-large", "rule `R1` has more than 64 alternatives (`or`)")
+    assert d.hint == "split it into rules that conclude the same thing"
