@@ -33,10 +33,14 @@ def dnf(cond: n.Cond | None) -> list[Branch]:
             product = min(product * len(part), MAX_PRODUCT + 1)
         if product > MAX_PRODUCT:
             parts = [part if len(part) == 1 else [(item,)] for part, item in zip(parts, cond.items, strict=True)]
-        branches: list[Branch] = [()]
+        growing: list[list[n.Cond]] = [[]]
         for part in parts:
-            branches = [b + c for b in branches for c in part]
-        return branches
+            if len(part) == 1:  # most parts: extend in place, not a new tuple each time (quadratic in long rules)
+                for b in growing:
+                    b.extend(part[0])
+            else:
+                growing = [[*b, *c] for b in growing for c in part]
+        return [tuple(b) for b in growing]
     if isinstance(cond, n.Or):
         return [b for item in cond.items for b in dnf(item)]
     if isinstance(cond, n.Not) and isinstance(cond.cond, n.Not):

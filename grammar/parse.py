@@ -21,10 +21,19 @@ from grammar.files import ENTRY_FILE, FileProblem, entry_file, name_problem, os_
 from grammar.source import Span
 
 GRAMMAR = Path(__file__).with_name("policy.lark")
-MAX_POLICY_BYTES = 4 * 1024 * 1024
+MAX_POLICY_BYTES = 1024 * 1024  # a file; the shipped policy's largest is 14 KB
 INT_MIN, INT_MAX = -(2**31), 2**31 - 1  # the solver's whole numbers (clingo's are 32-bit)
 MAX_FILES = 500
-MAX_TOTAL_CHARS = 16 * 1024 * 1024
+MAX_TOTAL_CHARS = 4 * 1024 * 1024  # all files together; the shipped policy has 150 KB
+# Long lists cost the parser time that grows with their square, so they are counted before it runs:
+# `and`/`or` and commas in one file (the shipped policy's most: 52 and 95), declarations in the policy.
+MAX_LIST_WORDS = 2000
+MAX_DECLARATION_WORDS = 5000
+_CONNECTIVE = re.compile(r"\b(?:and|or)\b")
+_COMMA = re.compile(",")
+_DECLARATION = re.compile(
+    r"\b(?:rule|input|judged|derived|verdict|entity|source|provision|priority|invariant|import)\b"
+)
 MAX_NESTING = 50  # levels of conditions and values in one declaration; the shipped policy needs 10
 AUTHORITIES = ("law", "official", "operational", "secondary")
 # Words of the language, never names: the contextual lexer would otherwise accept
@@ -506,6 +515,7 @@ def parse(path: str | Path) -> n.Policy:
     pending: list[Path] = [resolved]
     seen: set[Path] = set()
     total = 0
+    declared = [0]  # declaration words so far, in every file
     while pending:
         current = pending.pop(0)
         if current in seen:
@@ -518,6 +528,9 @@ def parse(path: str | Path) -> n.Policy:
             diagnostics.append(_unreadable(display, str(problem)))
             continue
         total += len(text)
+        if (crowded := _crowded(text, display, declared)) is not None:
+            diagnostics.append(crowded)
+            break
         if len(seen) > MAX_FILES or total > MAX_TOTAL_CHARS:
             limit = f"{MAX_FILES} files" if len(seen) > MAX_FILES else f"{MAX_TOTAL_CHARS // (1 << 20)} MiB of text"
             hint = "split the policy: each programme can be a policy of its own"
@@ -540,6 +553,31 @@ def parse(path: str | Path) -> n.Policy:
     if diagnostics:
         raise PolicyError(diagnostics)
     return n.Policy(_display(root), tuple(modules), tuple(sorted(texts.items())))
+
+
+def _crowded(text: str, display: str, declared: list[int]) -> Diagnostic | None:
+    """A list longer than the parser handles in bounded time, found by counting words (strings and comments
+    included: the count only errs on the safe side) at the word past the limit."""
+    hint = "split the policy: each programme can be a policy of its own"
+    checks = (
+        (_CONNECTIVE, f"a file holds at most {MAX_LIST_WORDS} `and` and `or`"),
+        (_COMMA, f"a file holds at most {MAX_LIST_WORDS} commas"),
+    )
+    for pattern, message in checks:
+        for count, m in enumerate(pattern.finditer(text), 1):
+            if count > MAX_LIST_WORDS:
+                return error("too-large", _point(text, display, m.start()), message, hint)
+    for m in _DECLARATION.finditer(text):
+        declared[0] += 1
+        if declared[0] > MAX_DECLARATION_WORDS:
+            message = f"a policy holds at most {MAX_DECLARATION_WORDS} declarations"
+            return error("too-large", _point(text, display, m.start()), message, hint)
+    return None
+
+
+def _point(text: str, display: str, offset: int) -> Span:
+    line = text.count("\n", 0, offset) + 1
+    return Span.point(display, line, offset - (text.rfind("\n", 0, offset) + 1) + 1)
 
 
 def _import(current: Path, folder: Path, decl: n.Import, display: str) -> Path | Diagnostic:

@@ -442,3 +442,13 @@ def test_a_rule_with_too_many_alternatives_is_refused() -> None:
     [d] = err.value.diagnostics
     assert (d.code, d.message) == ("too-large", "rule `R1` has more than 64 alternatives (`or`)")
     assert d.hint == "split it into rules that conclude the same thing"
+
+
+def test_a_list_too_long_to_parse_quickly_is_refused_before_parsing(tmp_path: Path) -> None:
+    text = 'rule R "r" cites S c(P) if ' + " and ".join(["a(P)"] * 2002) + ".\n"
+    (tmp_path / "main.havre").write_text(text, encoding="utf-8")
+    with pytest.raises(PolicyError) as err:
+        parse(tmp_path)
+    [d] = err.value.diagnostics
+    assert (d.code, d.message, d.span.line) == ("too-large", "a file holds at most 2000 `and` and `or`", 1)
+    assert d.span.column == text.rindex(" and ") + 2  # the last `and` of 2001 is past the limit
