@@ -42,10 +42,11 @@ def with_missing(
     deadline = time.monotonic() + (MISSING_SECONDS if budget is None else budget)
     finder = MissingFinder(program, policy, case)
     filled = {}
-    for v in open_:
-        found = finder.find(v.verdict, v.subject, deadline)
-        if found is None:
-            break
-        filled[v.key] = replace(v, missing=found)
+    with finder.stop_at(deadline):
+        for v in open_:
+            found = finder.find(v.verdict, v.subject, deadline)
+            if found is None:
+                break
+            filled[v.key] = replace(v, missing=found)
     partial = decision.partial if len(filled) == len(open_) else (*decision.partial, "missing")
     return replace(decision, verdicts=tuple(filled.get(v.key, v) for v in decision.verdicts), partial=partial)

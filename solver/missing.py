@@ -14,9 +14,11 @@ implicit hitting-set search:
 
 from __future__ import annotations
 
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
-import clingo
 from clingo import Function, Number, Symbol
 
 from grammar import nodes as n
@@ -130,7 +132,7 @@ class MissingFinder:
             proposals = _smallest_hitting_sets(relevant, found)
             fresh = []
             for s in proposals:
-                c = self._counterexample(s | tied, aim, deadline)
+                c = self._counterexample(s | tied, aim)
                 if deadline is not None and time.monotonic() > deadline:
                     return None  # a solve cut short proves nothing
                 if c is not None:
@@ -140,22 +142,31 @@ class MissingFinder:
             found.extend(fresh)
         return ()
 
-    def _counterexample(
-        self, chosen: frozenset[int], aim: list[int], deadline: float | None = None
-    ) -> frozenset[int] | None:
+    def _counterexample(self, chosen: frozenset[int], aim: list[int]) -> frozenset[int] | None:
         """The unknown facts two completions differ on, as few as possible, when they differ on the verdict.
 
-        A solve still running at the deadline is stopped; its best model so far is taken (the search then ends)."""
+        A solve still running at the deadline is interrupted (see `stop_at`): its best model so far is taken,
+        and the caller, past the deadline, ends the search."""
         assumptions = aim + [literal if i in chosen else -literal for i, literal in enumerate(self.in_s)]
         last: list[frozenset[int]] = []
+        self.ctl.solve(
+            assumptions=assumptions,
+            on_last=lambda model: last.append(
+                frozenset(self.number[str(s)[4:-1]] for s in model.symbols(shown=True))  # _dU(U)
+            ),
+        )
+        return last[0] if last else None
 
-        def read(model: clingo.Model) -> None:
-            last.append(frozenset(self.number[str(s)[4:-1]] for s in model.symbols(shown=True)))  # _dU(U)
-
-        with self.ctl.solve(assumptions=assumptions, on_model=read, async_=True) as handle:
-            if not handle.wait(None if deadline is None else max(0.0, deadline - time.monotonic())):
-                handle.cancel()
-        return last[-1] if last else None
+    @contextmanager
+    def stop_at(self, deadline: float) -> Iterator[None]:
+        """Within the block, a solve still running at `deadline` (time.monotonic) is interrupted."""
+        timer = threading.Timer(max(0.0, deadline - time.monotonic()), self.ctl.interrupt)
+        timer.daemon = True
+        timer.start()
+        try:
+            yield
+        finally:
+            timer.cancel()
 
 
 def _smallest_hitting_sets(universe: list[int], sets: list[frozenset[int]]) -> list[frozenset[int]]:

@@ -30,12 +30,13 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import re
+import threading
 import time
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 
-from clingo import Function, Model, Number, SolveHandle, String, Symbol, SymbolType, Tuple_
+from clingo import Control, Function, Number, String, Symbol, SymbolType, Tuple_
 
 from grammar import nodes as n
 from grammar.checked import CheckedPolicy
@@ -168,28 +169,41 @@ def what_if_within(
     problem = _Problem(sub, sub_program, case, positions, pred, subject, before)
     proposer, checker = _Grounding(problem, search=True), _Grounding(problem, search=False)
     found: list[tuple[Change, ...]] = []
+
+    def late() -> bool:
+        return deadline is not None and time.monotonic() > deadline
+
     whole = True
-    for _ in range(MAX_ROUNDS):
-        if deadline is not None and time.monotonic() > deadline:
-            whole = False
-            break
-        proposals, complete = proposer.propose(deadline)
-        # Every flip cheaper than the proposals has been found: the proposer never excludes one.
-        if not proposals or sum(len(s) < len(proposals[0]) for s in found) >= limit:
-            break
-        pinned = 0
-        for changes in proposals:
-            if deadline is not None and time.monotonic() > deadline:
+    timer = _interrupt_at(deadline, proposer.ctl, checker.ctl)
+    try:
+        for _ in range(MAX_ROUNDS):
+            if late():
+                whole = False
                 break
-            witness = checker.counterexample(changes)
-            if witness is None:
-                found.append(changes)
-                proposer.block(changes)
-            elif pinned < MAX_NEW_PINS:
-                proposer.add_pair(witness)
-                pinned += 1
-        if not pinned and complete and len(found) >= limit:
-            break
+            proposals, complete = proposer.propose()
+            if late():  # a solve cut short proves nothing
+                whole = False
+                break
+            # Every flip cheaper than the proposals has been found: the proposer never excludes one.
+            if not proposals or sum(len(s) < len(proposals[0]) for s in found) >= limit:
+                break
+            pinned = 0
+            for changes in proposals:
+                witness = checker.counterexample(changes)
+                if late():
+                    whole = False
+                    break
+                if witness is None:
+                    found.append(changes)
+                    proposer.block(changes)
+                elif pinned < MAX_NEW_PINS:
+                    proposer.add_pair(witness)
+                    pinned += 1
+            if not whole or (not pinned and complete and len(found) >= limit):
+                break
+    finally:
+        if timer is not None:
+            timer.cancel()
     found.sort(key=lambda s: (len(s), tuple(map(str, s))))
     found = found[:limit]
     decisions = decide_many(sub_program, sub, [apply_changes(case, s) for s in found], missing=False)
@@ -358,20 +372,19 @@ class _Context(Context):
         return Number(int(value.type == SymbolType.Function and bool(value.arguments)))
 
 
-def _models(handle: SolveHandle, deadline: float | None) -> Iterator[Model]:
-    """The models of a solve, until `deadline` (time.monotonic) passes."""
+def _interrupt_at(deadline: float | None, *controls: Control) -> threading.Timer | None:
+    """A timer that interrupts whatever solve of these controls runs at `deadline` (time.monotonic)."""
     if deadline is None:
-        yield from handle
-        return
-    while True:
-        handle.resume()
-        if not handle.wait(max(0.0, deadline - time.monotonic())):
-            handle.cancel()
-            return
-        model = handle.model()
-        if model is None:
-            return
-        yield model
+        return None
+
+    def interrupt() -> None:
+        for ctl in controls:
+            ctl.interrupt()
+
+    timer = threading.Timer(max(0.0, deadline - time.monotonic()), interrupt)
+    timer.daemon = True
+    timer.start()
+    return timer
 
 
 class _Problem:
@@ -451,13 +464,12 @@ class _Grounding:
         except RuntimeError as err:
             raise self.messages.fail("what-if search", err) from None
 
-    def propose(self, deadline: float | None = None) -> tuple[list[tuple[Change, ...]], bool]:
-        """The optimal change sets (at most MAX_CANDIDATES); whether that is all of them.
-        A search still going at `deadline` is stopped, with the sets proven optimal by then."""
+    def propose(self) -> tuple[list[tuple[Change, ...]], bool]:
+        """The optimal change sets (at most MAX_CANDIDATES); whether that is all of them."""
         sets: list[tuple[Change, ...]] = []
         try:
-            with self.ctl.solve(yield_=True, async_=deadline is not None) as handle:
-                for model in _models(handle, deadline):
+            with self.ctl.solve(yield_=True) as handle:
+                for model in handle:
                     if model.optimality_proven:
                         if len(sets) == MAX_CANDIDATES:
                             return sets, False
