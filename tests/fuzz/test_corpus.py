@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.fuzz.harness import Outcome, args_input, case_input, clean_env, policy_input, workdir
+from tests.fuzz.harness import Outcome, args_input, case_input, policy_input, workdir
 
 CORPUS = Path(__file__).with_name("corpus")
 SECONDS = 60  # far above what any input takes alone; the fuzzing command watches for 10 s on an idle machine
@@ -21,8 +21,9 @@ class TooLong(Exception):
 
 @pytest.fixture(autouse=True)
 def limits(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setattr("os.environ", dict(__import__("os").environ))
-    clean_env(tmp_path_factory.mktemp("cache"))
+    monkeypatch.setenv("HAVRE_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+    monkeypatch.delenv("HAVRE_NO_CACHE", raising=False)
+    monkeypatch.setenv("COLUMNS", "100")
 
     def stop(_signum: int, _frame: object) -> None:
         raise TooLong
