@@ -170,7 +170,15 @@ class _Checker:
                 )
         if left is None or right is None:
             return
-        if left != right:
+        if n.DURATION in (left, right):  # a duration is an amount to add to a date, not a value
+            side = c.left if left == n.DURATION else c.right
+            self.fail(
+                "type-mismatch",
+                side.span,
+                f"`{pretty.term(side)}` is a duration, not a value to compare",
+                f"add it to a date, e.g. `D + {pretty.term(side)}`",
+            )
+        elif left != right:
             self.fail(
                 "type-mismatch",
                 c.span,

@@ -452,3 +452,9 @@ def test_a_list_too_long_to_parse_quickly_is_refused_before_parsing(tmp_path: Pa
     [d] = err.value.diagnostics
     assert (d.code, d.message, d.span.line) == ("too-large", "a file holds at most 2000 `and` and `or`", 1)
     assert d.span.column == text.rindex(" and ") + 2  # the last `and` of 2001 is past the limit
+
+
+def test_a_duration_is_not_a_value_to_compare() -> None:
+    code, message, hint, *_ = only('rule R1 "t" cites QHC-1 meets(A) if 60 days = 60 days.')
+    assert (code, message) == ("type-mismatch", "`60 days` is a duration, not a value to compare")
+    assert hint == "add it to a date, e.g. `D + 60 days`"
