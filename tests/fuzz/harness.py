@@ -108,7 +108,12 @@ def args_input(args: list[str], folder: Path) -> list[Outcome]:
     filled = list(args)
     for mark, place in places.items():
         filled = [a.replace(mark, str(place)) for a in filled]
-    return [run_cli(filled)]
+    previous = os.getcwd()
+    os.chdir(folder)  # a relative output (`-o nan`) lands in the input's folder, never in the project
+    try:
+        return [run_cli(filled)]
+    finally:
+        os.chdir(previous)
 
 
 def clean_env(cache: Path) -> None:
