@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
@@ -15,7 +16,9 @@ from solver.chain import Chain, chains
 from solver.emit import AspProgram
 from solver.trace import trace_many
 from solver.whatif import WhatIf, held
-from solver.whatif import what_if as what_ifs
+from solver.whatif import what_if_within as what_ifs
+
+WHAT_IF_SECONDS = 5.0  # the search for changes, for all the verdicts of one explanation
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,32 +48,46 @@ class Explainer:
     ) -> list[tuple[View, Decision]]:
         """Every verdict of each case explained, with its decision: one solve for all of them."""
         return [
-            (explanation_view(self.policy, case, decision, graph, lang), decision)
+            (_marked(explanation_view(self.policy, case, decision, graph, lang), list(decision.partial)), decision)
             for case, (graph, decision) in zip(cases, self.graphs(cases, missing=missing), strict=True)
         ]
 
     def changes(
-        self, case: Case, verdict: str, subject: tuple[str, ...], include_judged: bool, include_fixed: bool
-    ) -> Changes:
-        """What would change a verdict; when nothing a person can do would, whether an officer's finding would."""
-        found = what_ifs(
+        self,
+        case: Case,
+        verdict: str,
+        subject: tuple[str, ...],
+        include_judged: bool,
+        include_fixed: bool,
+        deadline: float | None = None,
+    ) -> tuple[Changes, bool]:
+        """What would change a verdict; when nothing a person can do would, whether an officer's finding would.
+        The second value is False when a search stopped at the deadline."""
+        options = {"include_fixed": include_fixed, "deadline": deadline}
+        found, whole = what_ifs(
             self.program,
             self.policy,
             case,
             verdict,
             subject,
             include_judged=include_judged,
-            include_fixed=include_fixed,
+            **options,  # type: ignore[arg-type]
         )
         through: list[WhatIf] = []
-        if not found and not include_judged:
+        if whole and not found and not include_judged:
             judged = {p.name for p in self.policy.inputs() if p.kind == "judged"}
-            found_with = what_ifs(
-                self.program, self.policy, case, verdict, subject, include_judged=True, include_fixed=include_fixed
+            found_with, whole = what_ifs(
+                self.program,
+                self.policy,
+                case,
+                verdict,
+                subject,
+                include_judged=True,
+                **options,  # type: ignore[arg-type]
             )
             through = [w for w in found_with if any(c.pred in judged for c in w.changes)]
         kept = held(self.policy, case, verdict, include_judged=include_judged, include_fixed=include_fixed)
-        return Changes(found, through, kept)
+        return Changes(found, through, kept), whole
 
     def explain(
         self,
@@ -87,11 +104,19 @@ class Explainer:
     ) -> View:
         graph, decision = self.graph(case)
         changes = {}
-        if what_if:
-            for v in chosen_verdicts(self.policy, decision, names, subjects, show_all):
-                if v.status in ("holds", "fails", "undetermined"):
-                    changes[v.key] = self.changes(case, v.verdict, v.subject, include_judged, include_fixed)
-        return explanation_view(
+        partial = list(decision.partial)
+        deadline = time.monotonic() + WHAT_IF_SECONDS
+        for v in chosen_verdicts(self.policy, decision, names, subjects, show_all) if what_if else ():
+            if v.status not in ("holds", "fails", "undetermined"):
+                continue
+            whole = time.monotonic() < deadline
+            if whole:
+                changes[v.key], whole = self.changes(
+                    case, v.verdict, v.subject, include_judged, include_fixed, deadline
+                )
+            if not whole and "what_if" not in partial:
+                partial.append("what_if")
+        view = explanation_view(
             self.policy,
             case,
             decision,
@@ -103,3 +128,11 @@ class Explainer:
             what_ifs=changes,
             show_all=show_all,
         )
+        return _marked(view, partial)
+
+
+def _marked(view: View, partial: list[str]) -> View:
+    """The searches cut short by their time limit, in the view (only when there are some)."""
+    if partial:
+        view["partial"] = partial
+    return view

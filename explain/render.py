@@ -9,6 +9,7 @@ import json
 from functools import cache
 from pathlib import Path
 from typing import Literal
+from urllib.parse import quote
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
@@ -39,12 +40,18 @@ def _environment(lang: str) -> Environment:
     env.install_gettext_translations(translations(lang), newstyle=True)  # type: ignore[attr-defined]
     env.filters["md"] = _markdown_escape
     env.filters["capitalize_first"] = _capitalize_first
+    env.filters["url"] = _url_escape
     return env
 
 
 def _capitalize_first(text: str) -> str:
     """The first letter in upper case; HTML stays HTML (the filter sees the macro's markup)."""
     return type(text)(str(text)[:1].upper() + str(text)[1:]) if isinstance(text, str) else text
+
+
+def _url_escape(text: str) -> str:
+    """A link's address as it may stand in a Markdown autolink `<...>`: nothing in it can end the link."""
+    return quote(str(text), safe=":/?#[]@!$&'()*+,;=%-._~")
 
 
 def _markdown_escape(text: str) -> str:
@@ -57,4 +64,5 @@ def render(view: View, fmt: Format, *, summary_only: bool = False) -> str:
     if fmt == "json":
         return json.dumps({k: v for k, v in view.items() if k != "groups"}, indent=2, ensure_ascii=False) + "\n"
     template = _environment(view["lang"]).get_template(TEMPLATE[fmt])
-    return template.render(**view, by_key={v["key"]: v for v in view["verdicts"]}, summary_only=summary_only)
+    by_key = {v["key"]: v for v in view["verdicts"]}
+    return template.render(**view, by_key=by_key, summary_only=summary_only, searches=view.get("partial", []))

@@ -73,10 +73,13 @@ def _arith(term: n.BinOp, env: Mapping[str, Plain], policy: CheckedPolicy, trace
         count = term.right.amount if isinstance(term.right.amount, int) else env.get(term.right.amount.name)
         if not isinstance(left, dt.date) or not isinstance(count, int):
             return None
-        if term.right.unit == "days":
-            return left + dt.timedelta(days=sign * count)
-        months = sign * count * (12 if term.right.unit == "years" else 1)
-        return calendar.add_months(left, months)
+        try:
+            if term.right.unit == "days":
+                return left + dt.timedelta(days=sign * count)
+            months = sign * count * (12 if term.right.unit == "years" else 1)
+            return calendar.add_months(left, months)
+        except (ValueError, OverflowError):  # outside the calendar: no value to show
+            return None
     right = evaluate(term.right, env, policy, trace, today)
     if isinstance(left, int) and isinstance(right, int):
         return left + sign * right

@@ -8,7 +8,7 @@ from grammar import nodes as n
 from grammar import safety, stratify, typecheck
 from grammar.checked import CheckedInvariant, CheckedPolicy, CheckedRule
 from grammar.completeness import missing_texts
-from grammar.diagnostics import Diagnostic, PolicyError
+from grammar.diagnostics import Diagnostic, PolicyError, error
 from grammar.normal import dnf
 from grammar.parse import parse, policy_hash
 from grammar.resolve import resolve
@@ -17,8 +17,15 @@ from grammar.sentences import plain_sentences
 LANGS = ("en", "fr")
 
 
+MAX_RULES = 1000  # eight times the shipped policy; deciding grows faster than the number of rules
+MAX_DECLARATIONS = 5000
+MAX_BRANCHES = 64  # alternatives of one rule's conditions; the shipped policy's most is 5
+
+
 def check(policy: n.Policy) -> CheckedPolicy:
     """Every check; raises PolicyError with all errors found, in file order."""
+    if (large := _too_large(policy)) is not None:
+        raise PolicyError([large])
     tables, diags = resolve(policy)
     overriders: dict[str, list[str]] = {}
     for p in tables.priorities:
@@ -62,6 +69,7 @@ def check(policy: n.Policy) -> CheckedPolicy:
         diags += stratify.priority_cycles(tuple(tables.priorities))
         if not diags:
             diags += stratify.check(tuple(rules), tables.rules)
+            diags += stratify.unbounded(tuple(rules), tables.rules)
     errors = _unique([d for d in diags if d.severity == "error"])
     if errors:
         raise PolicyError(errors)
@@ -86,6 +94,23 @@ def check(policy: n.Policy) -> CheckedPolicy:
 
 def sources(policy: n.Policy) -> list[n.Source]:
     return [d for d in policy.declarations() if isinstance(d, n.Source)]
+
+
+def _too_large(policy: n.Policy) -> Diagnostic | None:
+    """More rules or declarations than Havre decides within its time bounds (see policy/README.md, Limits)."""
+    declarations = policy.declarations()
+    rules = [d for d in declarations if isinstance(d, n.Rule)]
+    hint = "split the policy: each programme can be a policy of its own"
+    if len(rules) > MAX_RULES:
+        return error("too-large", rules[MAX_RULES].span, f"a policy holds at most {MAX_RULES} rules", hint)
+    if len(declarations) > MAX_DECLARATIONS:
+        span = declarations[MAX_DECLARATIONS].span
+        return error("too-large", span, f"a policy holds at most {MAX_DECLARATIONS} declarations", hint)
+    for rule in rules:
+        if len(dnf(rule.body)) > MAX_BRANCHES:
+            message = f"rule `{rule.id}` has more than {MAX_BRANCHES} alternatives (`or`)"
+            return error("too-large", rule.span, message, "split it into rules that conclude the same thing")
+    return None
 
 
 def _unique(diags: list[Diagnostic]) -> list[Diagnostic]:

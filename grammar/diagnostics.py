@@ -36,6 +36,10 @@ CODES = frozenset(
         "priority-cycle",
         "priority-mismatch",
         "reserved-name",
+        "unreadable-file",
+        "too-deep",
+        "too-large",
+        "unbounded-recursion",
     }
 )
 

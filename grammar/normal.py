@@ -3,6 +3,14 @@
 A branch is a conjunction of literals. Literals are atoms, comparisons, and
 `Not`, `Some`, `Every` or `Count`-bearing nodes kept whole (they become
 auxiliary predicates when compiled).
+
+Distributing `and` over `or` multiplies branches: 16 conjuncts of `(a or b)`
+make 65,536. So a conjunction whose branches would number more than
+MAX_PRODUCT keeps each of its parts with several branches whole, as a
+literal (`Or`, `And`, or a double `Not`) compiled to an auxiliary predicate:
+the number of branches then grows with the size of the condition, never
+faster. A value given inside such a part is not seen outside it (see
+`outer_vars`); the checks say so when a rule relies on it.
 """
 
 from __future__ import annotations
@@ -12,21 +20,47 @@ from collections.abc import Iterator
 from grammar import nodes as n
 
 Branch = tuple[n.Cond, ...]
+MAX_PRODUCT = 16  # branches of one conjunction before its `or` parts are kept whole; the shipped policy needs 4
 
 
 def dnf(cond: n.Cond | None) -> list[Branch]:
     if cond is None:
         return [()]
     if isinstance(cond, n.And):
-        branches: list[Branch] = [()]
-        for item in cond.items:
-            branches = [b + c for b in branches for c in dnf(item)]
-        return branches
+        parts = [dnf(item) for item in cond.items]
+        product = 1
+        for part in parts:
+            product = min(product * len(part), MAX_PRODUCT + 1)
+        if product > MAX_PRODUCT:
+            parts = [part if len(part) == 1 else [(item,)] for part, item in zip(parts, cond.items, strict=True)]
+        growing: list[list[n.Cond]] = [[]]
+        for part in parts:
+            if len(part) == 1:  # most parts: extend in place, not a new tuple each time (quadratic in long rules)
+                for b in growing:
+                    b.extend(part[0])
+            else:
+                growing = [[*b, *c] for b in growing for c in part]
+        return [tuple(b) for b in growing]
     if isinstance(cond, n.Or):
         return [b for item in cond.items for b in dnf(item)]
     if isinstance(cond, n.Not) and isinstance(cond.cond, n.Not):
         return dnf(cond.cond.cond)
     return [(cond,)]
+
+
+def is_group(lit: n.Cond) -> bool:
+    """A literal that is a whole `or` (or a conjunction or double negation holding one) kept by `dnf`."""
+    return isinstance(lit, n.Or | n.And) or (isinstance(lit, n.Not) and isinstance(lit.cond, n.Not))
+
+
+def branch_vars(branch: Branch) -> list[str]:
+    """The variables a branch gives values to, in order: those of its ordinary literals, and of a group's
+    those another literal uses too (a group's other variables are its own, like those of `some`)."""
+    seen: dict[str, int] = {}
+    for lit in branch:
+        for v in unique(cond_vars(lit)):
+            seen[v] = seen.get(v, 0) + 1
+    return unique(v for lit in branch for v in cond_vars(lit) if not is_group(lit) or seen[v] > 1)
 
 
 def term_vars(term: n.Term) -> Iterator[str]:

@@ -4,21 +4,37 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
+import re
+import unicodedata
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-from lark import Lark, Token, Transformer, v_args
+from lark import Lark, Token, Transformer, Tree, v_args
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
 
 from grammar import nodes as n
 from grammar.diagnostics import Diagnostic, PolicyError, did_you_mean, error
-from grammar.files import ENTRY_FILE, entry_file
+from grammar.files import ENTRY_FILE, FileProblem, entry_file, name_problem, os_problem, read_text
 from grammar.source import Span
 
 GRAMMAR = Path(__file__).with_name("policy.lark")
-MAX_POLICY_BYTES = 4 * 1024 * 1024
+MAX_POLICY_BYTES = 1024 * 1024  # a file; the shipped policy's largest is 14 KB
+INT_MIN, INT_MAX = -(2**31), 2**31 - 1  # the solver's whole numbers (clingo's are 32-bit)
+MAX_FILES = 500
+MAX_TOTAL_CHARS = 4 * 1024 * 1024  # all files together; the shipped policy has 150 KB
+# Long lists cost the parser time that grows with their square, so they are counted before it runs:
+# `and`/`or` and commas in one file (the shipped policy's most: 52 and 95), declarations in the policy.
+MAX_LIST_WORDS = 2000
+MAX_DECLARATION_WORDS = 5000
+_CONNECTIVE = re.compile(r"\b(?:and|or)\b")
+_COMMA = re.compile(",")
+_DECLARATION = re.compile(
+    r"\b(?:rule|input|judged|derived|verdict|entity|source|provision|priority|invariant|import)\b"
+)
+MAX_NESTING = 50  # levels of conditions and values in one declaration; the shipped policy needs 10
 AUTHORITIES = ("law", "official", "operational", "secondary")
 # Words of the language, never names: the contextual lexer would otherwise accept
 # some of them where a name may stand (and `not` would break the ASP program).
@@ -102,9 +118,36 @@ class _Invalid(Exception):
         self.diagnostic = diagnostic
 
 
-def _string(tok: Token) -> str:
-    body = str(tok)[1:-1]
-    return body.encode("utf-8").decode("unicode_escape").encode("latin-1").decode("utf-8") if "\\" in body else body
+ESCAPES = {'"': '"', "\\": "\\", "n": "\n", "t": "\t"}
+_ESCAPE = re.compile(r"\\(?:u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|N\{([A-Za-z0-9 -]{1,100})\}|(.))")
+ESCAPE_HINT = 'a text may use \\" \\\\ \\n \\t, \\uXXXX or \\UXXXXXXXX (hexadecimal) and \\N{NAME} (a Unicode name)'
+
+
+def _unescape(body: str) -> str:
+    """A quoted text's characters; _BadEscape names the first escape that means none."""
+
+    def one(m: re.Match[str]) -> str:
+        short, long, name, other = m.groups()
+        if other is not None:
+            if other not in ESCAPES:
+                raise _BadEscape(m.start(), f"unknown escape `{m.group(0)}`")
+            return ESCAPES[other]
+        if name is not None:
+            try:
+                return unicodedata.lookup(name)
+            except KeyError:
+                raise _BadEscape(m.start(), f"no character is named `{name}`") from None
+        code = int(short or long, 16)
+        if code > 0x10FFFF or 0xD800 <= code <= 0xDFFF or code == 0:
+            raise _BadEscape(m.start(), f"`{m.group(0)}` is not a character a text can hold")
+        return chr(code)
+
+    return _ESCAPE.sub(one, body) if "\\" in body else body
+
+
+class _BadEscape(Exception):
+    def __init__(self, offset: int, message: str) -> None:
+        self.offset, self.message = offset, message
 
 
 @v_args(meta=True, inline=True)
@@ -121,18 +164,26 @@ class _ToNodes(Transformer[Token, Any]):
     def _tok(self, tok: Token) -> Span:
         return Span(self.file, tok.line or 1, tok.column or 1, tok.end_line or 1, tok.end_column or 1)
 
+    def _string(self, tok: Token) -> str:
+        try:
+            return _unescape(str(tok)[1:-1])
+        except _BadEscape as bad:
+            line, column = tok.line or 1, (tok.column or 1) + 1 + bad.offset
+            span = Span(self.file, line, column, line, column + 2)
+            raise _Invalid(error("bad-literal", span, bad.message, ESCAPE_HINT)) from None
+
     # declarations
     def start(self, meta: Any, *items: n.Declaration) -> tuple[n.Declaration, ...]:
         return items
 
     def import_(self, meta: Any, path: Token) -> n.Import:
-        return n.Import(_string(path), self._span(meta))
+        return n.Import(self._string(path), self._span(meta))
 
     def french(self, meta: Any, text: Token) -> str:
-        return _string(text)
+        return self._string(text)
 
     def provision(self, meta: Any, ident: Token, title: Token, title_fr: str | None) -> n.Provision:
-        return n.Provision(str(ident), _string(title), title_fr, self._span(meta))
+        return n.Provision(str(ident), self._string(title), title_fr, self._span(meta))
 
     def source(
         self, meta: Any, ident: Token, doc: Token, title: Token, title_fr: str | None, auth: Token, *provs: n.Provision
@@ -140,7 +191,8 @@ class _ToNodes(Transformer[Token, Any]):
         if str(auth) not in AUTHORITIES:
             hint = did_you_mean(str(auth), AUTHORITIES) or "authority is one of " + ", ".join(AUTHORITIES)
             raise _Invalid(error("bad-literal", self._tok(auth), f"unknown authority `{auth}`", hint))
-        return n.Source(str(ident), _string(doc), _string(title), title_fr, str(auth), provs, self._span(meta))  # type: ignore[arg-type]
+        document, text = self._string(doc), self._string(title)
+        return n.Source(str(ident), document, text, title_fr, str(auth), provs, self._span(meta))  # type: ignore[arg-type]
 
     def _name(self, tok: Token) -> str:
         if str(tok) in KEYWORDS:
@@ -188,13 +240,13 @@ class _ToNodes(Transformer[Token, Any]):
         return str(tok)
 
     def label(self, meta: Any, value: Token, lang: str, template: Token) -> n.Text:
-        return n.Text(lang, _string(template), False, self._span(meta), str(value))  # type: ignore[arg-type]
+        return n.Text(lang, self._string(template), False, self._span(meta), str(value))  # type: ignore[arg-type]
 
     def negated(self, meta: Any, lang: str, template: Token) -> n.Text:
-        return n.Text(lang, _string(template), False, self._span(meta), negative=True)  # type: ignore[arg-type]
+        return n.Text(lang, self._string(template), False, self._span(meta), negative=True)  # type: ignore[arg-type]
 
     def text(self, meta: Any, question: Token | None, lang: str, template: Token) -> n.Text:
-        return n.Text(lang, _string(template), question is not None, self._span(meta))  # type: ignore[arg-type]
+        return n.Text(lang, self._string(template), question is not None, self._span(meta))  # type: ignore[arg-type]
 
     def predicate(self, meta: Any, kind: str, name: Token, *rest: Any) -> n.Predicate:
         self._name(name)
@@ -249,7 +301,7 @@ class _ToNodes(Transformer[Token, Any]):
         body: Any,
         *exc: n.Cond,
     ) -> n.Rule:
-        return n.Rule(str(ident), _string(title), title_fr, cites, head, body, exc, self._span(meta))
+        return n.Rule(str(ident), self._string(title), title_fr, cites, head, body, exc, self._span(meta))
 
     def priority(self, meta: Any, high: Token, low: Token, cites: Any) -> n.Priority:
         return n.Priority(
@@ -259,7 +311,7 @@ class _ToNodes(Transformer[Token, Any]):
     def invariant(
         self, meta: Any, ident: Token, title: Token, title_fr: str | None, cites: Any, cond: n.Cond
     ) -> n.Invariant:
-        return n.Invariant(str(ident), _string(title), title_fr, cites or (), cond, self._span(meta))
+        return n.Invariant(str(ident), self._string(title), title_fr, cites or (), cond, self._span(meta))
 
     # conditions
     def or_(self, meta: Any, *items: n.Cond) -> n.Cond:
@@ -304,8 +356,21 @@ class _ToNodes(Transformer[Token, Any]):
     def var(self, meta: Any, tok: Token) -> n.Term:
         return n.Var(str(tok), self._tok(tok))
 
+    def _whole(self, tok: Token) -> int:
+        digits = str(tok).lstrip("0") or "0"
+        if len(digits) > len(str(INT_MAX)) or int(digits) > INT_MAX:
+            shown = digits if len(digits) <= 20 else digits[:17] + "..."
+            raise _Invalid(
+                error(
+                    "bad-literal",
+                    self._tok(tok),
+                    f"`{shown}` is out of range: whole numbers go from {INT_MIN} to {INT_MAX}",
+                )
+            )
+        return int(digits)
+
     def int(self, meta: Any, tok: Token) -> n.Term:
-        return n.IntLit(int(tok), self._tok(tok))
+        return n.IntLit(self._whole(tok), self._tok(tok))
 
     def date(self, meta: Any, tok: Token) -> n.Term:
         try:
@@ -317,7 +382,7 @@ class _ToNodes(Transformer[Token, Any]):
         return UNITS[str(tok)]
 
     def duration(self, meta: Any, amount: Token, unit: n.DurationUnit) -> n.Term:
-        count = int(amount) if amount.type == "INT" else n.Var(str(amount), self._tok(amount))
+        count = self._whole(amount) if amount.type == "INT" else n.Var(str(amount), self._tok(amount))
         return n.Duration(count, unit, self._span(meta))
 
     def name(self, meta: Any, tok: Token) -> n.Term:
@@ -394,6 +459,8 @@ def parse_text(text: str, file: str) -> n.Module:
             lines = text.rstrip().splitlines() or [""]
             err.line, err.column = len(lines), len(lines[-1]) + 1
         raise PolicyError([_syntax_error(file, err)]) from None
+    if (deep := _too_deep(tree, file)) is not None:
+        raise PolicyError([deep])
     try:
         declarations = _ToNodes(file).transform(tree)
     except VisitError as err:
@@ -403,42 +470,94 @@ def parse_text(text: str, file: str) -> n.Module:
     return n.Module(file, tuple(declarations))
 
 
+def _too_deep(tree: Tree[Token], file: str) -> Diagnostic | None:
+    """Nesting beyond MAX_NESTING, found without recursion: every later pass can then recurse safely."""
+    stack: list[tuple[Tree[Token], int]] = [(tree, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_NESTING:
+            meta = node.meta
+            line, column = (1, 1) if getattr(meta, "empty", True) else (meta.line, meta.column)
+            return error(
+                "too-deep",
+                Span(file, line, column, line, column + 1),
+                f"conditions and values are nested more than {MAX_NESTING} levels deep",
+                "split the condition into derived facts concluded by rules of their own",
+            )
+        stack.extend((child, depth + 1) for child in node.children if isinstance(child, Tree))
+    return None
+
+
 def _display(path: Path) -> str:
     try:
         return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
+    except (ValueError, OSError, RuntimeError):
         return str(path)
 
 
+def _unreadable(display: str, problem: str, span: Span | None = None) -> Diagnostic:
+    return error("unreadable-file", span or Span.point(display), f"cannot read `{display}`: {problem}")
+
+
+def _resolved(path: Path) -> Path | str:
+    """The file a path names, links followed; or what is wrong with the name."""
+    if (problem := name_problem(str(path))) is not None:
+        return problem
+    try:
+        return path.resolve(strict=True)
+    except RuntimeError:  # Python 3.11 says a symbolic link loop this way
+        return "too many symbolic links (a loop?)"
+    except OSError as err:
+        return os_problem(err)
+
+
 def parse(path: str | Path) -> n.Policy:
-    """Load a policy: its entry file and, transitively, every file it imports."""
+    """Load a policy: its entry file and, transitively, every file it imports from its folder."""
     root = entry_file(Path(path))
-    if not root.is_file():
-        raise PolicyError(
-            [
-                error(
-                    "import-not-found",
-                    Span.point(_display(root)),
-                    f"no policy file at `{_display(root)}`",
-                    f"a policy folder holds a `{ENTRY_FILE}` that imports the rest",
-                )
-            ]
-        )
+    resolved = _resolved(root)
+    if isinstance(resolved, str) or not resolved.is_file():
+        display = _display(root) if name_problem(str(root)) is None else repr(str(root))[1:-1][:80]
+        if resolved == "no such file" or not isinstance(resolved, str):
+            message = f"no policy file at `{display}`"
+            raise PolicyError(
+                [
+                    error(
+                        "import-not-found",
+                        Span.point(display),
+                        message,
+                        f"a policy folder holds a `{ENTRY_FILE}` that imports the rest",
+                    )
+                ]
+            )
+        raise PolicyError([_unreadable(display, resolved)])
+    folder = resolved.parent
     modules: list[n.Module] = []
     texts: dict[str, str] = {}
     diagnostics: list[Diagnostic] = []
-    pending: list[Path] = [root.resolve()]
+    pending: list[Path] = [resolved]
     seen: set[Path] = set()
+    total = 0
+    declared = [0]  # declaration words so far, in every file
     while pending:
         current = pending.pop(0)
         if current in seen:
             continue
         seen.add(current)
         display = _display(current)
-        if current.stat().st_size > MAX_POLICY_BYTES:
-            diagnostics.append(error("syntax-error", Span.point(display), "file is larger than 4 MiB"))
+        try:
+            text = read_text(current, MAX_POLICY_BYTES)
+        except FileProblem as problem:
+            diagnostics.append(_unreadable(display, str(problem)))
             continue
-        text = current.read_text(encoding="utf-8")
+        total += len(text)
+        if (crowded := _crowded(text, display, declared)) is not None:
+            diagnostics.append(crowded)
+            break
+        if len(seen) > MAX_FILES or total > MAX_TOTAL_CHARS:
+            limit = f"{MAX_FILES} files" if len(seen) > MAX_FILES else f"{MAX_TOTAL_CHARS // (1 << 20)} MiB of text"
+            hint = "split the policy: each programme can be a policy of its own"
+            diagnostics.append(error("too-large", Span.point(display), f"a policy holds at most {limit}", hint))
+            break
         texts[display] = text
         try:
             module = parse_text(text, display)
@@ -448,25 +567,72 @@ def parse(path: str | Path) -> n.Policy:
         modules.append(module)
         for decl in module.declarations:
             if isinstance(decl, n.Import):
-                target = (current.parent / decl.path).resolve()
-                if not target.is_file():
-                    diagnostics.append(
-                        error(
-                            "import-not-found",
-                            decl.span,
-                            f"imported file `{decl.path}` does not exist",
-                            f"paths are relative to `{display}`",
-                        )
-                    )
+                found = _import(current, folder, decl, display)
+                if isinstance(found, Path):
+                    pending.append(found)
                 else:
-                    pending.append(target)
+                    diagnostics.append(found)
     if diagnostics:
         raise PolicyError(diagnostics)
     return n.Policy(_display(root), tuple(modules), tuple(sorted(texts.items())))
 
 
+def _crowded(text: str, display: str, declared: list[int]) -> Diagnostic | None:
+    """A list longer than the parser handles in bounded time, found by counting words (strings and comments
+    included: the count only errs on the safe side) at the word past the limit."""
+    hint = "split the policy: each programme can be a policy of its own"
+    checks = (
+        (_CONNECTIVE, f"a file holds at most {MAX_LIST_WORDS} `and` and `or`"),
+        (_COMMA, f"a file holds at most {MAX_LIST_WORDS} commas"),
+    )
+    for pattern, message in checks:
+        for count, m in enumerate(pattern.finditer(text), 1):
+            if count > MAX_LIST_WORDS:
+                return error("too-large", _point(text, display, m.start()), message, hint)
+    for m in _DECLARATION.finditer(text):
+        declared[0] += 1
+        if declared[0] > MAX_DECLARATION_WORDS:
+            message = f"a policy holds at most {MAX_DECLARATION_WORDS} declarations"
+            return error("too-large", _point(text, display, m.start()), message, hint)
+    return None
+
+
+def _point(text: str, display: str, offset: int) -> Span:
+    line = text.count("\n", 0, offset) + 1
+    return Span.point(display, line, offset - (text.rfind("\n", 0, offset) + 1) + 1)
+
+
+def _import(current: Path, folder: Path, decl: n.Import, display: str) -> Path | Diagnostic:
+    """The file an import names, inside the policy's folder; or the diagnostic saying why not."""
+    named = decl.path
+    shown = named if named.isprintable() and len(named) <= 80 else repr(named[:80])[1:-1]
+    if (problem := name_problem(named)) is not None:
+        return _unreadable(shown, problem, decl.span)
+    target = _resolved(current.parent / named)
+    if target == "no such file" or (isinstance(target, Path) and not target.exists()):
+        return error(
+            "import-not-found",
+            decl.span,
+            f"imported file `{shown}` does not exist",
+            f"paths are relative to `{display}`",
+        )
+    if isinstance(target, str):
+        return _unreadable(shown, target, decl.span)
+    if not target.is_relative_to(folder):
+        return error(
+            "import-not-found",
+            decl.span,
+            f"imported file `{shown}` is outside the policy's folder",
+            f"a policy imports only files in the folder of its entry file, `{_display(folder)}`",
+        )
+    return target
+
+
 def policy_hash(policy: n.Policy) -> str:
+    """The policy's identity: its files' texts and their paths from the entry file's folder, wherever it is."""
+    base = os.path.dirname(policy.root) or "."
+    named = sorted((Path(os.path.relpath(path, base)).as_posix(), text) for path, text in policy.texts)
     digest = hashlib.sha256()
-    for path, text in policy.texts:
+    for path, text in named:
         digest.update(path.encode() + b"\0" + text.encode() + b"\0")
     return digest.hexdigest()[:16]

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
+from string import Formatter
 
 from grammar import nodes as n
 from grammar.checked import BUILTINS, RESERVED_FIELDS, Cited
 from grammar.diagnostics import Diagnostic, did_you_mean, error
-
-PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 
 
 @dataclass
@@ -181,17 +179,23 @@ def _check_predicate(pred: n.Predicate, t: Tables) -> list[Diagnostic]:
         )
     allowed = {p.var for p in pred.params} | ({"value"} if not pred.is_bool else set())
     for text in pred.texts:
-        for name in PLACEHOLDER.findall(text.template):
-            if name not in allowed:
-                diags.append(
-                    error(
-                        "bad-template",
-                        text.span,
-                        f"placeholder `{{{name}}}` names no parameter of `{pred.name}`",
-                        "placeholders are " + ", ".join(f"{{{a}}}" for a in sorted(allowed)),
-                    )
-                )
+        diags.extend(_check_template(text, pred.name, allowed))
     return diags
+
+
+def _check_template(text: n.Text, pred: str, allowed: set[str]) -> list[Diagnostic]:
+    """Placeholders name parameters, nothing else: the template is filled with str.format_map."""
+    hint = "placeholders are " + ", ".join(f"{{{a}}}" for a in sorted(allowed)) + "; write {{ and }} for braces"
+    try:
+        fields = [(field, spec, conv) for _, field, spec, conv in Formatter().parse(text.template) if field is not None]
+    except ValueError:
+        return [error("bad-template", text.span, "a brace `{` or `}` is not part of a placeholder", hint)]
+    out = []
+    for field, spec, conv in fields:
+        if field not in allowed or spec or conv:
+            shown = "{" + field + (f"!{conv}" if conv else "") + (f":{spec}" if spec else "") + "}"
+            out.append(error("bad-template", text.span, f"placeholder `{shown}` names no parameter of `{pred}`", hint))
+    return out
 
 
 def _check_citations(cites: tuple[n.Citation, ...], t: Tables) -> list[Diagnostic]:

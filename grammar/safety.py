@@ -11,7 +11,7 @@ from __future__ import annotations
 from grammar import nodes as n
 from grammar.checked import CheckedRule
 from grammar.diagnostics import Diagnostic, error
-from grammar.normal import Branch, cond_vars, dnf, term_vars, unique
+from grammar.normal import Branch, branch_vars, cond_vars, dnf, is_group, term_vars, unique
 
 Types = dict[str, n.Type]
 
@@ -49,7 +49,7 @@ def _unsafe(var: str, types: Types, where: n.Cond | n.Head | n.Rule) -> Diagnost
 
 def check_branch(branch: Branch, types: Types, outer: set[str], where: n.Cond | n.Head | n.Rule) -> list[Diagnostic]:
     bound = bound_by(branch, types, outer)
-    diags = [_unsafe(v, types, where) for v in unique(v for lit in branch for v in cond_vars(lit)) if v not in bound]
+    diags = [_unsafe(v, types, where) for v in branch_vars(branch) if v not in bound]
     for lit in branch:
         for inner, local_outer in _nested(lit, bound):
             for sub in dnf(inner):
@@ -60,7 +60,9 @@ def check_branch(branch: Branch, types: Types, outer: set[str], where: n.Cond | 
 def _nested(lit: n.Cond, bound: set[str]) -> list[tuple[n.Cond, set[str]]]:
     """Conditions nested in a literal, with the variables bound around them."""
     found: list[tuple[n.Cond, set[str]]] = []
-    if isinstance(lit, n.Not | n.Some):
+    if is_group(lit):  # an `or` kept whole (see grammar.normal): its branches are checked on their own
+        found.append((lit, bound))
+    elif isinstance(lit, n.Not | n.Some):
         found.append((lit.cond, bound))
     elif isinstance(lit, n.Every):
         found.append((n.And((lit.cond, lit.then), lit.span), bound))

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from grammar import nodes as n
 from grammar.checked import CheckedRule
 from grammar.diagnostics import Diagnostic, error
-from grammar.normal import term_parts, walk_terms
+from grammar.normal import term_parts, unique, walk_conds, walk_terms
 
 Edge = tuple[str, str, bool, str]  # head, body predicate, through negation, rule id
 
@@ -140,4 +140,54 @@ def priority_cycles(priorities: tuple[n.Priority, ...]) -> list[Diagnostic]:
             if cur not in seen:
                 seen.add(cur)
                 stack.extend(over.get(cur, ()))
+    return diags
+
+
+def _computes(rule: n.Rule) -> bool:
+    """Whether the rule's conclusion is a new value computed by arithmetic (not only copied or counted)."""
+    if rule.head.value is None:
+        return False
+    computed: set[str] = set()
+    binds = [c for c in walk_conds(rule.body) if isinstance(c, n.Compare) and c.op == "="] if rule.body else []
+    changed = True
+    while changed:
+        changed = False
+        for c in binds:
+            for var, other in ((c.left, c.right), (c.right, c.left)):
+                if isinstance(var, n.Var) and var.name not in computed and _arithmetic(other, computed):
+                    computed.add(var.name)
+                    changed = True
+    return _arithmetic(rule.head.value, computed)
+
+
+def _arithmetic(term: n.Term, computed: set[str]) -> bool:
+    return any(isinstance(t, n.BinOp) or (isinstance(t, n.Var) and t.name in computed) for t in term_parts(term))
+
+
+def unbounded(rules: tuple[CheckedRule, ...], spans: dict[str, n.Rule]) -> list[Diagnostic]:
+    """A value computed from itself: grounding would make ever new numbers or dates and never end."""
+    graph: dict[str, list[Edge]] = {}
+    for e in edges(rules):
+        graph.setdefault(e[0], []).append(e)
+    diags: list[Diagnostic] = []
+    for cr in rules:
+        if not _computes(cr.rule):
+            continue
+        head = cr.rule.head.name
+        for body, _neg in rule_deps(cr.rule):
+            path = _path(graph, body, head)
+            if path is None:
+                continue
+            through = unique([cr.id, *(e[3] for e in path)])
+            names = ", ".join(f"`{r}`" for r in through)
+            diags.append(
+                error(
+                    "unbounded-recursion",
+                    spans[cr.id].span,
+                    f"rule `{cr.id}` computes a new value of `{head}` from `{head}` itself (through {names}): "
+                    "deciding a case would never end",
+                    "compute the value from facts that do not depend on it, or count with `number of`",
+                )
+            )
+            break
     return diags

@@ -170,9 +170,14 @@ class _Checker:
                 )
         if left is None or right is None:
             return
-        if n.DURATION in (left, right):
-            hint = "a duration is added to or taken from a date, e.g. `D + 60 days`"
-            self.fail("type-mismatch", c.span, "a duration is not a value to compare", hint)
+        if n.DURATION in (left, right):  # a duration is an amount to add to a date, not a value
+            side = c.left if left == n.DURATION else c.right
+            self.fail(
+                "type-mismatch",
+                side.span,
+                f"`{pretty.term(side)}` is a duration, not a value to compare",
+                f"add it to a date, e.g. `D + {pretty.term(side)}`",
+            )
         elif left != right:
             self.fail(
                 "type-mismatch",
@@ -239,10 +244,12 @@ def _a(t: n.Type | None) -> str:
 
 
 def check_rule(rule: n.Rule, tables: Tables) -> tuple[dict[str, n.Type], list[Diagnostic]]:
+    value = rule.head.value  # a count in the conclusion has a variable of its own to type
+    conds = [rule.body, *rule.exceptions, *([n.Compare("=", value, value, value.span)] if value else [])]
     return _check(
         tables,
         lambda c: (c.head(rule.head), [c.cond(x) for x in (rule.body, *rule.exceptions) if x]),
-        [rule.body, *rule.exceptions],
+        conds,
         rule.span,
     )
 
@@ -260,7 +267,7 @@ def check_about(pred: n.Predicate, cond: n.Cond, tables: Tables) -> tuple[dict[s
 def _check(
     tables: Tables, walk: object, conds: list[n.Cond | None], span: Span, start: dict[str, n.Type] | None = None
 ) -> tuple[dict[str, n.Type], list[Diagnostic]]:
-    from grammar.normal import cond_vars, walk_conds
+    from grammar.normal import cond_vars, walk_conds, walk_terms
 
     env: dict[str, n.Type] = dict(start or {})
     checker = _Checker(tables, env)
@@ -273,6 +280,7 @@ def _check(
             continue
         for node in walk_conds(c):
             names = [node.var] if isinstance(node, n.Some | n.Every) else []
+            names += [t.var for t in walk_terms(node) if isinstance(t, n.Count)]  # `number of K where ...`
             for v in names:
                 if v.name not in env and v.name not in seen:
                     seen.add(v.name)

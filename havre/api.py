@@ -97,6 +97,8 @@ class Policy:
         view = explanation_view(
             self.checked, the_case, decision, graph, lang, verdicts, subjects=subjects, show_all=show_all
         )
+        if decision.partial:
+            view["partial"] = list(decision.partial)
         return view, decision
 
     def check_verdicts(self, names: Iterable[str]) -> None:

@@ -21,6 +21,7 @@ import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from itertools import count, islice
 from pathlib import Path
@@ -77,24 +78,45 @@ def check_source(source: Path) -> None:
         raise CaseError(str(source), "", "not a file or a folder")
 
 
-def read_items(source: Path) -> Iterator[Item]:
-    """The cases of a JSON Lines file (blank lines skipped) or of a folder of case files (sorted by name)."""
+def read_items(source: Path, skip: Iterable[Path] = ()) -> Iterator[Item]:
+    """The cases of a JSON Lines file (blank lines skipped) or of a folder of case files (sorted by name).
+
+    In a folder, every entry named .yaml, .yml or .json is a case, and every sub-folder is an error record
+    (cases in sub-folders are not read); other files, hidden entries and `skip` (the output) are left out."""
     check_source(source)
     if source.is_dir():
-        for index, path in enumerate(case_files(source)):
-            yield Item(index, str(path), path=str(path))
+        for index, (path, problem) in enumerate(folder_entries(source, skip)):
+            yield Item(index, str(path), path=str(path), error=None if problem is None else ("", problem))
     else:
         yield from _lines(source)
 
 
+def folder_entries(folder: Path, skip: Iterable[Path] = ()) -> list[tuple[Path, str | None]]:
+    """The folder's cases in name order, each with what makes it unreadable (None: a file to read)."""
+    left_out = {os.path.abspath(p) for p in skip}
+    out: list[tuple[Path, str | None]] = []
+    for path in sorted(folder.iterdir(), key=lambda p: p.name):
+        if path.name.startswith(".") or os.path.abspath(path) in left_out:
+            continue
+        try:
+            is_dir = path.is_dir()
+        except OSError:
+            is_dir = False
+        if is_dir:
+            out.append((path, "is a folder: cases in sub-folders are not read"))
+        elif path.suffix.lower() in CASE_FILES:
+            out.append((path, None))  # reading it says what is wrong: a broken link, a pipe, no permission
+    return out
+
+
 def case_files(folder: Path) -> list[Path]:
-    return sorted((p for p in folder.iterdir() if p.suffix.lower() in CASE_FILES and p.is_file()), key=lambda p: p.name)
+    return [path for path, problem in folder_entries(folder) if problem is None]
 
 
 def count_items(source: Path) -> int | None:
     """How many cases the input holds (for a progress bar); reads the file once, in blocks."""
     if source.is_dir():
-        return len(case_files(source))
+        return len(folder_entries(source))
     with open(source, "rb") as f:
         return sum(1 for line in f if not line.isspace())
 
@@ -149,13 +171,15 @@ def decide_chunk(policy: Policy, chunk: Sequence[Item], options: Options) -> Chu
             parsed.append((item, parse_case(document, policy.checked, item.origin)))
         except CaseError as err:
             records[item.index] = error_record(item, _case_id(document), err.path, err.message)
+        except Exception as err:  # a fault of ours: the case says so, the others go on
+            records[item.index] = error_record(item, _case_id(document), "", _fault(err))
     cases = [case for _, case in parsed]
     for (item, case), outcome in zip(parsed, _decide(policy, cases, options), strict=True):
-        if isinstance(outcome, str):
-            records[item.index] = error_record(item, case.id, "", outcome)
+        if isinstance(outcome, tuple) and isinstance(outcome[0], str):
+            records[item.index] = error_record(item, case.id, *outcome)  # type: ignore[arg-type]
         else:
             records[item.index] = decision_record(item.index, *outcome, policy, case, options.lang)
-    lines = [json.dumps(records[item.index], ensure_ascii=False, separators=(",", ":")) for item in chunk]
+    lines = [_line(records[item.index]) for item in chunk]
     return ChunkResult(lines, sum("error" in records[item.index] for item in chunk))
 
 
@@ -174,25 +198,34 @@ def _case_id(document: object) -> str | None:
     return case if isinstance(case, str) else None
 
 
-Outcome = tuple[Decision, object | None] | str  # a decision and its explanation, or an internal error
+Outcome = tuple[Decision, object | None] | tuple[str, str]  # a decision and its explanation, or (path, message)
 
 
 def _decide(policy: Policy, cases: list[Case], options: Options) -> list[Outcome]:
-    """Decisions (and explanations) for the cases solved together; if clingo fails on the chunk, case by case."""
+    """Decisions (and explanations) for the cases solved together; if that fails, case by case, so that
+    only the cases that fail alone become error records."""
     if not cases:
         return []
     try:
         return list(_solve(policy, cases, options))
-    except InternalError:
-        if len(cases) == 1:
-            raise
+    except Exception:  # each case is tried alone below, and its error recorded
+        pass
     out: list[Outcome] = []
     for case in cases:
         try:
             out.append(_solve(policy, [case], options)[0])
-        except InternalError as err:
-            out.append(f"internal error (please report it): {err}")
+        except CaseError as err:
+            out.append((err.path, err.message))
+        except Exception as err:
+            out.append(("", _fault(err)))
     return out
+
+
+def _fault(err: BaseException) -> str:
+    """An error that is not the user's, as an error record says it."""
+    if isinstance(err, InternalError):
+        return f"internal error (please report it): {err}"
+    return f"internal error (please report it): {type(err).__name__}: {err}"
 
 
 def _solve(policy: Policy, cases: list[Case], options: Options) -> list[tuple[Decision, object | None]]:
@@ -257,14 +290,37 @@ class LocalEngine:
 
 
 _worker: tuple[Policy, Options] | None = None
+WATCH_SECONDS = 0.5  # how often a worker looks for the process that started the batch
 
 
-def _init_worker(policy: Policy, options: Options) -> None:
+def _init_worker(policy: Policy, options: Options, main: int | None = None) -> None:
     import signal
 
     global _worker
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent stops the pool
     _worker = (policy, options)
+    if main is not None:
+        watch_parent(main)
+
+
+def watch_parent(main: int) -> None:
+    """End this process when `main` is gone, however it ended (SIGKILL too): a thread polls for it.
+
+    Workers are children of the forkserver, not of `main`, so PR_SET_PDEATHSIG would not see it die."""
+    import threading
+    import time
+
+    def watch() -> None:
+        while True:
+            time.sleep(WATCH_SECONDS)
+            try:
+                os.kill(main, 0)
+            except ProcessLookupError:
+                os._exit(1)
+            except PermissionError:  # the number now belongs to another user's process: ours is gone
+                os._exit(1)
+
+    threading.Thread(target=watch, name="havre-watch-parent", daemon=True).start()
 
 
 def _worker_chunk(chunk: Chunk) -> ChunkResult:
@@ -288,20 +344,30 @@ class PoolEngine:
         recycle_cases: int = RECYCLE_CASES,
     ) -> None:
         self.window = 2 * workers
+        self.args = (policy, options, workers, max(1, recycle_cases // chunk_size))
+        self.pool = self._start()
+
+    def _start(self) -> ProcessPoolExecutor:
+        policy, options, workers, tasks = self.args
         methods = multiprocessing.get_all_start_methods()
         context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
         if context.get_start_method() == "forkserver":
             context.set_forkserver_preload(["havre.batch"])  # new workers start without importing again
-        self.pool = ProcessPoolExecutor(
+        return ProcessPoolExecutor(
             workers,
             mp_context=context,
             initializer=_init_worker,
-            initargs=(policy, options),
-            max_tasks_per_child=max(1, recycle_cases // chunk_size),
+            initargs=(policy, options, os.getpid()),
+            max_tasks_per_child=tasks,
         )
 
     def submit(self, chunk: Chunk) -> Pending:
-        return self.pool.submit(_worker_chunk, chunk)
+        try:
+            return self.pool.submit(_worker_chunk, chunk)
+        except BrokenProcessPool:  # a worker died (killed, out of memory): a new pool for what follows
+            self.pool.shutdown(wait=False, cancel_futures=True)
+            self.pool = self._start()
+            return self.pool.submit(_worker_chunk, chunk)
 
     def close(self) -> None:
         self.pool.shutdown(wait=True, cancel_futures=True)
@@ -356,20 +422,30 @@ def run_batch(
     out: Path,
     chunk_size: int = DEFAULT_CHUNK,
     on_chunk: Callable[[int], None] | None = None,
+    *,
+    resume: Resume | None = None,
 ) -> Summary:
-    """Decide every item, writing `out` (through `out.partial`) in input order."""
+    """Decide every item, writing `out` (through `out.partial`) in input order.
+
+    With `resume`, the records already in `out.partial` are checked against the input (same cases in the
+    same order, same policy) and kept; deciding goes on from the first case without a record."""
     partial = out.with_name(out.name + ".partial")
     summary = Summary()
-    in_flight: deque[Pending] = deque()
-    with open(partial, "wb", buffering=0) as f:
-        written = 0
+    in_flight: deque[tuple[Chunk, Pending]] = deque()
+    rest = iter(items)
+    try:
+        f, written = _resumed(partial, rest, resume, summary) if resume else (open(partial, "wb", buffering=0), 0)  # noqa: SIM115
+    except BaseException:
+        engine.close()
+        raise
+    with f:
         try:
-            for chunk in chunked(items, chunk_size):
-                in_flight.append(engine.submit(chunk))
+            for chunk in chunked(rest, chunk_size):
+                in_flight.append((chunk, engine.submit(chunk)))
                 while len(in_flight) >= engine.window:
-                    written += _write(f, in_flight.popleft().result(), summary, on_chunk)
+                    written += _write(f, _result(engine, *in_flight.popleft()), summary, on_chunk)
             while in_flight:
-                written += _write(f, in_flight.popleft().result(), summary, on_chunk)
+                written += _write(f, _result(engine, *in_flight.popleft()), summary, on_chunk)
             os.fsync(f.fileno())
         except BaseException:
             f.truncate(written)  # only whole chunks, hence whole lines, stay
@@ -378,6 +454,84 @@ def run_batch(
             engine.close()
     os.replace(partial, out)
     return summary
+
+
+def _result(engine: Engine, chunk: Chunk, pending: Pending) -> ChunkResult:
+    """A chunk's records; if deciding the chunk failed (a worker died), its cases one by one."""
+    try:
+        return pending.result()
+    except Exception:  # each case is tried alone below, and its error recorded
+        pass
+    lines, errors = [], 0
+    for item in chunk:
+        try:
+            one = engine.submit((item,)).result()
+        except Exception as err:
+            one = ChunkResult([_line(error_record(item, None, "", _fault(err)))], 1)
+        lines += one.lines
+        errors += one.errors
+    return ChunkResult(lines, errors)
+
+
+def _line(record: dict[str, Any]) -> str:
+    return json.dumps(record, ensure_ascii=False, separators=(",", ":"))
+
+
+@dataclass(frozen=True, slots=True)
+class Resume:
+    """What the records kept from an interrupted run must agree with."""
+
+    policy_hash: str
+    explain: bool
+
+
+def _resumed(partial: Path, items: Iterator[Item], resume: Resume, summary: Summary) -> tuple[Any, int]:
+    """The partial output, checked record by record against the input and cut to whole lines, open to go on."""
+    try:
+        f = open(partial, "r+b", buffering=0)  # noqa: SIM115 (closed by run_batch)
+    except FileNotFoundError:
+        return open(partial, "wb", buffering=0), 0
+    try:
+        data = f.read()
+        kept = data[: data.rfind(b"\n") + 1]  # a last line without its newline was cut by the interruption
+        for number, raw in enumerate(kept.splitlines(), 1):
+            problem = _mismatch(raw, number - 1, next(items, None), resume)
+            if problem is not None:
+                raise CaseError(str(partial), f"line {number}", f"{problem}; it is not the output of this run")
+            summary.cases += 1
+            summary.errors += b'"error":{' in raw
+        f.truncate(len(kept))
+        f.seek(len(kept))
+    except BaseException:
+        f.close()
+        raise
+    return f, len(kept)
+
+
+def _mismatch(raw: bytes, index: int, item: Item | None, resume: Resume) -> str | None:
+    """What makes a kept record not the record of this input's case at `index` (None: nothing)."""
+    try:
+        record = json.loads(raw)
+    except ValueError:
+        return "not a record"
+    if not isinstance(record, dict) or record.get("index") != index:
+        return f"not the record of case {index}"
+    if item is None:
+        return f"a record of case {index}, but the input has {index} cases"
+    if isinstance(record.get("error"), dict):
+        origin = record["error"].get("origin")
+        return None if origin == item.origin else f"the record of {origin}, but case {index} is {item.origin}"
+    try:
+        expected = _case_id(_document(item))
+    except CaseError:
+        expected = None
+    if record.get("case") != expected:
+        return f"the record of case {record.get('case')!r}, but case {index} of the input is {expected!r}"
+    if record.get("policy") != {"hash": resume.policy_hash}:
+        return "a record made under another policy"
+    if ("explanation" in record) != resume.explain:
+        return "a record made with other options (--explain)"
+    return None
 
 
 def _write(f: Any, result: ChunkResult, summary: Summary, on_chunk: Callable[[int], None] | None) -> int:

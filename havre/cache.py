@@ -5,6 +5,11 @@ name files relative to it) and the code that parses, checks and compiles;
 it is used only while every file it was made from reads the same. Failing to
 read or write the cache never fails a command: the policy is loaded anew.
 
+An entry is one line of header, `{"digest":SHA256,"format":N}`, then the
+entry as JSON (see havre.stored: reading it cannot run code). It is used only
+if the body has that digest, reads back as an entry made under the same key,
+and its files are unchanged; otherwise it is discarded and made again.
+
 HAVRE_CACHE_DIR chooses the folder (default: $XDG_CACHE_HOME/havre, or
 ~/.cache/havre); HAVRE_NO_CACHE=1 turns the cache off.
 """
@@ -12,8 +17,8 @@ HAVRE_CACHE_DIR chooses the folder (default: $XDG_CACHE_HOME/havre, or
 from __future__ import annotations
 
 import hashlib
+import json
 import os
-import pickle
 import sys
 import tempfile
 from contextlib import suppress
@@ -23,9 +28,12 @@ from pathlib import Path
 import grammar
 import solver
 from grammar.checked import CheckedPolicy
+from havre import stored
 from solver.emit import AspProgram
 
-FORMAT = 1
+FORMAT = 2
+SUFFIX = ".entry"
+MAX_BYTES = 64 << 20  # far above any real policy's entry; a bigger file is not read
 
 
 @dataclass(frozen=True)
@@ -55,7 +63,7 @@ def _code() -> list[str]:
     return out
 
 
-def _key(entry_file: Path) -> str:
+def key(entry_file: Path) -> str:
     parts = [str(entry_file.resolve()), str(Path.cwd().resolve()), *_code()]
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:32]
 
@@ -64,20 +72,62 @@ def digest(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+def encode(entry_key: str, entry: Entry) -> bytes:
+    """An entry's bytes on disk: the header line, then the body it vouches for."""
+    body = stored.dumps((entry_key, entry.files, entry.checked, entry.program))
+    header = json.dumps({"digest": hashlib.sha256(body).hexdigest(), "format": FORMAT}, separators=(",", ":"))
+    return header.encode() + b"\n" + body
+
+
+def decode(entry_key: str, data: bytes) -> Entry | None:
+    """The entry in these bytes, if they are whole and were made under this key; else None."""
+    head, newline, body = data.partition(b"\n")
+    try:
+        header = json.loads(head)
+        if not newline or header != {"digest": hashlib.sha256(body).hexdigest(), "format": FORMAT}:
+            return None
+        made_for, files, checked, program = stored.loads(body)  # type: ignore[misc]
+    except (ValueError, TypeError, RecursionError):
+        return None
+    if made_for != entry_key or not isinstance(checked, CheckedPolicy) or not isinstance(program, AspProgram):
+        return None
+    if program.policy_hash != checked.hash or not _pairs(files):
+        return None
+    return Entry(files, checked, program)
+
+
+def _pairs(files: object) -> bool:
+    return isinstance(files, tuple) and all(
+        isinstance(f, tuple) and len(f) == 2 and all(isinstance(x, str) for x in f) for f in files
+    )
+
+
+def _fresh(entry: Entry) -> bool:
+    """Whether every file the entry was made from reads the same."""
+    return all(digest(Path(path).read_text(encoding="utf-8")) == sha for path, sha in entry.files)
+
+
 def read(entry_file: Path) -> Entry | None:
     where = folder()
     if where is None:
         return None
     try:
-        entry = pickle.loads((where / f"{_key(entry_file)}.pickle").read_bytes())
-        if not isinstance(entry, Entry):
+        entry_key = key(entry_file)
+        path = where / f"{entry_key}{SUFFIX}"
+        with open(path, "rb") as f:
+            data = f.read(MAX_BYTES + 1)
+        entry = decode(entry_key, data) if len(data) <= MAX_BYTES else None
+        if entry is None or not _fresh(entry):
+            _discard(path)
             return None
-        for path, sha in entry.files:
-            if digest(Path(path).read_text(encoding="utf-8")) != sha:
-                return None
-    except (OSError, pickle.PickleError, EOFError, AttributeError, ImportError, TypeError, ValueError, UnicodeError):
+    except (OSError, ValueError):  # UnicodeDecodeError is a ValueError; a missing entry an OSError
         return None
     return entry
+
+
+def _discard(path: Path) -> None:
+    with suppress(OSError):
+        path.unlink(missing_ok=True)
 
 
 def write(entry_file: Path, entry: Entry) -> None:
@@ -86,12 +136,14 @@ def write(entry_file: Path, entry: Entry) -> None:
         return
     partial: Path | None = None
     try:
+        entry_key = key(entry_file)
+        data = encode(entry_key, entry)
         where.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=where, suffix=".partial", delete=False) as out:
             partial = Path(out.name)
-            pickle.dump(entry, out, protocol=pickle.HIGHEST_PROTOCOL)
-        partial.replace(where / f"{_key(entry_file)}.pickle")  # whole entry or none
-    except (OSError, pickle.PicklingError):
+            out.write(data)
+        partial.replace(where / f"{entry_key}{SUFFIX}")  # whole entry or none
+    except (OSError, TypeError, ValueError, RecursionError):
         if partial is not None:
             with suppress(OSError):
                 partial.unlink(missing_ok=True)

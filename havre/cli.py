@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import errno
+import os
 import sys
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager, nullcontext, suppress
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
@@ -12,7 +14,9 @@ from typing import Annotated, Any, NoReturn
 import typer
 
 from grammar.diagnostics import PolicyError, render_json, render_text
-from havre import cli_caseload
+from grammar.files import os_problem
+from havre import cli_caseload, targets
+from havre.targets import OutputError
 from solver.case import CaseError
 from solver.run import InternalError
 
@@ -56,15 +60,19 @@ def user_errors(fmt: Format = Format.text) -> Iterator[None]:
         _fail(f"error: {err}")
     except InternalError as err:
         _fail(f"internal error (please report it): {err}", 3)
+    except OutputError as err:
+        _fail(f"error: {err}")
 
 
 def _texts(err: PolicyError) -> dict[str, str]:
+    from grammar.files import FileProblem, read_text
+    from grammar.parse import MAX_POLICY_BYTES
+
     texts: dict[str, str] = {}
     for d in err.diagnostics:
-        path = Path(d.span.file)
-        if d.span.file not in texts and path.is_file():
-            with suppress(OSError, UnicodeDecodeError):
-                texts[d.span.file] = path.read_text(encoding="utf-8")
+        if d.span.file not in texts:
+            with suppress(FileProblem):
+                texts[d.span.file] = read_text(d.span.file, MAX_POLICY_BYTES)
     return texts
 
 
@@ -164,7 +172,7 @@ def explain(
     from havre.api import load_policy
 
     subjects = _subjects(subject, verdict)
-    with user_errors():
+    with user_errors(), targets.written(output) if output is not None else nullcontext() as out:
         loaded = load_policy(policy)
         view = loaded.explain(
             case,
@@ -177,16 +185,11 @@ def explain(
             include_fixed=fixed,
             show_all=show_all,
         )
-    text = render(view, format.value)  # type: ignore[arg-type]
+        text = render(view, format.value)  # type: ignore[arg-type]
+        if out is not None:
+            targets.write_all(out, text.encode("utf-8"))
     if output is None:
         typer.echo(text, nl=False)
-    else:
-        partial = output.with_name(output.name + ".partial")
-        try:
-            partial.write_text(text, encoding="utf-8")
-            partial.replace(output)  # whole file or nothing
-        except OSError as err:
-            _fail(f"error: cannot write {output}: {err.strerror}")
     _exit_on_conflict(view)
 
 
@@ -429,7 +432,34 @@ cli_caseload.register(app)
 
 def main(argv: list[str] | None = None) -> None:
     run_app: Callable[..., object] = app
+    code: int | str | None = 0
     try:
         run_app(args=argv, prog_name="havre")
+    except SystemExit as done:
+        code = done.code
     except KeyboardInterrupt:
-        sys.exit(130)
+        code = 130
+    except OSError as err:  # stdout on a full disk or a closed pipe; anything else is a fault to report
+        if err.errno not in OUTPUT_ERRNOS:
+            raise
+        code = _output_failed(err)
+    try:
+        sys.stdout.flush()
+    except OSError as err:
+        code = _output_failed(err)
+    sys.exit(code)
+
+
+OUTPUT_ERRNOS = (errno.EPIPE, errno.ENOSPC, errno.EIO, errno.EDQUOT, errno.EFBIG)
+
+
+def _output_failed(err: OSError) -> int:
+    """Standard output cannot take what the command wrote: say so once, on standard error."""
+    with suppress(OSError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # the interpreter flushes stdout again when it exits
+    if err.errno == errno.EPIPE:
+        return 141  # the reader went away, as `| head` does: no message, as for any command
+    with suppress(OSError):
+        sys.stderr.write(f"error: cannot write the output: {os_problem(err)}\n")
+    return 2

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import io
+import math
 import signal
 import sys
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from enum import StrEnum
 from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
+
+from havre import targets
 
 if TYPE_CHECKING:  # the command line starts fast: the engine is imported when a command runs
     from havre.api import Policy
@@ -39,7 +43,10 @@ BATCH_HELP = "\n\n".join(
         ' position in the input, from 0. A case that cannot be read is {"index", "case", "error": {"origin",'
         ' "path", "message"}} and the others go on.',
         "The records go to OUT.partial, whole chunks at a time, renamed to OUT at the end. An interrupted run"
-        " leaves OUT.partial holding the first records of the input, whole lines only.",
+        " leaves OUT.partial holding the first records of the input, whole lines only; `--resume` checks them"
+        " against the input and the policy and goes on from there.",
+        "In a folder, an entry named .yaml, .yml or .json that cannot be read (a broken link, a pipe) and every"
+        " sub-folder become error records; other files and hidden entries are left out.",
     )
 )
 
@@ -47,9 +54,11 @@ BATCH_HELP = "\n\n".join(
 def batch(
     cases: Annotated[Path, typer.Argument(help="A JSON Lines file (one case per line) or a folder of case files.")],
     output: Annotated[Path, typer.Option("--output", "-o", help="Where to write the records (JSON Lines).")],
-    workers: Annotated[int, typer.Option("--workers", "-w", min=1, help="Local processes deciding chunks.")] = 1,
+    workers: Annotated[
+        int, typer.Option("--workers", "-w", min=1, max=64, help="Local processes deciding chunks.")
+    ] = 1,
     chunk_size: Annotated[
-        int | None, typer.Option("--chunk-size", "-k", min=1, help="Cases grounded together (default: 25).")
+        int | None, typer.Option("--chunk-size", "-k", min=1, max=10_000, help="Cases grounded together (default: 25).")
     ] = None,
     missing: Annotated[
         bool, typer.Option("--missing/--no-missing", help="Search the missing facts of undetermined verdicts.")
@@ -59,6 +68,10 @@ def batch(
     scheduler: Annotated[
         str | None, typer.Option("--scheduler", help="Run the chunks on this Dask scheduler (tcp://host:port).")
     ] = None,
+    resume: Annotated[
+        bool,
+        typer.Option("--resume", help="Keep the records of OUT.partial from an interrupted run; go on from there."),
+    ] = False,
     policy: PolicyOpt = Path("policy"),
 ) -> None:
     """Decide every case of a caseload: one JSON record per case, in input order."""
@@ -68,25 +81,37 @@ def batch(
 
     if scheduler is not None and workers != 1:
         _fail("--workers is for local processes; with --scheduler the cluster's workers decide")
-    if not output.parent.is_dir():
-        _fail(f"{output}: the folder {output.parent} does not exist")
+    if (problem := targets.problem(output)) is not None:
+        _fail(f"{targets.shown(output)}: {problem}")
     options = b.Options(missing=missing, explain=explain, lang=lang.value)
     with user_errors():
         b.check_source(cases)
         if cases.is_file() and output.resolve() == cases.resolve():
             _fail(f"{output}: the output would overwrite the input")
+        _writable(output)
         loaded = load_policy(policy)
         chunk_size = chunk_size or b.DEFAULT_CHUNK
         engine = _engine(loaded, options, workers, chunk_size, scheduler)
         total = b.count_items(cases) if sys.stderr.isatty() else None
+        items = b.read_items(cases, skip=(output, targets.partial_of(output)))
+        again = b.Resume(loaded.hash, explain) if resume else None
         with _stop_on_sigterm(), _progress(total) as advance:
             try:
-                summary = b.run_batch(engine, b.read_items(cases), output, chunk_size, advance)
+                summary = b.run_batch(engine, items, output, chunk_size, advance, resume=again)
             except KeyboardInterrupt:
                 typer.echo(f"\ninterrupted: {output}.partial holds the first records, whole lines only", err=True)
                 raise typer.Exit(130) from None
     errors = f", {summary.errors} could not be read or decided" if summary.errors else ""
     typer.echo(f"{summary.cases} case{'s' if summary.cases != 1 else ''} → {output}{errors}", err=True)
+
+
+def _writable(output: Path) -> None:
+    """Refuse an output that cannot be written before any work, leaving OUT.partial as it was."""
+    partial = targets.partial_of(output)
+    existed = partial.exists()
+    targets.prepare(output, keep=True).close()
+    if not existed:
+        partial.unlink(missing_ok=True)
 
 
 def _engine(loaded: Policy, options: Options, workers: int, chunk_size: int, scheduler: str | None) -> Engine:
@@ -131,12 +156,21 @@ def _progress(total: int | None) -> Iterator[Callable[[int], None] | None]:
         yield lambda n: bar.advance(task, n)
 
 
+def _a_share(value: float) -> float:
+    if not math.isfinite(value):  # NaN passes the range check: every comparison with it is false
+        raise typer.BadParameter(f"{value} is not a number from 0 to 1")
+    return value
+
+
 def generate(
-    count: Annotated[int, typer.Option("--count", "-n", min=0, help="How many cases.")],
+    count: Annotated[int, typer.Option("--count", "-n", min=0, max=10_000_000, help="How many cases.")],
     seed: Annotated[int, typer.Option("--seed", "-s", help="The same seed gives the same cases.")] = 0,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="A JSON Lines file (default: stdout).")] = None,
     unknown_rate: Annotated[
-        float, typer.Option("--unknown-rate", "-u", min=0.0, max=1.0, help="Share of facts left unknown.")
+        float,
+        typer.Option(
+            "--unknown-rate", "-u", min=0.0, max=1.0, callback=_a_share, help="Share of facts left unknown (0 to 1)."
+        ),
     ] = 0.1,
     policy: PolicyOpt = Path("policy"),
 ) -> None:
@@ -145,18 +179,15 @@ def generate(
     from havre.cli import user_errors
     from havre.generate import Generator, write_jsonl
 
-    with user_errors():
+    with user_errors(), targets.written(output) if output is not None else nullcontext() as out:
         checked = load(policy)
-    cases = Generator(checked, seed=seed, unknown_rate=unknown_rate).cases(count)
-    if output is None:
-        write_jsonl(sys.stdout, cases)
-        return
-    if not output.parent.is_dir():
-        _fail(f"{output}: the folder {output.parent} does not exist")
-    partial = output.with_name(output.name + ".partial")
-    with open(partial, "w", encoding="utf-8", newline="\n") as f:
-        write_jsonl(f, cases)
-    partial.replace(output)
+        cases = Generator(checked, seed=seed, unknown_rate=unknown_rate).cases(count)
+        if out is None:
+            write_jsonl(sys.stdout, cases)
+            return
+        text = io.TextIOWrapper(out, encoding="utf-8", newline="\n", write_through=True)  # type: ignore[arg-type]
+        write_jsonl(text, cases)
+        text.detach()  # the file itself is closed by `written`
 
 
 def register(app: typer.Typer) -> None:

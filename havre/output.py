@@ -56,6 +56,8 @@ def decision_json(
     out["violations"] = [
         {"invariant": x.invariant, "bindings": list(x.bindings), "certain": x.certain} for x in d.violations
     ]
+    if d.partial:
+        out["partial"] = list(d.partial)  # searches cut short by their time budget
     return out
 
 

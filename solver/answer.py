@@ -80,6 +80,7 @@ class Decision:
     violations: tuple[Violation, ...] = ()
     conflicts: tuple[Conflict, ...] = ()  # every conflicting fact of the case, derived facts included
     scoped: frozenset[str] = frozenset()  # verdicts with `applies if`: a subject not listed does not apply
+    partial: tuple[str, ...] = ()  # searches stopped by their time budget: "missing" (see solver.decide)
 
     def get(self, verdict: str, *subject: str) -> Verdict:
         """The verdict for a subject; a subject not listed fails (it holds in no completion) or does not apply."""

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from grammar import nodes as n
 from grammar.checked import BUILTINS
-from grammar.normal import Branch, cond_vars, dnf, unique
+from grammar.normal import Branch, branch_vars, cond_vars, dnf, is_group, unique
 from solver.names import CASE
 
 if TYPE_CHECKING:
@@ -39,7 +39,7 @@ NORMAL = {
 
 def layout_vars(required: list[str], branch: Branch) -> list[str]:
     """The variables of a branch in the order its support atom lists their values."""
-    return unique([*required, *(v for lit in branch for v in cond_vars(lit))])
+    return unique([*required, *branch_vars(branch)])
 
 
 class BranchCompiler:
@@ -140,13 +140,18 @@ class BranchCompiler:
         if isinstance(t.right, n.Duration):
             count = t.right.amount
             amount = str(count) if isinstance(count, int) else count.name
+            site = self.site()
             if t.op == "-":
-                amount = f"-{amount}" if isinstance(count, int) else f"@minus(0,{amount})"
-            self.pos.append(f"{v} = @add_{t.right.unit}({left},{amount})")
+                amount = f"-{amount}" if isinstance(count, int) else f"@minus(0,{amount}{site})"
+            self.pos.append(f"{v} = @add_{t.right.unit}({left},{amount}{site})")
         else:
             right = self.term(t.right)
-            self.pos.append(f"{v} = @{'plus' if t.op == '+' else 'minus'}({left},{right})")
+            self.pos.append(f"{v} = @{'plus' if t.op == '+' else 'minus'}({left},{right}{self.site()})")
         return v
+
+    def site(self) -> str:
+        """The rule and the case, for arithmetic whose result may be out of range (see solver.context)."""
+        return f",{self.em.site},{CASE}"
 
     def count(self, t: n.Count) -> str:
         name, shared = self.em.aux(t.cond, self, [t.var.name], set(self.outer_vars))
@@ -240,6 +245,9 @@ class BranchCompiler:
             counter = n.And((lit.cond, n.Not(lit.then, lit.then.span)), lit.span)
             name, shared = self.em.aux(counter, self, [], set(others) - {lit.var.name})
             self.rest.append(f"not {name}({','.join([CASE, *shared])})")
+        elif is_group(lit):  # an `or` kept whole by dnf: its own predicate, one rule per branch
+            name, shared = self.em.aux(lit, self, [], set(others))
+            self.rest.append(f"{name}({','.join([CASE, *shared])})")
 
     def _reads_derived(self, c: n.Compare) -> bool:
         from grammar.normal import walk_terms

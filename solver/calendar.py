@@ -12,6 +12,8 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 
+FIRST, LAST = dt.date.min, dt.date.max  # the calendar: 0001-01-01 to 9999-12-31
+
 
 def add_months(d: dt.date, months: int) -> dt.date:
     index = d.year * 12 + (d.month - 1) + months

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 
 Value = bool | int | dt.date | str  # str: an enumeration value or an entity id
@@ -44,8 +45,21 @@ class Case:
     def display(self, entity_id: str) -> str:
         for e in self.entities:
             if e.id == entity_id:
-                return e.name or e.id
+                return printable(e.name) if e.name else e.id
         return entity_id
+
+
+# Characters that would end a line, or reorder or hide text, in a terminal, a text file or Markdown.
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def printable(text: str) -> str:
+    """A text from a case as outputs show it: each control character written as an escape (`\\n`, `\\x1b`),
+    so a name can never start a line, a list item or a verdict of its own."""
+    if not _UNPRINTABLE.search(text):
+        return text
+    return _UNPRINTABLE.sub(lambda m: _ESCAPES.get(m.group(), repr(m.group())[1:-1]), text)
 
 
 class CaseError(Exception):

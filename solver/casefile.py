@@ -17,12 +17,16 @@ import yaml
 
 from grammar import nodes as n
 from grammar.checked import CheckedPolicy
+from grammar.files import FileProblem, read_text
 from solver import schema as sc
-from solver.case import Case, CaseError, Closed, Entity, Fact, Value
+from solver.case import Case, CaseError, Closed, Entity, Fact, Value, printable
 
 MAX_BYTES = 1_048_576
 MAX_DEPTH = 12  # a case file needs 5 levels; anything much deeper is refused before it is looked at
+MAX_ENTITIES = 40  # deciding grows with the square of the entities (relations are between pairs of them)
+MAX_PAIRS = 1000  # pairs stated for inputs about two entities, all inputs together
 Kind = Literal["yaml", "json"]
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _KINDS: dict[str, Kind] = {".yaml": "yaml", ".yml": "yaml", ".json": "json"}
 
 
@@ -73,7 +77,7 @@ def read_document(path: str | os.PathLike[str], max_bytes: int = MAX_BYTES) -> o
     ext = os.path.splitext(origin)[1]
     kind = _KINDS.get(ext.lower())
     if kind is None:
-        raise CaseError(origin, "", f"unsupported file type {sc.quote(ext)}; use .yaml, .yml or .json")
+        raise CaseError(_shown(origin), "", f"unsupported file type {sc.quote(ext)}; use .yaml, .yml or .json")
     return parse_document(_read_text(origin, max_bytes), kind, origin)
 
 
@@ -82,31 +86,15 @@ def parse_document(text: str, kind: Kind, origin: str = "<case>") -> object:
 
 
 def _read_text(origin: str, max_bytes: int) -> str:
-    too_big = CaseError(origin, "", f"file is larger than {_size(max_bytes)}")
     try:
-        with open(origin, "rb") as f:
-            if os.fstat(f.fileno()).st_size > max_bytes:
-                raise too_big
-            raw = f.read(max_bytes + 1)
-    except FileNotFoundError:
-        raise CaseError(origin, "", "no such file") from None
-    except IsADirectoryError:
-        raise CaseError(origin, "", "is a directory, not a case file") from None
-    except OSError as e:
-        raise CaseError(origin, "", f"cannot read the file ({e.strerror or e})") from None
-    if len(raw) > max_bytes:
-        raise too_big
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as e:
-        raise CaseError(origin, "", f"the file is not UTF-8 text (bad byte at offset {e.start})") from None
+        return read_text(origin, max_bytes)
+    except FileProblem as problem:
+        raise CaseError(_shown(origin), "", str(problem)) from None
 
 
-def _size(n_bytes: int) -> str:
-    for unit, size in (("MiB", 1 << 20), ("KiB", 1 << 10)):
-        if n_bytes >= size and n_bytes % size == 0:
-            return f"{n_bytes // size} {unit}"
-    return f"{n_bytes} bytes"
+def _shown(origin: str) -> str:
+    """A file name as messages show it: never a control character, never more than a line."""
+    return origin if origin.isprintable() and len(origin) <= 200 else repr(origin[:200])[1:-1]
 
 
 class _Mapping(dict[str, Any]):
@@ -246,6 +234,8 @@ def _first_problem(data: object, lay: sc.Layout, policy: CheckedPolicy) -> tuple
     deep = [f for f in shape if f.kind == "deep"]
     if deep:
         return deep[0].path, "nested too deeply"
+    if (over := _over_limits(data, lay)) is not None:
+        return over
     ids, sections = _ids(data, lay)
     scan = sc.Checker(lay, data, ids, suggest=False)
     findings = [*shape, *sc.schema_findings(data, sc.validator(policy)), *_scan(data, lay, sections, scan)]
@@ -268,9 +258,34 @@ def _shape(data: object) -> Iterator[sc.Finding]:
             for key in getattr(node, "duplicates", ()):
                 yield sc.Finding("duplicate", path, key, (*path, key))
             yield from (sc.Finding("key", path, k, (*path, k)) for k in node if not isinstance(k, str))
+            odd = [k for k in node if isinstance(k, str) and _SURROGATE.search(k)]
+            yield from (sc.Finding("surrogate", (*path, k)) for k in odd)
             stack.extend(((*path, k), v) for k, v in node.items())
+        elif isinstance(node, str) and _SURROGATE.search(node):
+            yield sc.Finding("surrogate", path)
         elif isinstance(node, list):
             stack.extend(((*path, i), v) for i, v in enumerate(node))
+
+
+def _over_limits(data: object, lay: sc.Layout) -> tuple[sc.Path, str] | None:
+    """The first entity or relation pair past the limits of one case (see policy/README.md, Limits)."""
+    if not isinstance(data, dict):
+        return None
+    entities = pairs = 0
+    for plural, section in data.items():
+        if plural not in lay.sections or not isinstance(section, dict):
+            continue
+        for eid, fields in section.items():
+            entities += 1
+            if entities > MAX_ENTITIES:
+                return (plural, eid), f"a case holds at most {MAX_ENTITIES} entities, of all types together"
+            for name, value in fields.items() if isinstance(fields, dict) else ():
+                pred = lay.fields[lay.sections[plural]].get(name) if isinstance(name, str) else None
+                if pred is not None and len(pred.params) == 2 and isinstance(value, list | dict):
+                    pairs += len(value)
+                    if pairs > MAX_PAIRS:
+                        return (plural, eid, name), f"a case states at most {MAX_PAIRS} pairs of related entities"
+    return None
 
 
 def _ids(data: object, lay: sc.Layout) -> tuple[dict[str, str], dict[str, list[str]]]:
@@ -336,6 +351,8 @@ def _explain(f: sc.Finding, lay: sc.Layout, check: sc.Checker) -> str:
             return f"keys must be text, found {sc.describe(f.detail)}"
         case "taken":
             return f"the id {sc.quote(str(f.path[-1]))} is also used in {f.detail}"
+        case "surrogate":
+            return "the text holds an unpaired surrogate (a half of a UTF-16 pair), which is not a character"
         case "twice":
             return f"{sc.describe(sc.lookup(check.data, f.path))} is listed twice"
     return "not allowed here"
@@ -386,7 +403,8 @@ def _build(data: dict[str, Any], lay: sc.Layout, origin: str) -> Case:
         if etype is None:
             continue
         for eid, fields in section.items():
-            entities.append(Entity(etype, eid, fields.get("name")))
+            name = fields.get("name")
+            entities.append(Entity(etype, eid, printable(name) if name else name))
             for name, value in fields.items():
                 pred = lay.fields[etype].get(name)
                 if pred is not None and value is not None:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from grammar import nodes as n
 from grammar.checked import CheckedPolicy
-from grammar.normal import Branch, cond_vars, dnf, term_vars, unique
+from grammar.normal import Branch, branch_vars, cond_vars, dnf, is_group, term_vars, unique
 from solver.body import BranchCompiler
 from solver.emit import Emitter, tuple_text
 from solver.names import CASE, rule_term
@@ -68,6 +68,7 @@ def chains(policy: CheckedPolicy) -> tuple[str, tuple[Chain, ...]]:
     for cr in policy.rules:
         head_vars = [a.name for a in cr.rule.head.args]
         rid, key = rule_term(cr.id), tuple_text(head_vars)
+        em.site = rid
         for b, branch in enumerate(dnf(cr.rule.body)):
             lines.append(f"% chain {cr.id} branch {b}")
             start = BranchCompiler(em, cr.var_types)
@@ -75,12 +76,15 @@ def chains(policy: CheckedPolicy) -> tuple[str, tuple[Chain, ...]]:
             lines.append(f"_pre({rid},{b},0,{CASE},{key},{key}) :- {start.body()}.")
             bound = list(head_vars)
             steps: list[Step] = []
+            shared = set(branch_vars(branch))
             for k, lit in enumerate(order(branch, head_vars, cr.var_types), 1):
                 previous = f"_pre({rid},{b},{k - 1},{CASE},{key},{tuple_text(bound)})"
                 bc = BranchCompiler(em, cr.var_types, [previous])
                 bc.grounded = set(bound)
-                bc.compile((lit,), list(bound))
-                bound = unique([*bound, *cond_vars(lit)])
+                # A group (see grammar.normal) gives the branch only the variables it shares with it.
+                gives = [v for v in cond_vars(lit) if v in shared] if is_group(lit) else list(cond_vars(lit))
+                bc.compile((lit,), unique([*bound, *gives]) if is_group(lit) else list(bound))
+                bound = unique([*bound, *gives])
                 lines.append(f"_pre({rid},{b},{k},{CASE},{key},{tuple_text(bound)}) :- {bc.body()}.")
                 lines.extend(bc.demand_rules())
                 lines.extend(em.pending)

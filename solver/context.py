@@ -4,49 +4,96 @@ and arithmetic and comparison that carry unknown values through symbolically.
 An unknown number or date is the term `u(pred, Args)`; arithmetic on it
 yields a term naming the computation, and a comparison it takes part in
 yields the term `cmp(Op, L, R)`, which the program turns into a free choice.
+
+Arithmetic calls also name the rule and the case (`@plus(A, B, "R1", _C)`):
+a result outside clingo's 32-bit integers or outside the calendar is not
+wrapped but recorded as a fault, which `faults_error` turns into an error
+naming the rule and the case.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from clingo import Function, Number, Symbol, SymbolType
 
 from solver import calendar
 
 ONE, ZERO = Number(1), Number(0)
+INT_MIN, INT_MAX = -(2**31), 2**31 - 1  # what clingo's numbers hold
+OUT_OF_RANGE = Function("out_of_range", [])
+UNITS = {"add_days": "days", "add_months": "months", "add_years": "years"}
+
+
+@dataclass(frozen=True, slots=True)
+class Fault:
+    """A computation whose result the solver cannot hold: the rule, the case's symbol, what was computed."""
+
+    rule: str
+    case: Symbol | None
+    text: str
+    date: bool  # a date outside the calendar, rather than a number out of range
 
 
 def _known(*symbols: Symbol) -> bool:
     return all(s.type == SymbolType.Number for s in symbols)
 
 
-def _date_op(name: str, d: Symbol, n: Symbol) -> Symbol:
-    if not _known(d, n):
-        return Function(name, [d, n])
-    day, amount = d.number, n.number
-    try:
-        if name == "add_days":
-            return Number(calendar.to_day(calendar.from_day(day + amount)))
-        step = calendar.add_months if name == "add_months" else calendar.add_years
-        return Number(calendar.to_day(step(calendar.from_day(day), amount)))
-    except (ValueError, OverflowError):
-        return Function("out_of_range", [d, n])
+def _rule(site: Symbol | None) -> str:
+    return site.string if site is not None and site.type == SymbolType.String else "?"
 
 
 class Context:
-    def add_days(self, d: Symbol, n: Symbol) -> Symbol:
-        return _date_op("add_days", d, n)
+    def __init__(self) -> None:
+        self.faults: list[Fault] = []
 
-    def add_months(self, d: Symbol, n: Symbol) -> Symbol:
-        return _date_op("add_months", d, n)
+    def _fault(self, site: Symbol | None, case: Symbol | None, text: str, *, date: bool) -> Symbol:
+        if len(self.faults) < 100:
+            self.faults.append(Fault(_rule(site), case, text, date))
+        return OUT_OF_RANGE
 
-    def add_years(self, d: Symbol, n: Symbol) -> Symbol:
-        return _date_op("add_years", d, n)
+    def _number(self, value: int, site: Symbol | None, case: Symbol | None, text: str) -> Symbol:
+        if INT_MIN <= value <= INT_MAX:
+            return Number(value)
+        return self._fault(site, case, text, date=False)
 
-    def plus(self, a: Symbol, b: Symbol) -> Symbol:
-        return Number(a.number + b.number) if _known(a, b) else Function("plus", [a, b])
+    def _date_op(self, name: str, d: Symbol, n: Symbol, site: Symbol | None, case: Symbol | None) -> Symbol:
+        if not _known(d, n):
+            return Function(name, [d, n])
+        day, amount = d.number, n.number
+        try:
+            start = calendar.from_day(day)
+            if name == "add_days":
+                return Number(calendar.to_day(calendar.from_day(day + amount)))
+            step = calendar.add_months if name == "add_months" else calendar.add_years
+            return Number(calendar.to_day(step(start, amount)))
+        except (ValueError, OverflowError):
+            try:
+                shown = calendar.from_day(day).isoformat()
+            except (ValueError, OverflowError):
+                shown = str(day)
+            sign = "-" if amount < 0 else "+"
+            unit = UNITS[name] if abs(amount) != 1 else UNITS[name][:-1]
+            return self._fault(site, case, f"{shown} {sign} {abs(amount)} {unit}", date=True)
 
-    def minus(self, a: Symbol, b: Symbol) -> Symbol:
-        return Number(a.number - b.number) if _known(a, b) else Function("minus", [a, b])
+    def add_days(self, d: Symbol, n: Symbol, site: Symbol | None = None, case: Symbol | None = None) -> Symbol:
+        return self._date_op("add_days", d, n, site, case)
+
+    def add_months(self, d: Symbol, n: Symbol, site: Symbol | None = None, case: Symbol | None = None) -> Symbol:
+        return self._date_op("add_months", d, n, site, case)
+
+    def add_years(self, d: Symbol, n: Symbol, site: Symbol | None = None, case: Symbol | None = None) -> Symbol:
+        return self._date_op("add_years", d, n, site, case)
+
+    def plus(self, a: Symbol, b: Symbol, site: Symbol | None = None, case: Symbol | None = None) -> Symbol:
+        if not _known(a, b):
+            return Function("plus", [a, b])
+        return self._number(a.number + b.number, site, case, f"{a.number} + {b.number}")
+
+    def minus(self, a: Symbol, b: Symbol, site: Symbol | None = None, case: Symbol | None = None) -> Symbol:
+        if not _known(a, b):
+            return Function("minus", [a, b])
+        return self._number(a.number - b.number, site, case, f"{a.number} - {b.number}")
 
     def years_between(self, a: Symbol, b: Symbol) -> Symbol:
         if not _known(a, b):
@@ -87,3 +134,16 @@ class Context:
             else:
                 stack.extend(s.arguments)
         return found
+
+
+def fault_message(fault: Fault, case_id: str) -> str:
+    """What a user reads: the rule, the case and the computation (see Context)."""
+    if fault.date:
+        return (
+            f"rule `{fault.rule}` computes {fault.text} for case `{case_id}`, "
+            f"a date outside the calendar ({calendar.FIRST.isoformat()} to {calendar.LAST.isoformat()})"
+        )
+    return (
+        f"rule `{fault.rule}` computes {fault.text} for case `{case_id}`, "
+        f"beyond the whole numbers the solver holds ({INT_MIN} to {INT_MAX})"
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from dataclasses import replace
 
@@ -35,11 +36,27 @@ def _decided(program: AspProgram, policy: CheckedPolicy, cases: Sequence[Case], 
     return [decode_case(policy, case, indexed[i]) for i, case in enumerate(cases)]
 
 
-def with_missing(program: AspProgram, policy: CheckedPolicy, case: Case, decision: Decision) -> Decision:
+MISSING_SECONDS = 3.0  # the search for missing facts, per case; see `with_missing`
+
+
+def with_missing(
+    program: AspProgram, policy: CheckedPolicy, case: Case, decision: Decision, budget: float | None = None
+) -> Decision:
+    """The smallest sets of missing facts of each undetermined verdict, searched for `budget` seconds at most
+    (MISSING_SECONDS by default): the verdicts left when time runs out list none, and the decision is marked
+    `partial` ("missing"), so a reader knows the list is not complete."""
     # An undetermined verdict that may not apply asks, too, what decides whether it applies (solver.missing).
     open_ = [v for v in decision.verdicts if v.status == "undetermined"]
     if not open_:
         return decision
+    deadline = time.monotonic() + (MISSING_SECONDS if budget is None else budget)
     finder = MissingFinder(program, policy, case)
-    filled = {v.key: replace(v, missing=finder.find(v.verdict, v.subject)) for v in open_}
-    return replace(decision, verdicts=tuple(filled.get(v.key, v) for v in decision.verdicts))
+    filled = {}
+    with finder.stop_at(deadline):
+        for v in open_:
+            found = finder.find(v.verdict, v.subject, deadline)
+            if found is None:
+                break
+            filled[v.key] = replace(v, missing=found)
+    partial = decision.partial if len(filled) == len(open_) else (*decision.partial, "missing")
+    return replace(decision, verdicts=tuple(filled.get(v.key, v) for v in decision.verdicts), partial=partial)

@@ -42,6 +42,7 @@ class Emitter:
     def __init__(self, policy: CheckedPolicy, aux_prefix: str = "_aux") -> None:
         self.policy = policy
         self.aux_prefix = aux_prefix  # programs added to this one need names of their own
+        self.site = '""'  # the rule being compiled, named in arithmetic calls (see solver.context)
         self.counter = 0
         self.pending: list[str] = []  # auxiliary rules of the rule being compiled
 
@@ -89,6 +90,7 @@ class Emitter:
             out.append("% ---- the subjects each verdict applies to (a verdict with a value must give them one)")
         for name, types in p.applies.items():
             pred = p.predicates[name]
+            self.site = f'"{name}"'
             params = [q.var for q in pred.params]
             for branch in dnf(pred.applies):
                 bc = BranchCompiler(self, types)
@@ -101,6 +103,7 @@ class Emitter:
         for ci in p.invariants:
             inv = ci.invariant
             out.append(f"% invariant {inv.id} {inv.span}")
+            self.site = rule_term(inv.id)
             for branch in dnf(inv.cond):
                 bc = BranchCompiler(self, ci.var_types)
                 bc.compile(branch, [])
@@ -142,6 +145,7 @@ class Emitter:
 
     def rule(self, cr: CheckedRule) -> list[str]:
         rule, rid = cr.rule, rule_term(cr.id)
+        self.site = rid
         head_vars = [a.name for a in rule.head.args]
         key = tuple_text(head_vars)
         out = [f"% rule {cr.id} {rule.span.file}:{rule.span.line}", f"% {pretty.head(rule.head)}"]

@@ -14,6 +14,11 @@ implicit hitting-set search:
 
 from __future__ import annotations
 
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from clingo import Function, Number, Symbol
 
 from grammar import nodes as n
@@ -95,7 +100,10 @@ class MissingFinder:
             self.ctl.assign_external(literal, None)  # free: each solve fixes them by assumptions
         self.reads: dict[str, frozenset[str]] = {}
 
-    def find(self, verdict: str, subject: tuple[str, ...]) -> tuple[tuple[str, ...], ...]:
+    def find(
+        self, verdict: str, subject: tuple[str, ...], deadline: float | None = None
+    ) -> tuple[tuple[str, ...], ...] | None:
+        """The smallest sets of facts that decide the verdict; None when `deadline` (time.monotonic) passes."""
         target = str(Function("_target", [Function(verdict), subject_tuple(subject)]))
         aim = [literal if t == target else -literal for t, literal in self.targets.items()]
         # Facts the verdict cannot read are tied between the copies: they never make a difference.
@@ -107,14 +115,23 @@ class MissingFinder:
         found: list[frozenset[int]] = []
         for _ in range(MAX_ROUNDS):
             proposals = _smallest_hitting_sets(relevant, found)
-            fresh = [c for s in proposals if (c := self._counterexample(s | tied, aim)) is not None]
+            fresh = []
+            for s in proposals:
+                c = self._counterexample(s | tied, aim)
+                if deadline is not None and time.monotonic() > deadline:
+                    return None  # a solve cut short proves nothing
+                if c is not None:
+                    fresh.append(c)
             if not fresh:
                 return tuple(sorted(tuple(sorted(self.fact_of[i] for i in s)) for s in proposals)[:MAX_SETS])
             found.extend(fresh)
         return ()
 
     def _counterexample(self, chosen: frozenset[int], aim: list[int]) -> frozenset[int] | None:
-        """The unknown facts two completions differ on, as few as possible, when they differ on the verdict."""
+        """The unknown facts two completions differ on, as few as possible, when they differ on the verdict.
+
+        A solve still running at the deadline is interrupted (see `stop_at`): its best model so far is taken,
+        and the caller, past the deadline, ends the search."""
         assumptions = aim + [literal if i in chosen else -literal for i, literal in enumerate(self.in_s)]
         last: list[frozenset[int]] = []
         self.ctl.solve(
@@ -124,6 +141,17 @@ class MissingFinder:
             ),
         )
         return last[0] if last else None
+
+    @contextmanager
+    def stop_at(self, deadline: float) -> Iterator[None]:
+        """Within the block, a solve still running at `deadline` (time.monotonic) is interrupted."""
+        timer = threading.Timer(max(0.0, deadline - time.monotonic()), self.ctl.interrupt)
+        timer.daemon = True
+        timer.start()
+        try:
+            yield
+        finally:
+            timer.cancel()
 
 
 def _smallest_hitting_sets(universe: list[int], sets: list[frozenset[int]]) -> list[frozenset[int]]:

@@ -14,8 +14,8 @@ from clingo.ast import ProgramBuilder
 from grammar import nodes as n
 from grammar.checked import CheckedPolicy
 from solver import calendar
-from solver.case import Case
-from solver.context import Context
+from solver.case import Case, CaseError
+from solver.context import Context, fault_message
 from solver.emit import AspProgram
 from solver.names import args_tuple, encode
 
@@ -114,10 +114,23 @@ def control(
         with ctl.backend() as backend:
             for cid, case in cases:
                 add_case(backend, policy, case, cid)
-        ctl.ground([("base", [])], context=Context())
+        context = Context()
+        ctl.ground([("base", [])], context=context)
     except RuntimeError as err:
         raise messages.fail("compiled program", err) from None
+    raise_faults(context, policy, cases)
     return ctl
+
+
+def raise_faults(context: Context, policy: CheckedPolicy, cases: Sequence[tuple[Symbol, Case]]) -> None:
+    """A computation out of range is the case's error (a user error), named by its rule and case."""
+    if not context.faults or not cases:
+        return
+    order = {cr.id: i for i, cr in enumerate(policy.rules)}
+    fault = min(context.faults, key=lambda f: (order.get(f.rule, len(order)), f.rule, f.text))
+    case = dict(cases).get(fault.case) if fault.case is not None else None
+    case = case or cases[0][1]
+    raise CaseError(case.origin, "", fault_message(fault, case.id))
 
 
 def has_choices(ctl: clingo.Control) -> bool:

@@ -39,6 +39,7 @@ from solver.answer import Decision
 from solver.body import layout_vars
 from solver.case import Case, CaseError
 from solver.casefile import parse_case
+from solver.context import INT_MAX
 from solver.emit import tuple_text
 from solver.names import CASE, show_value
 
@@ -78,7 +79,7 @@ def parse_universe(text: str | None) -> Universe:
     counts: dict[str, int] = {}
     for part in text.split(","):
         name, _, number = part.strip().partition("=")
-        if not name.strip() or not number.strip().isdigit() or int(number) > 9:
+        if not name.strip() or number.strip() not in tuple("0123456789"):
             raise CaseError("--universe", "", f"`{part.strip()}`: write TYPE=N with N from 0 to 9, e.g. person=3")
         counts[name.strip()] = int(number)
     return Universe(counts)
@@ -140,13 +141,13 @@ def date_candidates(b: Boundaries, today: dt.date) -> list[dt.date]:
     out |= {far} if far else set()
     anchors = [d for amount, unit in b.durations for sign in (-1, 1) if (d := _shift(today, sign * amount, unit))]
     for d in [*anchors, *b.dates]:
-        out |= {d - dt.timedelta(days=1), d, d + dt.timedelta(days=1)}
+        out |= {x for x in (_shift(d, -1, "days"), d, _shift(d, 1, "days")) if x is not None}
     return sorted(out, key=lambda d: (abs((d - today).days), d))
 
 
 def int_candidates(b: Boundaries) -> list[int]:
     """0, and each constant (days of durations included) with its neighbours; never negative."""
-    return sorted({0} | {v for c in b.ints for v in (c - 1, c, c + 1) if v >= 0})
+    return sorted({0} | {v for c in b.ints for v in (c - 1, c, c + 1) if 0 <= v <= INT_MAX})
 
 
 # ---------------------------------------------------------------- the program

@@ -30,11 +30,13 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import re
+import threading
+import time
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 
-from clingo import Function, Number, String, Symbol, SymbolType, Tuple_
+from clingo import Control, Function, Number, String, Symbol, SymbolType, Tuple_
 
 from grammar import nodes as n
 from grammar.checked import CheckedPolicy
@@ -130,6 +132,24 @@ def what_if(
     policy the verdict depends on (the rest cannot change it), compiled again from `policy`.
     Raises ValueError for an unknown verdict or subject, or a program compiled from another
     policy; solver.run.InternalError when clingo rejects a program."""
+    options = {"include_judged": include_judged, "include_fixed": include_fixed, "limit": limit}
+    return what_if_within(program, policy, case, verdict, subject, **options)[0]  # type: ignore[arg-type]
+
+
+def what_if_within(
+    program: AspProgram,
+    policy: CheckedPolicy,
+    case: Case,
+    verdict: str,
+    subject: tuple[str, ...],
+    *,
+    include_judged: bool = False,
+    include_fixed: bool = False,
+    limit: int = 5,
+    deadline: float | None = None,
+) -> tuple[list[WhatIf], bool]:
+    """As `what_if`, searching until `deadline` (time.monotonic) at most: the flips found by then, and
+    whether the search was complete (False: stopped by the deadline, there may be smaller or other flips)."""
     pred = policy.predicates.get(verdict)
     if pred is None or pred.kind != "verdict":
         raise ValueError(f"no verdict {verdict!r} in the policy")
@@ -150,26 +170,45 @@ def what_if(
     ]  # fmt: skip
     positions = _positions(case, changeable)
     if limit <= 0 or not positions:
-        return []
+        return [], True
     problem = _Problem(sub, sub_program, case, positions, pred, subject, before)
     proposer, checker = _Grounding(problem, search=True), _Grounding(problem, search=False)
     found: list[tuple[Change, ...]] = []
-    for _ in range(MAX_ROUNDS):
-        proposals, complete = proposer.propose()
-        # Every flip cheaper than the proposals has been found: the proposer never excludes one.
-        if not proposals or sum(len(s) < len(proposals[0]) for s in found) >= limit:
-            break
-        pinned = 0
-        for changes in proposals:
-            witness = checker.counterexample(changes)
-            if witness is None:
-                found.append(changes)
-                proposer.block(changes)
-            elif pinned < MAX_NEW_PINS:
-                proposer.add_pair(witness)
-                pinned += 1
-        if not pinned and complete and len(found) >= limit:
-            break
+
+    def late() -> bool:
+        return deadline is not None and time.monotonic() > deadline
+
+    whole = True
+    timer = _interrupt_at(deadline, proposer.ctl, checker.ctl)
+    try:
+        for _ in range(MAX_ROUNDS):
+            if late():
+                whole = False
+                break
+            proposals, complete = proposer.propose()
+            if late():  # a solve cut short proves nothing
+                whole = False
+                break
+            # Every flip cheaper than the proposals has been found: the proposer never excludes one.
+            if not proposals or sum(len(s) < len(proposals[0]) for s in found) >= limit:
+                break
+            pinned = 0
+            for changes in proposals:
+                witness = checker.counterexample(changes)
+                if late():
+                    whole = False
+                    break
+                if witness is None:
+                    found.append(changes)
+                    proposer.block(changes)
+                elif pinned < MAX_NEW_PINS:
+                    proposer.add_pair(witness)
+                    pinned += 1
+            if not whole or (not pinned and complete and len(found) >= limit):
+                break
+    finally:
+        if timer is not None:
+            timer.cancel()
     found.sort(key=lambda s: (len(s), tuple(map(str, s))))
     found = found[:limit]
     decisions = decide_many(sub_program, sub, [apply_changes(case, s) for s in found], missing=False)
@@ -178,7 +217,7 @@ def what_if(
     return [
         WhatIf(verdict, subject, s, a.status, a.value, _sorted(set(a.rules) - old), _sorted(old - set(a.rules)))
         for s, a in afters if _flipped(pred, before, a)
-    ]  # fmt: skip
+    ], whole  # fmt: skip
 
 
 def held(policy: CheckedPolicy, case: Case, verdict: str, *, include_judged: bool, include_fixed: bool) -> list[Fact]:
@@ -226,7 +265,7 @@ def _restricted(policy: CheckedPolicy, verdict: str) -> CheckedPolicy:
             todo.append(p)
     return replace(
         policy,
-        hash=f"{policy.hash}:{verdict}",  # a policy of its own: what is kept per policy hash must not mix them
+        hash=f"{policy.hash}/{verdict}",  # another program: nothing cached by hash may mix the two
         predicates={k: p for k, p in policy.predicates.items() if k in cone},
         rules=tuple(cr for cr in policy.rules if cr.rule.head.name in cone),
         invariants=(),
@@ -350,6 +389,21 @@ class _Context(Context):
     def symbolic(self, value: Symbol) -> Symbol:
         """1 for a value that depends on unknown facts (a term with arguments)."""
         return Number(int(value.type == SymbolType.Function and bool(value.arguments)))
+
+
+def _interrupt_at(deadline: float | None, *controls: Control) -> threading.Timer | None:
+    """A timer that interrupts whatever solve of these controls runs at `deadline` (time.monotonic)."""
+    if deadline is None:
+        return None
+
+    def interrupt() -> None:
+        for ctl in controls:
+            ctl.interrupt()
+
+    timer = threading.Timer(max(0.0, deadline - time.monotonic()), interrupt)
+    timer.daemon = True
+    timer.start()
+    return timer
 
 
 class _Problem:

@@ -4,8 +4,10 @@ become error records; an interrupted run leaves whole lines only."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
@@ -266,3 +268,170 @@ def test_command_line_errors_exit_2_with_a_message(tmp_path: Path, args: list[st
 def test_generate_refuses_a_bad_rate(tmp_path: Path) -> None:
     r = havre("generate", "--count", "3", "--unknown-rate", "2", "--policy", str(MINI))
     assert r.returncode == 2 and "Traceback" not in r.stderr
+
+
+# ---------------------------------------------------------------- nothing lost
+
+
+RANGES = """\
+source S "doc" "A doc" authority law
+entity person
+input n(P: person): int
+verdict w(P: person): int
+rule R2 "r" cites S w(P) = N + 1 if n(P) = N.
+"""
+
+
+def test_a_value_out_of_range_in_the_middle_is_one_error_record(tmp_path: Path) -> None:
+    (tmp_path / "p").mkdir()
+    (tmp_path / "p" / "main.havre").write_text(RANGES, encoding="utf-8")
+    policy = load_policy(tmp_path / "p")
+    docs = [
+        {"case": f"c{i}", "assessment_date": "2026-01-01", "persons": {"a": {"n": 2147483647 if i == 11 else i}}}
+        for i in range(23)
+    ]
+    source = write_jsonl(tmp_path / "cases.jsonl", docs)
+    for engine in (None, b.PoolEngine(policy, b.Options(), 2, chunk_size=5)):
+        records = run(policy, source, tmp_path / "out.jsonl", chunk=5, engine=engine)
+        assert [r["index"] for r in records] == list(range(23))
+        assert records[11] == {
+            "index": 11,
+            "case": "c11",
+            "error": {
+                "origin": f"{source}:12",
+                "path": "",
+                "message": "rule `R2` computes 2147483647 + 1 for case `c11`, "
+                "beyond the whole numbers the solver holds (-2147483648 to 2147483647)",
+            },
+        }
+        assert [r["verdicts"][0]["value"] for r in records if "verdicts" in r] == [i + 1 for i in range(23) if i != 11]
+
+
+class Failing:
+    """An engine whose chunks of more than one case fail, as when a worker dies deciding them."""
+
+    window = 1
+
+    def __init__(self, policy: Policy) -> None:
+        self.inner = b.LocalEngine(policy, b.Options(missing=False))
+
+    def submit(self, chunk: b.Chunk) -> b.Pending:
+        if len(chunk) > 1 or chunk[0].index == 3:
+            return b._Later(lambda: (_ for _ in ()).throw(b.BrokenProcessPool("a worker died")))
+        return self.inner.submit(chunk)
+
+    def close(self) -> None:
+        pass
+
+
+def test_a_chunk_that_fails_is_decided_case_by_case(tmp_path: Path) -> None:
+    source = write_jsonl(tmp_path / "cases.jsonl", generated(mini(), 6, seed=11))
+    full = run(mini(), source, tmp_path / "full.jsonl", chunk=3, missing=False)
+    records = run(mini(), source, tmp_path / "out.jsonl", chunk=3, engine=Failing(mini()))
+    assert records[3] == {
+        "index": 3,
+        "case": None,
+        "error": {
+            "origin": f"{source}:4",
+            "path": "",
+            "message": "internal error (please report it): BrokenProcessPool: a worker died",
+        },
+    }
+    assert [r for r in records if r["index"] != 3] == [r for r in full if r["index"] != 3]
+
+
+def test_a_folder_reports_every_entry_it_cannot_read(tmp_path: Path) -> None:
+    docs = generated(mini(), 2, seed=12)
+    folder = tmp_path / "cases"
+    folder.mkdir()
+    (folder / "a.json").write_text(json.dumps(docs[0]), encoding="utf-8")
+    (folder / "b-sub").mkdir()
+    (folder / "c-sub.yaml").mkdir()
+    os.mkfifo(folder / "d.yaml")
+    (folder / "e.yaml").symlink_to(folder / "missing.yaml")
+    (folder / "f.json").write_text(json.dumps(docs[1]), encoding="utf-8")
+    (folder / "notes.txt").write_text("not a case", encoding="utf-8")
+    (folder / ".hidden.yaml").write_text("not a case", encoding="utf-8")
+    records = run(mini(), folder, tmp_path / "out.jsonl", chunk=2, missing=False)
+    errors = {Path(r["error"]["origin"]).name: r["error"]["message"] for r in records if "error" in r}
+    assert errors == {
+        "b-sub": "is a folder: cases in sub-folders are not read",
+        "c-sub.yaml": "is a folder: cases in sub-folders are not read",
+        "d.yaml": "is not a regular file (a pipe, a device or a socket)",
+        "e.yaml": "no such file",
+    }
+    assert [r.get("case") for r in records] == [docs[0]["case"], None, None, None, None, docs[1]["case"]]
+
+
+def test_the_output_in_the_input_folder_is_not_read_as_a_case(tmp_path: Path) -> None:
+    folder = tmp_path / "cases"
+    folder.mkdir()
+    (folder / "a.json").write_text(json.dumps(generated(mini(), 1)[0]), encoding="utf-8")
+    r = havre("batch", str(folder), "-o", str(folder / "out.json"), "--policy", str(MINI))
+    assert r.returncode == 0, r.stderr
+    assert len((folder / "out.json").read_text(encoding="utf-8").splitlines()) == 1
+
+
+def descendants(pid: int) -> list[Any]:
+    psutil = pytest.importorskip("psutil")
+    return psutil.Process(pid).children(recursive=True)  # type: ignore[no-any-return]
+
+
+def test_a_killed_batch_leaves_no_process_and_resumes_to_the_same_file(tmp_path: Path) -> None:
+    psutil = pytest.importorskip("psutil")
+    source = write_jsonl(tmp_path / "cases.jsonl", generated(mini(), 150, seed=13))
+    args = [sys.executable, "-m", "havre", "batch", str(source), "--policy", str(MINI), "--workers", "2", "-k", "2"]
+    out = tmp_path / "out.jsonl"
+    main = subprocess.Popen([*args, "-o", str(out)], cwd=ROOT, stderr=subprocess.DEVNULL)
+    partial = tmp_path / "out.jsonl.partial"
+    children: list[Any] = []
+    for _ in range(600):
+        children = descendants(main.pid) or children
+        if partial.exists() and partial.stat().st_size > 0 and len(children) >= 3:
+            break
+        time.sleep(0.05)
+    main.kill()  # SIGKILL: nothing of havre runs after it
+    main.wait()
+    assert len(children) >= 3  # the forkserver, the resource tracker, the workers
+    _, alive = psutil.wait_procs(children, timeout=10)
+    assert alive == []
+    assert not out.exists()
+    kept = len(partial.read_bytes().splitlines())
+    assert 0 < kept < 150
+    r = subprocess.run([*args, "-o", str(out), "--resume"], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    r = subprocess.run([*args, "-o", str(tmp_path / "full.jsonl")], cwd=ROOT, capture_output=True, timeout=300)
+    assert r.returncode == 0
+    assert out.read_bytes() == (tmp_path / "full.jsonl").read_bytes()
+
+
+def test_resume_refuses_records_of_another_input_or_policy(tmp_path: Path) -> None:
+    docs = generated(mini(), 6, seed=14)
+    source = write_jsonl(tmp_path / "cases.jsonl", docs)
+    run(mini(), source, tmp_path / "full.jsonl", chunk=2)
+    partial = tmp_path / "out.jsonl.partial"
+    lines = (tmp_path / "full.jsonl").read_bytes().splitlines(keepends=True)
+    resume = b.Resume(mini().hash, explain=False)
+
+    def resumed(data: bytes, again: b.Resume = resume) -> str:
+        partial.write_bytes(data)
+        with pytest.raises(b.CaseError) as err:
+            b.run_batch(b.LocalEngine(mini(), b.Options()), b.read_items(source), tmp_path / "out.jsonl", resume=again)
+        return str(err.value)
+
+    assert (
+        resumed(lines[1] + lines[0]) == f"{partial}: line 1: not the record of case 0; it is not the output of this run"
+    )
+    swapped = write_jsonl(tmp_path / "cases.jsonl", [docs[1], docs[0], *docs[2:]])
+    assert swapped and resumed(lines[0]).startswith(f"{partial}: line 1: the record of case {docs[0]['case']!r}, but")
+    write_jsonl(tmp_path / "cases.jsonl", docs)
+    assert resumed(lines[0], b.Resume("0" * 16, explain=False)) == (
+        f"{partial}: line 1: a record made under another policy; it is not the output of this run"
+    )
+    extra = lines[0].replace(b'"index":0,', b'"index":6,')
+    assert resumed(b"".join(lines) + extra) == (
+        f"{partial}: line 7: a record of case 6, but the input has 6 cases; it is not the output of this run"
+    )
+    partial.write_bytes(b"".join(lines[:3]) + lines[3][:10])  # the last line cut by a SIGKILL
+    b.run_batch(b.LocalEngine(mini(), b.Options()), b.read_items(source), tmp_path / "out.jsonl", 2, resume=resume)
+    assert (tmp_path / "out.jsonl").read_bytes() == (tmp_path / "full.jsonl").read_bytes()

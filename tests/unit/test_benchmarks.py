@@ -29,6 +29,7 @@ def test_the_smoke_run_prints_every_row(tmp_path: Path, capsys: pytest.CaptureFi
         "warm decide, verdicts only, case.json",
         "warm decide with missing facts",
         "warm explain, every verdict",
+        "one case of 10 entities (case.json grown by copying an entity)",
         "cold `havre decide case.json` as a process (median",
         "cold `havre decide case.json` as a process, policy cache off",
         "caseload of 20",

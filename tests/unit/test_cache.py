@@ -2,15 +2,26 @@
 
 from __future__ import annotations
 
+import os
 import pickle
 import shutil
 from pathlib import Path
 
 import pytest
 
+from havre import cache, stored
 from havre.api import load_policy
+from tests.helpers import ROOT
 
 MINI = Path(__file__).resolve().parent.parent / "fixtures" / "mini"
+SMALL = """\
+source S "doc" "A doc" authority law
+entity person
+input a(P: person)
+input n(P: person): int
+verdict v(P: person)
+rule R1 "r" cites S v(P) if a(P) and (n(P) < 3 or not a(P)).
+"""
 
 
 @pytest.fixture
@@ -21,7 +32,7 @@ def policy_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def entries(policy_dir: Path) -> list[Path]:
-    return sorted((policy_dir.parent / "cache").glob("*.pickle"))
+    return sorted((policy_dir.parent / "cache").glob("*.entry"))
 
 
 def test_a_loaded_policy_is_cached_and_reused(policy_dir: Path) -> None:
@@ -39,10 +50,14 @@ def test_an_edited_file_is_read_again(policy_dir: Path) -> None:
     assert load_policy(policy_dir).hash != first.hash
 
 
-def test_a_damaged_entry_is_ignored(policy_dir: Path) -> None:
+def test_a_damaged_entry_is_discarded_and_made_again(policy_dir: Path) -> None:
     first = load_policy(policy_dir)
-    entries(policy_dir)[0].write_bytes(b"not a pickle")
+    [entry] = entries(policy_dir)
+    entry.write_bytes(b"not an entry")
+    assert cache.read(policy_dir / "main.havre") is None
+    assert entries(policy_dir) == []
     assert load_policy(policy_dir).hash == first.hash
+    assert cache.read(policy_dir / "main.havre") is not None
 
 
 def test_the_cache_can_be_turned_off(policy_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -52,9 +67,68 @@ def test_the_cache_can_be_turned_off(policy_dir: Path, monkeypatch: pytest.Monke
 
 
 def test_a_failed_write_leaves_nothing_behind(policy_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    def fail(*args: object, **kwargs: object) -> None:
-        raise pickle.PicklingError("cannot pickle")
+    def fail(*args: object, **kwargs: object) -> bytes:
+        raise TypeError("cannot store a thing")
 
-    monkeypatch.setattr(pickle, "dump", fail)
+    monkeypatch.setattr(stored, "dumps", fail)
     assert load_policy(policy_dir).hash  # the command goes on without the cache
-    assert list((policy_dir.parent / "cache").iterdir()) == []
+    assert list((policy_dir.parent / "cache").glob("*")) == []
+
+
+class Exploit:
+    def __reduce__(self) -> tuple[object, tuple[str]]:
+        return (os.system, ("touch pwned",))
+
+
+def test_a_crafted_pickle_in_the_cache_runs_nothing(policy_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(policy_dir.parent)
+    load_policy(policy_dir)
+    [entry] = entries(policy_dir)
+    for path in (entry, entry.with_suffix(".pickle")):
+        path.write_bytes(pickle.dumps(Exploit()))
+    assert load_policy(policy_dir).hash
+    assert not (policy_dir.parent / "pwned").exists()
+
+
+def test_an_entry_made_for_another_policy_is_not_used(policy_dir: Path, tmp_path: Path) -> None:
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "main.havre").write_text(SMALL, encoding="utf-8")
+    load_policy(other)
+    load_policy(policy_dir)
+    [a, b] = entries(policy_dir)
+    a.write_bytes(b.read_bytes()) if cache.key(policy_dir / "main.havre") in a.name else b.write_bytes(a.read_bytes())
+    assert cache.read(policy_dir / "main.havre") is None
+    assert load_policy(policy_dir).checked.rules[0].id != "R1"
+
+
+def test_every_damaged_byte_is_caught(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each byte of an entry changed in turn: the entry is refused, or reads back the same (then decides the same)."""
+    monkeypatch.setenv("HAVRE_CACHE_DIR", str(tmp_path / "cache"))
+    (tmp_path / "main.havre").write_text(SMALL, encoding="utf-8")
+    loaded = load_policy(tmp_path)
+    [path] = (tmp_path / "cache").glob("*.entry")
+    data = path.read_bytes()
+    entry_key = cache.key(tmp_path / "main.havre")
+    original = cache.decode(entry_key, data)
+    assert original is not None and original.checked == loaded.checked
+    used = 0
+    for i in range(len(data)):
+        for flip in (0x01, 0x20, 0xFF):
+            damaged = data[:i] + bytes([data[i] ^ flip]) + data[i + 1 :]
+            got = cache.decode(entry_key, damaged)
+            if got is not None:
+                used += 1
+                assert (got.checked, got.program) == (original.checked, original.program)
+    assert used == 0
+    assert cache.decode(entry_key, data[:-1]) is None and cache.decode(entry_key, data + b" ") is None
+
+
+def test_the_policy_hash_does_not_depend_on_where_it_is(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HAVRE_NO_CACHE", "1")
+    first = load_policy(MINI).hash
+    copy = shutil.copytree(MINI, tmp_path / "elsewhere")
+    monkeypatch.chdir(tmp_path)
+    assert load_policy("elsewhere").hash == first
+    monkeypatch.chdir(ROOT)
+    assert load_policy(copy).hash == first

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -314,10 +315,180 @@ def test_rendering_shows_the_line_with_a_caret() -> None:
     assert lines[3] == "  hint: did you mean `married`?"
 
 
-def test_a_duration_alone_is_not_compared() -> None:
-    code, message, hint, *_ = only('rule R "t" cites QHC-1 meets(A) if notice(A) = D and 60 days = 60 days.')
-    assert (code, message, hint) == (
-        "type-mismatch",
-        "a duration is not a value to compare",
-        "a duration is added to or taken from a date, e.g. `D + 60 days`",
+def _one_file(tmp_path: Path, data: bytes) -> tuple[str, str]:
+    (tmp_path / "main.havre").write_bytes(data)
+    with pytest.raises(PolicyError) as err:
+        parse(tmp_path)
+    [d] = err.value.diagnostics
+    return d.code, d.message
+
+
+@pytest.mark.parametrize(
+    ("data", "problem"),
+    [
+        (b"entity person\n\xc3\x28", "the file is not UTF-8 text (line 2, column 1)"),
+        ("entity person".encode("utf-16"), "the file is UTF-16 text; save it as UTF-8"),
+        (b"entity person\n\x7fELF\x00\x01", "the file holds a NUL character (line 2, column 5): is it a binary file?"),
+    ],
+)
+def test_a_file_that_is_not_text_is_unreadable(tmp_path: Path, data: bytes, problem: str) -> None:
+    assert _one_file(tmp_path, data) == ("unreadable-file", f"cannot read `{tmp_path}/main.havre`: {problem}")
+
+
+def test_imports_that_cannot_be_read(tmp_path: Path) -> None:
+    (tmp_path / "loop1").symlink_to("loop2")
+    (tmp_path / "loop2").symlink_to("loop1")
+    (tmp_path / "secret.havre").write_text("entity person\n")
+    (tmp_path / "secret.havre").chmod(0)
+    lines = ['import "loop1"', f'import "{"x" * 300}"', 'import "../outside.havre"']
+    (tmp_path.parent / "outside.havre").write_text("root:x:0:0:root:/root:/bin/bash\n")
+    (tmp_path / "main.havre").write_text("\n".join(lines) + "\n")
+    with pytest.raises(PolicyError) as err:
+        parse(tmp_path)
+    found = [(d.code, d.span.line, d.message) for d in err.value.diagnostics]
+    assert found == [
+        ("unreadable-file", 1, "cannot read `loop1`: too many symbolic links (a loop?)"),
+        ("unreadable-file", 2, f"cannot read `{'x' * 80}`: the name is too long"),
+        ("import-not-found", 3, "imported file `../outside.havre` is outside the policy's folder"),
+    ]
+    assert "root:x" not in render_text(err.value.diagnostics, {})
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads any file")
+def test_an_unreadable_import(tmp_path: Path) -> None:
+    (tmp_path / "secret.havre").write_text("entity person\n")
+    (tmp_path / "secret.havre").chmod(0)
+    assert _one_file(tmp_path, b'import "secret.havre"\n') == (
+        "unreadable-file",
+        f"cannot read `{tmp_path}/secret.havre`: permission denied",
     )
+
+
+@pytest.mark.parametrize(
+    ("escape", "column", "message"),
+    [
+        ("\\x4", 19, "unknown escape `\\x`"),
+        ("\\q", 19, "unknown escape `\\q`"),
+        ("\\N{NO SUCH THING}", 19, "no character is named `NO SUCH THING`"),
+        ("\\ud800", 19, "`\\ud800` is not a character a text can hold"),
+        ("\\u0000", 19, "`\\u0000` is not a character a text can hold"),
+    ],
+)
+def test_string_escapes_that_mean_nothing(escape: str, column: int, message: str) -> None:
+    with pytest.raises(PolicyError) as err:
+        parse_text(f'source S "doc" "a {escape} b" authority law\n', "x.havre")
+    [d] = err.value.diagnostics
+    assert (d.code, d.span.line, d.span.column, d.message) == ("bad-literal", 1, column, message)
+    assert d.hint == (
+        'a text may use \\" \\\\ \\n \\t, \\uXXXX or \\UXXXXXXXX (hexadecimal) and \\N{NAME} (a Unicode name)'
+    )
+
+
+def test_string_escapes_that_mean_characters() -> None:
+    module = parse_text('source S "doc" "\\U0001F600 \\N{BULLET} \\u00e9 \\"q\\" \\\\ \\t" authority law\n', "x.havre")
+    assert module.declarations[0].title == '😀 • é "q" \\ \t'  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("text", ["{P", "a { b", "}", "{P!r}", "{P:>9}", "{P.x}"])
+def test_templates_with_stray_braces_are_refused_at_check(text: str) -> None:
+    code, message, hint, *_ = only(f'input resides(P: person)\n  en "{text}"')
+    assert code == "bad-template"
+    assert message.startswith(("a brace", "placeholder"))
+    assert hint == "placeholders are {P}; write {{ and }} for braces"
+
+
+def test_braces_written_twice_are_text() -> None:
+    assert policy_of('input resides(P: person)\n  en "{{P}} {P}"').predicates["resides"]
+
+
+@pytest.mark.parametrize("nested", ["not " * 60 + "a(P)", "some X where " * 60 + "a(X)", "N" + " + 1" * 60])
+def test_deep_nesting_is_refused_before_any_pass_recurses(nested: str) -> None:
+    src = "input a(P: person)\ninput n(P: person): int\nderived b(P: person)\n"
+    src += f'rule R "r" cites QHC-1 b(P) if {nested}'
+    src += " > 1." if nested.startswith("N") else "."
+    with pytest.raises(PolicyError) as err:
+        parse_text(src, "x.havre")
+    [d] = err.value.diagnostics
+    assert (d.code, d.span.line) == ("too-deep", 4)
+    assert d.message == "conditions and values are nested more than 50 levels deep"
+    assert d.hint == "split the condition into derived facts concluded by rules of their own"
+
+
+def test_a_thousand_nested_nots_are_refused_too() -> None:
+    with pytest.raises(PolicyError) as err:
+        parse_text('rule R "r" cites S b(P) if ' + "not " * 1000 + "a(P).", "x.havre")
+    assert [d.code for d in err.value.diagnostics] == ["too-deep"]
+
+
+def test_a_value_computed_from_itself_is_refused() -> None:
+    src = (
+        "input n(A: application): int\nderived total(A: application): int\nderived copy(A: application): int\n"
+        'rule R1 "t" cites QHC-1 total(A) = N + 1 if total(A) = N.\n'
+        'rule R0 "t" cites QHC-1 total(A) = N if n(A) = N.\n'
+        'rule C1 "t" cites QHC-1 copy(A) = D if copy(A) = D and meets(A).\n'
+        'rule M1 "t" cites QHC-1 meets(A) if copy(A) = D and E = D + 1 and E > 2.\n'
+    )
+    [d] = diagnostics_of(BASE + src)
+    assert (d.code, d.span.line) == ("unbounded-recursion", line_of(BASE + src, "rule R1"))
+    assert d.message == (
+        "rule `R1` computes a new value of `total` from `total` itself (through `R1`): deciding a case would never end"
+    )
+    assert d.hint == "compute the value from facts that do not depend on it, or count with `number of`"
+
+
+def test_a_value_computed_through_another_rule_names_both() -> None:
+    src = (
+        "derived a(A: application): int\nderived b(A: application): int\n"
+        'rule RA "t" cites QHC-1 a(A) = N if b(A) = M and N = M + 1.\n'
+        'rule RB "t" cites QHC-1 b(A) = N if a(A) = N.\n'
+    )
+    [d] = diagnostics_of(BASE + src)
+    assert d.code == "unbounded-recursion"
+    assert "(through `RA`, `RB`)" in d.message
+
+
+def test_a_policy_too_large_is_refused() -> None:
+    rules = "".join(f'rule R{i} "t" cites QHC-1 meets(A) if married(A).\n' for i in range(1001))
+    with pytest.raises(PolicyError) as err:
+        policy_of(BASE + rules)
+    [d] = err.value.diagnostics
+    assert (d.code, d.message) == ("too-large", "a policy holds at most 1000 rules")
+    assert d.span.line == line_of(BASE + rules, "rule R1000 ")
+
+
+def test_a_count_whose_variable_its_condition_never_uses() -> None:
+    src = (
+        "derived k(A: application): int\n"
+        'rule R1 "t" cites QHC-1 k(A) = number of K where principal(A) = P.\n'
+        'rule R2 "t" cites QHC-1 meets(A) if number of K where (principal(A) = P) > 1.\n'
+    )
+    found = [(d.code, d.message, d.span.line) for d in diagnostics_of(BASE + src)]
+    assert found == [
+        ("type-mismatch", "cannot tell what `K` stands for", line_of(BASE + src, "rule R1")),
+        ("type-mismatch", "cannot tell what `K` stands for", line_of(BASE + src, "rule R2")),
+    ]
+
+
+def test_a_rule_with_too_many_alternatives_is_refused() -> None:
+    src = 'rule R1 "t" cites QHC-1 meets(A) if ' + " or ".join(["married(A)"] * 65) + "."
+    with pytest.raises(PolicyError) as err:
+        policy_of(BASE + src)
+    [d] = err.value.diagnostics
+    assert (d.code, d.message) == ("too-large", "rule `R1` has more than 64 alternatives (`or`)")
+    assert d.hint == "split it into rules that conclude the same thing"
+
+
+def test_a_list_too_long_to_parse_quickly_is_refused_before_parsing(tmp_path: Path) -> None:
+    text = 'rule R "r" cites S c(P) if ' + " and ".join(["a(P)"] * 2002) + ".\n"
+    (tmp_path / "main.havre").write_text(text, encoding="utf-8")
+    with pytest.raises(PolicyError) as err:
+        parse(tmp_path)
+    [d] = err.value.diagnostics
+    assert (d.code, d.message, d.span.line) == ("too-large", "a file holds at most 2000 `and` and `or`", 1)
+    assert d.span.column == text.rindex(" and ") + 2  # the last `and` of 2001 is past the limit
+
+
+def test_a_duration_is_not_a_value_to_compare() -> None:
+    code, message, hint, *_ = only('rule R1 "t" cites QHC-1 meets(A) if 60 days = 60 days.')
+    assert (code, message) == ("type-mismatch", "`60 days` is a duration, not a value to compare")
+    assert hint == "add it to a date, e.g. `D + 60 days`"

@@ -362,7 +362,7 @@ def test_file_errors(tmp_path: Path) -> None:
     assert fails(tmp_path / "none.yaml") == f"{tmp_path / 'none.yaml'}: no such file"
     latin = tmp_path / "latin.yaml"
     latin.write_bytes("case: caf\u00e9".encode("latin-1"))
-    assert fails(latin) == f"{latin}: the file is not UTF-8 text (bad byte at offset 9)"
+    assert fails(latin) == f"{latin}: the file is not UTF-8 text (line 1, column 10)"
     folder = tmp_path / "dir.yaml"
     folder.mkdir()
     assert fails(folder).startswith(f"{folder}: ")
