@@ -245,38 +245,50 @@ def check(
     started = time.perf_counter()
     with user_errors(format):
         checked = load(policy)
-        found, where = ([], "") if static_only else _analyse(checked, universe)
+        found, where = ([], None) if static_only else _analyse(checked, universe)
     written = _write_counterexamples(found, emit_counterexamples) if emit_counterexamples else [None] * len(found)
-    errors = sum(1 for f in found if f.severity == "error")
-    warnings = len(checked.warnings) + len(found) - errors
     if format == Format.json:
-        import json
-
-        doc = {
-            "warnings": json.loads(render_json(checked.warnings)),
-            "findings": [_finding_json(f, path) for f, path in zip(found, written, strict=True)],
-        }
-        doc |= {} if static_only else {"universe": where}
-        counts = {"rules": len(checked.rules), "predicates": len(checked.predicates)}
-        doc["summary"] = counts | {"errors": errors, "warnings": warnings}
-        typer.echo(json.dumps(doc, indent=2, ensure_ascii=False))
+        _check_json(checked, found, written, where)
     else:
-        if checked.warnings:
-            typer.echo(render_text(checked.warnings, {}))
-        for f, path in zip(found, written, strict=True):
-            place = f"{f.span.file}:{f.span.line}" if f.span else "<policy>"
-            typer.echo(f"{place}: {f.severity}[{f.code}]: {f.message}")
-            if path is not None:
-                typer.echo(f"  counterexample: {path}")
-        if not static_only:
-            took = time.perf_counter() - started
-            typer.echo(f"consistency: {_count(len(found), 'finding')} in the universe {where} ({took:.1f} s)")
-        typer.echo(
-            f"{_count(len(checked.rules), 'rule')}, {_count(len(checked.predicates), 'predicate')}: "
-            f"{_count(errors, 'error')}, {_count(warnings, 'warning')}"
-        )
+        _check_text(checked, found, written, where, time.perf_counter() - started)
     if found or checked.warnings:  # every text a reviewer reads must exist in both languages
         raise typer.Exit(1)
+
+
+def _check_counts(checked: Any, found: list[Any]) -> dict[str, int]:
+    """Errors are findings of severity error; warnings, the policy's own and the other findings."""
+    errors = sum(1 for f in found if f.severity == "error")
+    warnings = len(checked.warnings) + len(found) - errors
+    return {"rules": len(checked.rules), "predicates": len(checked.predicates), "errors": errors, "warnings": warnings}
+
+
+def _check_json(checked: Any, found: list[Any], written: list[str | None], where: str | None) -> None:
+    import json
+
+    doc = {
+        "warnings": json.loads(render_json(checked.warnings)),
+        "findings": [_finding_json(f, path) for f, path in zip(found, written, strict=True)],
+    }
+    doc |= {} if where is None else {"universe": where}
+    doc["summary"] = _check_counts(checked, found)
+    typer.echo(json.dumps(doc, indent=2, ensure_ascii=False))
+
+
+def _check_text(checked: Any, found: list[Any], written: list[str | None], where: str | None, took: float) -> None:
+    if checked.warnings:
+        typer.echo(render_text(checked.warnings, {}))
+    for f, path in zip(found, written, strict=True):
+        place = f"{f.span.file}:{f.span.line}" if f.span else "<policy>"
+        typer.echo(f"{place}: {f.severity}[{f.code}]: {f.message}")
+        if path is not None:
+            typer.echo(f"  counterexample: {path}")
+    if where is not None:
+        typer.echo(f"consistency: {_count(len(found), 'finding')} in the universe {where} ({took:.1f} s)")
+    counts = _check_counts(checked, found)
+    typer.echo(
+        f"{_count(counts['rules'], 'rule')}, {_count(counts['predicates'], 'predicate')}: "
+        f"{_count(counts['errors'], 'error')}, {_count(counts['warnings'], 'warning')}"
+    )
 
 
 def _count(n: int, word: str) -> str:

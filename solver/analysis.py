@@ -4,31 +4,32 @@ The two static analyses (`unused-input`, `unused-source`) read the AST. All
 the others run on ONE grounding of the compiled program over the symbolic
 universe (solver/universe.py), with helper atoms:
 
-    _h_fires(R)    :- _fired(R,C,K,V).                             dead-rule when impossible
-    _h_blocks(R,J) :- _cond(R,C,K,_,_,_), _exc(R,J,C,K).            dead-exception when impossible
-    _h_both(H,L)   :- _h_prio(H,L), _app(H,C,K,_), _app(L,C,K,_).   dead-priority when impossible
-    _h_alone(R)    :- _fired(R,C,K,V), not _h_other(R,C,K,V).       never-decisive when impossible
-    _h_conflict(v) :- <subject>, 2 #count { V : v(C,X..,V) }.
-    _h_violated(I) :- _violated(I,C,B).
-    _h_gap(v)      :- _applies(v,C,K), not _h_hasval(v,C,K).
+    _h_fires(R)      :- _fired(R,C,K,V).                             dead-rule when impossible
+    _h_blocks(R,J)   :- _cond(R,C,K,_,_,_), _exc(R,J,C,K).            dead-exception when impossible
+    _h_both(H,L)     :- _h_prio(H,L), _app(H,C,K,_), _app(L,C,K,_).   dead-priority when impossible
+    _h_alone(R)      :- _fired(R,C,K,V), not _h_other(R,C,K,V).       never-decisive when impossible
+    _h_clash(R1,R2)  :- R1 gives a subject a value, R2 another one.  conflict, per pair of rules
+    _h_violated(I)   :- _violated(I,C,B).
+    _h_gap(v)        :- _applies(v,C,K), not _h_hasval(v,C,K).
 
-One brave-consequence solve says which helper atoms are possible at all. For
-each possible conflict, broken invariant and gap, an optimising solve with a
-time limit finds a small witness (few entities, few true facts, values near
-the boundaries). The witness is written as a complete case, decided through
-the normal path (`decide_many`), and reported only if the problem shows there.
+A brave-consequence enumeration, then a solve for each atom it left, says
+which helper atoms are possible at all. For each possible pair of rules,
+broken invariant and gap, solver/witness.py finds a small witness, written as
+a complete case; it is decided through the normal path (`decide_many`) and
+reported only if the problem shows there in every completion; then its case
+keeps only the facts that matter (solver/minimize.py).
 """
 
 from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import clingo
-from clingo import Function, Number, String, Symbol, SymbolType
+from clingo import Function, Number, String, Symbol
 
 from grammar import nodes as n
 from grammar import pretty
@@ -36,21 +37,14 @@ from grammar.checked import CheckedPolicy
 from grammar.normal import walk_conds, walk_terms
 from grammar.source import Span
 from solver.answer import Decision
-from solver.case import Case, CaseError
+from solver.case import Case
 from solver.context import Context
-from solver.decide import decide_many
 from solver.emit import AspProgram, tuple_text
-from solver.names import CASE, decode, rule_term, show_value
-from solver.run import add_case, consequences, control, new_control
-from solver.universe import (
-    Universe,
-    Witness,
-    case_document,
-    case_of,
-    expectations,
-    smallness,
-    universe_program,
-)
+from solver.minimize import Reproduction, kept_facts, readable
+from solver.names import CASE, rule_term, show_value
+from solver.run import add_case, new_control
+from solver.universe import Universe, Witness, document_of, expectations, pair_sides, smallness, universe_program
+from solver.witness import Target, pairs, targets, valued_rules, witnesses
 
 CODES = (
     "conflict",
@@ -65,6 +59,13 @@ CODES = (
 )
 EXISTENTIAL = ("conflict", "invariant-broken", "gap")
 CID = Number(0)
+SHOWN = [(f"_h_{name}", arity) for name, arity in (("fires", 1), ("cond", 1), ("blocks", 2), ("both", 2))]
+SHOWN += [(f"_h_{name}", arity) for name, arity in (("alone", 1), ("violated", 1), ("clash", 2), ("gap", 1))]
+STALL_SECONDS = 2.0  # brave enumeration: past this without a new model, the atoms left are asked about one by one
+# Asking about atoms one by one, each solve starts afresh: what the solver learnt proving one atom impossible
+# slows down the proofs of the others (on the shipped policy, minutes instead of seconds).
+FORGET = "varScores,signs,lemmaScores,lemmas"
+Progress = Callable[[str], None]
 
 
 @dataclass(frozen=True)
@@ -72,17 +73,18 @@ class Finding:
     code: str
     severity: str  # error: a case decides wrongly; warning: dead or redundant text
     message: str
-    subject: str  # the verdict, invariant, rule, `HIGH over LOW`, input, source or provision concerned
-    rule: str | None
+    subject: str  # the predicate, invariant, rule, `HIGH over LOW`, input, source or provision concerned
+    rules: tuple[str, ...]  # the rules concerned: a conflict's two, a dead rule, a priority's HIGH and LOW
     span: Span | None
     case: Case | None = None
     document: dict[str, Any] | None = field(default=None, compare=False)  # the case as a case file
     expect: tuple[dict[str, Any], ...] = field(default=(), compare=False)  # fail while the problem is there
     note: str = ""  # what those expectations mean
+    kept: tuple[str, ...] = field(default=(), compare=False)  # the facts the case states; the others are unknown
 
 
-def _finding(code: str, message: str, subject: str, rule: str | None, span: Span | None, **kw: Any) -> Finding:
-    return Finding(code, "error" if code in EXISTENTIAL else "warning", message, subject, rule, span, **kw)
+def _finding(code: str, message: str, subject: str, rules: tuple[str, ...], span: Span | None, **kw: Any) -> Finding:
+    return Finding(code, "error" if code in EXISTENTIAL else "warning", message, subject, rules, span, **kw)
 
 
 def analyse(
@@ -92,26 +94,28 @@ def analyse(
     universe: Universe | None = None,
     extra: str = "",
     timings: dict[str, float] | None = None,
+    progress: Progress | None = None,
 ) -> list[Finding]:
-    """Every finding, by code then place. `extra`: hand-written rules to add (e.g. `_scope` rules)."""
+    """Every finding, by code then place. `extra`: hand-written rules to add (e.g. `_applies` rules).
+    `progress` hears a short line at each step of the search."""
     universe = universe or Universe()
+    say = progress or (lambda _: None)
     clock = _Clock({} if timings is None else timings)
     found = unused_inputs(policy) + unused_sources(policy)
     clock.lap("static")
     scoped = _scoped(program.text + extra)
+    say(f"grounding the universe ({universe.describe(policy)})")
     ctl = _ground(program, policy, universe, extra, scoped)
     clock.lap("ground")
-    possible = _brave(ctl)
+    say("finding which rules can fire and which problems are possible")
+    possible = _brave(ctl, say)
     clock.lap("brave")
     found += _dead(policy, possible, universe)
-    witnesses = []
-    for code, subject, target in _targets(policy, scoped):
-        if target in possible and (atoms := _witness(ctl, target, universe.witness_seconds)) is not None:
-            w = _decode(policy, code, subject, atoms, universe)
-            witnesses += [w] if w is not None else []
+    chosen = list(targets(policy, scoped, possible))
+    say(_counts(chosen))
+    shown = witnesses(ctl, policy, chosen, universe, say)
     clock.lap("witness")
-    found += _reproduced(program, policy, witnesses, extra)
-    clock.lap("verify")
+    found += _reproduced(Reproduction(program, policy, extra), shown, say, clock)
     order = {c: i for i, c in enumerate(CODES)}
     return sorted(found, key=lambda f: (order[f.code], f.span.file if f.span else "", f.span.line if f.span else 0))
 
@@ -124,6 +128,10 @@ class _Clock:
         now = time.perf_counter()
         self.into[name] = self.into.get(name, 0.0) + now - self.last
         self.last = now
+
+
+def _plural(count: int, one: str, many: str | None = None) -> str:
+    return f"{count} {one if count == 1 else many or one + 's'}"
 
 
 # ---------------------------------------------------------------- static
@@ -144,7 +152,7 @@ def unused_inputs(policy: CheckedPolicy) -> list[Finding]:
         if r.head.value is not None:
             read |= _reads(n.Compare("=", r.head.value, r.head.value, r.head.span))
     return [
-        _finding("unused-input", f"{p.kind} `{p.name}` is read by no rule", p.name, None, p.span)
+        _finding("unused-input", f"{p.kind} `{p.name}` is read by no rule", p.name, (), p.span)
         for p in policy.inputs()
         if p.name not in read
     ]
@@ -157,12 +165,12 @@ def unused_sources(policy: CheckedPolicy) -> list[Finding]:
     out = []
     for src in (d for d in decls if isinstance(d, n.Source)):
         if src.id not in cited and not any(p.id in cited for p in src.provisions):
-            out.append(_finding("unused-source", f"source `{src.id}` is cited nowhere", src.id, None, src.span))
+            out.append(_finding("unused-source", f"source `{src.id}` is cited nowhere", src.id, (), src.span))
             continue
         for p in src.provisions:
             if p.id not in cited:
                 msg = f"provision `{p.id}` of `{src.id}` is cited by no rule, priority or invariant"
-                out.append(_finding("unused-source", msg, p.id, None, p.span))
+                out.append(_finding("unused-source", msg, p.id, (), p.span))
     return out
 
 
@@ -186,20 +194,30 @@ def _helpers(policy: CheckedPolicy, scoped: set[str]) -> str:
     ]
     lines += [f"_h_prio({rule_term(p.high.id)},{rule_term(p.low.id)})." for p in policy.priorities]
     lines += [f"_h_head({rule_term(cr.id)},{cr.rule.head.name})." for cr in policy.rules]
+    lines += _clash_helpers(policy)
     for pred in policy.verdicts():
-        if pred.is_bool:
+        if pred.is_bool or pred.name not in scoped:
             continue
         xs = [f"X{i}" for i in range(len(pred.params))]
-        dom = ", ".join(f"_entity({CASE},{p.type.name},{x})" for p, x in zip(pred.params, xs, strict=True))
         args = ",".join([CASE, *xs])
-        # A count, not a pair of values: proving that no two values exist is then easy for the solver.
-        count = f"2 #count {{ V : {pred.name}({args},V) }}"
-        lines.append(f"_h_conflict({pred.name}) :- {dom or f'_case({CASE})'}, {count}.")
-        if pred.name in scoped:
-            lines.append(f"_h_hasval({pred.name},{CASE},{tuple_text(xs)}) :- {pred.name}({args},_).")
-            lines.append(f"_h_gap({pred.name}) :- _applies({pred.name},{CASE},K), not _h_hasval({pred.name},{CASE},K).")
-    shows = ["fires/1", "cond/1", "blocks/2", "both/2", "alone/1", "violated/1", "conflict/1", "gap/1"]
-    return "\n".join([*lines, *(f"#show _h_{s}." for s in shows)]) + "\n"
+        lines.append(f"_h_hasval({pred.name},{CASE},{tuple_text(xs)}) :- {pred.name}({args},_).")
+        lines.append(f"_h_gap({pred.name}) :- _applies({pred.name},{CASE},K), not _h_hasval({pred.name},{CASE},K).")
+    return "\n".join([*lines, *(f"#show {name}/{arity}." for name, arity in SHOWN)]) + "\n"
+
+
+def _clash_helpers(policy: CheckedPolicy) -> list[str]:
+    """`_h_clash(R1,R2)`: R1 gives a subject a value and R2 another one. Without a join on pairs of values: R2
+    concludes for the subject but not R1's value (or the reverse), or either gives it two values (a count)."""
+    clashes = [
+        "_h_multi(R,C,K) :- _h_valued(R), _fired(R,C,K,_), 2 #count { V : _fired(R,C,K,V) }.",
+        "_h_clash(R,R) :- _h_multi(R,C,K).",
+        "_h_clash(A,B) :- _h_pair(A,B), _fired(A,C,K,V), _fired(B,C,K,_), not _fired(B,C,K,V).",
+        "_h_clash(A,B) :- _h_pair(A,B), _fired(B,C,K,V), _fired(A,C,K,_), not _fired(A,C,K,V).",
+        "_h_clash(A,B) :- _h_pair(A,B), _h_multi(A,C,K), _fired(B,C,K,_).",
+        "_h_clash(A,B) :- _h_pair(A,B), _h_multi(B,C,K), _fired(A,C,K,_).",
+    ]
+    facts = [f"_h_pair({rule_term(a)},{rule_term(b)})." for _, a, b in pairs(policy) if a != b]
+    return facts + [f"_h_valued({rule_term(r)})." for rules in valued_rules(policy).values() for r in rules] + clashes
 
 
 def _ground(
@@ -222,50 +240,44 @@ def _ground(
     return ctl
 
 
-def _brave(ctl: clingo.Control) -> set[Symbol]:
+def _brave(ctl: clingo.Control, say: Progress) -> set[Symbol]:
+    """The helper atoms true in some model. A brave enumeration finds most while new ones come quickly; each atom
+    left is then asked about alone, with what the solver learnt before forgotten: proving atoms impossible one by
+    one costs it far less than proving at once that none of them is possible."""
+    possible = _brave_while_quick(ctl)
+    left = [a.symbol for name, arity in SHOWN for a in ctl.symbolic_atoms.by_signature(name, arity)]
+    left = [a for a in left if a not in possible]
+    if left:
+        say(f"{_plural(len(left), 'rule or problem', 'rules and problems')} left to settle one by one")
+    conf = ctl.configuration.solve
+    conf.enum_mode, conf.opt_mode, conf.models = "auto", "ignore", 1  # type: ignore[union-attr]
+    solver = ctl.configuration.solver
+    solver.forget_on_step = FORGET  # type: ignore[union-attr]
+    for atom in left:
+        if atom not in possible:
+            with ctl.solve(assumptions=[(atom, True)], yield_=True) as handle:  # type: ignore[call-overload]
+                model = next(iter(handle), None)
+                possible |= set(model.symbols(shown=True)) if model is not None else set()
+    solver.forget_on_step = "no"  # type: ignore[union-attr]
+    return possible
+
+
+def _brave_while_quick(ctl: clingo.Control) -> set[Symbol]:
+    """Brave consequences, or those found so far once no new model comes within STALL_SECONDS."""
     conf = ctl.configuration.solve
     conf.enum_mode, conf.opt_mode, conf.models = "brave", "ignore", 0  # type: ignore[union-attr]
     last: list[Symbol] = []
-    with ctl.solve(yield_=True) as handle:
-        for model in handle:
+    with ctl.solve(yield_=True, async_=True) as handle:  # type: ignore[call-overload]
+        while True:
+            handle.resume()
+            if not handle.wait(STALL_SECONDS):
+                handle.cancel()
+                break
+            model = handle.model()
+            if model is None:
+                break
             last = model.symbols(shown=True)
     return set(last)
-
-
-def _solve(
-    ctl: clingo.Control, assumptions: list[tuple[Symbol, bool]], seconds: float, opt: bool
-) -> list[Symbol] | None:
-    """The last model found within the time (the best one when optimising); None if none was found."""
-    conf = ctl.configuration.solve
-    conf.enum_mode, conf.opt_mode, conf.models = "auto", "opt" if opt else "ignore", 0 if opt else 1  # type: ignore[union-attr]
-    best: list[list[Symbol]] = []
-
-    def on_model(model: clingo.Model) -> None:
-        best[:] = [model.symbols(atoms=True)]
-
-    with ctl.solve(assumptions=assumptions, on_model=on_model, async_=True) as handle:  # type: ignore[call-overload]
-        if not handle.wait(max(seconds, 0.05)):
-            handle.cancel()
-        handle.get()
-    return best[0] if best else None
-
-
-def _witness(ctl: clingo.Control, target: Symbol, seconds: float) -> list[Symbol] | None:
-    """A model with the target, made small: entities dropped one by one while the target stays possible,
-    then an optimising solve (fewest true facts, values nearest the boundaries) in the time left."""
-    deadline = time.perf_counter() + seconds
-    atoms = _solve(ctl, [(target, True)], seconds, opt=False)
-    if atoms is None:
-        return None
-    entities = [a.symbol for a in ctl.symbolic_atoms.by_signature("_entity", 3)]
-    present = set(atoms)
-    assume = [(target, True), *((e, False) for e in entities if e not in present)]
-    for e in sorted((e for e in entities if e in present), reverse=True):
-        smaller = _solve(ctl, [*assume, (e, False)], min(0.5, deadline - time.perf_counter()), opt=False)
-        if smaller is not None:
-            atoms, assume = smaller, [*assume, (e, False)]
-    best = _solve(ctl, assume, deadline - time.perf_counter(), opt=True)
-    return best if best is not None else atoms
 
 
 # ---------------------------------------------------------------- universal findings
@@ -282,123 +294,91 @@ def _dead(policy: CheckedPolicy, possible: set[Symbol], universe: Universe) -> l
         r = cr.rule
         if cr.id not in fires:  # its exceptions and priorities are then dead too: one finding says it
             why = "an exception or a priority always stops it" if has("_h_cond", cr.id) else "its conditions never hold"
-            out.append(_finding("dead-rule", f"rule {cr.id} concludes nothing {where}: {why}", cr.id, cr.id, r.span))
+            out.append(_finding("dead-rule", f"rule {cr.id} concludes nothing {where}: {why}", cr.id, (cr.id,), r.span))
             continue
         for j, exc in enumerate(r.exceptions, 1):
             if not has("_h_blocks", cr.id, j):
                 msg = f"`unless {pretty.cond(exc)}` never blocks rule {cr.id}: it never holds where the rule's do"
-                out.append(_finding("dead-exception", msg, cr.id, cr.id, exc.span))
+                out.append(_finding("dead-exception", msg, cr.id, (cr.id,), exc.span))
         if not has("_h_alone", cr.id):
             others = sorted(o.id for o in policy.rules if o.rule.head.name == r.head.name and o.id != cr.id)
             msg = (
                 f"rule {cr.id} never decides anything: whenever it concludes, another rule concludes the same "
                 f"(rules concluding {r.head.name}: {', '.join(others)})"
             )
-            out.append(_finding("never-decisive", msg, cr.id, cr.id, r.span))
+            out.append(_finding("never-decisive", msg, cr.id, (cr.id,), r.span))
     for p in policy.priorities:
         if p.high.id in fires and p.low.id in fires and not has("_h_both", p.high.id, p.low.id):
             subject = f"{p.high.id} over {p.low.id}"
             msg = f"priority {subject} never decides: the two rules never apply to the same subject {where}"
-            out.append(_finding("dead-priority", msg, subject, p.low.id, p.span))
+            out.append(_finding("dead-priority", msg, subject, (p.high.id, p.low.id), p.span))
     return out
 
 
 # ---------------------------------------------------------------- existential findings
 
 
-def _targets(policy: CheckedPolicy, scoped: set[str]) -> Iterator[tuple[str, str, Symbol]]:
-    valued = [p.name for p in policy.verdicts() if not p.is_bool]
-    yield from (("conflict", v, Function("_h_conflict", [Function(v)])) for v in valued)
-    for ci in policy.invariants:
-        yield "invariant-broken", ci.invariant.id, Function("_h_violated", [String(ci.invariant.id)])
-    yield from (("gap", v, Function("_h_gap", [Function(v)])) for v in valued if v in scoped)
+def _counts(chosen: list[Target]) -> str:
+    count = {code: sum(1 for t in chosen if t.code == code) for code in EXISTENTIAL}
+    conflicts = _plural(count["conflict"], "possible conflict")
+    invariants = _plural(count["invariant-broken"], "broken invariant")
+    return f"{conflicts}, {invariants}, {_plural(count['gap'], 'gap')} to verify"
 
 
-def _text(s: Symbol) -> str:
-    return s.string if s.type == SymbolType.String else str(s)
-
-
-def _decode(policy: CheckedPolicy, code: str, subject: str, atoms: list[Symbol], universe: Universe) -> Witness | None:
-    key: tuple[str, ...] = ()
-    values: list[Symbol] = []
-    bindings: tuple[str, ...] = ()
-    if code == "invariant-broken":
-        broken = sorted(s for s in atoms if s.name == "_violated" and s.arguments[0] == String(subject))
-        if not broken:
-            return None
-        bindings = tuple(_text(a) for a in broken[0].arguments[2].arguments)
-    else:
-        by_key: dict[tuple[str, ...], list[Symbol]] = {}
-        arity = len(policy.predicates[subject].params)
-        for s in atoms:
-            if s.name == subject and len(s.arguments) == arity + 2:
-                by_key.setdefault(tuple(_text(a) for a in s.arguments[1:-1]), []).append(s.arguments[-1])
-        if code == "conflict":
-            key, values = next(((k, sorted(v)) for k, v in sorted(by_key.items()) if len(v) > 1), ((), []))
-        else:
-            scoped = (s.arguments[2] for s in atoms if s.name == "_applies" and s.arguments[0] == Function(subject))
-            key = next((k for k in sorted(tuple(_text(a) for a in t.arguments) for t in scoped) if k not in by_key), ())
-        if not key:
-            return None
-    heads = {cr.id: cr.rule.head.name for cr in policy.rules}
-    rules: dict[str, set[str]] = {}
-    pred = policy.predicates.get(subject)
-    for s in atoms:
-        if s.name == "_fired" and heads.get(s.arguments[0].string) == subject and pred is not None:  # noqa: SIM102
-            if tuple(_text(a) for a in s.arguments[2].arguments) == key:
-                rules.setdefault(_shown(s.arguments[3], pred), set()).add(s.arguments[0].string)
-    case_id = re.sub(r"[^A-Za-z0-9._-]+", "-", "-".join([code, subject, *key])).strip("-")
-    doc = case_document(policy, atoms, case_id, universe.assessment_date)
-    shown = tuple(show_value(decode(v, pred.value)) for v in values) if pred is not None else ()
-    rule_sets = {k: tuple(sorted(v)) for k, v in rules.items()}
-    try:
-        case = case_of(policy, doc, f"<{case_id}>")
-    except CaseError:  # a model a case file cannot state: no counterexample to show
-        return None
-    return Witness(code, subject, key, shown, rule_sets, doc, case, bindings)
-
-
-def _shown(v: Symbol, pred: n.Predicate) -> str:
-    return str(show_value(decode(v, pred.value)))
-
-
-def _reproduced(program: AspProgram, policy: CheckedPolicy, witnesses: list[Witness], extra: str) -> list[Finding]:
-    """Each witness decided through the normal path; only those that show the problem there are findings."""
+def _reproduced(reproduce: Reproduction, witnesses: list[Witness], say: Progress, clock: _Clock) -> list[Finding]:
+    """Each witness decided through the normal path; those that show the problem there, with only the facts that
+    matter, are findings."""
     if not witnesses:
         return []
-    decisions = decide_many(program, policy, [w.case for w in witnesses], missing=False)
-    in_scope = _applicable(program, policy, witnesses, extra)
-    found = (_confirm(policy, w, d, i in in_scope) for i, (w, d) in enumerate(zip(witnesses, decisions, strict=True)))
-    return [f for f in found if f is not None]
+    say(f"deciding {_plural(len(witnesses), 'counterexample')} the normal way")
+    first = reproduce.judge([(w, w.case) for w in witnesses])
+    shown = [_settled(w, d) for w, d in zip(witnesses, first, strict=True) if d is not None]
+    clock.lap("verify")
+    policy = reproduce.policy
+    cases = readable(reproduce, shown, say)
+    smaller = [replace(w, case=c, document=document_of(policy, c)) for w, c in zip(shown, cases, strict=True)]
+    final = reproduce.judge([(w, w.case) for w in smaller])
+    clock.lap("reduce")
+    out = []
+    for w, small, d in zip(shown, smaller, final, strict=True):  # each step was verified; the result is, again
+        out.append(_found(policy, small, d) if d is not None else _found(policy, w, _decided(reproduce, w)))
+    return out
 
 
-def _applicable(program: AspProgram, policy: CheckedPolicy, witnesses: list[Witness], extra: str) -> set[int]:
-    """The gap witnesses whose subject is in scope in every completion of their case."""
-    gaps = [(i, w) for i, w in enumerate(witnesses) if w.code == "gap"]
-    if not gaps:
-        return set()
-    ctl = control(program, policy, [(Number(i), w.case) for i, w in gaps], extra=extra, show=["#show _applies/3."])
-    cautious = consequences(ctl).cautious
-    subject = lambda w: clingo.Tuple_([String(x) for x in w.key])  # noqa: E731
-    return {i for i, w in gaps if Function("_applies", [Function(w.subject), Number(i), subject(w)]) in cautious}
+def _settled(w: Witness, d: Decision) -> Witness:
+    """An invariant's bindings as deciding writes them, so that smaller cases must break it alike."""
+    if w.code != "invariant-broken":
+        return w
+    broken = [v.bindings for v in d.violations if v.invariant == w.subject and v.certain]
+    return replace(w, bindings=w.bindings if w.bindings in broken else broken[0])
 
 
-def _confirm(policy: CheckedPolicy, w: Witness, d: Decision, in_scope: bool) -> Finding | None:
+def _decided(reproduce: Reproduction, w: Witness) -> Decision:
+    [d] = reproduce.judge([(w, w.case)])
+    assert d is not None
+    return d
+
+
+def _found(policy: CheckedPolicy, w: Witness, d: Decision) -> Finding:
     label = f"{w.subject}({', '.join(w.key)})"
+    rules: tuple[str, ...] = ()
     if w.code == "conflict":
-        if not any((c[0], c[1]) == (w.subject, w.key) for c in d.conflicts):
-            return None
-        shown = [f"{v} ({', '.join(w.rules.get(str(v), ())) or 'no rule'})" for v in w.values]
-        msg, span = f"{label} gets two values: {' and '.join(shown)}", policy.predicates[w.subject].span
+        sides = pair_sides(w, d)
+        assert sides is not None
+        (a, ra), (b, rb) = sides
+        shown = [f"{show_value(s.value)} ({r} at {_place(policy.rule(r).rule.span)})" for s, r in ((a, ra), (b, rb))]
+        msg, span, rules = f"{label} gets two values: {' and '.join(shown)}", policy.rule(ra).rule.span, (ra, rb)
     elif w.code == "gap":
-        if not in_scope or d.get(w.subject, *w.key).status != "fails":
-            return None
-        msg = f"{label} is in scope and every fact is known, but no rule gives it a value"
-        span = policy.predicates[w.subject].span
+        msg, span = f"{label} applies, but no rule gives it a value", policy.predicates[w.subject].span
     else:
-        if not any(v.invariant == w.subject and v.certain for v in d.violations):
-            return None
         inv = next(ci.invariant for ci in policy.invariants if ci.invariant.id == w.subject)
         msg, span = f'a case breaks invariant {inv.id} "{inv.title}" ({", ".join(w.bindings)})', inv.span
     expect, note = expectations(policy, w, d)
-    return _finding(w.code, msg, w.subject, None, span, case=w.case, document=w.document, expect=expect, note=note)
+    kept = tuple(kept_facts(policy, w.case))
+    return _finding(
+        w.code, msg, w.subject, rules, span, case=w.case, document=w.document, expect=expect, note=note, kept=kept
+    )
+
+
+def _place(span: Span) -> str:
+    return f"{span.file}:{span.line}"

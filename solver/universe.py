@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import product
 from typing import Any
 
@@ -35,9 +35,9 @@ from grammar import pretty
 from grammar.checked import CheckedPolicy
 from grammar.normal import dnf, walk_terms
 from solver import calendar
-from solver.answer import Decision
+from solver.answer import Decision, Side
 from solver.body import layout_vars
-from solver.case import Case, CaseError
+from solver.case import Case, CaseError, Fact, Value
 from solver.casefile import parse_case
 from solver.context import INT_MAX
 from solver.emit import tuple_text
@@ -256,6 +256,61 @@ def case_of(policy: CheckedPolicy, doc: dict[str, Any], origin: str) -> Case:
     return parse_case(doc, policy, origin)
 
 
+def open_relations(policy: CheckedPolicy, case: Case) -> Case:
+    """The same case with each relation given as a list stated pair by pair (those not listed false), so that
+    each pair can be left out alone."""
+    ids: dict[str, list[str]] = {}
+    for e in case.entities:
+        ids.setdefault(e.type, []).append(e.id)
+    stated = {(f.pred, f.args) for f in case.facts}
+    facts = list(case.facts)
+    for c in case.closed:
+        others = ids.get(policy.predicates[c.pred].params[1].type.name, [])
+        facts += [Fact(c.pred, (c.first, o), False) for o in others if (c.pred, (c.first, o)) not in stated]
+    return replace(case, facts=tuple(facts), closed=())
+
+
+def document_of(policy: CheckedPolicy, case: Case) -> dict[str, Any]:
+    """A case as a case file: the facts it states, nothing else (a relation stated for every pair as a list)."""
+    ids: dict[str, list[str]] = {}
+    for e in case.entities:
+        ids.setdefault(e.type, []).append(e.id)
+    facts: dict[tuple[str, str], list[Fact]] = {}
+    for f in case.facts:
+        facts.setdefault((f.pred, f.args[0]), []).append(f)
+    closed = {(c.pred, c.first) for c in case.closed}
+    doc: dict[str, Any] = {"case": case.id, "assessment_date": case.assessment_date.isoformat()}
+    for etype, entity in policy.entities.items():
+        section: dict[str, dict[str, Any]] = {}
+        for e in (e for e in case.entities if e.type == etype):
+            fields: dict[str, Any] = {"name": e.name} if e.name else {}
+            for pred in policy.inputs():
+                if 1 <= len(pred.params) <= 2 and pred.params[0].type.name == etype:
+                    stated = facts.get((pred.name, e.id), [])
+                    others = ids.get(pred.params[-1].type.name, [])
+                    value = _stated(pred, stated, (pred.name, e.id) in closed, others)
+                    fields.update({pred.name: value} if value is not None else {})
+            section[e.id] = fields
+        if section:
+            doc[entity.plural] = section
+    return doc
+
+
+def _stated(pred: n.Predicate, facts: list[Fact], closed: bool, others: list[str]) -> Any:
+    if not facts and not closed:
+        return None
+    if len(pred.params) == 1:
+        return _case_value(facts[0].value)
+    given = {f.args[1]: _case_value(f.value) for f in facts}
+    if pred.is_bool and (closed or all(o in given for o in others)):
+        return [o for o in others if given.get(o) is True]
+    return {o: given[o] for o in others if o in given}
+
+
+def _case_value(value: Value) -> Any:
+    return value.isoformat() if isinstance(value, dt.date) else value
+
+
 def scenario_text(name: str, header: list[str], document: dict[str, Any], expect: Iterable[dict[str, Any]]) -> str:
     """A scenario file with one scenario: the case inline; the header as comments."""
     body = {"scenarios": [{"name": name, "case": document, "expect": list(expect)}]}
@@ -268,16 +323,31 @@ def scenario_text(name: str, header: list[str], document: dict[str, Any], expect
 
 @dataclass(frozen=True)
 class Witness:
-    """A model of the universe that shows a problem, as a case."""
+    """A case that shows a problem: a model of the universe, then only the facts that matter."""
 
     code: str
-    subject: str  # the verdict or invariant
-    key: tuple[str, ...]  # the verdict's subject (entities)
-    values: tuple[Any, ...]  # conflicting values, as in scenario files
-    rules: dict[str, tuple[str, ...]]  # value (as text) -> rules that concluded it
+    subject: str  # the predicate or invariant
+    key: tuple[str, ...]  # the predicate's subject (entities)
+    rules: tuple[str, ...]  # a conflict: its two rules, the same one twice when it gives two values itself
     document: dict[str, Any]
     case: Case
     bindings: tuple[str, ...] = ()  # an invariant's variables, as `_violated` lists them
+
+
+def pair_sides(w: Witness, d: Decision) -> tuple[tuple[Side, str], tuple[Side, str]] | None:
+    """The two values of the witness's conflict, each with the rule of the pair that concluded it, in the order
+    `havre decide` lists them; None unless the case shows the conflict in every completion."""
+    r1, r2 = w.rules
+    for c in d.conflicts:
+        if (c.predicate, c.subject) != (w.subject, w.key) or not c.certain:
+            continue
+        for i, a in enumerate(c.sides):
+            for b in c.sides[i + 1 :]:
+                if r1 in a.rules and r2 in b.rules:
+                    return (a, r1), (b, r2)
+                if r2 in a.rules and r1 in b.rules:
+                    return (a, r2), (b, r1)
+    return None
 
 
 def expectations(policy: CheckedPolicy, w: Witness, d: Decision) -> tuple[tuple[dict[str, Any], ...], str]:
@@ -288,17 +358,35 @@ def expectations(policy: CheckedPolicy, w: Witness, d: Decision) -> tuple[tuple[
         note = f"FAILS until a rule gives {label} a value; then add `value:` with the value it should have."
         return ({**base, "status": "holds"},), note
     if w.code == "conflict":
-        shown = str(show_value(d.get(w.subject, *w.key).value))  # decide shows one of the values as holding
-        other = next((v for v in w.values if str(v) != shown), w.values[-1])
-        first = next((v for v in w.values if str(v) == shown), w.values[0])
-        rules, first_rules = list(w.rules.get(str(other), ())), list(w.rules.get(str(first), ()))
-        note = (
-            f"FAILS until the conflict is resolved: the policy concludes {label} = {first} ({', '.join(first_rules)}) "
-            f"and = {other} ({', '.join(rules)}); `havre decide` shows {first}. This expects {other}: if {first} "
-            f"should prevail, write value {first} and rules {first_rules} instead."
-        )
-        return ({**base, "status": "holds", "value": other, "rules": rules},), note
+        return _conflict_expectations(policy, w, d)
     return _invariant_expectations(policy, w, d)
+
+
+def _conflict_expectations(policy: CheckedPolicy, w: Witness, d: Decision) -> tuple[tuple[dict[str, Any], ...], str]:
+    """`status: holds` with the second value: it fails while `havre decide` shows the conflict."""
+    sides = pair_sides(w, d)
+    assert sides is not None
+    (a, ra), (b, rb) = sides
+    first, other = show_value(a.value), show_value(b.value)
+    label = f"{w.subject}({', '.join(w.key)})"
+    if policy.predicates[w.subject].kind != "verdict":
+        return _resting_expectations(w, d, label)
+    note = (
+        f"FAILS until the conflict is resolved: the policy concludes {label} = {first} ({ra}) and = {other} ({rb}). "
+        f"This expects {other}: if {first} should prevail, write value {first} and rules [{ra}] instead."
+    )
+    base: dict[str, Any] = {"verdict": w.subject, "subject": list(w.key)}
+    return ({**base, "status": "holds", "value": other, "rules": [rb]},), note
+
+
+def _resting_expectations(w: Witness, d: Decision, label: str) -> tuple[tuple[dict[str, Any], ...], str]:
+    """A derived fact is not a verdict a scenario can expect: record the case with a verdict resting on it."""
+    resting = [v for v in d.verdicts if (w.subject, w.key) in v.rests_on]
+    v = next(iter(resting), None) or next((v for v in d.verdicts if v.status == "holds"), d.verdicts[0])
+    expect = {"verdict": v.verdict, "subject": list(v.subject), "status": v.status}
+    how = "which rests on it" if resting else "one of its verdicts"
+    note = f"PASSES: {label} is a derived fact, which scenarios do not check; this records the case with {how}."
+    return (expect,), note
 
 
 def _invariant_expectations(policy: CheckedPolicy, w: Witness, d: Decision) -> tuple[tuple[dict[str, Any], ...], str]:
@@ -318,7 +406,7 @@ def _invariant_expectations(policy: CheckedPolicy, w: Witness, d: Decision) -> t
                 if call.name not in verdicts or not all(isinstance(a, n.Var) and a.name in env for a in call.args):
                     continue
                 subject = tuple(env[a.name] for a in call.args if isinstance(a, n.Var))
-                if d.get(call.name, *subject).status != "holds":
+                if d.get(call.name, *subject).status not in ("holds", "conflict"):  # a conflict concludes it too
                     continue
                 said = f"{call.name}({', '.join(subject)})" + (f" = {pretty.term(other)}" if other else "")
                 note = f"FAILS while the policy concludes {said}, which breaks {inv.id} in this case."

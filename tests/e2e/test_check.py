@@ -1,0 +1,155 @@
+"""`havre check` as a tester runs it: every conflicting pair of rules in one run, at its rules' places; progress on
+stderr only; a summary line that counts; counterexamples that state only the facts that matter and still fail."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from tests.helpers import ROOT
+
+BROKEN = ROOT / "tests/fixtures/broken"
+TWO = "tests/fixtures/broken/two-conflicts"  # relative to ROOT, as a user types it
+TWO_FILE = f"{TWO}/main.havre"
+
+
+def line(rule: str) -> int:
+    """Where a rule of the two-conflicts fixture starts."""
+    text = (ROOT / TWO_FILE).read_text(encoding="utf-8").splitlines()
+    return next(i for i, t in enumerate(text, 1) if t.startswith(f"rule {rule} "))
+
+
+GRANT, REFUSE, FAST, REGULAR = (line(r) for r in ("S-1.grant", "S-2.refuse", "S-3.fast", "S-3.regular"))
+
+
+def havre(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "havre", *args], capture_output=True, text=True, cwd=ROOT, timeout=300)
+
+
+def ages(document: dict[str, Any]) -> list[int]:
+    """Completed years of every person with a birth date in a case file."""
+    today = dt.date.fromisoformat(document["assessment_date"])
+    out = []
+    for person in document.get("persons", {}).values():
+        if "birth_date" in person:
+            born = dt.date.fromisoformat(person["birth_date"])
+            out.append(today.year - born.year - ((today.month, today.day) < (born.month, born.day)))
+    return out
+
+
+def test_two_independent_conflicts_are_both_reported_at_their_rules() -> None:
+    r = havre("check", "--policy", TWO)
+    assert r.returncode == 1, r.stderr
+    lines = r.stdout.splitlines()
+    assert lines[0] == (
+        f"{TWO_FILE}:{GRANT}: error[conflict]: outcome(person1) gets two values:"
+        f" granted (S-1.grant at {TWO_FILE}:{GRANT}) and refused (S-2.refuse at {TWO_FILE}:{REFUSE})"
+    )
+    assert lines[1] == (
+        f"{TWO_FILE}:{FAST}: error[conflict]: track(application1) gets two values: fast (S-3.fast at {TWO_FILE}:{FAST})"
+        f" and regular (S-3.regular at {TWO_FILE}:{REGULAR})"
+    )
+    assert lines[2].startswith("consistency: 2 findings in the universe person=2, application=2 (")
+    assert lines[3:] == ["4 rules, 9 predicates: 2 errors, 0 warnings"]
+
+
+def test_json_gives_each_finding_its_rules_file_and_line() -> None:
+    r = havre("check", "--policy", TWO, "--format", "json")
+    assert r.returncode == 1
+    doc = json.loads(r.stdout)  # progress lines never reach stdout
+    found = [(f["code"], f["subject"], f["rules"], f["file"], f["line"]) for f in doc["findings"]]
+    assert found == [
+        ("conflict", "outcome", ["S-1.grant", "S-2.refuse"], TWO_FILE, GRANT),
+        ("conflict", "track", ["S-3.fast", "S-3.regular"], TWO_FILE, FAST),
+    ]
+    assert all("rule" not in f for f in doc["findings"])
+    assert doc["summary"] == {"rules": 4, "predicates": 9, "errors": 2, "warnings": 0}
+    assert doc["findings"][0]["kept"] == ["birth_date(person1) = 1991-03-15", "qualifies(person1)", "flagged(person1)"]
+
+
+def test_every_finding_kind_lists_its_rules_in_json() -> None:
+    r = havre("check", "--policy", str(BROKEN / "dead-priority"), "--format", "json")
+    [f] = [f for f in json.loads(r.stdout)["findings"] if f["code"] == "dead-priority"]
+    assert (f["subject"], f["rules"]) == ("S-2.refuse over S-1.grant", ["S-2.refuse", "S-1.grant"])
+    r = havre("check", "--policy", str(BROKEN / "invariant-broken"), "--format", "json")
+    [f] = json.loads(r.stdout)["findings"]
+    assert (f["code"], f["subject"], f["rules"], f["line"]) == ("invariant-broken", "INV.adults-only", [], 18)
+    assert f["case"]["persons"] == {"person1": {"resident": True, "adult": False}}
+
+
+def test_progress_goes_to_stderr_as_plain_lines_off_a_terminal() -> None:
+    r = havre("check", "--policy", TWO)
+    lines = r.stderr.splitlines()
+    assert lines[:6] == [
+        "checking: grounding the universe (person=2, application=2)",
+        "checking: finding which rules can fire and which problems are possible",
+        "checking: 2 possible conflicts, 0 broken invariants, 0 gaps to verify",
+        "checking: conflict S-1.grant / S-2.refuse on outcome (1 of 2)",
+        "checking: conflict S-3.fast / S-3.regular on track (2 of 2)",
+        "checking: deciding 2 counterexamples the normal way",
+    ]
+    assert lines[6] == "checking: reducing the counterexamples: round 1, 11 case(s)"  # each fact of both, alone
+    assert all(line.startswith("checking: reducing the counterexamples: round ") for line in lines[6:])
+    assert not any(line.startswith("checking:") for line in r.stdout.splitlines())
+
+
+def test_the_summary_counts_errors_and_warnings() -> None:
+    r = havre("check", "--policy", str(BROKEN / "conflict"))
+    # The small broken fixtures have no French texts: each missing text is a warning.
+    warnings = sum(1 for line in r.stdout.splitlines() if ": warning[" in line)
+    assert (r.returncode, r.stdout.splitlines()[-1]) == (1, f"2 rules, 3 predicates: 1 error, {warnings} warnings")
+    r = havre("check", "--policy", str(BROKEN / "dead-rule"))
+    warnings = sum(1 for line in r.stdout.splitlines() if ": warning[" in line)
+    assert r.stdout.splitlines()[-1].endswith(f": 0 errors, {warnings} warnings")
+    assert r.returncode == 1
+
+
+def test_exit_codes() -> None:
+    r = havre("check", "--policy", TWO, "--static-only")
+    assert (r.returncode, r.stdout.splitlines(), r.stderr) == (0, ["4 rules, 9 predicates: 0 errors, 0 warnings"], "")
+    assert havre("check", "--policy", TWO).returncode == 1
+    r = havre("check", "--policy", TWO, "--universe", "persn=1")
+    assert (r.returncode, r.stdout) == (2, "")
+    assert "`persn` is not an entity" in r.stderr and "Traceback" not in r.stderr
+    r = havre("check", "--policy", str(ROOT / "tests/fixtures/absent"))
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+
+
+def test_a_counterexample_states_only_the_facts_that_matter_and_fails(tmp_path: Path) -> None:
+    out = tmp_path / "found"
+    r = havre("check", "--policy", TWO, "--emit-counterexamples", str(out))
+    written = [out / "conflict-outcome-S-1.grant-S-2.refuse.yaml", out / "conflict-track-S-3.fast-S-3.regular.yaml"]
+    assert [line for line in r.stdout.splitlines() if "counterexample:" in line] == [
+        f"  counterexample: {path}" for path in written
+    ]
+    text = written[0].read_text(encoding="utf-8")
+    header = [line for line in text.splitlines() if line.startswith("#")]
+    assert header[0] == f"# Written by `havre check`: conflict at {TWO_FILE}:{GRANT}"
+    assert header[-2:] == [
+        "# The case states only the facts that matter: birth_date(person1) = 1991-03-15, qualifies(person1),",
+        "# flagged(person1). Every other input is left unknown on purpose: the problem shows whatever it is.",
+    ]
+    assert "The case is complete" not in text
+    [scenario] = yaml.safe_load(text)["scenarios"]
+    assert scenario["case"]["persons"] == {"person1": {"birth_date": "1991-03-15", "qualifies": True, "flagged": True}}
+    track = yaml.safe_load(written[1].read_text(encoding="utf-8"))["scenarios"][0]["case"]
+    assert (track["persons"], track["applications"]) == (
+        {"person1": {"resident": True}},
+        {"application1": {"principal": "person1", "urgent": True, "paper_form": True}},
+    )
+    assert all(1 <= age <= 100 for age in ages(scenario["case"]))
+    r = havre("test", str(written[0]), "--policy", TWO)
+    assert r.returncode == 1
+    assert r.stdout.splitlines()[1:] == [
+        "       outcome(person1): expected holds, got a conflict between rules: granted (S-1.grant) and refused"
+        " (S-2.refuse)",
+        "       outcome(person1): expected value refused, got a conflict between rules: granted (S-1.grant) and"
+        " refused (S-2.refuse)",
+        "0 passed, 1 failed",
+    ]
