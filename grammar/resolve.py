@@ -187,6 +187,30 @@ def _check_predicate(pred: n.Predicate, t: Tables) -> list[Diagnostic]:
                         "placeholders are " + ", ".join(f"{{{a}}}" for a in sorted(allowed)),
                     )
                 )
+    return diags + _check_translations(pred)
+
+
+def _check_translations(pred: n.Predicate) -> list[Diagnostic]:
+    """An English text and its French translation name the same placeholders: a reader of either sees the same facts."""
+    diags: list[Diagnostic] = []
+    by_kind: dict[tuple[bool, str | None], dict[str, n.Text]] = {}
+    for text in pred.texts:
+        by_kind.setdefault((text.question, text.value), {}).setdefault(text.lang, text)
+    for (question, value), texts in by_kind.items():
+        if len(texts) < 2:
+            continue
+        what = "question" if question else f"label of `{value}`" if value else "text"
+        names = {lang: set(PLACEHOLDER.findall(t.template)) for lang, t in texts.items()}
+        for lang, other in (("fr", "en"), ("en", "fr")):
+            for name in sorted(names[other] - names[lang]):
+                diags.append(
+                    error(
+                        "bad-template",
+                        texts[lang].span,
+                        f"the {lang} {what} of `{pred.name}` has no `{{{name}}}`, unlike the {other} one",
+                        "the English and French texts name the same placeholders",
+                    )
+                )
     return diags
 
 
