@@ -10,8 +10,9 @@ from grammar.diagnostics import Diagnostic
 LANGS = ("en", "fr")
 
 
-def _warn(span: n.Span, message: str, hint: str) -> Diagnostic:
-    return Diagnostic("missing-text", "warning", span, message, hint)
+def _missing(span: n.Span, message: str, hint: str) -> Diagnostic:
+    # An error for `havre check`, yet kept out of the checks' PolicyError: a draft can still decide cases.
+    return Diagnostic("missing-text", "error", span, message, hint)
 
 
 def missing_texts(predicates: Iterable[n.Predicate], rules: Iterable[n.Rule]) -> list[Diagnostic]:
@@ -20,7 +21,7 @@ def missing_texts(predicates: Iterable[n.Predicate], rules: Iterable[n.Rule]) ->
         missing = [lang for lang in LANGS if p.text(lang) is None]
         if missing:
             out.append(
-                _warn(
+                _missing(
                     p.span,
                     f"`{p.name}` has no {' or '.join(missing)} text",
                     f'add e.g. `{missing[0]} "..."` under its declaration',
@@ -29,7 +30,7 @@ def missing_texts(predicates: Iterable[n.Predicate], rules: Iterable[n.Rule]) ->
         asked = [lang for lang in LANGS if p.text(lang, question=True) is None]
         if p.is_input and asked:
             out.append(
-                _warn(
+                _missing(
                     p.span,
                     f"`{p.name}` has no {' or '.join(asked)} question",
                     f'add e.g. `question {asked[0]} "..."` to ask for it when it is missing',
@@ -40,7 +41,7 @@ def missing_texts(predicates: Iterable[n.Predicate], rules: Iterable[n.Rule]) ->
                 unlabelled = [lang for lang in LANGS if p.label(value, lang) is None]
                 if unlabelled:
                     out.append(
-                        _warn(
+                        _missing(
                             p.span,
                             f"value `{value}` of `{p.name}` has no {' or '.join(unlabelled)} label",
                             f'add e.g. `label {value} {unlabelled[0]} "..."`',
@@ -48,5 +49,5 @@ def missing_texts(predicates: Iterable[n.Predicate], rules: Iterable[n.Rule]) ->
                     )
     for r in rules:
         if r.title_fr is None:
-            out.append(_warn(r.span, f"rule `{r.id}` has no French title", f'write `rule {r.id} "{r.title}" fr "..."`'))
+            out.append(_missing(r.span, f"rule `{r.id}` has no French title", f'write `rule {r.id} "{r.title}" fr "..."`'))
     return out

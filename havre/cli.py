@@ -191,15 +191,15 @@ def check(
         checked = load(policy)
         found, where = ([], "") if static_only else _analyse(checked, universe)
     written = _write_counterexamples(found, emit_counterexamples) if emit_counterexamples else [None] * len(found)
-    summary = (
-        f"{len(checked.rules)} rules, {len(checked.predicates)} predicates: "
-        f"no errors, {len(checked.warnings)} warning(s)"
+    missing = len(checked.warnings)  # missing texts: errors for `check`, though a draft still decides
+    summary = f"{len(checked.rules)} rules, {len(checked.predicates)} predicates: " + (
+        f"{missing} error(s): missing texts" if missing else "no errors"
     )
     if format == Format.json:
         import json
 
         doc = {
-            "warnings": json.loads(render_json(checked.warnings)),
+            "errors": json.loads(render_json(checked.warnings)),
             "findings": [_finding_json(f, path) for f, path in zip(found, written, strict=True)],
         }
         typer.echo(json.dumps(doc | ({} if static_only else {"universe": where}), indent=2, ensure_ascii=False))

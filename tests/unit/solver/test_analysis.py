@@ -222,7 +222,7 @@ def test_check_writes_counterexamples_as_scenarios_and_exits_1(tmp_path: Path) -
     assert "main.havre:9: error[conflict]: outcome(person1) gets two values" in r.stdout
     written = tmp_path / "found/conflict-outcome.yaml"
     assert f"  counterexample: {written}" in r.stdout.splitlines()
-    assert r.stdout.splitlines()[-1].endswith("no errors, 9 warning(s)")
+    assert r.stdout.splitlines()[-1].endswith("9 error(s): missing texts")
     assert written.read_text().startswith("# Written by `havre check`: conflict at ")
     r = havre("test", str(written), "--policy", str(BROKEN / "conflict"))
     assert (r.returncode, r.stdout.splitlines()[-1]) == (1, "0 passed, 1 failed")
