@@ -49,5 +49,6 @@ def missing_texts(predicates: Iterable[n.Predicate], rules: Iterable[n.Rule]) ->
                     )
     for r in rules:
         if r.title_fr is None:
-            out.append(_missing(r.span, f"rule `{r.id}` has no French title", f'write `rule {r.id} "{r.title}" fr "..."`'))
+            hint = f'write `rule {r.id} "{r.title}" fr "..."`'
+            out.append(_missing(r.span, f"rule `{r.id}` has no French title", hint))
     return out

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from contextlib import suppress
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -360,10 +361,9 @@ def _acceptable(err: UnexpectedToken) -> set[str]:
 def _tokens_before(text: str, pos: int) -> list[Token]:
     """The tokens of the text before a position, comments skipped."""
     found: list[Token] = []
-    try:
-        found.extend(_parser().lex(text[:pos]))
-    except UnexpectedInput:
-        pass  # the tokens read so far still place the error
+    with suppress(UnexpectedInput):  # the tokens read so far still place the error
+        for tok in _parser().lex(text[:pos]):
+            found.append(tok)
     return found
 
 
@@ -378,7 +378,9 @@ def _missing_period(file: str, text: str, err: UnexpectedToken) -> Diagnostic | 
     last = before[-1]
     kind = next((str(t) for t in reversed(before) if t.type in ("RULE", "INVARIANT")), "rule")
     place = Span.point(file, last.end_line or 1, last.end_column or 1)
-    hint = f"{'an' if kind == 'invariant' else 'a'} {kind} ends with `.`" + ("" if at_end else f"; the next declaration begins at line {err.token.line}")
+    hint = f"{'an' if kind == 'invariant' else 'a'} {kind} ends with `.`"
+    if not at_end:
+        hint += f"; the next declaration begins at line {err.token.line}"
     return error("syntax-error", place, f"missing `.` at the end of the {kind}", hint)
 
 
