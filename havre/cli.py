@@ -12,7 +12,7 @@ from typing import Annotated, Any, NoReturn
 import typer
 
 from grammar.diagnostics import PolicyError, render_json, render_text
-from havre import cli_caseload
+from havre import cli_caseload, cli_editor
 from solver.case import CaseError
 from solver.run import InternalError
 
@@ -344,6 +344,7 @@ def _test_json(outcomes: list[Any], cov: Any) -> None:
 
 
 cli_caseload.register(app)
+cli_editor.register(app)
 
 
 def main(argv: list[str] | None = None) -> None:
