@@ -23,7 +23,7 @@ from solver.answer import Decision, Verdict
 from solver.case import CaseError
 from solver.names import show_value
 
-COMMAND = "havre.decide"  # the editor runs `havre decide` on the case file
+COMMAND = "havre.decide"  # the editor runs `havre decide CASE --policy FOLDER`
 
 
 def lenses(analysis: Analysis, file: str) -> list[t.CodeLens]:
@@ -54,7 +54,7 @@ class Examples:
         except (PolicyError, CaseError, OSError, KeyError):
             lens.command = t.Command("decide on example: fix the policy's errors first", "")
             return lens
-        lens.command = _choose(policy, decided, data["kind"], data["name"])
+        lens.command = _choose(policy, Path(data["entry"]).parent, decided, data["kind"], data["name"])
         return lens
 
     def _decisions(self, policy: Policy, folder: Path) -> list[tuple[str, Path, Decision]]:
@@ -66,7 +66,9 @@ class Examples:
         return self._decided[policy.hash]
 
 
-def _choose(policy: Policy, decided: list[tuple[str, Path, Decision]], kind: str, name: str) -> t.Command:
+def _choose(
+    policy: Policy, policy_folder: Path, decided: list[tuple[str, Path, Decision]], kind: str, name: str
+) -> t.Command:
     """The first example where the rule concludes (or its verdict holds), else where the verdict is decided."""
     checked = policy.checked
     if kind == "rule" and name not in {r.id for r in checked.rules}:
@@ -83,7 +85,8 @@ def _choose(policy: Policy, decided: list[tuple[str, Path, Decision]], kind: str
         for label, path, decision in decided:
             for v in decision.verdicts:
                 if v.verdict == verdict and test(v):
-                    return t.Command(f"decide on example {label}: {_shown(v)}", COMMAND, arguments=[str(path)])
+                    title = f"decide on example {label}: {_shown(v)}"
+                    return t.Command(title, COMMAND, arguments=[str(path), str(policy_folder)])
     return t.Command(f"decide on example: no example decides {verdict}", "")
 
 
