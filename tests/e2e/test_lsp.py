@@ -8,9 +8,11 @@ import re
 import shutil
 import subprocess
 import sys
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+import pytest_asyncio
 import pytest_lsp
 from lsprotocol import types as t
 from pytest_lsp import ClientServerConfig, LanguageClient
@@ -29,11 +31,14 @@ def policy(tmp_path: Path) -> Path:
     return tmp_path / "policy"
 
 
-@pytest_lsp.fixture(config=SERVER)
-async def client(lsp_client: LanguageClient, policy: Path):  # type: ignore[no-untyped-def]
+@pytest_asyncio.fixture
+async def client(policy: Path) -> AsyncIterator[LanguageClient]:
+    """pytest-lsp's client, with the capabilities VS Code announces, connected to a fresh server."""
+    lsp_client = await SERVER.start()
+    assert isinstance(lsp_client, LanguageClient)
     capabilities = pytest_lsp.client_capabilities("visual-studio-code")
     await lsp_client.initialize_session(t.InitializeParams(capabilities=capabilities, root_uri=policy.as_uri()))
-    yield
+    yield lsp_client
     await lsp_client.shutdown_session()
 
 
