@@ -208,20 +208,30 @@ def _items(c: n.Cond) -> tuple[str, tuple[n.Cond, ...]] | None:
 
 
 def _conditions(c: n.Cond) -> list[_Line]:
-    """One condition per line, aligned; a long `or` inside an `and` gets a line per alternative too."""
+    """One condition per line, aligned."""
     joiner, items = _items(c) or (AND, (c,))
     lines: list[_Line] = []
     for i, item in enumerate(items):
-        lead = FIRST if i == 0 else joiner
-        if joiner == AND and isinstance(item, n.Or) and len(lead + _cond(item, nested=True)) + 1 > MAX_WIDTH:
-            for j, alt in enumerate(item.items):
-                text = (
-                    f"{lead}({_cond(alt, nested=True)}" if j == 0 else f"{' ' * (len(lead) - 2)}or {_cond(alt, True)}"
-                )
-                lines.append(_Line(text, alt.span.line))
-            lines[-1] = _Line(lines[-1].text + ")", lines[-1].anchor)
-        else:
-            lines.append(_Line(lead + _cond(item, nested=True), item.span.line))
+        lines.extend(_item(FIRST if i == 0 else joiner, item))
+    return lines
+
+
+def _item(lead: str, c: n.Cond) -> list[_Line]:
+    """A condition on its line; one too long is broken inside its parenthesised `and` or `or`, one part a line,
+    each part under the first: `not some X where (a(X)` / `and b(X))`."""
+    text = lead + _cond(c, nested=True)
+    prefix, inner = "", c
+    while isinstance(inner, n.Not | n.Some):
+        prefix += "not " if isinstance(inner, n.Not) else f"some {inner.var.name} where "
+        inner = inner.cond
+    if len(text) + 1 <= MAX_WIDTH or not isinstance(inner, n.And | n.Or):
+        return [_Line(text, c.span.line)]
+    head = f"{lead}{prefix}("
+    word = "and " if isinstance(inner, n.And) else "or "
+    lines = [_Line(head + _cond(inner.items[0], nested=True), inner.items[0].span.line)]
+    for part in inner.items[1:]:
+        lines.append(_Line(" " * (len(head) - len(word)) + word + _cond(part, nested=True), part.span.line))
+    lines[-1] = _Line(lines[-1].text + ")", lines[-1].anchor)
     return lines
 
 
