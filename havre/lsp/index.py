@@ -21,7 +21,6 @@ class Occurrence:
     name: str  # for an import: the absolute path of the imported file
     span: Span  # the name itself
     definition: bool
-    owner: str | None = None  # the rule, invariant or declaration it appears in
 
 
 @dataclass
@@ -53,7 +52,7 @@ def build_index(modules: list[n.Module], texts: dict[str, str]) -> Index:
         for decl in module.declarations:
             _declare(index, decl)
             index.occurrences.extend(_definitions(decl, lines, module.path))
-            index.occurrences.extend(_references(decl, module.path))
+            index.occurrences.extend(_references(decl))
     return index
 
 
@@ -82,9 +81,9 @@ def name_span(lines: list[str], start: Span, name: str) -> Span:
 
 def _definitions(decl: n.Declaration, lines: list[str], file: str) -> Iterator[Occurrence]:
     if isinstance(decl, n.Predicate):
-        yield Occurrence("predicate", decl.name, name_span(lines, decl.span, decl.name), True, decl.name)
+        yield Occurrence("predicate", decl.name, name_span(lines, decl.span, decl.name), True)
     elif isinstance(decl, n.Rule):
-        yield Occurrence("rule", decl.id, name_span(lines, decl.span, decl.id), True, decl.id)
+        yield Occurrence("rule", decl.id, name_span(lines, decl.span, decl.id), True)
     elif isinstance(decl, n.Entity):
         yield Occurrence("entity", decl.name, name_span(lines, decl.span, decl.name), True)
     elif isinstance(decl, n.Source):
@@ -96,26 +95,19 @@ def _definitions(decl: n.Declaration, lines: list[str], file: str) -> Iterator[O
         yield Occurrence("import", target, decl.span, False)
 
 
-def _owner(decl: n.Declaration) -> str | None:
-    if isinstance(decl, n.Rule | n.Invariant):
-        return decl.id
-    return decl.name if isinstance(decl, n.Predicate) else None
-
-
-def _references(decl: n.Declaration, file: str) -> Iterator[Occurrence]:
-    owner = _owner(decl)
+def _references(decl: n.Declaration) -> Iterator[Occurrence]:
     for node in _walk(decl):
         if isinstance(node, n.Atom | n.Call | n.Head):
             s = node.span
             yield Occurrence(
-                "predicate", node.name, Span(s.file, s.line, s.column, s.line, s.column + len(node.name)), False, owner
+                "predicate", node.name, Span(s.file, s.line, s.column, s.line, s.column + len(node.name)), False
             )
         elif isinstance(node, n.NameRef):
-            yield Occurrence("predicate", node.name, node.span, False, owner)
+            yield Occurrence("predicate", node.name, node.span, False)
         elif isinstance(node, n.Citation):
-            yield Occurrence("citation", node.id, node.span, False, owner)
+            yield Occurrence("citation", node.id, node.span, False)
         elif isinstance(node, n.RuleRef):
-            yield Occurrence("rule", node.id, node.span, False, owner)
+            yield Occurrence("rule", node.id, node.span, False)
         elif isinstance(node, n.Param):
             yield from _entity_ref(node)
 

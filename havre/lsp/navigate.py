@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+import re
+
 from lsprotocol import types as t
 
 from grammar import nodes as n
 from grammar import pretty
+from grammar.parse import KEYWORDS
 from grammar.source import Span
 from havre.lsp.convert import range_of, uri_of
 from havre.lsp.index import Index, Occurrence, name_span
 from havre.lsp.workspace import Analysis
 
-RENAMABLE = ("predicate", "rule")
+# What a new name must look like: the grammar's NAME and CITE_ID.
+RENAMABLE = {
+    "predicate": re.compile(r"[a-z][a-z0-9_]*"),
+    "rule": re.compile(r"[A-Z][A-Za-z0-9]*(?:[-.][A-Za-z0-9]+)*"),
+}
 
 
 def hover(analysis: Analysis, occurrence: Occurrence) -> t.Hover | None:
@@ -92,8 +99,8 @@ def references(analysis: Analysis, occurrence: Occurrence, declaration: bool) ->
 
 
 def rename(analysis: Analysis, occurrence: Occurrence, new_name: str) -> t.WorkspaceEdit | None:
-    """A predicate or rule ID, in every file of the policy."""
-    if occurrence.kind not in RENAMABLE:
+    """A predicate or rule ID, in every file of the policy; None for anything else or a name the language refuses."""
+    if occurrence.kind not in RENAMABLE or not RENAMABLE[occurrence.kind].fullmatch(new_name) or new_name in KEYWORDS:
         return None
     changes: dict[str, list[t.TextEdit]] = {}
     for o in analysis.index.uses(occurrence.kind, occurrence.name):

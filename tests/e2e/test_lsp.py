@@ -246,6 +246,17 @@ async def test_rename_a_predicate_and_a_rule_across_files(client: LanguageClient
     )
 
 
+async def test_rename_refuses_a_name_the_language_would_not_read(client: LanguageClient, policy: Path) -> None:
+    path = policy / "qhc/decision.havre"
+    text = await opened(client, path)
+    for new_name in ("Main_applicant", "not", "main applicant"):
+        position = at(text, "principal(A) = P", 1)
+        params = t.RenameParams(text_document=doc(path), position=position, new_name=new_name)
+        assert await client.text_document_rename_async(params) is None
+    params = t.RenameParams(text_document=doc(path), position=at(text, "cites PROC-6, LIQ-A57", 6), new_name="P-6")
+    assert await client.text_document_rename_async(params) is None  # provisions are renamed in their sources
+
+
 async def test_outline_of_a_file(client: LanguageClient, policy: Path) -> None:
     path = policy / "qhc/decision.havre"
     await opened(client, path)
