@@ -8,6 +8,7 @@ policy hash, so resolving the other lenses costs nothing.
 from __future__ import annotations
 
 from collections import deque
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -19,11 +20,19 @@ from havre.api import Policy, load_policy
 from havre.lsp.convert import range_of
 from havre.lsp.workspace import Analysis
 from havre.rules import reads
+from havre.scenarios import collect
 from solver.answer import Decision, Verdict
-from solver.case import CaseError
+from solver.case import Case, CaseError
 from solver.names import show_value
 
-COMMAND = "havre.decide"  # the editor runs `havre decide CASE --policy FOLDER`
+COMMAND = "havre.run"  # the editor runs `havre` with the lens's arguments
+
+
+@dataclass(frozen=True)
+class Example:
+    label: str
+    run: list[str]  # the havre command that shows it
+    decision: Decision
 
 
 def lenses(analysis: Analysis, file: str) -> list[t.CodeLens]:
@@ -44,7 +53,7 @@ class Examples:
     """The example cases of each policy, decided once per policy hash."""
 
     def __init__(self) -> None:
-        self._decided: dict[str, list[tuple[str, Path, Decision]]] = {}
+        self._decided: dict[str, list[Example]] = {}
 
     def resolve(self, lens: t.CodeLens) -> t.CodeLens:
         data: dict[str, Any] = lens.data or {}
@@ -54,21 +63,31 @@ class Examples:
         except (PolicyError, CaseError, OSError, KeyError):
             lens.command = t.Command("decide on example: fix the policy's errors first", "")
             return lens
-        lens.command = _choose(policy, Path(data["entry"]).parent, decided, data["kind"], data["name"])
+        lens.command = _choose(policy, decided, data["kind"], data["name"])
         return lens
 
-    def _decisions(self, policy: Policy, folder: Path) -> list[tuple[str, Path, Decision]]:
+    def _decisions(self, policy: Policy, folder: Path) -> list[Example]:
         if policy.hash not in self._decided:
-            files = sorted(p for p in (folder / "examples").glob("*") if p.suffix in (".yaml", ".yml", ".json"))
-            cases = [policy.case(p) for p in files]
-            decisions = policy.decide_many(cases, missing=False) if cases else []
-            self._decided[policy.hash] = [(p.stem, p, d) for p, d in zip(files, decisions, strict=True)]
+            examples = _examples(policy, folder)
+            decisions = policy.decide_many([e[1] for e in examples], missing=False) if examples else []
+            self._decided[policy.hash] = [
+                Example(label, run, d) for (label, _, run), d in zip(examples, decisions, strict=True)
+            ]
         return self._decided[policy.hash]
 
 
-def _choose(
-    policy: Policy, policy_folder: Path, decided: list[tuple[str, Path, Decision]], kind: str, name: str
-) -> t.Command:
+def _examples(policy: Policy, folder: Path) -> list[tuple[str, Case, list[str]]]:
+    """The case files of `examples/`; without any, the cases of the scenario files. Each with the command that
+    shows it: `havre decide` on the case file, or `havre test` on the scenario file."""
+    where = ["--policy", str(folder)]
+    files = sorted(p for p in (folder / "examples").glob("*") if p.suffix in (".yaml", ".yml", ".json"))
+    if files:
+        return [(p.stem, policy.case(p), ["decide", str(p), *where]) for p in files]
+    scenarios, _ = collect([folder], policy.checked)
+    return [(s.name, s.case, ["test", s.file, *where]) for s in scenarios]
+
+
+def _choose(policy: Policy, decided: list[Example], kind: str, name: str) -> t.Command:
     """The first example where the rule concludes (or its verdict holds), else where the verdict is decided."""
     checked = policy.checked
     if kind == "rule" and name not in {r.id for r in checked.rules}:
@@ -82,11 +101,10 @@ def _choose(
         lambda v: True,
     ]
     for test in tests:
-        for label, path, decision in decided:
-            for v in decision.verdicts:
+        for example in decided:
+            for v in example.decision.verdicts:
                 if v.verdict == verdict and test(v):
-                    title = f"decide on example {label}: {_shown(v)}"
-                    return t.Command(title, COMMAND, arguments=[str(path), str(policy_folder)])
+                    return t.Command(f"decide on example {example.label}: {_shown(v)}", COMMAND, arguments=example.run)
     return t.Command(f"decide on example: no example decides {verdict}", "")
 
 

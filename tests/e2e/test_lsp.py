@@ -336,7 +336,13 @@ async def test_code_lens_decides_a_rule_and_a_verdict_on_an_example(client: Lang
     lens = await client.code_lens_resolve_async(by_line[at(text, "rule PROC-4.selected").line])
     assert lens.command is not None
     assert lens.command.title == "decide on example amina-selected: decision(app1) = selected, holds"
-    assert list(lens.command.arguments or []) == [str(policy / "examples/amina-selected.yaml"), str(policy)]
+    assert lens.command.command == "havre.run"
+    assert list(lens.command.arguments or []) == [
+        "decide",
+        str(policy / "examples/amina-selected.yaml"),
+        "--policy",
+        str(policy),
+    ]
     lens = await client.code_lens_resolve_async(by_line[at(text, "verdict decision").line])
     assert lens.command is not None and lens.command.title.startswith("decide on example ")
     lens = await client.code_lens_resolve_async(by_line[at(text, "rule PROC-6.authenticity").line])

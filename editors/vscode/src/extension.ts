@@ -1,4 +1,4 @@
-// Starts `havre lsp` for .havre files and runs `havre decide` on the case a code lens names.
+// Starts `havre lsp` for .havre files, and runs the havre command a code lens names (decide a case, test scenarios).
 import * as vscode from "vscode";
 import { LanguageClient, LanguageClientOptions, ServerOptions } from "vscode-languageclient/node";
 
@@ -16,22 +16,22 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   };
   client = new LanguageClient("havre", "Havre", server, options);
   context.subscriptions.push(
-    vscode.commands.registerCommand("havre.decide", (caseFile?: string, policy?: string) =>
-      decide(command, caseFile, policy),
-    ),
+    // A code lens's command: `havre decide CASE --policy DIR`, or `havre test SCENARIOS --policy DIR`.
+    vscode.commands.registerCommand("havre.run", (...havreArgs: string[]) => run(command, havreArgs)),
+    vscode.commands.registerCommand("havre.decide", async () => {
+      const chosen = await pickCase();
+      if (chosen !== undefined) {
+        run(command, ["decide", chosen]);
+      }
+    }),
   );
   await client.start();
 }
 
-async function decide(command: string, caseFile?: string, policy?: string): Promise<void> {
-  const chosen = caseFile ?? (await pickCase());
-  if (chosen === undefined) {
-    return;
-  }
-  const terminal = vscode.window.createTerminal("havre decide");
+function run(command: string, havreArgs: string[]): void {
+  const terminal = vscode.window.createTerminal(`havre ${havreArgs[0] ?? ""}`);
   terminal.show();
-  const policyOption = policy === undefined ? "" : ` --policy ${JSON.stringify(policy)}`;
-  terminal.sendText(`${command} decide ${JSON.stringify(chosen)}${policyOption}`);
+  terminal.sendText([command, ...havreArgs].map((word) => JSON.stringify(word)).join(" "));
 }
 
 async function pickCase(): Promise<string | undefined> {
