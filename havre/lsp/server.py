@@ -24,7 +24,8 @@ class HavreServer(LanguageServer):
     def analysis(self, uri: str) -> Analysis:
         """The analysis of the policy the document belongs to, made again only after an edit."""
         path = path_of(uri)
-        entry = self.overlay.entry_for(path)
+        root = self.workspace.root_path
+        entry = self.overlay.entry_for(path, Path(root).resolve() if root else None)
         if entry not in self.analyses:
             self.analyses[entry] = self.overlay.analyse(entry)
         found = self.analyses[entry]

@@ -67,9 +67,12 @@ class Overlay:
             self._parsed[key] = parse_recovering(text, str(path))
         return self._parsed[key]
 
-    def entry_for(self, path: Path) -> Path:
+    def entry_for(self, path: Path, root: Path | None = None) -> Path:
+        """The outermost `main.havre` above the file, inside the editor's folder when there is one."""
         entry = path
         for folder in path.parents:
+            if root is not None and not folder.is_relative_to(root):
+                break
             if (folder / ENTRY_FILE).is_file() or (folder / ENTRY_FILE) in self.open:
                 entry = folder / ENTRY_FILE
         return entry

@@ -3,12 +3,14 @@ shipped policy with edits and errors."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 import re
 import shutil
 import subprocess
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 import pytest
@@ -146,6 +148,35 @@ async def test_the_same_codes_and_messages_as_havre_check(client: LanguageClient
             1,
         ),
     ]
+
+
+async def test_an_unsaved_edit_in_one_file_shows_in_the_others(client: LanguageClient, policy: Path) -> None:
+    applications = policy / "common/applications.havre"
+    text = await opened(client, applications)
+    await changed(client, applications, text.replace("input principal(", "input main_applicant("))
+    decision = policy / "qhc/decision.havre"
+    await until(client, lambda: bool(client.diagnostics.get(decision.as_uri())))
+    use = at(decision.read_text(encoding="utf-8"), "principal(A) = P")
+    assert found(client, decision)[0] == (
+        "undefined-name",
+        "`principal` is not declared\nhint: did you mean `refugee_principal` or `oyw_principal_case`?",
+        use.line,
+        use.character,
+        1,
+    )
+    await changed(client, applications, text, version=3)
+    await until(client, lambda: not client.diagnostics.get(decision.as_uri()))
+    assert found(client, decision) == []
+
+
+async def until(client: LanguageClient, done: Callable[[], bool], seconds: float = 20) -> None:
+    """Wait for diagnostics until a condition holds: those of other files come after the edited one's."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + seconds
+    while not done():
+        assert loop.time() < deadline, "the expected diagnostics never came"
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(client.wait_for_notification(t.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS), 0.5)
 
 
 # ---------------------------------------------------------------- navigation
