@@ -48,7 +48,7 @@ def format_text(text: str, file: str = "<text>") -> str:
     for decl in module.declarations:
         start, end = decl.span.line, decl.span.end_line
         lead = [c for c in comments if c.line < start and c.line not in used]
-        inner = [c for c in comments if start <= c.line <= end and c.line not in used]
+        inner = _owned(comments, start, end, used)
         used.update(c.line for c in lead + inner)
         together = isinstance(prev, _GROUPED) and type(prev) is type(decl) and not lead
         if out and not (together and start <= prev.span.end_line + 1):  # type: ignore[union-attr]
@@ -61,6 +61,16 @@ def format_text(text: str, file: str = "<text>") -> str:
         out.append("")
     out.extend(_comment_block(rest, None))
     return "\n".join(out) + "\n" if out else ""
+
+
+def _owned(comments: list[_Comment], start: int, end: int, used: set[int]) -> list[_Comment]:
+    """A declaration's comments: those on its lines, and the indented ones right below it."""
+    owned = [c for c in comments if start <= c.line <= end and c.line not in used]
+    for c in comments:
+        if c.line == end + 1 and c.alone and c.column > 0:
+            owned.append(c)
+            end += 1
+    return owned
 
 
 def _comments(text: str) -> list[_Comment]:
@@ -89,17 +99,21 @@ def _comment_block(comments: list[_Comment], before: int | None) -> list[str]:
 
 
 def _weave(lines: list[_Line], comments: list[_Comment]) -> list[str]:
+    """The printed lines with the declaration's comments: a line keeps one trailing comment, the next ones of the
+    lines joined into it follow it on lines of their own."""
     texts = [line.text for line in lines]
     before: dict[int, list[str]] = {}
+    trailing: set[int] = set()
     for c in comments:
-        if c.alone:
-            at = next((i for i, line in enumerate(lines) if line.anchor >= c.line), len(lines))
+        at = max((i for i, line in enumerate(lines) if line.anchor <= c.line), default=0)
+        if c.alone or at in trailing:
+            at = next((i for i, line in enumerate(lines) if line.anchor >= c.line), len(lines)) if c.alone else at + 1
             indent = _indent(texts[at]) if at < len(lines) else INDENT
             before.setdefault(at, []).append(indent + c.text)
         else:
-            at = max((i for i, line in enumerate(lines) if line.anchor <= c.line), default=0)
             code = texts[at]
             texts[at] = code + (" " * (c.column - len(code)) if c.column >= len(code) + 2 else "  ") + c.text
+            trailing.add(at)
     out: list[str] = []
     for i, text in enumerate(texts):
         out.extend(before.get(i, []))

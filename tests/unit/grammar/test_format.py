@@ -9,6 +9,8 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from grammar import nodes as n
 from grammar.check import load
@@ -104,3 +106,54 @@ def test_bad_input_raises_the_usual_diagnostic() -> None:
 def test_an_empty_file_stays_empty() -> None:
     assert format_text("") == ""
     assert format_text("\n\n# only a comment\n\n") == "# only a comment\n"
+
+
+# Random conditions, with comments and line breaks between their words: whatever parses must format to the same
+# AST, keep its comments, and be a fixed point.
+TERMS = ["P", "A", "60", "2026-01-31", "a", "f(P)", "assessment_date", "D + 60 days", "N - 1 month", "years_since(D)"]
+
+
+def conditions() -> st.SearchStrategy[str]:
+    terms = st.one_of(
+        st.sampled_from(TERMS),
+        st.builds("number of X where {}".format, st.sampled_from(["x(X)", "(x(X))", "x(X) = a", "not x(X)"])),
+    )
+    base = st.one_of(
+        st.sampled_from(["x(P)", "y(A, P)", "z(P, number of Q where q(Q))"]),
+        st.builds("{} {} {}".format, terms, st.sampled_from(["=", "!=", "<", ">="]), terms),
+    )
+    return st.recursive(
+        base,
+        lambda c: st.one_of(
+            st.builds("not {}".format, c),
+            st.builds("({})".format, c),
+            st.builds("{} and {}".format, c, c),
+            st.builds("{} or {}".format, c, c),
+            st.builds("some X where {}".format, c),
+            st.builds("every X where {} satisfies {}".format, c, c),
+        ),
+        max_leaves=8,
+    )
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(conditions(), st.lists(st.sampled_from([" ", "\n  ", "  # note\n    "]), min_size=40, max_size=40))
+def test_random_conditions_format_to_the_same_ast_and_a_fixed_point(cond: str, gaps: list[str]) -> None:
+    words = f'rule R1 "t" cites S h(P) if {cond} unless u(P). rule R2 "t" cites S h(P).'.split(" ")
+    text = "".join(w + gaps[i % len(gaps)] for i, w in enumerate(words)).strip() + "\n"
+    try:
+        before = parse_text(text, "x")
+    except PolicyError:
+        return
+    once = format_text(text)
+    assert shape(parse_text(once, "x").declarations) == shape(before.declarations)
+    assert format_text(once) == once
+    assert comments(once) == comments(text)
+
+
+def test_comments_of_lines_joined_into_one_keep_their_order() -> None:
+    text = 'rule R "t" cites S\n  a(P) if  # why\n    b(P)  # because\n\nentity person\n'
+    expected = 'rule R "t"\n  cites S\n  a(P) if b(P).  # why\n  # because\n\nentity person\n'
+    text = text.replace("b(P)  #", "b(P).  #")
+    assert format_text(text) == expected
+    assert format_text(expected) == expected
