@@ -157,3 +157,33 @@ def test_comments_of_lines_joined_into_one_keep_their_order() -> None:
     text = text.replace("b(P)  #", "b(P).  #")
     assert format_text(text) == expected
     assert format_text(expected) == expected
+
+
+CLAUSES = [
+    'en "{A} is {value}"',
+    'fr "{A} est {value}"',
+    'question en "What is {A}?"',
+    'question fr "Quoi {A} ?"',
+    'label yes_ en "yes"',
+    'label no_ fr "non"',
+    'label yes_ fr "oui"',
+    "applies if a(A) and b(A)",
+    "grounds no_: not a(A)",
+    "grounds yes_: a(A) or b(A)",
+]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.permutations(CLAUSES),
+    st.lists(st.sampled_from(["\n  ", " ", "  # note\n  ", "\n  # own line\n  "]), min_size=12, max_size=12),
+    st.sampled_from(["", "\n", "\n\n", "  # after\n", "\n# between\n\n"]),
+)
+def test_random_verdict_declarations_format_to_a_fixed_point(clauses: list[str], gaps: list[str], sep: str) -> None:
+    head = "verdict v(A: application) one of yes_, no_"
+    text = head + "".join(gaps[i] + c for i, c in enumerate(clauses)) + sep + "\nentity application  # e\n"
+    before = parse_text(text, "x")
+    once = format_text(text)
+    assert shape(parse_text(once, "x").declarations) == shape(before.declarations)
+    assert format_text(once) == once
+    assert sorted(comments(once)) == sorted(comments(text))
