@@ -10,8 +10,9 @@ from grammar.diagnostics import Diagnostic
 LANGS = ("en", "fr")
 
 
-def _warn(span: n.Span, message: str, hint: str) -> Diagnostic:
-    return Diagnostic("missing-text", "warning", span, message, hint)
+def _missing(span: n.Span, message: str, hint: str) -> Diagnostic:
+    # An error for `havre check`, yet kept out of the checks' PolicyError: a draft can still decide cases.
+    return Diagnostic("missing-text", "error", span, message, hint)
 
 
 def missing_texts(
@@ -26,19 +27,21 @@ def missing_texts(
             if item.title_fr is None:
                 what = "source" if item is s else "provision"
                 out.append(
-                    _warn(item.span, f"{what} `{item.id}` has no French title", f'add `fr "..."` after "{item.title}"')
+                    _missing(
+                        item.span, f"{what} `{item.id}` has no French title", f'add `fr "..."` after "{item.title}"'
+                    )
                 )
     for e in entities:
         missing = [lang for lang in LANGS if e.text(lang) is None]
         if missing:
             example = {"en": f'en "a {e.name}"', "fr": 'fr "une …"'}[missing[0]]
             message = f"entity `{e.name}` has no {' or '.join(missing)} text"
-            out.append(_warn(e.span, message, f"add how a sentence names one, e.g. `{example}`"))
+            out.append(_missing(e.span, message, f"add how a sentence names one, e.g. `{example}`"))
     for p in predicates:
         missing = [lang for lang in LANGS if p.text(lang) is None]
         if missing:
             out.append(
-                _warn(
+                _missing(
                     p.span,
                     f"`{p.name}` has no {' or '.join(missing)} text",
                     f'add e.g. `{missing[0]} "..."` under its declaration',
@@ -47,7 +50,7 @@ def missing_texts(
         asked = [lang for lang in LANGS if p.text(lang, question=True) is None]
         if p.is_input and asked:
             out.append(
-                _warn(
+                _missing(
                     p.span,
                     f"`{p.name}` has no {' or '.join(asked)} question",
                     f'add e.g. `question {asked[0]} "..."` to ask for it when it is missing',
@@ -58,7 +61,7 @@ def missing_texts(
                 unlabelled = [lang for lang in LANGS if p.label(value, lang) is None]
                 if unlabelled:
                     out.append(
-                        _warn(
+                        _missing(
                             p.span,
                             f"value `{value}` of `{p.name}` has no {' or '.join(unlabelled)} label",
                             f'add e.g. `label {value} {unlabelled[0]} "..."`',
@@ -66,5 +69,6 @@ def missing_texts(
                     )
     for r in rules:
         if r.title_fr is None:
-            out.append(_warn(r.span, f"rule `{r.id}` has no French title", f'write `rule {r.id} "{r.title}" fr "..."`'))
+            hint = f'write `rule {r.id} "{r.title}" fr "..."`'
+            out.append(_missing(r.span, f"rule `{r.id}` has no French title", hint))
     return out

@@ -15,9 +15,11 @@ faster. A value given inside such a part is not seen outside it (see
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 
 from grammar import nodes as n
+from grammar.source import Span
 
 Branch = tuple[n.Cond, ...]
 MAX_PRODUCT = 16  # branches of one conjunction before its `or` parts are kept whole; the shipped policy needs 4
@@ -166,3 +168,21 @@ def _direct_terms(cond: n.Cond) -> tuple[n.Term, ...]:
     if isinstance(cond, n.Compare):
         return (cond.left, cond.right)
     return ()
+
+
+def var_uses(node: object) -> Iterator[n.Var]:
+    """Every variable occurrence in a node, bound ones included."""
+    if isinstance(node, n.Var):
+        yield node
+    elif isinstance(node, tuple):
+        for item in node:
+            yield from var_uses(item)
+    elif dataclasses.is_dataclass(node) and not isinstance(node, Span):
+        for f in dataclasses.fields(node):
+            yield from var_uses(getattr(node, f.name))
+
+
+def first_use(name: str, nodes: object) -> Span | None:
+    """Where a variable first appears in the nodes, in the order of the text."""
+    spans = [v.span for v in var_uses(nodes) if v.name == name]
+    return min(spans, key=lambda s: (s.line, s.column)) if spans else None

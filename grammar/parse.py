@@ -7,6 +7,7 @@ import hashlib
 import os
 import re
 import unicodedata
+from contextlib import suppress
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -78,6 +79,10 @@ KEYWORDS = frozenset(
         "grounds",
         "summary",
     ]
+)
+# The words that begin a declaration, always at the start of a line in a formatted file.
+DECLARATION_WORDS = frozenset(
+    ["import", "source", "entity", "input", "judged", "derived", "verdict", "rule", "priority", "invariant", "summary"]
 )
 UNITS: dict[str, n.DurationUnit] = {
     "day": "days",
@@ -425,7 +430,38 @@ def _acceptable(err: UnexpectedToken) -> set[str]:
         return set(err.expected)
 
 
-def _syntax_error(file: str, err: UnexpectedInput) -> Diagnostic:
+def _tokens_before(text: str, pos: int) -> list[Token]:
+    """The tokens of the text before a position, comments skipped."""
+    found: list[Token] = []
+    with suppress(UnexpectedInput):  # the tokens read so far still place the error
+        for tok in _parser().lex(text[:pos]):
+            found.append(tok)
+    return found
+
+
+def _missing_period(file: str, text: str, err: UnexpectedToken) -> Diagnostic | None:
+    """A rule or invariant left without its `.`: point just after its last token, not at what follows."""
+    at_end = err.token.type == "$END"
+    if not (at_end or str(err.token) in DECLARATION_WORDS) or "DOT" not in _acceptable(err):
+        return None
+    before = _tokens_before(text, len(text) if at_end else err.token.start_pos or 0)
+    if not before:
+        return None
+    last = before[-1]
+    kind = next((str(t) for t in reversed(before) if t.type in ("RULE", "INVARIANT")), "rule")
+    place = Span.point(file, last.end_line or 1, last.end_column or 1)
+    hint = f"{'an' if kind == 'invariant' else 'a'} {kind} ends with `.`"
+    if not at_end:
+        hint += f"; the next declaration begins at line {err.token.line}"
+    return error("syntax-error", place, f"missing `.` at the end of the {kind}", hint)
+
+
+def _syntax_error(file: str, err: UnexpectedInput, text: str = "") -> Diagnostic:
+    if isinstance(err, UnexpectedToken) and (missing := _missing_period(file, text, err)) is not None:
+        return missing
+    if isinstance(err, UnexpectedEOF) or (isinstance(err, UnexpectedToken) and err.token.type == "$END"):
+        last = _tokens_before(text, len(text))
+        err.line, err.column = (last[-1].end_line or 1, last[-1].end_column or 1) if last else (1, 1)
     line, col = max(err.line, 1), max(err.column, 1)
     if isinstance(err, UnexpectedToken) and err.token.type != "$END":
         tok = err.token
@@ -455,10 +491,7 @@ def parse_text(text: str, file: str) -> n.Module:
     try:
         tree = _parser().parse(text)
     except UnexpectedInput as err:
-        if isinstance(err, UnexpectedEOF) or (isinstance(err, UnexpectedToken) and err.token.type == "$END"):
-            lines = text.rstrip().splitlines() or [""]
-            err.line, err.column = len(lines), len(lines[-1]) + 1
-        raise PolicyError([_syntax_error(file, err)]) from None
+        raise PolicyError([_syntax_error(file, err, text)]) from None
     if (deep := _too_deep(tree, file)) is not None:
         raise PolicyError([deep])
     try:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from string import Formatter
 
 from grammar import nodes as n
 from grammar.checked import BUILTINS, RESERVED_FIELDS, Cited
 from grammar.diagnostics import Diagnostic, did_you_mean, error
+
+PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 
 
 @dataclass
@@ -180,6 +183,30 @@ def _check_predicate(pred: n.Predicate, t: Tables) -> list[Diagnostic]:
     allowed = {p.var for p in pred.params} | ({"value"} if not pred.is_bool else set())
     for text in pred.texts:
         diags.extend(_check_template(text, pred.name, allowed))
+    return diags + _check_translations(pred)
+
+
+def _check_translations(pred: n.Predicate) -> list[Diagnostic]:
+    """An English text and its French translation name the same placeholders: a reader of either sees the same facts."""
+    diags: list[Diagnostic] = []
+    by_kind: dict[tuple[bool, str | None, bool], dict[str, n.Text]] = {}
+    for text in pred.texts:
+        by_kind.setdefault((text.question, text.value, text.negative), {}).setdefault(text.lang, text)
+    for (question, value, negative), texts in by_kind.items():
+        if len(texts) < 2:
+            continue
+        what = "question" if question else f"label of `{value}`" if value else "`not` text" if negative else "text"
+        names = {lang: set(PLACEHOLDER.findall(t.template)) for lang, t in texts.items()}
+        for lang, other in (("fr", "en"), ("en", "fr")):
+            for name in sorted(names[other] - names[lang]):
+                diags.append(
+                    error(
+                        "bad-template",
+                        texts[lang].span,
+                        f"the {lang} {what} of `{pred.name}` has no `{{{name}}}`, unlike the {other} one",
+                        "the English and French texts name the same placeholders",
+                    )
+                )
     return diags
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from grammar import nodes as n
 from grammar.checked import CheckedRule
 from grammar.diagnostics import Diagnostic, error
-from grammar.normal import Branch, branch_vars, cond_vars, dnf, is_group, term_vars, unique
+from grammar.normal import Branch, branch_vars, cond_vars, dnf, first_use, is_group, term_vars, unique
 
 Types = dict[str, n.Type]
 
@@ -35,12 +35,13 @@ def bound_by(branch: Branch, types: Types, outer: set[str]) -> set[str]:
     return bound
 
 
-def _unsafe(var: str, types: Types, where: n.Cond | n.Head | n.Rule) -> Diagnostic:
+def _unsafe(var: str, types: Types, where: n.Cond | n.Head | n.Rule, uses: object) -> Diagnostic:
+    """Points at the variable's first use, else at the whole condition."""
     kind = types.get(var)
     what = f"a {kind}" if kind in (n.INT, n.DATE) else "a value"
     return error(
         "unsafe-variable",
-        where.span,
+        first_use(var, uses) or where.span,
         f"`{var}` is {what} that no condition gives a value to",
         f"give `{var}` a value with a condition such as `some_date(A) = {var}`; "
         "a value set inside `not`, `some`, `every` or `number of` does not count outside it",
@@ -49,7 +50,7 @@ def _unsafe(var: str, types: Types, where: n.Cond | n.Head | n.Rule) -> Diagnost
 
 def check_branch(branch: Branch, types: Types, outer: set[str], where: n.Cond | n.Head | n.Rule) -> list[Diagnostic]:
     bound = bound_by(branch, types, outer)
-    diags = [_unsafe(v, types, where) for v in branch_vars(branch) if v not in bound]
+    diags = [_unsafe(v, types, where, branch) for v in branch_vars(branch) if v not in bound]
     for lit in branch:
         for inner, local_outer in _nested(lit, bound):
             for sub in dnf(inner):
@@ -92,7 +93,7 @@ def check_rule(cr: CheckedRule) -> list[Diagnostic]:
         diags.extend(check_branch(branch, types, set(), rule.body or rule.head))
         bound = bound_by(branch, types, set())
         for v in sorted(value_vars - bound):
-            diags.append(_unsafe(v, types, rule.head))
+            diags.append(_unsafe(v, types, rule.head, rule.head.value))
     head_list = ", ".join(a.name for a in rule.head.args)
     for exc in rule.exceptions:
         stray = [v for v in unique(cond_vars(exc)) if v in body_vars and v not in head_vars]

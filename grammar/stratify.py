@@ -108,12 +108,12 @@ def _cycle_error(head: str, body: str, rule_id: str, path: list[Edge], spans: di
             f"rule `{rule_id}` concludes `{head}` from `not {head}`",
             "a conclusion cannot rest on its own absence; state the condition positively",
         )
-    other = path[0][3]
+    back = ", and ".join(f"rule `{e[3]}` concludes `{e[0]}` from `{'not ' if e[2] else ''}{e[1]}`" for e in path)
     return error(
         "negative-cycle",
         span,
         f"`{head}` and `{body}` depend on each other through `not`: rule `{rule_id}` concludes `{head}` "
-        f"from `not {body}`, and rule `{other}` concludes `{path[0][0]}` from `{path[0][1]}`",
+        f"from `not {body}`, and {back}",
         "break the cycle: one of the two must not depend on the other",
     )
 

@@ -141,14 +141,32 @@ class _Checker:
             hint = did_you_mean(c.name, self.t.predicates)
             self.fail("undefined-name", c.span, f"`{c.name}` is not declared", hint)
             return
+        params = tuple(p.type for p in pred.params)
+        if not pred.is_bool and len(c.args) == len(params) + 1:
+            self.value_as_argument(c, pred)
+            return
         if not pred.is_bool:
+            shown = pretty.cond(c) if len(c.args) == len(params) else f"{c.name}(...)"
             self.fail(
                 "type-mismatch",
                 c.span,
                 f"`{c.name}` has a value ({pred.value}), it is not a yes/no condition",
-                f"compare its value, e.g. `{pretty.cond(c)} = ...`",
+                f"compare its value, e.g. `{shown} = ...`",
             )
-        self.args(c, c.args, tuple(p.type for p in pred.params))
+        self.args(c, c.args, params)
+
+    def value_as_argument(self, c: n.Atom, pred: n.Predicate) -> None:
+        """`principal(A, P)` for `principal(A) = P`: one error, with the comparison to write."""
+        *args, value = c.args
+        call = n.Call(c.name, tuple(args), c.span)
+        self.args(call, call.args, tuple(p.type for p in pred.params))
+        self.term(value, pred.value)
+        self.fail(
+            "wrong-arity",
+            c.span,
+            f"`{c.name}` takes {len(pred.params)} argument(s), not {len(c.args)}; it has a value ({pred.value})",
+            f"compare its value: `{pretty.term(call)} = {pretty.term(value)}`",
+        )
 
     def compare(self, c: n.Compare) -> None:
         # A bare name takes its type from the other side, so type that side first.
@@ -267,7 +285,7 @@ def check_about(pred: n.Predicate, cond: n.Cond, tables: Tables) -> tuple[dict[s
 def _check(
     tables: Tables, walk: object, conds: list[n.Cond | None], span: Span, start: dict[str, n.Type] | None = None
 ) -> tuple[dict[str, n.Type], list[Diagnostic]]:
-    from grammar.normal import cond_vars, walk_conds, walk_terms
+    from grammar.normal import cond_vars, first_use, walk_conds, walk_terms
 
     env: dict[str, n.Type] = dict(start or {})
     checker = _Checker(tables, env)
@@ -298,7 +316,7 @@ def _check(
                 checker.diags.append(
                     error(
                         "type-mismatch",
-                        span,
+                        first_use(name, c) or span,
                         f"cannot tell what `{name}` stands for",
                         "use it as an argument of a declared predicate",
                     )

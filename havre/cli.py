@@ -15,7 +15,7 @@ import typer
 
 from grammar.diagnostics import PolicyError, render_json, render_text
 from grammar.files import os_problem
-from havre import cli_caseload, targets
+from havre import cli_caseload, cli_editor, targets
 from havre.targets import OutputError
 from solver.case import CaseError
 from solver.run import InternalError
@@ -256,17 +256,20 @@ def check(
 
 
 def _check_counts(checked: Any, found: list[Any]) -> dict[str, int]:
-    """Errors are findings of severity error; warnings, the policy's own and the other findings."""
-    errors = sum(1 for f in found if f.severity == "error")
-    warnings = len(checked.warnings) + len(found) - errors
-    return {"rules": len(checked.rules), "predicates": len(checked.predicates), "errors": errors, "warnings": warnings}
+    """Errors: findings and the policy's diagnostics of severity error (a missing text); warnings: the others."""
+    severities = [f.severity for f in found] + [d.severity for d in checked.warnings]
+    errors = severities.count("error")
+    counts = {"rules": len(checked.rules), "predicates": len(checked.predicates)}
+    return counts | {"errors": errors, "warnings": len(severities) - errors}
 
 
 def _check_json(checked: Any, found: list[Any], written: list[str | None], where: str | None) -> None:
     import json
 
+    diagnostics = json.loads(render_json(checked.warnings))
     doc = {
-        "warnings": json.loads(render_json(checked.warnings)),
+        "errors": [d for d in diagnostics if d["severity"] == "error"],
+        "warnings": [d for d in diagnostics if d["severity"] != "error"],
         "findings": [_finding_json(f, path) for f, path in zip(found, written, strict=True)],
     }
     doc |= {} if where is None else {"universe": where}
@@ -440,6 +443,7 @@ def _test_json(outcomes: list[Any], cov: Any) -> None:
 
 
 cli_caseload.register(app)
+cli_editor.register(app)
 
 
 def main(argv: list[str] | None = None) -> None:

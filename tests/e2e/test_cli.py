@@ -125,9 +125,9 @@ def test_schema_is_json_schema() -> None:
     assert schema["$schema"].startswith("https://json-schema.org/draft/2020-12")
 
 
-def test_check_reports_success_and_warnings(tmp_path: Path) -> None:
+def test_check_reports_success_and_missing_texts_as_errors(tmp_path: Path) -> None:
     r = havre("check", "--policy", MINI)
-    assert (r.returncode, r.stdout.splitlines()[-1]) == (0, "11 rules, 21 predicates: no errors, 0 warning(s)")
+    assert (r.returncode, r.stdout.splitlines()[-1]) == (0, "11 rules, 21 predicates: no errors")
     write(
         tmp_path,
         "p/main.havre",
@@ -138,9 +138,9 @@ def test_check_reports_success_and_warnings(tmp_path: Path) -> None:
     r = havre("check", "--policy", str(tmp_path / "p"))
     assert r.returncode == 1
     lines = r.stdout.splitlines()
-    assert lines[-1] == "1 rules, 2 predicates: no errors, 2 warning(s)"
-    assert lines[0].endswith("warning[missing-text]: `x` has no fr question")
-    assert any(line.endswith("warning[missing-text]: rule `R1` has no French title") for line in lines)
+    assert lines[-1] == "1 rules, 2 predicates: 2 error(s): missing texts"
+    assert lines[0].endswith("error[missing-text]: `x` has no fr question")
+    assert any(line.endswith("error[missing-text]: rule `R1` has no French title") for line in lines)
 
 
 def test_a_scenario_file_that_does_not_load_fails_alone(tmp_path: Path) -> None:

@@ -290,12 +290,12 @@ def test_reserved_names() -> None:
     )
 
 
-def test_missing_text_is_a_warning_not_an_error() -> None:
+def test_missing_text_is_an_error_for_check_yet_the_draft_loads() -> None:
     policy = policy_of('input resides(P: person)\n  en "{P} resides in Québec"')
     found = [(w.code, w.severity, w.message) for w in policy.warnings if "resides" in w.message]
     assert found == [
-        ("missing-text", "warning", "`resides` has no fr text"),
-        ("missing-text", "warning", "`resides` has no en or fr question"),
+        ("missing-text", "error", "`resides` has no fr text"),
+        ("missing-text", "error", "`resides` has no en or fr question"),
     ]
 
 
@@ -492,3 +492,110 @@ def test_a_duration_is_not_a_value_to_compare() -> None:
     code, message, hint, *_ = only('rule R1 "t" cites QHC-1 meets(A) if 60 days = 60 days.')
     assert (code, message) == ("type-mismatch", "`60 days` is a duration, not a value to compare")
     assert hint == "add it to a date, e.g. `D + 60 days`"
+
+
+# ---------------------------------------------------------------- diagnostics at the right place
+
+
+def test_an_unbound_variable_is_reported_where_it_is_used() -> None:
+    src = """rule R1 "t" cites QHC-1
+  meets(A) if
+        principal(A) = P
+    and married(P)
+    and notice(A) < J + 2 days."""
+    [d] = diagnostics_of(BASE + src)
+    assert (d.code, d.message) == ("unsafe-variable", "`J` is a date that no condition gives a value to")
+    assert (d.span.line, d.span.column, d.span.end_column) == (line_of(BASE + src, "J + 2"), 21, 22)
+
+
+def test_a_variable_of_no_type_is_reported_where_it_is_used() -> None:
+    src = 'rule R1 "t" cites QHC-1\n  meets(A) if\n        principal(A) = P\n    and X = Y.'
+    found = [(d.code, d.message, d.span.line, d.span.column) for d in diagnostics_of(BASE + src)]
+    line = line_of(BASE + src, "X = Y")
+    assert found == [
+        ("type-mismatch", "cannot tell what `X` stands for", line, 9),
+        ("type-mismatch", "cannot tell what `Y` stands for", line, 13),
+    ]
+
+
+def test_a_missing_period_is_reported_after_the_rule_not_at_the_next_one() -> None:
+    text = 'rule R1 "t" cites S\n  a(P) if b(P)  # no period\n\n# the next rule\nrule R2 "t" cites S a(P) if c(P).\n'
+    with pytest.raises(PolicyError) as err:
+        parse_text(text, "x.havre")
+    [d] = err.value.diagnostics
+    assert (d.code, str(d.span), d.message, d.hint) == (
+        "syntax-error",
+        "x.havre:2:15",
+        "missing `.` at the end of the rule",
+        "a rule ends with `.`; the next declaration begins at line 5",
+    )
+    with pytest.raises(PolicyError) as err:
+        parse_text('invariant I "t" never a(X) and b(X)\n\n', "x.havre")
+    [d] = err.value.diagnostics
+    assert (str(d.span), d.message, d.hint) == (
+        "x.havre:1:36",
+        "missing `.` at the end of the invariant",
+        "an invariant ends with `.`",
+    )
+
+
+def test_a_cycle_through_not_keeps_every_not_in_its_wording() -> None:
+    src = """derived a(P: person)
+derived b(P: person)
+rule RA "a" cites QHC-1 a(P) if not b(P).
+rule RB "b" cites QHC-1 b(P) if not a(P)."""
+    [d] = diagnostics_of(BASE + src)
+    assert (d.code, d.span.line) == ("negative-cycle", line_of(BASE + src, "rule RA"))
+    assert d.message == (
+        "`a` and `b` depend on each other through `not`: rule `RA` concludes `a` from `not b`, "
+        "and rule `RB` concludes `b` from `not a`"
+    )
+
+
+def test_a_cycle_through_a_third_predicate_names_every_step() -> None:
+    src = """derived a(P: person)
+derived b(P: person)
+derived c(P: person)
+rule RA "a" cites QHC-1 a(P) if not b(P).
+rule RB "b" cites QHC-1 b(P) if c(P).
+rule RC "c" cites QHC-1 c(P) if a(P)."""
+    [d] = diagnostics_of(BASE + src)
+    assert d.message == (
+        "`a` and `b` depend on each other through `not`: rule `RA` concludes `a` from `not b`, "
+        "and rule `RB` concludes `b` from `c`, and rule `RC` concludes `c` from `a`"
+    )
+
+
+def test_a_value_passed_as_an_extra_argument_gets_one_error_with_the_comparison() -> None:
+    src = 'rule R1 "t" cites QHC-1 meets(A) if principal(A, P) and married(P).'
+    assert only(src) == (
+        "wrong-arity",
+        "`principal` takes 1 argument(s), not 2; it has a value (person)",
+        "compare its value: `principal(A) = P`",
+        line_of(BASE + src, "principal(A, P)"),
+        src.index("principal(A, P)") + 1,
+    )
+
+
+def test_a_value_predicate_used_as_a_condition_gets_a_hint_of_the_right_arity() -> None:
+    src = 'rule R1 "t" cites QHC-1 meets(A) if principal(A) and married(P).'
+    assert only(src)[:3] == (
+        "type-mismatch",
+        "`principal` has a value (person), it is not a yes/no condition",
+        "compare its value, e.g. `principal(A) = ...`",
+    )
+
+
+def test_english_and_french_texts_name_the_same_placeholders() -> None:
+    src = """input born(P: person): date
+  en "{P} was born on {value}"
+  fr "{P} est né(e)"
+  question en "When was {P} born?"
+  question fr "Quand est-elle née ?"
+"""
+    found = [(d.code, d.message, d.span.line, d.span.column) for d in diagnostics_of(BASE + src)]
+    assert found == [
+        ("bad-template", "the fr text of `born` has no `{value}`, unlike the en one", line_of(BASE + src, "est né"), 3),
+        ("bad-template", "the fr question of `born` has no `{P}`, unlike the en one", line_of(BASE + src, "Quand"), 3),
+    ]
+    assert diagnostics_of(BASE + src)[0].hint == "the English and French texts name the same placeholders"
