@@ -12,7 +12,7 @@ from typing import Annotated, Any, NoReturn
 import typer
 
 from grammar.diagnostics import PolicyError, render_json, render_text
-from havre import cli_caseload
+from havre import cli_caseload, cli_web
 from solver.case import CaseError
 from solver.run import InternalError
 
@@ -105,6 +105,7 @@ def decide(
     subject: SubjectOpt = None,
     summary: Annotated[bool, typer.Option("--summary", help="Only the conflicts and the main answers.")] = False,
     show_all: AllOpt = False,
+    log: Annotated[bool, typer.Option("--log", help="Record the decision in the decision log ($HAVRE_DB).")] = False,
 ) -> None:
     """Decide a case: the main answers first, then every verdict, by subject.
 
@@ -126,6 +127,10 @@ def decide(
         typer.echo(dumps(decision_json(decision, chosen, view_questions(view), view["summary"])))
     else:
         typer.echo(render(view, "decision", summary_only=summary), nl=False)
+    if log:
+        from havre.cli_web import log_decision
+
+        log_decision(loaded, decision, case)
     _exit_on_conflict(view)
 
 
@@ -392,6 +397,7 @@ def _test_json(outcomes: list[Any], cov: Any) -> None:
 
 
 cli_caseload.register(app)
+cli_web.register(app)
 
 
 def main(argv: list[str] | None = None) -> None:
