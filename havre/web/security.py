@@ -91,11 +91,13 @@ class Guard:
         return f"the request body is larger than {self.max_body // 1024} KiB"
 
     async def _too_large(self, send: Send) -> None:
-        await _send_json(send, 413, {"origin": "<request>", "path": "", "message": self.too_large}, [])
+        error = {"origin": "<request>", "path": "", "message": self.too_large, "text": self.too_large}
+        await _send_json(send, 413, error, [])
 
     async def _refuse(self, scope: Scope, send: Send, path: str) -> None:
         if path.startswith("/api/") or path in ("/docs", "/openapi.json"):
-            error = {"origin": "<request>", "path": "", "message": "a token is required (Authorization: Bearer TOKEN)"}
+            message = "a token is required (Authorization: Bearer TOKEN)"
+            error = {"origin": "<request>", "path": "", "message": message, "text": message}
             await _send_json(send, 401, error, [(b"www-authenticate", b"Bearer")])
             return
         query = scope.get("query_string", b"").decode("latin-1")
