@@ -137,12 +137,12 @@ def replay(
         ids += [r["id"] for r in reversed(log.records(limit=last, newest_first=True))]
     if not ids:
         _fail("name the decisions to replay (ID...), or --last N")
-    replayer, differing = Replayer(log), 0
-    for record_id in ids:
-        try:
-            result = replayer.replay(record_id)
-        except KeyError:
-            _fail(f"no decision {record_id} in the log")
+    differing = 0
+    try:
+        results = Replayer(log).replay_many(ids)
+    except KeyError as err:
+        _fail(f"no decision {err.args[0]} in the log")
+    for record_id, result in zip(ids, results, strict=True):
         if result.same:
             typer.echo(f"{record_id}\t{result.case_id}\tsame")
             continue

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from havre.log.record import differences, main_verdicts
 from havre.log.store import DecisionLog
@@ -50,16 +51,40 @@ class Replayer:
         return self._policies[policy_hash]
 
     def replay(self, record_id: int) -> Replayed:
-        record = self.log.get(record_id)
-        if record is None:
-            raise KeyError(record_id)
-        digest = self.log.policy_files(record["policy"]["hash"]).digest
-        if digest != record["policy"]["digest"]:
-            return Replayed(record_id, record["case_id"], error="the kept policy files do not match their digest")
-        policy = self.policy(record["policy"]["hash"])
-        try:
-            decision = policy.decide(self.log.unmasked_case(record_id))
-        except CaseError as err:
-            return Replayed(record_id, record["case_id"], error=str(err))
-        found = differences(record["verdicts"], main_verdicts(policy.checked, decision))
-        return Replayed(record_id, record["case_id"], tuple(found))
+        return self.replay_many([record_id])[0]
+
+    def replay_many(self, record_ids: Sequence[int], chunk: int = 25) -> list[Replayed]:
+        """Each record decided again, in the given order; records of one policy are grounded together."""
+        records = []
+        for record_id in record_ids:
+            record = self.log.get(record_id)
+            if record is None:
+                raise KeyError(record_id)
+            records.append(record)
+        done: dict[int, Replayed] = {}
+        for start in range(0, len(records), chunk):
+            by_policy: dict[str, list[dict[str, Any]]] = {}
+            for record in records[start : start + chunk]:
+                by_policy.setdefault(record["policy"]["hash"], []).append(record)
+            for policy_hash, group in by_policy.items():
+                done |= {r.id: r for r in self._replay(policy_hash, group)}
+        return [done[i] for i in record_ids]
+
+    def _replay(self, policy_hash: str, records: list[dict[str, Any]]) -> list[Replayed]:
+        if self.log.policy_files(policy_hash).digest != records[0]["policy"]["digest"]:
+            return [
+                Replayed(r["id"], r["case_id"], error="the kept policy files do not match their digest")
+                for r in records
+            ]
+        policy = self.policy(policy_hash)
+        cases, out = [], {}
+        for r in records:
+            try:
+                cases.append((r, policy.case(self.log.unmasked_case(r["id"]))))
+            except CaseError as err:
+                out[r["id"]] = Replayed(r["id"], r["case_id"], error=str(err))
+        decisions = policy.decide_many([c for _, c in cases])
+        for (r, _), decision in zip(cases, decisions, strict=True):
+            found = differences(r["verdicts"], main_verdicts(policy.checked, decision))
+            out[r["id"]] = Replayed(r["id"], r["case_id"], tuple(found))
+        return [out[r["id"]] for r in records]
