@@ -106,3 +106,16 @@ def test_an_interview_on_an_undetermined_case_to_a_decided_verdict(server: Serve
     saved = Path(download.value.path()).read_text(encoding="utf-8")
     assert "capacity_to_integrate: true" in saved and "csq_issued_on: '2026-10-15'" in saved
     assert page.console == []
+
+
+def test_the_print_layout_shows_every_subject_without_the_controls(server: Server, page: Any) -> None:
+    page.goto(server.url + "/?lang=en")
+    page.select_option("#name", "kofi-refused.yaml")
+    page.click("form:has(#name) button[type=submit]")
+    page.wait_for_url(re.compile(r"/cases/"))
+    folded = page.locator("details.subject:not([open]) section.verdict").first
+    assert folded.bounding_box() is None  # folded on screen
+    page.emulate_media(media="print")
+    assert page.locator("nav.top").bounding_box() is None and page.locator("#closer").bounding_box() is None
+    box = folded.bounding_box()
+    assert box is not None and box["height"] > 0  # every subject's verdicts are printed
