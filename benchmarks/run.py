@@ -355,15 +355,15 @@ def caseload_rows(policy: Policy, policy_path: Path, sizes: Sequence[int], worke
     return rows
 
 
-def serve_rows(policy: Policy, policy_path: Path, case: Path, n: int) -> list[Row]:
+def serve_rows(policy: Policy, policy_path: Path, case: Path, n: int, workers: int) -> list[Row]:
     """`havre serve` on loopback under n concurrent decide requests: latency, and nothing wrong or lost."""
     from benchmarks import serve_load
 
-    load = serve_load.run(policy, policy_path, case, n)
+    load = serve_load.run(policy, policy_path, case, n, workers)
     ok = load.correct == load.logged == n
     return [
         Row(
-            f"serve: {n} concurrent decide requests, {case.name} (p50 / p99 latency)",
+            f"serve --workers {workers}: {n} concurrent decide requests, {case.name} (p50 / p99 latency)",
             f"{load.p50:.2f} s / {load.p99:.2f} s; {load.correct}/{n} correct, {load.logged}/{n} logged",
             f"{load.wall:.1f} s for all, {load.wall / n:.2f} s per decision",
             target="every answer correct and logged",
@@ -393,7 +393,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--policy", type=Path, default=ROOT / "policy")
     parser.add_argument("--case", type=Path, default=AMINA, help="the case of the warm and cold rows")
     parser.add_argument("--also-cold", type=Path, nargs="*", default=[COMPLETE], help="more cases for the cold rows")
-    parser.add_argument("--workers", type=int, default=2, help="processes of the caseload rows")
+    parser.add_argument("--workers", type=int, default=2, help="processes of the caseload and serve rows")
     parser.add_argument("--chunk-size", type=int, default=b.DEFAULT_CHUNK)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument(
@@ -412,7 +412,7 @@ def main(argv: list[str] | None = None) -> int:
     ]
     serve_n = SERVE_LOAD[args.mode or "quick"] if args.serve_load is None else args.serve_load
     if serve_n:
-        steps.append(lambda: serve_rows(policy, args.policy, args.case, serve_n))
+        steps.append(lambda: serve_rows(policy, args.policy, args.case, serve_n, args.workers))
     rows: list[Row] = []
     for step in steps:
         rows += step()

@@ -54,14 +54,14 @@ async def _all(url: str, token: str, body: bytes, kind: str, n: int) -> list[tup
         return await asyncio.wait_for(asyncio.gather(*(_send(client, body, kind) for _ in range(n))), TIMEOUT)
 
 
-def run(policy: Policy, policy_path: Path, case: Path, n: int) -> Load:
+def run(policy: Policy, policy_path: Path, case: Path, n: int, workers: int = 1) -> Load:
     """Start a server, send n requests at once, check them; the server is stopped whatever happens."""
     want = expected(policy, case)
     kind = "application/json" if case.suffix == ".json" else "application/yaml"
     body = json.dumps(read_document(case)).encode() if kind == "application/json" else case.read_bytes()
     with tempfile.TemporaryDirectory(prefix="havre-load-") as tmp:
         db = f"sqlite:///{Path(tmp) / 'log.sqlite3'}"
-        with Server(policy_path, db, token="load-test") as server:
+        with Server(policy_path, db, token="load-test", workers=workers) as server:
             started = time.perf_counter()
             answers = asyncio.run(_all(server.url, "load-test", body, kind, n))
             wall = time.perf_counter() - started

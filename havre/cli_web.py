@@ -73,6 +73,9 @@ def serve(
     mask: Annotated[
         list[str] | None, typer.Option("--mask", help="Entity fields masked in the log (default: name).")
     ] = None,
+    workers: Annotated[
+        int, typer.Option("--workers", "-w", min=1, help="Processes deciding requests that arrive together.")
+    ] = 1,
 ) -> None:
     """Serve the reviewers' pages and the REST API (/api/v1, OpenAPI at /docs).
 
@@ -92,7 +95,9 @@ def serve(
         _fail(f"--cases {cases}: not a folder")
     with user_errors():
         loaded = load_policy(policy)
-    settings = Settings(policy=loaded, token=token, cases=cases, db=db, mask=tuple(mask or DEFAULT_MASKED))
+    settings = Settings(
+        policy=loaded, token=token, cases=cases, db=db, mask=tuple(mask or DEFAULT_MASKED), workers=workers
+    )
     app = create_app(settings)
     typer.echo(f"Havre serving {policy} on http://{host}:{port}/ (policy {loaded.hash})", err=True)
     uvicorn.run(app, host=host, port=port, log_level="warning")

@@ -33,12 +33,14 @@ class Server:
         token: str | None = None,
         cwd: Path | None = None,
         log: Path | None = None,
+        workers: int = 1,
     ) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.token = token
         args = [sys.executable, "-m", "havre", "serve", "--policy", str(policy), "--port", str(self.port), "--db", db]
         args += ["--cases", str(cases)] if cases else []
+        args += ["--workers", str(workers)] if workers > 1 else []
         env = {k: v for k, v in os.environ.items() if k != "HAVRE_TOKEN"} | ({"HAVRE_TOKEN": token} if token else {})
         self._out = (log or Path(os.devnull)).open("ab")
         self.process = subprocess.Popen(args, cwd=cwd, env=env, stdout=self._out, stderr=subprocess.STDOUT)

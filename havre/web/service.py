@@ -37,7 +37,7 @@ class Service:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.policy = settings.policy
-        self.engine = Engine(settings.policy, settings.batch)
+        self.engine = Engine(settings.policy, settings.batch, settings.workers)
         self.log = DecisionLog.open(settings.db, settings.mask)
         self.drafts = Drafts(self.log.engine)
         self._shown: OrderedDict[tuple[str, str], tuple[View, Decision]] = OrderedDict()

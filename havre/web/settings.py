@@ -23,3 +23,4 @@ class Settings:
     mask: tuple[str, ...] = DEFAULT_MASKED
     max_body: int = MAX_BODY
     batch: int = 25  # decisions grounded together when requests arrive at once
+    workers: int = 1  # processes deciding batches; above 1, each holds a copy of the policy
