@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from havre.web.common import case_error, html, lang_of, service
 from havre.web.interview import answered, plan, question_view
-from havre.web.pages import _draft
+from havre.web.pages import draft_and_case
 from solver.case import CaseError
 
 router = APIRouter(include_in_schema=False)
@@ -60,7 +60,7 @@ async def _step(
     request: Request, draft_id: str, lang: str, status: int = 200, error: dict[str, str] | None = None
 ) -> HTMLResponse:
     svc = service(request)
-    draft, case = await _draft(request, draft_id)
+    draft, case = await draft_and_case(request, draft_id)
     view, decision = await svc.view_of(draft, case, lang)
     found = plan(svc.policy.checked, decision, set(draft.skipped))
     question = question_view(svc.policy.checked, case, decision, found, lang, draft.step) if found.fact else None
@@ -86,7 +86,7 @@ async def answer(request: Request, draft_id: str) -> Response:
     svc = service(request)
     form = {k: str(v) for k, v in (await request.form()).items()}
     lang, fact = lang_of(form.get("lang")), form.get("fact", "")
-    draft, case = await _draft(request, draft_id)
+    draft, case = await draft_and_case(request, draft_id)
     _, decision = await svc.view_of(draft, case, lang)
     found = plan(svc.policy.checked, decision, set(draft.skipped))
     if fact != found.fact:  # a stale form (the case moved on): ask again what is to be asked now

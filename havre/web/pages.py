@@ -68,7 +68,7 @@ async def submit(request: Request) -> Response:
     return RedirectResponse(f"/cases/{draft.id}?lang={lang}", status_code=303)
 
 
-async def _draft(request: Request, draft_id: str) -> tuple[Draft, Case]:
+async def draft_and_case(request: Request, draft_id: str) -> tuple[Draft, Case]:
     svc = service(request)
     draft = svc.drafts.get(draft_id)
     if draft is None:
@@ -79,7 +79,7 @@ async def _draft(request: Request, draft_id: str) -> tuple[Draft, Case]:
 @router.get("/cases/{draft_id}", response_class=HTMLResponse)
 async def decision_page(request: Request, draft_id: str) -> HTMLResponse:
     svc, lang = service(request), lang_of(request.query_params.get("lang"))
-    draft, case = await _draft(request, draft_id)
+    draft, case = await draft_and_case(request, draft_id)
     view, decision = await svc.view_of(draft, case, lang)
     return html(
         request,
@@ -133,7 +133,7 @@ async def what_if_page(request: Request, draft_id: str) -> HTMLResponse:
 
 async def _closer(request: Request, draft_id: str, *, what_if: bool) -> HTMLResponse:
     svc, lang = service(request), lang_of(request.query_params.get("lang"))
-    draft, case = await _draft(request, draft_id)
+    draft, case = await draft_and_case(request, draft_id)
     verdict, subject = _key(request)
     findings = request.query_params.get("findings") == "1"
 
@@ -172,7 +172,7 @@ async def _closer(request: Request, draft_id: str, *, what_if: bool) -> HTMLResp
 
 @router.get("/cases/{draft_id}/case.yaml")
 async def download(request: Request, draft_id: str) -> Response:
-    draft, case = await _draft(request, draft_id)
+    draft, case = await draft_and_case(request, draft_id)
     text = yaml.safe_dump(draft.document, allow_unicode=True, sort_keys=False)
     name = re.sub(r"[^A-Za-z0-9._-]", "-", case.id) + ".yaml"
     return Response(

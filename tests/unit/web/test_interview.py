@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from fastapi.testclient import TestClient
 
 from havre.api import Policy
-from havre.web.interview import answered, plan
+from havre.web.interview import Plan, answered, plan, question_view
 from solver.case import CaseError
 from solver.casefile import parse_document
 from tests.unit.web.conftest import case_text
@@ -118,3 +119,31 @@ def test_a_new_interview_from_an_empty_case(client: TestClient) -> None:
     assert '<select name="value" aria-labelledby="question" required>' in page  # an enumeration, with its labels
     bad = client.post("/interview/new", data=form | {"e-person": "ana bel"})
     assert bad.status_code == 422 and "<code>persons.ana bel</code>" in bad.text
+
+
+def test_each_type_of_input_has_its_form(policy: Policy) -> None:
+    case = policy.case(parse_document(case_text("fatima-undetermined"), "yaml"))
+    decision = policy.decide(case)
+
+    def form(fact: str, lang: str = "en") -> dict[str, object]:
+        asked = Plan(fact, 1, (), (), (("decision", ("app1",)),))
+        return question_view(policy.checked, case, decision, asked, lang)["form"]  # type: ignore[no-any-return]
+
+    assert form("in_union(fatima)") == {"kind": "bool"}
+    assert form("birth_date(fatima)") == {"kind": "date"}
+    assert form("principal(app1)") == {
+        "kind": "entity",
+        "entity": "person",
+        "options": [
+            {"value": "fatima", "label": "Fatima Zahra El Amrani"},
+            {"value": "salma", "label": "Salma El Amrani"},
+        ],
+    }
+    need = form("need_for_protection(salma)", "fr")
+    assert need["kind"] == "enum" and need["options"][0] == {"value": "ordinary", "label": "ordinaire"}  # type: ignore[index]
+    assert form("immigration_status(salma)", "fr")["options"][0] == {"value": "citizen", "label": "citizen"}  # type: ignore[index]
+    assert answered(policy.checked, {}, "answer_time_limit_days(l1)", "30")["letters"]["l1"] == {
+        "answer_time_limit_days": 30
+    }
+    with pytest.raises(CaseError, match="'thirty' is not a whole number"):
+        answered(policy.checked, {}, "answer_time_limit_days(l1)", "thirty")
