@@ -49,6 +49,7 @@ MODES = {  # verdict cases, explained cases, warm runs, cold runs, caseload size
     "full": (500, 30, 200, 5, (1_000, 10_000, 100_000)),
 }
 ENTITIES = {"smoke": (10,), "quick": (10, 20, 30, 40), "full": (10, 20, 30, 40)}  # entities of one case
+SERVE_LOAD = {"smoke": 4, "quick": 200, "full": 200}  # concurrent decide requests to `havre serve`
 WARM_BUDGET = 120.0  # seconds: the warm rows stop early when one decision takes longer than the target by far
 
 
@@ -399,6 +400,23 @@ def caseload_rows(policy: Policy, policy_path: Path, sizes: Sequence[int], worke
     return rows
 
 
+def serve_rows(policy: Policy, policy_path: Path, case: Path, n: int, workers: int) -> list[Row]:
+    """`havre serve` on loopback under n concurrent decide requests: latency, and nothing wrong or lost."""
+    from benchmarks import serve_load
+
+    load = serve_load.run(policy, policy_path, case, n, workers)
+    ok = load.correct == load.logged == n
+    return [
+        Row(
+            f"serve --workers {workers}: {n} concurrent decide requests, {case.name} (p50 / p99 latency)",
+            f"{load.p50:.2f} s / {load.p99:.2f} s; {load.correct}/{n} correct, {load.logged}/{n} logged",
+            f"{load.wall:.1f} s for all, {load.wall / n:.2f} s per decision",
+            target="every answer correct and logged",
+            status=judged(ok),
+        )
+    ]
+
+
 # ---------------------------------------------------------------- the table
 
 
@@ -420,9 +438,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--policy", type=Path, default=ROOT / "policy")
     parser.add_argument("--case", type=Path, default=AMINA, help="the case of the warm and cold rows")
     parser.add_argument("--also-cold", type=Path, nargs="*", default=[COMPLETE], help="more cases for the cold rows")
-    parser.add_argument("--workers", type=int, default=2, help="processes of the caseload rows")
+    parser.add_argument("--workers", type=int, default=2, help="processes of the caseload and serve rows")
     parser.add_argument("--chunk-size", type=int, default=b.DEFAULT_CHUNK)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--serve-load", type=int, default=None, help="concurrent requests of the serve row (0 leaves it out)"
+    )
     args = parser.parse_args(argv)
     n_verdicts, n_explained, warm_runs, cold_runs, sizes = MODES[args.mode or "quick"]
     policy = load_policy(args.policy)
@@ -435,6 +456,9 @@ def main(argv: list[str] | None = None) -> int:
         lambda: cold_rows([args.case, *args.also_cold], args.policy, cold_runs),
         lambda: caseload_rows(policy, args.policy, sizes, args.workers, args.seed),
     ]
+    serve_n = SERVE_LOAD[args.mode or "quick"] if args.serve_load is None else args.serve_load
+    if serve_n:
+        steps.append(lambda: serve_rows(policy, args.policy, args.case, serve_n, args.workers))
     rows: list[Row] = []
     for step in steps:
         rows += step()

@@ -19,6 +19,7 @@ from babel.messages.pofile import read_po, write_po
 from explain.i18n import LANGS, catalogue_path
 
 ROOT = Path(__file__).parent
+WEB = ROOT.parent / "havre" / "web"  # the pages of `havre serve` take their words from the same catalogues
 METHODS = [("**.py", "python"), ("templates/**.j2", "jinja2")]
 OPTIONS = {"templates/**.j2": {"extensions": "jinja2.ext.i18n"}}
 TRANSLATED = tuple(lang for lang in LANGS if lang != "en")
@@ -27,8 +28,9 @@ TRANSLATED = tuple(lang for lang in LANGS if lang != "en")
 def extract() -> Catalog:
     """Every message the code and the templates use."""
     catalog = Catalog(project="havre", charset="utf-8")
-    for _file, _line, message, _comments, _context in extract_from_dir(ROOT, METHODS, options_map=OPTIONS):
-        catalog.add(message)
+    for folder in (ROOT, WEB):
+        for _file, _line, message, _comments, _context in extract_from_dir(folder, METHODS, options_map=OPTIONS):
+            catalog.add(message)
     return catalog
 
 

@@ -44,6 +44,11 @@ def _environment(lang: str) -> Environment:
     return env
 
 
+def environment(lang: str) -> Environment:
+    """The environment of a language, with its catalogue and filters: for pages that reuse the HTML macros."""
+    return _environment(lang)
+
+
 def _capitalize_first(text: str) -> str:
     """The first letter in upper case; HTML stays HTML (the filter sees the macro's markup)."""
     return type(text)(str(text)[:1].upper() + str(text)[1:]) if isinstance(text, str) else text

@@ -15,7 +15,7 @@ import typer
 
 from grammar.diagnostics import PolicyError, render_json, render_text
 from grammar.files import os_problem
-from havre import cli_caseload, cli_editor, targets
+from havre import cli_caseload, cli_editor, cli_web, targets
 from havre.targets import OutputError
 from solver.case import CaseError
 from solver.run import InternalError
@@ -113,6 +113,7 @@ def decide(
     subject: SubjectOpt = None,
     summary: Annotated[bool, typer.Option("--summary", help="Only the conflicts and the main answers.")] = False,
     show_all: AllOpt = False,
+    log: Annotated[bool, typer.Option("--log", help="Record the decision in the decision log ($HAVRE_DB).")] = False,
 ) -> None:
     """Decide a case: the main answers first, then every verdict, by subject.
 
@@ -134,6 +135,10 @@ def decide(
         typer.echo(dumps(decision_json(decision, chosen, view_questions(view), view["summary"])))
     else:
         typer.echo(render(view, "decision", summary_only=summary), nl=False)
+    if log:
+        from havre.cli_web import log_decision
+
+        log_decision(loaded, decision, case)
     _exit_on_conflict(view)
 
 
@@ -444,6 +449,7 @@ def _test_json(outcomes: list[Any], cov: Any) -> None:
 
 cli_caseload.register(app)
 cli_editor.register(app)
+cli_web.register(app)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -452,9 +452,11 @@ def test_one_template_per_format_and_complete_catalogues() -> None:
 
     assert sorted(p.name for p in TEMPLATES.iterdir()) == [
         "decision.txt.j2",
+        "explanation.css",
         "explanation.html.j2",
         "explanation.md.j2",
         "explanation.txt.j2",
+        "explanation_macros.html.j2",
     ]
     d = drift("fr")
     assert (d.missing, d.stale, d.untranslated) == ([], [], [])

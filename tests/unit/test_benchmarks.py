@@ -36,6 +36,7 @@ def test_the_smoke_run_prints_every_row(tmp_path: Path, capsys: pytest.CaptureFi
         "caseload of 40",
         "time per case from 20 to 40 cases",
         "peak memory at 100,000 cases",
+        "serve --workers 2: 4 concurrent decide requests, case.json (p50 / p99 latency)",
     ):
         assert row in table
     assert "raw clingo" in table and ("MET" in table or "MISSED" in table)
