@@ -50,7 +50,7 @@ def format_text(text: str, file: str = "<text>") -> str:
         lead = [c for c in comments if c.line < start and c.line not in used]
         inner = _owned(comments, start, end, used)
         used.update(c.line for c in lead + inner)
-        together = isinstance(prev, _GROUPED) and type(prev) is type(decl) and not lead
+        together = isinstance(prev, _GROUPED) and type(prev) is type(decl) and not lead and not _has_texts(prev, decl)
         if out and not (together and start <= prev.span.end_line + 1):  # type: ignore[union-attr]
             out.append("")
         out.extend(_comment_block(lead, start))
@@ -61,6 +61,11 @@ def format_text(text: str, file: str = "<text>") -> str:
         out.append("")
     out.extend(_comment_block(rest, None))
     return "\n".join(out) + "\n" if out else ""
+
+
+def _has_texts(*decls: n.Declaration) -> bool:
+    """Entities with texts take more than a line: a blank line sets each apart."""
+    return any(isinstance(d, n.Entity) and d.texts for d in decls)
 
 
 def _owned(comments: list[_Comment], start: int, end: int, used: set[int]) -> list[_Comment]:
@@ -135,7 +140,10 @@ def _layout(d: n.Declaration) -> list[_Line]:
         return [_Line(f"import {_quote(d.path)}", line)]
     if isinstance(d, n.Entity):
         plural = f" plural {d.plural}" if d.plural != f"{d.name}s" else ""
-        return [_Line(f"entity {d.name}{plural}", line)]
+        texts = sorted(d.texts, key=lambda t: t.lang != "en")
+        return [_Line(f"entity {d.name}{plural}", line)] + [
+            _Line(f"{INDENT}{t.lang} {_quote(t.template)}", t.span.line) for t in texts
+        ]
     if isinstance(d, n.Source):
         return _source(d)
     if isinstance(d, n.Predicate):
@@ -165,7 +173,9 @@ def _predicate(d: n.Predicate) -> list[_Line]:
     if d.applies is not None:
         lines.append(_Line(f"{INDENT}applies if {_cond(d.applies)}", d.applies.span.line))
     for t in sorted(d.texts, key=lambda t: _text_rank(t, d.value)):
-        what = f"label {t.value} " if t.value is not None else "question " if t.question else ""
+        what = (
+            f"label {t.value} " if t.value is not None else "question " if t.question else "not " if t.negative else ""
+        )
         lines.append(_Line(f"{INDENT}{what}{t.lang} {_quote(t.template)}", t.span.line))
     for g in d.grounds:
         lines.append(_Line(f"{INDENT}grounds {g.value}: {_cond(g.cond)}", g.span.line))
@@ -173,12 +183,13 @@ def _predicate(d: n.Predicate) -> list[_Line]:
 
 
 def _text_rank(t: n.Text, value: n.Type) -> tuple[int, int, int]:
-    """Texts, then questions, then labels in the order of the values; English before French."""
+    """Texts, then the texts when not holding, then questions, then labels in the order of the values; English
+    before French."""
     lang = 0 if t.lang == "en" else 1
     if t.value is None:
-        return (1 if t.question else 0, 0, lang)
+        return (2 if t.question else 1 if t.negative else 0, 0, lang)
     values = value.values if isinstance(value, n.EnumType) else ()
-    return (2, values.index(t.value) if t.value in values else len(values), lang)
+    return (3, values.index(t.value) if t.value in values else len(values), lang)
 
 
 def _rule(d: n.Rule) -> list[_Line]:
