@@ -37,7 +37,7 @@ def test_decide_text_lists_every_verdict_by_subject_with_questions(tmp_path: Pat
     r = havre("decide", write(tmp_path, "c.yaml", CASE), "--policy", MINI)
     assert r.returncode == 0, r.stderr
     lines = r.stdout.splitlines()
-    assert lines[0].startswith("Case cli-1, assessed on 21 November 2026 (policy ")
+    assert lines[0].startswith("Case cli-1, assessed on November 21, 2026 (policy ")
     at = lines.index("Amina Haddad")
     assert lines[at + 3 : at + 5] == [
         "  [undetermined] Amina Haddad may be selected under the programme",
@@ -127,7 +127,7 @@ def test_schema_is_json_schema() -> None:
 
 def test_check_reports_success_and_missing_texts_as_errors(tmp_path: Path) -> None:
     r = havre("check", "--policy", MINI)
-    assert (r.returncode, r.stdout.splitlines()[-1]) == (0, "11 rules, 21 predicates: no errors")
+    assert (r.returncode, r.stdout.splitlines()[-1]) == (0, "11 rules, 21 predicates: 0 errors, 0 warnings")
     write(
         tmp_path,
         "p/main.havre",
@@ -138,9 +138,13 @@ def test_check_reports_success_and_missing_texts_as_errors(tmp_path: Path) -> No
     r = havre("check", "--policy", str(tmp_path / "p"))
     assert r.returncode == 1
     lines = r.stdout.splitlines()
-    assert lines[-1] == "1 rules, 2 predicates: 2 error(s): missing texts"
-    assert lines[0].endswith("error[missing-text]: `x` has no fr question")
-    assert any(line.endswith("error[missing-text]: rule `R1` has no French title") for line in lines)
+    assert lines[-1] == "1 rule, 2 predicates: 4 errors, 1 warning"
+    assert [line.split(": ", 1)[1] for line in lines if "error[" in line] == [
+        "error[missing-text]: source `S` has no French title",
+        "error[missing-text]: entity `person` has no en or fr text",
+        "error[missing-text]: `x` has no fr question",
+        "error[missing-text]: rule `R1` has no French title",
+    ]
 
 
 def test_a_scenario_file_that_does_not_load_fails_alone(tmp_path: Path) -> None:

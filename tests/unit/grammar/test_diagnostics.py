@@ -296,6 +296,25 @@ def test_missing_text_is_an_error_for_check_yet_the_draft_loads() -> None:
     assert found == [
         ("missing-text", "error", "`resides` has no fr text"),
         ("missing-text", "error", "`resides` has no en or fr question"),
+        ("plain-sentence", "warning", '`resides` has no `not en` text: explanations say "it is not the case that …"'),
+    ]
+
+
+def test_a_fact_read_under_not_without_a_not_text_names_the_rule() -> None:
+    src = (
+        'input resides(P: person)\n  en "{P} resides in Québec"\n  fr "{P} réside au Québec"\n'
+        '  not en "{P} does not reside in Québec"\n'
+        '  question en "Does {P} reside in Québec?"\n  question fr "{P} réside-t-elle ou réside-t-il au Québec ?"\n'
+        'derived away(P: person)\n  en "{P} is away"\n  fr "{P} est absente ou absent"\n'
+        'rule AWAY-1 "Away" cites QHC-1 away(P) if not resides(P).\n'
+    )
+    found = [(w.code, w.message, w.hint) for w in policy_of(src).warnings if "resides" in w.message]
+    assert found == [
+        (
+            "plain-sentence",
+            '`resides` has no `not fr` text: explanations say "it is not the case that …"',
+            'rule AWAY-1 reads it under `not`; add e.g. `not fr "..."` with the sentence when it does not hold',
+        )
     ]
 
 

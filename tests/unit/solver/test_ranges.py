@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -112,4 +113,6 @@ def test_dates_at_the_ends_of_the_calendar_pass_check(tmp_path: Path) -> None:
     write(tmp_path, "p/main.havre", src)
     r = havre("check", "--policy", str(tmp_path / "p"))
     assert r.returncode == 1 and "Traceback" not in r.stderr, r.stderr  # 1: the texts are missing
-    assert r.stdout.splitlines()[-1] == "3 rules, 6 predicates: no errors, 12 warning(s)"
+    codes = set(re.findall(r": (?:error|warning)\[([a-z-]+)\]", r.stdout))
+    assert codes == {"missing-text", "plain-sentence"}
+    assert r.stdout.splitlines()[-1] == "3 rules, 6 predicates: 14 errors, 1 warning"
