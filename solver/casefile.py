@@ -200,7 +200,34 @@ for _tag, _make in _CONSTRUCTORS.items():
 _CaseLoader.add_constructor(None, _yaml_other)
 
 
+class _FastCaseLoader(yaml.CSafeLoader):
+    """_CaseLoader's values through libyaml's parser, for text that can hold no alias, anchor or tag."""
+
+    yaml_implicit_resolvers = _CaseLoader.yaml_implicit_resolvers
+    yaml_constructors = _CaseLoader.yaml_constructors
+    yaml_multi_constructors = _CaseLoader.yaml_multi_constructors
+
+
+def _plain_yaml(text: str) -> bool:
+    """Whether libyaml reads the text with no alias, anchor or tag (which _CaseLoader refuses, with the place)."""
+    for event in yaml.parse(text, Loader=yaml.CSafeLoader):
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) or getattr(event, "tag", None):
+            return False
+    return True
+
+
 def _parse_yaml(text: str, origin: str) -> object:
+    """A YAML document through libyaml when it can be; any problem is named by the careful reader."""
+    if yaml.__with_libyaml__ and "\t" not in text:  # libyaml accepts tabs the careful reader refuses
+        try:
+            if _plain_yaml(text):
+                return _FastCaseLoader(text).get_single_data()
+        except Exception:  # noqa: BLE001, S110 (the careful reader below names the problem and its place)
+            pass
+    return _parse_yaml_carefully(text, origin)
+
+
+def _parse_yaml_carefully(text: str, origin: str) -> object:
     loader: _CaseLoader | None = None
     try:
         loader = _CaseLoader(text)
@@ -238,7 +265,8 @@ def _first_problem(data: object, lay: sc.Layout, policy: CheckedPolicy) -> tuple
         return over
     ids, sections = _ids(data, lay)
     scan = sc.Checker(lay, data, ids, suggest=False)
-    findings = [*shape, *sc.schema_findings(data, sc.validator(policy)), *_scan(data, lay, sections, scan)]
+    schema = () if sc.meets_schema(policy, data) else sc.schema_findings(data, sc.validator(policy))
+    findings = [*shape, *schema, *_scan(data, lay, sections, scan)]
     if not findings:
         return None
     order = _Order(data)

@@ -456,3 +456,40 @@ def test_python_values_from_api_callers() -> None:
     )
     with pytest.raises(CaseError, match=r"^<case>: persons: keys must be text, found 3$"):
         parse_case({"case": "c", "assessment_date": "2026-01-01", "persons": {3: {}}}, POLICY)
+
+
+def _both_readings(text: str) -> tuple[object, object]:
+    """The document as libyaml's fast path reads it and as the careful reader does (or the error each gives)."""
+    from solver import casefile
+
+    def read(how: Any) -> object:
+        try:
+            return ("value", how(text))
+        except CaseError as e:
+            return ("error", str(e))
+
+    careful = read(lambda t: casefile._parse_yaml_carefully(t, "<case>"))
+    return read(lambda t: casefile._parse_yaml(t, "<case>")), careful
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("ab:- \n[]{},&*!'\"#?|>%@`1.~\t")) | st.characters(), max_size=60))
+def test_the_fast_yaml_reader_reads_as_the_careful_one(text: str) -> None:
+    fast, careful = _both_readings(text)
+    assert fast == careful
+
+
+def test_the_fast_yaml_reader_reads_every_shipped_file_as_the_careful_one() -> None:
+    files = sorted(Path("policy").rglob("*.yaml")) + sorted(Path("tests/fuzz/corpus/case").glob("*"))
+    assert len(files) > 40
+    for path in files:
+        fast, careful = _both_readings(path.read_text(encoding="utf-8", errors="replace"))
+        assert fast == careful, path
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.dictionaries(_KEYS, _VALUES, max_size=6) | _VALUES)
+def test_the_compiled_schema_check_agrees_with_the_full_validator(data: object) -> None:
+    from solver import schema as sc
+
+    assert sc.meets_schema(POLICY, data) == (not list(sc.schema_findings(data, sc.validator(POLICY))))
