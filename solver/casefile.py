@@ -222,7 +222,7 @@ def _parse_yaml(text: str, origin: str) -> object:
         try:
             if _plain_yaml(text):
                 return _FastCaseLoader(text).get_single_data()
-        except Exception:  # noqa: BLE001, S110 (the careful reader below names the problem and its place)
+        except Exception:  # the careful reader below names the problem and its place
             pass
     return _parse_yaml_carefully(text, origin)
 
