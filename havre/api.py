@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -14,10 +14,10 @@ from grammar.checked import CheckedPolicy
 from grammar.diagnostics import did_you_mean
 from grammar.files import entry_file
 from havre import cache as policy_cache
-from solver.answer import Decision
+from solver.answer import Decision, Key
 from solver.case import Case, CaseError
 from solver.casefile import load_case, parse_case
-from solver.decide import decide_many
+from solver.decide import decide_many, with_missing
 from solver.emit import AspProgram, emit
 
 DEFAULT_POLICY = Path("policy")
@@ -117,8 +117,12 @@ class Policy:
         """Every verdict of each case explained (as `explain` does by default), with its decision; one solve."""
         return self.explainer.explain_many([self.case(c) for c in cases], lang, missing=missing)
 
+    def with_missing(self, case: CaseLike, decision: Decision, verdicts: Collection[Key]) -> Decision:
+        """The decision with the missing facts of the given undetermined verdicts searched (see `decide`)."""
+        return with_missing(self.program, self.checked, self.case(case), decision, only=verdicts)
+
     def decide_many(self, cases: Iterable[CaseLike], *, missing: bool = True) -> list[Decision]:
-        """Every case grounded in one clingo call."""
+        """The cases decided in chunks of solver.decide.CHUNK, each chunk grounded and solved in one clingo call."""
         return decide_many(self.program, self.checked, [self.case(c) for c in cases], missing=missing)
 
 

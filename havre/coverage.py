@@ -1,8 +1,8 @@
 """Coverage of a policy by scenario cases: rules fired, provisions applied, conditions seen both ways, exceptions.
 
-All scenario cases are grounded together in the explanation program (the
-compiled program and the prefix chains of solver/chain.py) and solved once for
-brave and cautious consequences. Only what a scenario DECIDES counts:
+Scenario cases are grounded in chunks (solver.decide.CHUNK) in the explanation
+program (the compiled program and the prefix chains of solver/chain.py) and
+solved for brave and cautious consequences. Only what a scenario DECIDES counts:
 
 - a rule is covered when it fires in every completion of some scenario case;
 - a cited provision (or source) when a rule citing it is covered;
@@ -33,6 +33,7 @@ from grammar.source import Span
 from solver.case import Case
 from solver.chain import chains
 from solver.context import Context
+from solver.decide import CHUNK
 from solver.emit import AspProgram
 from solver.run import add_case, case_symbol, consequences, new_control
 
@@ -89,9 +90,10 @@ def coverage(program: AspProgram, policy: CheckedPolicy, cases: Sequence[Case]) 
     numbered = [(case_symbol(i), c) for i, c in enumerate(cases)]
     brave: set[Symbol] = set()
     cautious: set[Symbol] = set()
-    if numbered:
-        cons = consequences(_control(program, policy, numbered, text + SHOWS))
-        brave, cautious = cons.brave, cons.cautious
+    for start in range(0, len(numbered), CHUNK):  # numbered across chunks: atoms of two cases never merge
+        cons = consequences(_control(program, policy, numbered[start : start + CHUNK], text + SHOWS))
+        brave |= cons.brave
+        cautious |= cons.cautious
     fired = {s.arguments[0].string for s in cautious if s.name == "_fired"}
     items = [Item("rule", cr.id, cr.rule.title, cr.rule.span, cr.id in fired, "never fired") for cr in policy.rules]
     citing: dict[str, list[str]] = defaultdict(list)

@@ -70,10 +70,9 @@ class ScenarioItem(pytest.Item):
         self.policy = policy
 
     def runtest(self) -> None:
-        from havre.scenarios import failures
+        from havre.scenarios import decide, failures
 
-        decision = self.policy.decide(self.scenario.case) if self.scenario.case is not None else None
-        found = failures(self.scenario, decision)
+        found = failures(self.scenario, decide(self.policy, self.scenario))
         if found:
             raise ScenarioFailure("\n".join(found))
 

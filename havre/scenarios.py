@@ -236,9 +236,31 @@ def _sets(sets: Sequence[Sequence[str]]) -> str:
 def run(policy: Policy, scenarios: Sequence[Scenario]) -> list[Outcome]:
     """Every scenario decided (those whose case loads, together); each outcome with its failures."""
     cases = [s.case for s in scenarios if s.case is not None]
-    decisions = iter(policy.decide_many(cases))
+    decisions = iter(policy.decide_many(cases, missing=False))
     outcomes = []
     for s in scenarios:
         decision = next(decisions) if s.case is not None else None
+        decision = asked(policy, s, decision)
         outcomes.append(Outcome(s, decision, failures(s, decision)))
     return outcomes
+
+
+def decide(policy: Policy, scenario: Scenario) -> Decision | None:
+    """The scenario's case decided, with the missing facts its expectations read (see `asked`)."""
+    if scenario.case is None:
+        return None
+    return asked(policy, scenario, policy.decide(scenario.case, missing=False))
+
+
+def asked(policy: Policy, scenario: Scenario, decision: Decision | None) -> Decision | None:
+    """The decision with missing facts searched only where the scenario reads them: an expectation of missing
+    sets, or an undetermined verdict expected otherwise (its failure lists them). The search costs more than
+    the rest of the decision; the verdicts no expectation names do not need it."""
+    if decision is None or scenario.case is None:
+        return decision
+    wanted = set()
+    for x in scenario.expect:
+        v = decision.get(x.verdict, *x.subject)
+        if v.status == "undetermined" and (x.missing is not None or (x.status is not None and x.status != v.status)):
+            wanted.add(v.key)
+    return policy.with_missing(scenario.case, decision, wanted) if wanted else decision

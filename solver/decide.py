@@ -1,13 +1,13 @@
-"""Deciding cases: verdicts for many cases in one grounding, then missing facts."""
+"""Deciding cases: verdicts for many cases grounded together (in chunks), then missing facts."""
 
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import replace
 
 from grammar.checked import CheckedPolicy
-from solver.answer import Decision
+from solver.answer import Decision, Key
 from solver.case import Case
 from solver.emit import AspProgram
 from solver.missing import MissingFinder
@@ -30,23 +30,37 @@ def decide_many(
     return decisions
 
 
+# Cases grounded together share the cost of a clingo call, but brave and cautious enumeration walks models
+# of all of them at once: past about ten cases with unknown facts, it costs more than it saves.
+CHUNK = 10
+
+
 def _decided(program: AspProgram, policy: CheckedPolicy, cases: Sequence[Case], extra: str = "") -> list[Decision]:
-    numbered = [(case_symbol(i), c) for i, c in enumerate(cases)]
-    indexed = by_case(*consequence_texts(control(program, policy, numbered, extra=extra)))
-    return [decode_case(policy, case, indexed[i]) for i, case in enumerate(cases)]
+    out = []
+    for start in range(0, len(cases), CHUNK):
+        chunk = cases[start : start + CHUNK]
+        numbered = [(case_symbol(i), c) for i, c in enumerate(chunk)]
+        indexed = by_case(*consequence_texts(control(program, policy, numbered, extra=extra)))
+        out += [decode_case(policy, case, indexed[i]) for i, case in enumerate(chunk)]
+    return out
 
 
 MISSING_SECONDS = 3.0  # the search for missing facts, per case; see `with_missing`
 
 
 def with_missing(
-    program: AspProgram, policy: CheckedPolicy, case: Case, decision: Decision, budget: float | None = None
+    program: AspProgram,
+    policy: CheckedPolicy,
+    case: Case,
+    decision: Decision,
+    budget: float | None = None,
+    only: Collection[Key] | None = None,
 ) -> Decision:
-    """The smallest sets of missing facts of each undetermined verdict, searched for `budget` seconds at most
-    (MISSING_SECONDS by default): the verdicts left when time runs out list none, and the decision is marked
-    `partial` ("missing"), so a reader knows the list is not complete."""
+    """The smallest sets of missing facts of each undetermined verdict (of those in `only`, when given),
+    searched for `budget` seconds at most (MISSING_SECONDS by default): the verdicts left when time runs out
+    list none, and the decision is marked `partial` ("missing"), so a reader knows the list is not complete."""
     # An undetermined verdict that may not apply asks, too, what decides whether it applies (solver.missing).
-    open_ = [v for v in decision.verdicts if v.status == "undetermined"]
+    open_ = [v for v in decision.verdicts if v.status == "undetermined" and (only is None or v.key in only)]
     if not open_:
         return decision
     deadline = time.monotonic() + (MISSING_SECONDS if budget is None else budget)
