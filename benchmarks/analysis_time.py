@@ -24,8 +24,8 @@ TARGET_SECONDS = 60.0
 def main(argv: list[str] | None = None) -> int:
     sys.path.insert(0, str(ROOT))
     from havre.api import load_policy
-    from solver.analysis import analyse
-    from solver.universe import parse_universe
+    from solver.analysis.analysis import analyse
+    from solver.analysis.universe import parse_universe
 
     args = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     args.add_argument("--policy", default=str(ROOT / "policy"))

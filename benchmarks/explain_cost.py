@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from havre.api import Policy, load_policy  # noqa: E402
-from solver.case import Case, CaseError  # noqa: E402
+from solver.cases.case import Case, CaseError  # noqa: E402
 
 WARMUP = 3  # cases decided and explained before timing: imports, grounding caches, the explainer's chains
 

@@ -35,10 +35,10 @@ from benchmarks import xclingo_compare
 from havre import batch as b
 from havre.api import Policy, load_policy
 from havre.generate import Generator, write_jsonl
-from solver.case import Case
-from solver.casefile import MAX_ENTITIES, read_document
-from solver.context import Context
-from solver.run import add_case, case_symbol, show_directives, statements
+from solver.cases.case import Case
+from solver.cases.casefile import MAX_ENTITIES, read_document
+from solver.solve.context import Context
+from solver.solve.run import add_case, case_symbol, show_directives, statements
 
 ROOT = Path(__file__).resolve().parent.parent
 AMINA = ROOT / "policy/examples/amina-selected.yaml"  # 100 of its 152 verdicts undetermined: missing facts searched

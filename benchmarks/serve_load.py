@@ -18,7 +18,7 @@ from havre.api import Policy
 from havre.log.store import DecisionLog
 from havre.output import decision_json, view_questions
 from havre.web.launch import Server
-from solver.casefile import read_document
+from solver.cases.casefile import read_document
 
 TIMEOUT = 600.0  # seconds for the whole run: the test stops by itself
 

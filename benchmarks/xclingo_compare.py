@@ -8,8 +8,8 @@ per case).
 
 xclingo gets the same program text with a `%!show_trace` annotation per verdict predicate added and
 each `_` of a positive body literal named (`name_anonymous`), the same `@` functions (the worker imports
-`solver.context`), and traces every rule (`--auto-tracing all`). For each case it explains one model,
-once. For the first cases, `check` makes sure the text facts are `solver.run.add_case`'s and that the
+`solver.solve.context`), and traces every rule (`--auto-tracing all`). For each case it explains one model,
+once. For the first cases, `check` makes sure the text facts are `solver.solve.run.add_case`'s and that the
 model xclingo explained is one of the case's models in clingo 5.8.
 """
 
@@ -30,11 +30,11 @@ from clingo import Function, Number, String, Symbol, ast
 
 from grammar.checked import CheckedPolicy
 from havre.api import Policy
-from solver import calendar
-from solver.case import Case
-from solver.context import Context
-from solver.names import args_tuple, encode
-from solver.run import add_case
+from solver.cases import calendar
+from solver.cases.case import Case
+from solver.compile.names import args_tuple, encode
+from solver.solve.context import Context
+from solver.solve.run import add_case
 
 ROOT = Path(__file__).resolve().parent.parent
 VENV = ROOT / ".venv-xclingo"
@@ -57,7 +57,7 @@ class XclingoResult:
 
 
 def case_facts(policy: CheckedPolicy, case: Case, cid: Symbol) -> str:
-    """The facts `solver.run.add_case` adds through the backend, as program text."""
+    """The facts `solver.solve.run.add_case` adds through the backend, as program text."""
     lines: list[str] = []
 
     def fact(name: str, *args: Symbol) -> None:
@@ -139,7 +139,7 @@ def xclingo_program(policy: Policy, shows_verdicts: str) -> str:
 def solve58(policy: Policy, case: Case, shows: str, *, as_text: bool, mode: str | None = None) -> set[str]:
     """Shown atoms in clingo 5.8 (this process): one model, or the `brave` or `cautious` consequences.
 
-    The case's facts are given as text (`case_facts`) or through the backend (`solver.run.add_case`).
+    The case's facts are given as text (`case_facts`) or through the backend (`solver.solve.run.add_case`).
     """
     ctl = clingo.Control(["--warn=none", *([f"--enum-mode={mode}", "0"] if mode else [])])
     facts = case_facts(policy.checked, case, Number(0)) if as_text else ""
@@ -160,7 +160,7 @@ def check(policy: Policy, case: Case, shows: str, traced: list[str]) -> str | No
     and the brave consequences clingo 5.8 gives.
     """
     if solve58(policy, case, shows, as_text=True) != solve58(policy, case, shows, as_text=False):
-        return f"the facts of case {case.id} as text differ from solver.run.add_case's"
+        return f"the facts of case {case.id} as text differ from solver.solve.run.add_case's"
     brave, cautious = (
         {a for a in solve58(policy, case, shows, as_text=True, mode=mode) if not a.startswith("_")}
         for mode in ("brave", "cautious")
@@ -173,7 +173,7 @@ def check(policy: Policy, case: Case, shows: str, traced: list[str]) -> str | No
 def measure(policy: Policy, cases: Sequence[Case], shows_verdicts: str) -> XclingoResult | str:
     """xclingo explaining each case's verdict atoms; the reason instead when it cannot.
 
-    `shows_verdicts`: the `#show` directives of the verdicts, as `solver.run.show_directives` writes them
+    `shows_verdicts`: the `#show` directives of the verdicts, as `solver.solve.run.show_directives` writes them
     (the compiler's own `_` predicates among them are not traced).
     """
     python = VENV / "bin" / "python"

@@ -6,7 +6,7 @@ object with the time of each case and what xclingo produced.
 
 `python xclingo_worker.py --cli ARGS...`: the `xclingo` command itself, with ARGS.
 
-Both first give xclingo the grounder's `@` functions, `solver.context.Context`'s (imported from this
+Both first give xclingo the grounder's `@` functions, `solver.solve.context.Context`'s (imported from this
 repository: they run unchanged on Python 3.10 and clingo 5.5). Its solving control grounds without a
 context object, so clingo looks them up in `__main__` (once Python scripting is on); its explaining
 control grounds with an `XClingoContext`, which takes no others, so they are added to that class.
@@ -27,7 +27,7 @@ from clingo.script import enable_python
 from xclingo import XclingoContext, XclingoControl  # type: ignore[import-not-found]
 from xclingo.extensions import load_xclingo_extension  # type: ignore[import-not-found]
 
-from solver.context import Context
+from solver.solve.context import Context
 
 
 def supply_functions() -> None:

@@ -17,9 +17,9 @@ from explain.phrases import date_text
 from explain.sources import grouped
 from explain.views import View, Views
 from grammar.checked import CheckedPolicy
-from solver.answer import Decision, Key, Verdict
-from solver.case import Case, Fact
-from solver.whatif import WhatIf
+from solver.analysis.whatif import WhatIf
+from solver.cases.case import Case, Fact
+from solver.solve.answer import Decision, Key, Verdict
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,13 +10,13 @@ from explain.case_view import Changes, chosen_verdicts, explanation_view
 from explain.graph import Graph
 from explain.views import View
 from grammar.checked import CheckedPolicy
-from solver.answer import Decision
-from solver.case import Case
-from solver.chain import Chain, chains
-from solver.emit import AspProgram
-from solver.trace import trace_many
-from solver.whatif import WhatIf, held
-from solver.whatif import what_if_within as what_ifs
+from solver.analysis.whatif import WhatIf, held
+from solver.analysis.whatif import what_if_within as what_ifs
+from solver.cases.case import Case
+from solver.compile.chain import Chain, chains
+from solver.compile.emit import AspProgram
+from solver.solve.answer import Decision
+from solver.solve.trace import trace_many
 
 WHAT_IF_SECONDS = 5.0  # the search for changes, for all the verdicts of one explanation
 

@@ -20,10 +20,10 @@ from explain.values import Plain, as_value, evaluate
 from grammar import nodes as n
 from grammar.checked import CheckedPolicy, CheckedRule
 from grammar.normal import dnf, walk_terms
-from solver.body import layout_vars
-from solver.case import Case
-from solver.chain import Chain
-from solver.trace import Trace, Value
+from solver.cases.case import Case
+from solver.compile.body import layout_vars
+from solver.compile.chain import Chain
+from solver.solve.trace import Trace, Value
 
 Origin = Literal["stated", "finding", "default", "list", "unknown"]
 MAX_DEPTH = 6

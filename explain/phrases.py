@@ -19,7 +19,7 @@ from explain.i18n import N_, gettext, translations
 from explain.values import Plain
 from grammar import nodes as n
 from grammar.checked import CheckedPolicy
-from solver.case import Case
+from solver.cases.case import Case
 
 LOCALE = {"en": "en_CA", "fr": "fr_CA"}
 RELATION = {  # `X, before D`: after a fact, how its value compares (dates, then numbers)

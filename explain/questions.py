@@ -6,8 +6,8 @@ from collections.abc import Mapping, Sequence
 
 from explain.phrases import Phrases
 from grammar.checked import CheckedPolicy
-from solver.answer import Key, Verdict
-from solver.case import Case
+from solver.cases.case import Case
+from solver.solve.answer import Key, Verdict
 
 
 def fact_parts(fact: str) -> tuple[str, tuple[str, ...]]:

@@ -7,8 +7,8 @@ from collections.abc import Mapping
 
 from grammar import nodes as n
 from grammar.checked import BUILTINS, CheckedPolicy
-from solver import calendar
-from solver.trace import Trace, Value
+from solver.cases import calendar
+from solver.solve.trace import Trace, Value
 
 Plain = str | int | bool | dt.date | None
 

@@ -18,10 +18,10 @@ from explain.unmet import outside, unmet
 from explain.values import Plain
 from grammar import nodes as n
 from grammar.checked import CheckedPolicy
-from solver.answer import Conflict, Key, Verdict
-from solver.case import Case
-from solver.names import show_value
-from solver.whatif import Change, WhatIf
+from solver.analysis.whatif import Change, WhatIf
+from solver.cases.case import Case
+from solver.compile.names import show_value
+from solver.solve.answer import Conflict, Key, Verdict
 
 View = dict[str, Any]
 AUTHORITY = {

@@ -14,11 +14,11 @@ from grammar.checked import CheckedPolicy
 from grammar.diagnostics import did_you_mean
 from grammar.files import entry_file
 from havre import cache as policy_cache
-from solver.answer import Decision, Key
-from solver.case import Case, CaseError
-from solver.casefile import load_case, parse_case
-from solver.decide import decide_many, with_missing
-from solver.emit import AspProgram, emit
+from solver.cases.case import Case, CaseError
+from solver.cases.casefile import load_case, parse_case
+from solver.compile.emit import AspProgram, emit
+from solver.solve.answer import Decision, Key
+from solver.solve.decide import decide_many, with_missing
 
 DEFAULT_POLICY = Path("policy")
 CaseLike = Case | str | Path | Mapping[str, Any]
@@ -122,7 +122,7 @@ class Policy:
         return with_missing(self.program, self.checked, self.case(case), decision, only=verdicts)
 
     def decide_many(self, cases: Iterable[CaseLike], *, missing: bool = True) -> list[Decision]:
-        """The cases decided in chunks of solver.decide.CHUNK, each chunk grounded and solved in one clingo call."""
+        """The cases decided in chunks (solver.solve.decide.CHUNK), each grounded and solved in one clingo call."""
         return decide_many(self.program, self.checked, [self.case(c) for c in cases], missing=missing)
 
 

@@ -1,7 +1,7 @@
 """Deciding a caseload: a stream of case documents in, one JSON record per case out, in input order.
 
 The input is read lazily and cut into chunks of `chunk_size` cases; the cases
-of a chunk that parse are grounded together (`solver.decide.decide_many`), the
+of a chunk that parse are grounded together (`solver.solve.decide.decide_many`), the
 others become error records. Chunks run in this process, in a pool of local
 processes, or on a Dask cluster; their results are written in input order.
 
@@ -31,11 +31,11 @@ from explain.case_view import chosen_verdicts
 from explain.questions import questions_of
 from havre.api import Policy
 from havre.output import decision_json
-from solver.answer import Decision
-from solver.case import Case, CaseError
-from solver.casefile import MAX_BYTES, parse_case, parse_document, read_document
-from solver.decide import decide_many
-from solver.run import InternalError
+from solver.cases.case import Case, CaseError
+from solver.cases.casefile import MAX_BYTES, parse_case, parse_document, read_document
+from solver.solve.answer import Decision
+from solver.solve.decide import decide_many
+from solver.solve.run import InternalError
 
 CASE_FILES = (".yaml", ".yml", ".json")
 DEFAULT_CHUNK = 25  # see benchmarks/README.md: solving a chunk grows faster than its size

@@ -29,7 +29,7 @@ import grammar
 import solver
 from grammar.checked import CheckedPolicy
 from havre import stored
-from solver.emit import AspProgram
+from solver.compile.emit import AspProgram
 
 FORMAT = 2
 SUFFIX = ".entry"
@@ -56,10 +56,11 @@ def _code() -> list[str]:
     """What identifies the compiler's code: its files' sizes and modification times."""
     out = [sys.version, str(FORMAT)]
     for package in (grammar, solver):
-        for path in sorted(Path(package.__file__).parent.iterdir()):  # type: ignore[arg-type]
+        root = Path(package.__file__).parent  # type: ignore[arg-type]
+        for path in sorted(root.rglob("*")):
             if path.suffix in (".py", ".lark"):
                 stat = path.stat()
-                out.append(f"{path.name}:{stat.st_size}:{stat.st_mtime_ns}")
+                out.append(f"{path.relative_to(root)}:{stat.st_size}:{stat.st_mtime_ns}")
     return out
 
 

@@ -17,8 +17,8 @@ from grammar.diagnostics import PolicyError, render_json, render_text
 from grammar.files import os_problem
 from havre import cli_caseload, cli_editor, cli_web, targets
 from havre.targets import OutputError
-from solver.case import CaseError
-from solver.run import InternalError
+from solver.cases.case import CaseError
+from solver.solve.run import InternalError
 
 app = typer.Typer(
     add_completion=False,
@@ -213,7 +213,7 @@ def schema(policy: PolicyOpt = Path("policy")) -> None:
     """Print the JSON Schema of case files that the policy's inputs imply."""
     from grammar.check import load
     from havre.output import dumps
-    from solver.schema import case_schema
+    from solver.cases.schema import case_schema
 
     with user_errors():
         checked = load(policy)
@@ -316,9 +316,9 @@ def _progress() -> Iterator[Callable[[str], None]]:
 
 
 def _analyse(checked: Any, universe: str | None) -> tuple[list[Any], str]:
-    from solver.analysis import analyse
-    from solver.emit import emit
-    from solver.universe import parse_universe
+    from solver.analysis.analysis import analyse
+    from solver.analysis.universe import parse_universe
+    from solver.compile.emit import emit
 
     chosen = parse_universe(universe)
     chosen.ids(checked)  # an unknown entity type is bad input
@@ -332,7 +332,7 @@ def _write_counterexamples(found: list[Any], folder: Path) -> list[str | None]:
     import re
     import textwrap
 
-    from solver.universe import scenario_text
+    from solver.analysis.universe import scenario_text
 
     try:
         folder.mkdir(parents=True, exist_ok=True)

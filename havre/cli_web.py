@@ -14,7 +14,7 @@ import typer
 if TYPE_CHECKING:
     from havre.api import Policy
     from havre.log.store import DecisionLog
-    from solver.answer import Decision
+    from solver.solve.answer import Decision
 
 PolicyOpt = Annotated[Path, typer.Option("--policy", "-p", help="Policy folder (holding main.havre) or file.")]
 DbOpt = Annotated[
@@ -46,7 +46,7 @@ def _open(db: str | None) -> DecisionLog:
 
 def log_decision(policy: Policy, decision: Decision, case: Path, db: str | None = None) -> int:
     """Record a decision taken by `havre decide --log`; its id goes to stderr."""
-    from solver.casefile import read_document
+    from solver.cases.casefile import read_document
 
     record_id = _open(db).record(policy.checked, decision, read_document(case), "cli")
     typer.echo(f"logged as decision {record_id}", err=True)

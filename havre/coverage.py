@@ -1,7 +1,7 @@
 """Coverage of a policy by scenario cases: rules fired, provisions applied, conditions seen both ways, exceptions.
 
-Scenario cases are grounded in chunks (solver.decide.CHUNK) in the explanation
-program (the compiled program and the prefix chains of solver/chain.py) and
+Scenario cases are grounded in chunks (solver.solve.decide.CHUNK) in the explanation
+program (the compiled program and the prefix chains of solver/compile/chain.py) and
 solved for brave and cautious consequences. Only what a scenario DECIDES counts:
 
 - a rule is covered when it fires in every completion of some scenario case;
@@ -30,12 +30,12 @@ from grammar import nodes as n
 from grammar import pretty
 from grammar.checked import CheckedPolicy
 from grammar.source import Span
-from solver.case import Case
-from solver.chain import chains
-from solver.context import Context
-from solver.decide import CHUNK
-from solver.emit import AspProgram
-from solver.run import add_case, case_symbol, consequences, new_control
+from solver.cases.case import Case
+from solver.compile.chain import chains
+from solver.compile.emit import AspProgram
+from solver.solve.context import Context
+from solver.solve.decide import CHUNK
+from solver.solve.run import add_case, case_symbol, consequences, new_control
 
 # Only what coverage reads (the fewer shown atoms, the fewer models brave and cautious enumeration goes through),
 # and `_unknown`, by which `consequences` knows a case has completions to enumerate.

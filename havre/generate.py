@@ -26,8 +26,8 @@ from typing import Any, TextIO
 
 from grammar import nodes as n
 from grammar.checked import CheckedPolicy
-from solver import calendar
-from solver import schema as sc
+from solver.cases import calendar
+from solver.cases import schema as sc
 
 
 def _words(text: str) -> tuple[str, ...]:

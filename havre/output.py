@@ -6,8 +6,8 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from solver.answer import Conflict, Decision, Key, Verdict
-from solver.names import show_value
+from solver.compile.names import show_value
+from solver.solve.answer import Conflict, Decision, Key, Verdict
 
 
 def conflict_json(c: Conflict) -> dict[str, Any]:

@@ -37,7 +37,7 @@ class ScenarioFile(pytest.File):
     def collect(self) -> Any:
         from grammar.diagnostics import PolicyError
         from havre.scenarios import load_file
-        from solver.case import CaseError
+        from solver.cases.case import CaseError
 
         root = _policy_root(self.path)
         assert root is not None

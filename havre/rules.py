@@ -8,7 +8,7 @@ from grammar import nodes as n
 from grammar.checked import CheckedPolicy
 from grammar.diagnostics import did_you_mean
 from grammar.stratify import rule_deps
-from solver.case import CaseError
+from solver.cases.case import CaseError
 
 
 def reads(rule: n.Rule) -> list[str]:

@@ -24,10 +24,10 @@ from typing import TYPE_CHECKING, Any
 
 from grammar.checked import CheckedPolicy
 from grammar.diagnostics import did_you_mean
-from solver.answer import STATUSES, Decision, Verdict
-from solver.case import Case, CaseError
-from solver.casefile import load_case, parse_case, read_document
-from solver.names import show_value
+from solver.cases.case import Case, CaseError
+from solver.cases.casefile import load_case, parse_case, read_document
+from solver.compile.names import show_value
+from solver.solve.answer import STATUSES, Decision, Verdict
 
 if TYPE_CHECKING:
     from havre.api import Policy

@@ -22,9 +22,15 @@ import grammar.checked
 import grammar.diagnostics
 import grammar.nodes
 import grammar.source
-import solver.emit
+import solver.compile.emit
 
-MODULES: tuple[ModuleType, ...] = (grammar.nodes, grammar.source, grammar.checked, grammar.diagnostics, solver.emit)
+MODULES: tuple[ModuleType, ...] = (
+    grammar.nodes,
+    grammar.source,
+    grammar.checked,
+    grammar.diagnostics,
+    solver.compile.emit,
+)
 
 
 @cache

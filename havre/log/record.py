@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from grammar.checked import CheckedPolicy
-from solver.answer import Decision, Verdict
-from solver.names import show_value
+from solver.compile.names import show_value
+from solver.solve.answer import Decision, Verdict
 
 MASK = "[masked]"
 DEFAULT_MASKED = ("name",)  # display names identify people; ids, dates and findings are what replay needs

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from havre.log.record import differences, main_verdicts
 from havre.log.store import DecisionLog
-from solver.case import CaseError
+from solver.cases.case import CaseError
 
 if TYPE_CHECKING:
     from havre.api import Policy

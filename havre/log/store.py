@@ -23,7 +23,7 @@ from grammar.checked import CheckedPolicy
 from havre.log.record import DEFAULT_MASKED, PolicyFiles, main_verdicts, masked, policy_files
 from havre.log.tables import decision_cases, decisions, policies
 from havre.log.tables import policy_files as files_table
-from solver.answer import Decision
+from solver.solve.answer import Decision
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 

@@ -21,9 +21,9 @@ from havre.lsp.convert import range_of
 from havre.lsp.workspace import Analysis
 from havre.rules import reads
 from havre.scenarios import collect
-from solver.answer import Decision, Verdict
-from solver.case import Case, CaseError
-from solver.names import show_value
+from solver.cases.case import Case, CaseError
+from solver.compile.names import show_value
+from solver.solve.answer import Decision, Verdict
 
 COMMAND = "havre.run"  # the editor runs `havre` with the lens's arguments
 

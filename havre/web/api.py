@@ -16,8 +16,8 @@ from havre.web.cases import REQUEST, case_names, document_from_body, named_case
 from havre.web.interview import plan, question_json
 from havre.web.security import request_token, token_matches
 from havre.web.service import Service
-from solver.case import CaseError
-from solver.schema import case_schema
+from solver.cases.case import CaseError
+from solver.cases.schema import case_schema
 
 router = APIRouter(prefix="/api/v1")
 Lang = Literal["en", "fr"]

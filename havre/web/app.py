@@ -19,8 +19,8 @@ from havre.web.security import Guard
 from havre.web.service import Service
 from havre.web.settings import Settings
 from havre.web.templating import EXPLANATION_CSS, STATIC
-from solver.case import CaseError
-from solver.run import InternalError
+from solver.cases.case import CaseError
+from solver.solve.run import InternalError
 
 
 def create_app(settings: Settings) -> FastAPI:

@@ -9,8 +9,8 @@ import os
 import re
 from pathlib import Path
 
-from solver.case import CaseError
-from solver.casefile import Kind, parse_document, read_document
+from solver.cases.case import CaseError
+from solver.cases.casefile import Kind, parse_document, read_document
 
 REQUEST = "<request>"
 PASTED = "<pasted>"

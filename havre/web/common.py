@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse
 from havre.web.security import request_token, token_matches
 from havre.web.service import Service
 from havre.web.templating import page
-from solver.case import CaseError
+from solver.cases.case import CaseError
 
 
 def service(request: Request) -> Service:

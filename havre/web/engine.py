@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from explain.case_view import explanation_view
 from explain.views import View
-from solver.answer import Decision
-from solver.case import Case
+from solver.cases.case import Case
+from solver.solve.answer import Decision
 
 if TYPE_CHECKING:
     from havre.api import Policy

@@ -21,9 +21,9 @@ from grammar import nodes as n
 from grammar.checked import CheckedPolicy
 from grammar.stratify import rule_deps
 from havre.web import catalog
-from solver.answer import Decision, Key, Verdict
-from solver.case import Case, CaseError
-from solver.cone import dependency_cone
+from solver.cases.case import Case, CaseError
+from solver.compile.cone import dependency_cone
+from solver.solve.answer import Decision, Key, Verdict
 
 _INT = re.compile(r"[-+]?[0-9]{1,10}")
 

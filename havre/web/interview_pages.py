@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from havre.web.common import case_error, html, lang_of, service
 from havre.web.interview import answered, plan, question_view
 from havre.web.pages import draft_and_case
-from solver.case import CaseError
+from solver.cases.case import CaseError
 
 router = APIRouter(include_in_schema=False)
 

@@ -18,8 +18,8 @@ from havre.web.cases import PASTED, case_names, decode, document_from_text, name
 from havre.web.common import case_error, html, lang_of, service
 from havre.web.drafts import Draft
 from havre.web.interview import open_main
-from solver.answer import Decision
-from solver.case import Case, CaseError
+from solver.cases.case import Case, CaseError
+from solver.solve.answer import Decision
 
 router = APIRouter(include_in_schema=False)
 

@@ -16,9 +16,9 @@ from havre.web.cases import REQUEST
 from havre.web.drafts import Draft, Drafts
 from havre.web.engine import Ask, Engine
 from havre.web.settings import Settings
-from solver.answer import Decision
-from solver.case import Case
-from solver.casefile import parse_case
+from solver.cases.case import Case
+from solver.cases.casefile import parse_case
+from solver.solve.answer import Decision
 
 T = TypeVar("T")
 CHANNELS = ("api", "page", "interview")

@@ -19,7 +19,7 @@ from havre.api import Policy, load_policy
 from havre.log.replay import Replayer
 from havre.log.store import DecisionLog
 from havre.web.launch import free_port
-from solver.casefile import read_document
+from solver.cases.casefile import read_document
 from tests.helpers import ROOT
 
 BIN = Path(os.environ.get("HAVRE_PG_BIN", "/usr/lib/postgresql/15/bin"))

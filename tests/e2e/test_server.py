@@ -18,7 +18,7 @@ from havre.api import Policy, load_policy
 from havre.generate import Generator
 from havre.log.store import DecisionLog
 from havre.web.launch import Server
-from solver.casefile import read_document
+from solver.cases.casefile import read_document
 from tests.helpers import ROOT
 
 EXAMPLES = ROOT / "policy/examples"

@@ -15,8 +15,8 @@ from grammar.diagnostics import PolicyError
 from grammar.files import FileProblem, decode_text
 from grammar.parse import parse_text
 from havre.api import Policy, load_policy
-from solver.case import CaseError
-from solver.casefile import parse_case, parse_document
+from solver.cases.case import CaseError
+from solver.cases.casefile import parse_case, parse_document
 from tests.helpers import ROOT
 
 FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])

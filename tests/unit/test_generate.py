@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 
 from havre.api import Policy, load_policy
 from havre.generate import Bounds, Generator, write_jsonl
-from solver import calendar
-from solver.casefile import parse_case
+from solver.cases import calendar
+from solver.cases.casefile import parse_case
 from tests.helpers import ROOT
 
 POLICIES = {"shipped": ROOT / "policy", "mini": ROOT / "tests/fixtures/mini"}

@@ -125,7 +125,7 @@ def test_dates_are_written_as_dates(mini: Policy) -> None:
 
 
 def test_unknown_verdict_name_is_a_user_error(mini: Policy) -> None:
-    from solver.case import CaseError
+    from solver.cases.case import CaseError
 
     with pytest.raises(CaseError, match="`decison` is not a verdict of the policy; did you mean `decision`"):
         mini.explain(family(), verdicts=["decison"])

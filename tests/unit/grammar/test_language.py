@@ -7,7 +7,7 @@ from typing import Any
 
 from grammar import nodes as n
 from havre.api import Policy
-from solver.emit import emit
+from solver.compile.emit import emit
 from tests.helpers import policy_of
 
 

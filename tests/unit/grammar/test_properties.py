@@ -10,7 +10,7 @@ from grammar.check import check
 from grammar.diagnostics import PolicyError
 from grammar.parse import parse_text
 from havre.api import Policy
-from solver.emit import emit
+from solver.compile.emit import emit
 
 WORDS = [
     "rule",

@@ -15,7 +15,7 @@ from havre.api import Policy, load_policy
 from havre.log.record import MASK, differences, masked
 from havre.log.replay import Replayer
 from havre.log.store import DecisionLog
-from solver.casefile import read_document
+from solver.cases.casefile import read_document
 from tests.helpers import ROOT
 
 EXAMPLES = ROOT / "policy/examples"

@@ -20,12 +20,9 @@ from grammar.parse import parse, parse_text
 from havre.api import Policy, load_policy
 from havre.coverage import coverage, coverage_json
 from havre.scenarios import collect, load_file, run
-from solver.analysis import CODES, Finding, analyse
-from solver.case import Case, Entity, Fact
-from solver.decide import decide_many
-from solver.emit import emit
-from solver.minimize import Probe, drive, ordinary, smaller
-from solver.universe import (
+from solver.analysis.analysis import CODES, Finding, analyse
+from solver.analysis.minimize import Probe, drive, ordinary, smaller
+from solver.analysis.universe import (
     Universe,
     Witness,
     boundaries,
@@ -34,6 +31,9 @@ from solver.universe import (
     parse_universe,
     scenario_text,
 )
+from solver.cases.case import Case, Entity, Fact
+from solver.compile.emit import emit
+from solver.solve.decide import decide_many
 from tests.helpers import ROOT, policy_of
 
 BROKEN = ROOT / "tests/fixtures/broken"

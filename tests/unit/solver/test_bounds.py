@@ -11,10 +11,10 @@ import pytest
 from explain.render import render
 from havre.api import Policy, load_policy
 from havre.output import decision_json
-from solver.case import CaseError
-from solver.casefile import MAX_ENTITIES, MAX_PAIRS, parse_case
-from solver.decide import decide_many, with_missing
-from solver.whatif import what_if_within
+from solver.analysis.whatif import what_if_within
+from solver.cases.case import CaseError
+from solver.cases.casefile import MAX_ENTITIES, MAX_PAIRS, parse_case
+from solver.solve.decide import decide_many, with_missing
 from tests.helpers import ROOT
 from tests.unit.solver.test_casefile import POLICY
 

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from solver.calendar import add_months, add_years, completed_months, completed_years
+from solver.cases.calendar import add_months, add_years, completed_months, completed_years
 
 D = dt.date.fromisoformat
 

@@ -17,8 +17,8 @@ from grammar import nodes as n
 from grammar.check import check
 from grammar.checked import CheckedPolicy
 from grammar.parse import parse_text
-from solver.case import Case, CaseError, Closed, Entity, Fact
-from solver.casefile import Kind, case_from_text, load_case, parse_case, parse_document, read_document
+from solver.cases.case import Case, CaseError, Closed, Entity, Fact
+from solver.cases.casefile import Kind, case_from_text, load_case, parse_case, parse_document, read_document
 from tests.helpers import CASE_FILE_SRC
 
 SRC = CASE_FILE_SRC
@@ -460,7 +460,7 @@ def test_python_values_from_api_callers() -> None:
 
 def _both_readings(text: str) -> tuple[object, object]:
     """The document as libyaml's fast path reads it and as the careful reader does (or the error each gives)."""
-    from solver import casefile
+    from solver.cases import casefile
 
     def read(how: Any) -> object:
         try:
@@ -490,6 +490,6 @@ def test_the_fast_yaml_reader_reads_every_shipped_file_as_the_careful_one() -> N
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.dictionaries(_KEYS, _VALUES, max_size=6) | _VALUES)
 def test_the_compiled_schema_check_agrees_with_the_full_validator(data: object) -> None:
-    from solver import schema as sc
+    from solver.cases import schema as sc
 
     assert sc.meets_schema(POLICY, data) == (not list(sc.schema_findings(data, sc.validator(POLICY))))

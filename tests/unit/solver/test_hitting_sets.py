@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from solver.missing import _smallest_hitting_sets as smallest
+from solver.solve.missing import _smallest_hitting_sets as smallest
 
 
 def test_no_set_to_meet_asks_for_nothing() -> None:

@@ -10,7 +10,7 @@ import pytest
 from grammar.check import load
 from grammar.diagnostics import PolicyError
 from havre.api import load_policy
-from solver.case import CaseError
+from solver.cases.case import CaseError
 from tests.e2e.test_cli import havre, write
 
 POLICY = """\

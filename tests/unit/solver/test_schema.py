@@ -11,7 +11,7 @@ from grammar import nodes as n
 from grammar.check import check
 from grammar.checked import CheckedPolicy
 from grammar.parse import parse_text
-from solver.schema import case_schema, layout
+from solver.cases.schema import case_schema, layout
 from tests.helpers import CASE_FILE_SRC
 
 SRC = CASE_FILE_SRC

@@ -5,8 +5,8 @@ from __future__ import annotations
 import clingo
 import pytest
 
-from solver import terms
-from solver.terms import Fn, Term
+from solver.compile import terms
+from solver.compile.terms import Fn, Term
 
 SAMPLES = [
     "f",

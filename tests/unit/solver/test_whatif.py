@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 
 from havre.api import Policy, load_policy
-from solver.answer import Verdict
-from solver.case import Case, Fact
-from solver.whatif import Change, WhatIf, apply_changes, what_if
+from solver.analysis.whatif import Change, WhatIf, apply_changes, what_if
+from solver.cases.case import Case, Fact
+from solver.solve.answer import Verdict
 from tests.helpers import ROOT
 from tests.unit.solver.test_decide import family
 

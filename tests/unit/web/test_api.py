@@ -8,8 +8,8 @@ from fastapi.testclient import TestClient
 
 from havre.api import Policy
 from havre.output import decision_json, view_questions
-from solver.casefile import parse_document
-from solver.schema import case_schema
+from solver.cases.casefile import parse_document
+from solver.cases.schema import case_schema
 from tests.unit.web.conftest import YAML, case_text
 
 

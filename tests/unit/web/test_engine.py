@@ -7,7 +7,7 @@ import pytest
 
 from havre.api import Policy
 from havre.web.engine import Ask, Engine
-from solver.casefile import parse_document
+from solver.cases.casefile import parse_document
 from tests.unit.web.conftest import case_text
 
 NAMES = ("amina-selected", "fatima-undetermined", "kofi-refused", "rosa-rejected-documents")

@@ -10,8 +10,8 @@ from fastapi.testclient import TestClient
 
 from havre.api import Policy
 from havre.web.interview import Plan, answered, plan, question_view
-from solver.case import CaseError
-from solver.casefile import parse_document
+from solver.cases.case import CaseError
+from solver.cases.casefile import parse_document
 from tests.unit.web.conftest import case_text
 
 FATIMA = "capacity_to_integrate(fatima)"

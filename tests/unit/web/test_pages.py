@@ -8,7 +8,7 @@ from fastapi.testclient import TestClient
 from markupsafe import escape
 
 from havre.api import Policy
-from solver.casefile import parse_document
+from solver.cases.casefile import parse_document
 from tests.unit.web.conftest import EXAMPLES, case_text
 
 

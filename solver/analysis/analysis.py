@@ -2,7 +2,7 @@
 
 The two static analyses (`unused-input`, `unused-source`) read the AST. All
 the others run on ONE grounding of the compiled program over the symbolic
-universe (solver/universe.py), with helper atoms:
+universe (solver/analysis/universe.py), with helper atoms:
 
     _h_fires(R)      :- _fired(R,C,K,V).                             dead-rule when impossible
     _h_blocks(R,J)   :- _cond(R,C,K,_,_,_), _exc(R,J,C,K).            dead-exception when impossible
@@ -14,10 +14,10 @@ universe (solver/universe.py), with helper atoms:
 
 A brave-consequence enumeration, then a solve for each atom it left, says
 which helper atoms are possible at all. For each possible pair of rules,
-broken invariant and gap, solver/witness.py finds a small witness, written as
+broken invariant and gap, solver/analysis/witness.py finds a small witness, written as
 a complete case; it is decided through the normal path (`decide_many`) and
 reported only if the problem shows there in every completion; then its case
-keeps only the facts that matter (solver/minimize.py).
+keeps only the facts that matter (solver/analysis/minimize.py).
 """
 
 from __future__ import annotations
@@ -36,15 +36,23 @@ from grammar import pretty
 from grammar.checked import CheckedPolicy
 from grammar.normal import walk_conds, walk_terms
 from grammar.source import Span
-from solver.answer import Decision
-from solver.case import Case
-from solver.context import Context
-from solver.emit import AspProgram, tuple_text
-from solver.minimize import Reproduction, kept_facts, readable
-from solver.names import CASE, rule_term, show_value
-from solver.run import add_case, new_control
-from solver.universe import Universe, Witness, document_of, expectations, pair_sides, smallness, universe_program
-from solver.witness import Target, pairs, targets, valued_rules, witnesses
+from solver.analysis.minimize import Reproduction, kept_facts, readable
+from solver.analysis.universe import (
+    Universe,
+    Witness,
+    document_of,
+    expectations,
+    pair_sides,
+    smallness,
+    universe_program,
+)
+from solver.analysis.witness import Target, pairs, targets, valued_rules, witnesses
+from solver.cases.case import Case
+from solver.compile.emit import AspProgram, tuple_text
+from solver.compile.names import CASE, rule_term, show_value
+from solver.solve.answer import Decision
+from solver.solve.context import Context
+from solver.solve.run import add_case, new_control
 
 CODES = (
     "conflict",

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from solver.case import Value
-from solver.names import Unknown
+from solver.cases.case import Value
+from solver.compile.names import Unknown
 
 # holds, fails, undetermined: what the rules conclude in every, no, or some completion of the unknown facts.
 # conflict: rules conclude two values of a single-valued verdict. not_applicable: outside its `applies if`.
@@ -80,7 +80,7 @@ class Decision:
     violations: tuple[Violation, ...] = ()
     conflicts: tuple[Conflict, ...] = ()  # every conflicting fact of the case, derived facts included
     scoped: frozenset[str] = frozenset()  # verdicts with `applies if`: a subject not listed does not apply
-    partial: tuple[str, ...] = ()  # searches stopped by their time budget: "missing" (see solver.decide)
+    partial: tuple[str, ...] = ()  # searches stopped by their time budget: "missing" (see solver.solve.decide)
 
     def get(self, verdict: str, *subject: str) -> Verdict:
         """The verdict for a subject; a subject not listed fails (it holds in no completion) or does not apply."""

@@ -21,9 +21,9 @@ from grammar import pretty
 from grammar.checked import CheckedPolicy, CheckedRule
 from grammar.normal import cond_vars, dnf, unique
 from grammar.source import Span
-from solver.body import BranchCompiler
-from solver.conflicts import clash_rules, rests_on_program
-from solver.names import CASE, TRUE, rule_term
+from solver.compile.body import BranchCompiler
+from solver.compile.conflicts import clash_rules, rests_on_program
+from solver.compile.names import CASE, TRUE, rule_term
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,7 +31,7 @@ class AspProgram:
     text: str
     policy_hash: str
     rule_spans: dict[str, Span] = field(hash=False)
-    rests_on: str = ""  # what a conclusion rests on, added only for cases with a conflict (solver.conflicts)
+    rests_on: str = ""  # what a conclusion rests on, added only for cases with a conflict (solver.compile.conflicts)
 
 
 def tuple_text(items: list[str]) -> str:
@@ -42,7 +42,7 @@ class Emitter:
     def __init__(self, policy: CheckedPolicy, aux_prefix: str = "_aux") -> None:
         self.policy = policy
         self.aux_prefix = aux_prefix  # programs added to this one need names of their own
-        self.site = '""'  # the rule being compiled, named in arithmetic calls (see solver.context)
+        self.site = '""'  # the rule being compiled, named in arithmetic calls (see solver.solve.context)
         self.counter = 0
         self.pending: list[str] = []  # auxiliary rules of the rule being compiled
 

@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from clingo import Function, Number, String, Symbol, SymbolType, Tuple_
 
 from grammar import nodes as n
-from solver import calendar, terms
-from solver.case import Value
-from solver.terms import Fn, Term
+from solver.cases import calendar
+from solver.cases.case import Value
+from solver.compile import terms
+from solver.compile.terms import Fn, Term
 
 CASE = "_C"  # the case variable, first argument of every generated predicate
 TRUE = "true"  # the value of a yes/no conclusion in support atoms
@@ -62,7 +63,7 @@ def decode(symbol: Symbol, type_: n.Type) -> Value | Unknown:
 
 
 def decode_term(term: Term, type_: n.Type) -> Value | Unknown:
-    """As `decode`, for a term read from its text (see solver.terms)."""
+    """As `decode`, for a term read from its text (see solver.compile.terms)."""
     if isinstance(term, int):
         return calendar.from_day(term) if isinstance(type_, n.DateType) else term
     if isinstance(term, str):

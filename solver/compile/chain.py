@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from grammar import nodes as n
 from grammar.checked import CheckedPolicy
 from grammar.normal import Branch, branch_vars, cond_vars, dnf, is_group, term_vars, unique
-from solver.body import BranchCompiler
-from solver.emit import Emitter, tuple_text
-from solver.names import CASE, rule_term
+from solver.compile.body import BranchCompiler
+from solver.compile.emit import Emitter, tuple_text
+from solver.compile.names import CASE, rule_term
 
 
 @dataclass(frozen=True, slots=True)

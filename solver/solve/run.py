@@ -13,11 +13,11 @@ from clingo.ast import ProgramBuilder
 
 from grammar import nodes as n
 from grammar.checked import CheckedPolicy
-from solver import calendar
-from solver.case import Case, CaseError
-from solver.context import Context, fault_message
-from solver.emit import AspProgram
-from solver.names import args_tuple, encode
+from solver.cases import calendar
+from solver.cases.case import Case, CaseError
+from solver.compile.emit import AspProgram
+from solver.compile.names import args_tuple, encode
+from solver.solve.context import Context, fault_message
 
 T = TypeVar("T")
 
@@ -165,7 +165,7 @@ def consequences(ctl: clingo.Control) -> Consequences:
 
 
 def consequence_texts(ctl: clingo.Control) -> tuple[list[str], list[str]]:
-    """Brave and cautious consequences as atom texts: what deciding reads (see solver.terms)."""
+    """Brave and cautious consequences as atom texts: what deciding reads (see solver.compile.terms)."""
     return _both(ctl, lambda m: [str(s) for s in m.symbols(shown=True)], [])
 
 

@@ -41,14 +41,14 @@ from clingo import Control, Function, Number, String, Symbol, SymbolType, Tuple_
 from grammar import nodes as n
 from grammar.checked import CheckedPolicy
 from grammar.normal import walk_conds, walk_terms
-from solver.answer import Verdict, fact_text
-from solver.case import Case, Fact, Value
-from solver.cone import inputs_read
-from solver.context import Context
-from solver.decide import decide_many
-from solver.emit import AspProgram, emit, tuple_text
-from solver.names import CASE, args_tuple, encode
-from solver.run import add_case, new_control
+from solver.cases.case import Case, Fact, Value
+from solver.compile.cone import inputs_read
+from solver.compile.emit import AspProgram, emit, tuple_text
+from solver.compile.names import CASE, args_tuple, encode
+from solver.solve.answer import Verdict, fact_text
+from solver.solve.context import Context
+from solver.solve.decide import decide_many
+from solver.solve.run import add_case, new_control
 
 MAX_COST = 4  # the largest number of changes searched
 MAX_ROUNDS = 40  # proposals, at most
@@ -131,7 +131,7 @@ def what_if(
     number of changes, then by the changes' text. Cases are decided on the part of the
     policy the verdict depends on (the rest cannot change it), compiled again from `policy`.
     Raises ValueError for an unknown verdict or subject, or a program compiled from another
-    policy; solver.run.InternalError when clingo rejects a program."""
+    policy; solver.solve.run.InternalError when clingo rejects a program."""
     options = {"include_judged": include_judged, "include_fixed": include_fixed, "limit": limit}
     return what_if_within(program, policy, case, verdict, subject, **options)[0]  # type: ignore[arg-type]
 

@@ -18,8 +18,8 @@ import yaml
 from grammar import nodes as n
 from grammar.checked import CheckedPolicy
 from grammar.files import FileProblem, read_text
-from solver import schema as sc
-from solver.case import Case, CaseError, Closed, Entity, Fact, Value, printable
+from solver.cases import schema as sc
+from solver.cases.case import Case, CaseError, Closed, Entity, Fact, Value, printable
 
 MAX_BYTES = 1_048_576
 MAX_DEPTH = 12  # a case file needs 5 levels; anything much deeper is refused before it is looked at

@@ -15,8 +15,8 @@ from collections.abc import Iterator
 from grammar import nodes as n
 from grammar.checked import CheckedPolicy, CheckedRule
 from grammar.normal import dnf, walk_conds, walk_terms
-from solver.body import layout_vars
-from solver.names import CASE, rule_term
+from solver.compile.body import layout_vars
+from solver.compile.names import CASE, rule_term
 
 
 def _tuple(items: list[str]) -> str:

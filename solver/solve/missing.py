@@ -23,11 +23,11 @@ from clingo import Function, Number, Symbol
 
 from grammar import nodes as n
 from grammar.checked import CheckedPolicy
-from solver.answer import fact_text
-from solver.case import Case
-from solver.cone import inputs_read
-from solver.emit import AspProgram
-from solver.run import control, subject_tuple
+from solver.cases.case import Case
+from solver.compile.cone import inputs_read
+from solver.compile.emit import AspProgram
+from solver.solve.answer import fact_text
+from solver.solve.run import control, subject_tuple
 
 MAX_ROUNDS = 40
 MAX_SETS = 6

@@ -3,7 +3,7 @@
 A target is the helper atom a model must have (`_h_clash(R1,R2)`, `_h_violated(I)`, `_h_gap(v)`). The model is
 made small by dropping entities while the target stays possible, then by an optimising solve (fewest entities,
 fewest true facts, values nearest the assessment date) in the time left; it is then read back as a complete case
-(solver/universe.py), with the subject, or the invariant's bindings, that shows the problem.
+(solver/analysis/universe.py), with the subject, or the invariant's bindings, that shows the problem.
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ import clingo
 from clingo import Function, String, Symbol, SymbolType
 
 from grammar.checked import CheckedPolicy
-from solver.case import CaseError
-from solver.universe import Universe, Witness, case_document, case_of
+from solver.analysis.universe import Universe, Witness, case_document, case_of
+from solver.cases.case import CaseError
 
 
 def valued_rules(policy: CheckedPolicy) -> dict[str, list[str]]:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from clingo import Function, Number, Symbol, SymbolType
 
-from solver import calendar
+from solver.cases import calendar
 
 ONE, ZERO = Number(1), Number(0)
 INT_MIN, INT_MAX = -(2**31), 2**31 - 1  # what clingo's numbers hold

@@ -26,14 +26,14 @@ from clingo import Function, Number, String
 
 from grammar import nodes as n
 from grammar.checked import CheckedPolicy
-from solver import calendar
-from solver.answer import Decision
-from solver.case import Case, Fact, Value
-from solver.decide import decide_many
-from solver.emit import AspProgram
-from solver.names import show_value
-from solver.run import consequences, control
-from solver.universe import Witness, open_relations, pair_sides
+from solver.analysis.universe import Witness, open_relations, pair_sides
+from solver.cases import calendar
+from solver.cases.case import Case, Fact, Value
+from solver.compile.emit import AspProgram
+from solver.compile.names import show_value
+from solver.solve.answer import Decision
+from solver.solve.decide import decide_many
+from solver.solve.run import consequences, control
 
 Probe = Generator[list[Case], list[bool], Case]
 # Ages tried for a birth date, most ordinary first; an adult's unless the problem needs a minor or an elder.

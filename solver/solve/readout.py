@@ -15,12 +15,12 @@ from functools import cache
 
 from grammar import nodes as n
 from grammar.checked import CheckedPolicy
-from solver import terms
-from solver.answer import Conflict, Decision, Key, Side, Verdict, Violation, fact_text
-from solver.case import Case
-from solver.cone import dependency_cone
-from solver.names import TRUE, decode_term
-from solver.terms import STRING, Fn, strings, unquote
+from solver.cases.case import Case
+from solver.compile import terms
+from solver.compile.cone import dependency_cone
+from solver.compile.names import TRUE, decode_term
+from solver.compile.terms import STRING, Fn, strings, unquote
+from solver.solve.answer import Conflict, Decision, Key, Side, Verdict, Violation, fact_text
 
 # The case number: first, or after a rule ID, an invariant ID or a predicate name (which never hold quotes).
 _CASE = re.compile(r"[^(]*\((?:\"[^\"]*\",|[a-z][a-z0-9_]*,)?(-?\d+)[,)]")

@@ -14,15 +14,15 @@ from functools import cached_property
 from clingo import Number
 
 from grammar.checked import CheckedPolicy
-from solver import terms
-from solver.answer import Decision
-from solver.case import Case
-from solver.decide import with_missing
-from solver.emit import AspProgram
-from solver.names import Unknown
-from solver.readout import by_case, decode_case
-from solver.run import consequence_texts, control, show_predicate
-from solver.terms import Fn, Term
+from solver.cases.case import Case
+from solver.compile import terms
+from solver.compile.emit import AspProgram
+from solver.compile.names import Unknown
+from solver.compile.terms import Fn, Term
+from solver.solve.answer import Decision
+from solver.solve.decide import with_missing
+from solver.solve.readout import by_case, decode_case
+from solver.solve.run import consequence_texts, control, show_predicate
 
 Value = str | int | Unknown | tuple["Value", ...]
 Atom = tuple[str, tuple[Value, ...]]
@@ -30,7 +30,7 @@ Atom = tuple[str, tuple[Value, ...]]
 # Where the case stands among an atom's arguments, when not first.
 CASE_AT = {"_cond": 1, "_app": 1, "_def": 1, "_fired": 1, "_violated": 1, "_exc": 2, "_pre": 3, "_prelast": 3}
 DROPPED = ("_tv", "_ask", "_case")
-# What explanations read besides the predicates and what deciding shows (see solver.emit, solver.chain).
+# What explanations read besides the predicates and what deciding shows (see solver.compile.emit, solver.compile.chain).
 SUPPORT_SHOWS = ("#show _cond/6.", "#show _exc/4.", "#show _app/4.", "#show _def/3.", "#show _prelast/6.")
 
 
@@ -84,7 +84,7 @@ def _plain(term: Term) -> Value:
 
 
 def _split(texts: list[str], seen: dict[str, tuple[int, Atom] | None]) -> dict[int, list[Atom]]:
-    """Atoms from their texts (see solver.terms), by case number, without it; `seen` keeps those read."""
+    """Atoms from their texts (see solver.compile.terms), by case number, without it; `seen` keeps those read."""
     out: dict[int, list[Atom]] = defaultdict(list)
     for text in texts:
         if text not in seen:
@@ -113,7 +113,7 @@ def trace_many(
 ) -> list[tuple[Trace, Decision]]:
     """The cases grounded and solved together in the explanation program: each one's trace and decision."""
     out = _traced(program, chain_text, policy, cases)
-    clashing = [i for i, (_, d) in enumerate(out) if d.conflicts]  # see solver.decide: only those pay for it
+    clashing = [i for i, (_, d) in enumerate(out) if d.conflicts]  # see solver.solve.decide: only those pay for it
     if clashing:
         again = _traced(program, chain_text + program.rests_on, policy, [cases[i] for i in clashing])
         for i, found in zip(clashing, again, strict=True):

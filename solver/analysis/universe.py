@@ -34,14 +34,14 @@ from grammar import nodes as n
 from grammar import pretty
 from grammar.checked import CheckedPolicy
 from grammar.normal import dnf, walk_terms
-from solver import calendar
-from solver.answer import Decision, Side
-from solver.body import layout_vars
-from solver.case import Case, CaseError, Fact, Value
-from solver.casefile import parse_case
-from solver.context import INT_MAX
-from solver.emit import tuple_text
-from solver.names import CASE, show_value
+from solver.cases import calendar
+from solver.cases.case import Case, CaseError, Fact, Value
+from solver.cases.casefile import parse_case
+from solver.compile.body import layout_vars
+from solver.compile.emit import tuple_text
+from solver.compile.names import CASE, show_value
+from solver.solve.answer import Decision, Side
+from solver.solve.context import INT_MAX
 
 DEFAULT_DATE = dt.date(2026, 6, 15)  # mid-month: no month-end clamping around it
 FAR_PAST_YEARS = 100

@@ -7,12 +7,12 @@ from collections.abc import Collection, Sequence
 from dataclasses import replace
 
 from grammar.checked import CheckedPolicy
-from solver.answer import Decision, Key
-from solver.case import Case
-from solver.emit import AspProgram
-from solver.missing import MissingFinder
-from solver.readout import by_case, decode_case
-from solver.run import case_symbol, consequence_texts, control
+from solver.cases.case import Case
+from solver.compile.emit import AspProgram
+from solver.solve.answer import Decision, Key
+from solver.solve.missing import MissingFinder
+from solver.solve.readout import by_case, decode_case
+from solver.solve.run import case_symbol, consequence_texts, control
 
 
 def decide_many(
@@ -59,7 +59,7 @@ def with_missing(
     """The smallest sets of missing facts of each undetermined verdict (of those in `only`, when given),
     searched for `budget` seconds at most (MISSING_SECONDS by default): the verdicts left when time runs out
     list none, and the decision is marked `partial` ("missing"), so a reader knows the list is not complete."""
-    # An undetermined verdict that may not apply asks, too, what decides whether it applies (solver.missing).
+    # An undetermined verdict that may not apply asks, too, what decides whether it applies (solver.solve.missing).
     open_ = [v for v in decision.verdicts if v.status == "undetermined" and (only is None or v.key in only)]
     if not open_:
         return decision

@@ -8,15 +8,27 @@ dates go through `@cmp`, whose unknown outcomes become free choices
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from grammar import nodes as n
-from grammar.checked import BUILTINS
+from grammar.checked import BUILTINS, CheckedPolicy
 from grammar.normal import Branch, branch_vars, cond_vars, dnf, is_group, unique
-from solver.names import CASE
+from solver.compile.names import CASE
 
-if TYPE_CHECKING:
-    from solver.emit import Emitter
+
+class Auxiliaries(Protocol):
+    """What a branch asks of the program it is part of (solver.compile.emit.Emitter): fresh names, auxiliary
+    predicates for nested conditions, and the rule being compiled."""
+
+    policy: CheckedPolicy
+    site: str
+
+    def fresh(self, prefix: str) -> str: ...
+
+    def aux(
+        self, inner: n.Cond, parent: BranchCompiler, head_extra: list[str], others: set[str]
+    ) -> tuple[str, list[str]]: ...
+
 
 BUILTIN_CALLS = {
     "years_since": "@years_between({0}, {today})",
@@ -43,7 +55,7 @@ def layout_vars(required: list[str], branch: Branch) -> list[str]:
 
 
 class BranchCompiler:
-    def __init__(self, em: Emitter, types: dict[str, n.Type], prefix: list[str] | None = None) -> None:
+    def __init__(self, em: Auxiliaries, types: dict[str, n.Type], prefix: list[str] | None = None) -> None:
         self.em = em
         self.types = types
         self.pos: list[str] = list(prefix or [])
@@ -150,7 +162,7 @@ class BranchCompiler:
         return v
 
     def site(self) -> str:
-        """The rule and the case, for arithmetic whose result may be out of range (see solver.context)."""
+        """The rule and the case, for arithmetic whose result may be out of range (see solver.solve.context)."""
         return f",{self.em.site},{CASE}"
 
     def count(self, t: n.Count) -> str:
