@@ -20,7 +20,7 @@ EXAMPLES = sorted(p.stem for p in (ROOT / "policy/examples").glob("*.yaml"))
 FORMATS = ("decision", "text", "markdown", "html")
 ENGLISH = re.compile(
     r"\b(the|of|and|is|are|was|were|has|have|not|which|with|within|after|before|letter|request|notice|"
-    r"application|person|unknown|known|holds|undetermined|applies|stated|finding|rule|why|citizen|"
+    r"person|unknown|known|holds|undetermined|applies|stated|finding|rule|why|citizen|"  # not "application": French too
     r"permanent resident|foreign national|claimant|protected person)\b",
     re.I,
 )
@@ -50,8 +50,8 @@ def reading(example: str, lang: str, fmt: str) -> str:
     if fmt == "html":
         out = re.sub(r"<style>.*?</style>", "", out, flags=re.S)
         out = html.unescape(re.sub(r"<[^>]+>", " ", out))
-    if fmt == "markdown":
-        out = out.replace("\\", "")
+    if fmt == "markdown":  # anchors are links' targets, never shown
+        out = re.sub(r'<a id="[^"]*"></a>|(?<=\])\(#[^)]*\)', " ", out).replace("\\", "")
     names = sorted((e.name or e.id for e in policy().case(case).entities), key=len, reverse=True)
     for name in [*names, view["case"]["id"], view["policy"]["hash"]]:
         out = out.replace(name, " ")

@@ -190,7 +190,7 @@ def test_refused_case_names_the_one_condition_not_met() -> None:
     assert f["text"] == "Not met: Kofi Mensah would suffer serious harm if returned to Ghana"
     assert f["inputs"] == [
         {
-            "text": "It is not the case that Kofi Mensah would suffer serious harm if returned to Ghana",
+            "text": "Kofi Mensah would not suffer serious harm if returned to Ghana",
             "origin": "finding",
             "origin_text": "an officer's finding",
             "finding": True,
@@ -337,7 +337,7 @@ FINDINGS = {  # the officer's findings the selection of Amina rests on
     "Amina Haddad's physical or psychological well-being would suffer significant negative impacts if Amina Haddad"
     " could not stay in Québec",
     "Amina Haddad would suffer serious harm if returned to Syria",
-    "It is not the case that MIFI still needs to interview the applicant before deciding app1",
+    "MIFI does not need to interview the applicant before deciding app1",
 }
 
 
@@ -387,7 +387,7 @@ def test_french_names_no_predicate() -> None:
 
 def test_what_if_changes_are_rendered_when_asked() -> None:
     for lang in LANGS:
-        v = policy().explain(CASES_DIR / "kofi-refused.yaml", lang=lang, verdicts=["decision"], what_if=True)
+        v = policy().explain(CASES_DIR / "amina-selected.yaml", lang=lang, verdicts=["decision"], what_if=True)
         changes = [c for w in verdict_of(v, "app1")["what_if"] for c in w["changes"]]
         assert changes
         heading = {"en": "What would change it", "fr": "Ce qui le changerait"}[lang]
@@ -397,7 +397,24 @@ def test_what_if_changes_are_rendered_when_asked() -> None:
             for c in changes:
                 shown = {"text": c["text"], "markdown": str(escape_md(c["text"])), "html": str(escape(c["text"]))}
                 assert shown[fmt] in out, (lang, fmt, c["text"])
-    assert "What would change it" not in rendered("kofi-refused", "en", "text")  # only when asked
+    assert "What would change it" not in rendered("amina-selected", "en", "text")  # only when asked
+
+
+def test_when_only_a_finding_would_change_a_verdict_what_if_says_so_in_one_line() -> None:
+    v = policy().explain(CASES_DIR / "kofi-refused.yaml", verdicts=["decision"], what_if=True)
+    out = render(v, "text")
+    assert "No change a person could make to the facts would change it." in out
+    assert (
+        "Only an officer's finding would change it: MIFI has reason to question the authenticity of information or"
+        " documents provided for app1" in out
+    )
+    held = out.split("Held as they are (past events and officers' findings):")[1]
+    assert "Kofi Mensah's country of origin is Ghana" in held  # a past event, held
+    asked = policy().explain(
+        CASES_DIR / "kofi-refused.yaml", verdicts=["decision"], what_if=True, include_judged=True
+    )
+    changes = [c for w in verdict_of(asked, "app1")["what_if"] for c in w["changes"]]
+    assert changes and all(c["finding"] for c in changes)
 
 
 # ---------------------------------------------------------------- HTML and Markdown
@@ -460,3 +477,18 @@ def test_one_template_per_format_and_complete_catalogues() -> None:
     ]
     d = drift("fr")
     assert (d.missing, d.stale, d.untranslated) == ([], [], [])
+
+
+EXAMPLES_DIR = ROOT / "policy/examples"
+
+@pytest.mark.parametrize("example", sorted(p.stem for p in EXAMPLES_DIR.glob("*.yaml")))
+def test_what_if_never_changes_a_past_event_or_a_finding_unless_asked(example: str) -> None:
+    """Every verdict of every shipped example: what-if proposes no change to a `fixed` input or an officer's
+    finding without the flag."""
+    preds = policy().checked.predicates
+    v = policy().explain(EXAMPLES_DIR / f"{example}.yaml", what_if=True)
+    proposed = [c["fact"] for w in v["verdicts"] for p in w.get("what_if", []) for c in p["changes"]]
+    forbidden = [f for f in proposed if preds[f.split("(")[0]].fixed or preds[f.split("(")[0]].kind == "judged"]
+    assert forbidden == []
+    if example == "amina-selected":  # not vacuous: the selected case has changes to propose
+        assert "form_signed(app1)" in proposed

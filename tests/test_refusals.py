@@ -93,7 +93,7 @@ def test_any_subject_of_a_verdict_about_several_entities_is_explained_when_asked
         '  - Rule FAM-3.included "A family member residing in Québec whom the applicant includes; family members'
         ' abroad are only named on the form" (FAM-3)',
         "    Not met: Nour Haddad resides in Québec",
-        "      [stated in the case] It is not the case that Nour Haddad resides in Québec",
+        "      [stated in the case] Nour Haddad does not reside in Québec",
     ]
     bad = explain("--subject", "nour")
     assert (bad.returncode, bad.stderr.strip()) == (2, "error: --subject: name the verdict too, with --verdict")

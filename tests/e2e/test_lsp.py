@@ -147,6 +147,14 @@ async def test_the_same_codes_and_messages_as_havre_check(client: LanguageClient
             0,
             1,
         ),
+        (
+            "plain-sentence",
+            '`undocumented` has no `not en` text: explanations say "it is not the case that …"\n'
+            'hint: a case may state it false; add e.g. `not en "..."` with the sentence when it does not hold',
+            line,
+            0,
+            2,
+        ),
     ]
 
 

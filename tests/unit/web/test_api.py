@@ -131,13 +131,17 @@ def test_explain_in_every_format_and_language(client: TestClient, policy: Policy
 
 def test_what_if_for_one_verdict(client: TestClient) -> None:
     response = client.post(
-        "/api/v1/what-if?verdict=decision&subject=app1", content=case_text("kofi-refused"), headers=YAML
+        "/api/v1/what-if?verdict=decision&subject=app1", content=case_text("amina-selected"), headers=YAML
     )
     verdicts = response.json()["verdicts"]
     assert [(v["verdict"], v["subject"]) for v in verdicts] == [("decision", ["app1"])]
     changes = [c["fact"] for w in verdicts[0]["what_if"] for c in w["changes"]]
-    assert "letter_kind(refusal_2026_05_04)" in changes
+    assert "form_signed(app1)" in changes
     assert not any(c["finding"] for w in verdicts[0]["what_if"] for c in w["changes"])  # findings stay unless asked
+    refused = client.post(
+        "/api/v1/what-if?verdict=decision&subject=app1", content=case_text("kofi-refused"), headers=YAML
+    ).json()["verdicts"]
+    assert not any(c["fact"].startswith("letter_kind(") for w in refused[0]["what_if"] for c in w["changes"])
     missing = client.post("/api/v1/what-if?verdict=decision", content=case_text("kofi-refused"), headers=YAML)
     assert (missing.status_code, error_of(missing)["path"]) == (422, "query.subject")
 

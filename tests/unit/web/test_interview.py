@@ -141,7 +141,8 @@ def test_each_type_of_input_has_its_form(policy: Policy) -> None:
     }
     need = form("need_for_protection(salma)", "fr")
     assert need["kind"] == "enum" and need["options"][0] == {"value": "ordinary", "label": "ordinaire"}  # type: ignore[index]
-    assert form("immigration_status(salma)", "fr")["options"][0] == {"value": "citizen", "label": "citizen"}  # type: ignore[index]
+    citizen = {"value": "citizen", "label": "de citoyenneté canadienne"}  # the policy's label, as sentences read it
+    assert form("immigration_status(salma)", "fr")["options"][0] == citizen  # type: ignore[index]
     assert answered(policy.checked, {}, "answer_time_limit_days(l1)", "30")["letters"]["l1"] == {
         "answer_time_limit_days": 30
     }

@@ -86,7 +86,7 @@ def test_why_and_why_not_for_any_verdict_and_subject(client: TestClient) -> None
 
 
 def test_what_if_on_demand(client: TestClient) -> None:
-    draft = submit(client, source="pick", name="kofi-refused.yaml", lang="en").split("?")[0]
+    draft = submit(client, source="pick", name="amina-selected.yaml", lang="en").split("?")[0]
     page = client.get(f"{draft}/what-if?key=decision|app1&lang=en").text
     assert "<h2>What would change it</h2>" in page and '<ul class="what-if">' in page
     assert f'href="{draft}/what-if?key=decision|app1&amp;lang=en&amp;findings=1"' in page
