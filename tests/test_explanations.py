@@ -410,9 +410,7 @@ def test_when_only_a_finding_would_change_a_verdict_what_if_says_so_in_one_line(
     )
     held = out.split("Held as they are (past events and officers' findings):")[1]
     assert "Kofi Mensah's country of origin is Ghana" in held  # a past event, held
-    asked = policy().explain(
-        CASES_DIR / "kofi-refused.yaml", verdicts=["decision"], what_if=True, include_judged=True
-    )
+    asked = policy().explain(CASES_DIR / "kofi-refused.yaml", verdicts=["decision"], what_if=True, include_judged=True)
     changes = [c for w in verdict_of(asked, "app1")["what_if"] for c in w["changes"]]
     assert changes and all(c["finding"] for c in changes)
 
@@ -480,6 +478,7 @@ def test_one_template_per_format_and_complete_catalogues() -> None:
 
 
 EXAMPLES_DIR = ROOT / "policy/examples"
+
 
 @pytest.mark.parametrize("example", sorted(p.stem for p in EXAMPLES_DIR.glob("*.yaml")))
 def test_what_if_never_changes_a_past_event_or_a_finding_unless_asked(example: str) -> None:
