@@ -71,8 +71,8 @@ def decode_case(policy: CheckedPolicy, case: Case, idx: Index) -> Decision:
     clashing = {c.key: c for c in conflicts}
     verdicts: list[Verdict] = []
     for pred in policy.verdicts():
-        brave = _by_subject(idx.brave[pred.name], pred)
-        cautious = brave if same else _by_subject(idx.cautious[pred.name], pred)
+        brave = values_by_subject(idx.brave[pred.name], pred)
+        cautious = brave if same else values_by_subject(idx.cautious[pred.name], pred)
         subjects = set(brave) | about.applies_b.get(pred.name, set())
         if len(pred.params) == 1:
             subjects.update(ids_of[pred.params[0].type.name])
@@ -174,7 +174,7 @@ def _fired(atoms: list[str], heads: dict[str, str]) -> Fired:
     return out
 
 
-def _by_subject(atoms: list[str], pred: n.Predicate) -> dict[tuple[str, ...], set[str]]:
+def values_by_subject(atoms: list[str], pred: n.Predicate) -> dict[tuple[str, ...], set[str]]:
     out: dict[tuple[str, ...], set[str]] = defaultdict(set)
     arity = len(pred.params)
     pattern = _verdict_atom(pred.name, arity)

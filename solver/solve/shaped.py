@@ -1,0 +1,376 @@
+"""One grounding per case shape; each case of that shape decided by assumptions.
+
+A case's shape is how many entities of each type it has. The compiled program
+is grounded once per shape, with pooled ids (`"_0_000"`, `"_0_001"`, ... per
+type; the program compares ids only to tell them apart) and no fact of the
+case: every input is a choice, `_given` and `_closed` are
+externals, numbers and dates are the symbolic terms `u(pred, Args)` (the
+assessment date too), and a comparison the program makes is the term
+`cmp(Op, L, R)` with an external `_true(T)`.
+
+Deciding a case then grounds nothing: its yes/no, enumeration and entity
+facts, what it states and which relations it closes become assumptions; each
+comparison is evaluated with the case's numbers and dates and settled by an
+assumption (true, false, or left free when a value is unknown). Values read
+back are evaluated the same way, and the pooled ids are renamed, so the atom
+texts are the ones the reference path (solver.solve.run.control) prints.
+
+Where that could differ, the case goes the reference way: an arithmetic
+fault (which must be the case's error), and two values of one verdict for a
+subject (a clash between computed values, which `@distinct` cannot see while
+values are symbolic), or any clash at all.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import clingo
+from clingo import Function, Number, String, Symbol, SymbolType, Tuple_
+
+from grammar import nodes as n
+from grammar.checked import CheckedPolicy
+from solver.cases import calendar
+from solver.cases.case import Case
+from solver.compile.emit import AspProgram, tuple_text
+from solver.compile.names import CASE, encode
+from solver.solve.context import Context
+from solver.solve.readout import values_by_subject
+from solver.solve.run import new_control, show_directives, statements
+
+SHAPES = 8  # groundings kept per process, the most recently used
+SIGHTINGS = 2  # a shape is grounded the second time a case of it is decided: one-off runs never pay for it
+_ARITHMETIC = (
+    "add_days",
+    "add_months",
+    "add_years",
+    "plus",
+    "minus",
+    "years_between",
+    "months_between",
+    "days_between",
+)
+_POOLED = re.compile(r'"_\d+_\d{3}"')
+_TODAY = Function("u", [Function("_today"), Tuple_([])])
+ZERO = Number(0)
+
+
+class Fallback(Exception):
+    """The case is decided the reference way (see the module's docstring)."""
+
+
+def shape_program(policy: CheckedPolicy) -> str:
+    """What the compiled program needs to hold no case: inputs always chosen, stated facts as externals."""
+    out = ["#external _true(T) : _ask(_C,T).", "_tv(_C,T) :- _ask(_C,T), _true(T)."]
+    for pred in policy.inputs():
+        xs = [f"X{i}" for i in range(1, len(pred.params) + 1)]
+        tup, args = tuple_text(xs), ",".join(xs)
+        dom = [f"_entity({CASE},{p.type.name},{x})" for p, x in zip(pred.params, xs, strict=True)]
+        if pred.is_bool and len(xs) > 1:
+            dom += [f"{xs[0]} != {x}" for x in xs[1:]]
+            if not pred.default_false:
+                out.append(f"#external _closed({CASE},{pred.name},X) : _entity({CASE},{pred.params[0].type.name},X).")
+        body = ", ".join(dom)
+        if not pred.default_false:
+            out.append(f"#external _given({CASE},{pred.name},{tup}) : {body}.")
+        value = pred.value
+        if isinstance(value, n.BoolType):
+            out.append(f"{{ {pred.name}({CASE},{args}) }} :- {body}.")
+        elif isinstance(value, n.EnumType):
+            out.append(f"1 {{ {pred.name}({CASE},{args},V) : _enumval({pred.name},V) }} 1 :- {body}.")
+        elif isinstance(value, n.EntityType):
+            out.append(
+                f"1 {{ {pred.name}({CASE},{args},V) : _entity({CASE},{value.name},V) }} 1 :- "
+                f"{body}, _entity({CASE},{value.name},_)."
+            )
+        else:
+            out.append(f"{pred.name}({CASE},{args},u({pred.name},{tup})) :- {body}.")
+    return "\n".join(out) + "\n"
+
+
+@dataclass
+class _Inputs:
+    """The grounded atoms a case's facts set, by predicate and pooled arguments."""
+
+    atoms: dict[tuple[str, tuple[str, ...]], int]  # yes/no inputs
+    valued: dict[tuple[str, tuple[str, ...]], dict[Symbol, int]]  # enumeration and entity inputs, by value
+    given: dict[tuple[str, tuple[str, ...]], int]
+    closed: dict[tuple[str, str], int]
+    comparisons: list[tuple[Symbol, int, int]]  # the term, `_true(T)`, `_tv(0,T)`
+
+
+class Shape:
+    """One grounding, and the literals a case of this shape sets."""
+
+    def __init__(
+        self, program: AspProgram, policy: CheckedPolicy, counts: tuple[tuple[str, int], ...], extra: str, shows: Shows
+    ) -> None:
+        self.policy = policy
+        self.lock = threading.Lock()
+        ctl, messages = new_control([])
+        try:
+            with clingo.ast.ProgramBuilder(ctl) as builder:
+                for text in (
+                    program.text,
+                    show_directives(policy, shows) + "\n" + extra + "\n" + shape_program(policy),
+                ):
+                    for statement in statements(text):
+                        builder.add(statement)
+            with ctl.backend() as backend:
+                for name, *args in [("_case",), ("_today", _TODAY)] + [
+                    ("_entity", Function(t), String(_pooled(ti, i)))
+                    for ti, (t, k) in enumerate(counts)
+                    for i in range(k)
+                ]:
+                    backend.add_rule([backend.add_atom(Function(name, [ZERO, *args]))])
+            context = Context()
+            ctl.ground([("base", [])], context=context)
+        except RuntimeError as err:
+            raise messages.fail("compiled program", err) from None
+        if context.faults:
+            raise Fallback
+        self.ctl = ctl
+        self.inputs = self._inputs()
+
+    def _inputs(self) -> _Inputs:
+        atoms = self.ctl.symbolic_atoms
+        inputs = _Inputs({}, {}, {}, {}, [])
+        for pred in self.policy.inputs():
+            arity = len(pred.params)
+            if pred.is_bool:
+                for a in atoms.by_signature(pred.name, arity + 1):
+                    inputs.atoms[(pred.name, _strings(a.symbol.arguments[1:]))] = a.literal
+            elif isinstance(pred.value, n.EnumType | n.EntityType):
+                for a in atoms.by_signature(pred.name, arity + 2):
+                    key = (pred.name, _strings(a.symbol.arguments[1:-1]))
+                    inputs.valued.setdefault(key, {})[a.symbol.arguments[-1]] = a.literal
+        for a in atoms.by_signature("_given", 3):
+            inputs.given[(a.symbol.arguments[1].name, _strings(a.symbol.arguments[2].arguments))] = a.literal
+        for a in atoms.by_signature("_closed", 3):
+            inputs.closed[(a.symbol.arguments[1].name, a.symbol.arguments[2].string)] = a.literal
+        for a in atoms.by_signature("_true", 1):
+            term = a.symbol.arguments[0]
+            tv = atoms[Function("_tv", [ZERO, term])]
+            assert tv is not None
+            inputs.comparisons.append((term, a.literal, tv.literal))
+        externals = [*inputs.given.values(), *inputs.closed.values(), *(t for _, t, _ in inputs.comparisons)]
+        for literal in externals:
+            self.ctl.assign_external(literal, None)  # free: each solve sets every one by an assumption
+        return inputs
+
+    def solve(self, case: Case) -> tuple[list[str], list[str]]:
+        """The case's brave and cautious atom texts, as the reference path gives them (solver.solve.run)."""
+        pooled = pooled_ids(self.policy, case)
+        try:
+            known, assumptions, free = self._assumptions(case, pooled)
+        except KeyError:  # a fact outside the grounded domain (a relation of an entity with itself)
+            raise Fallback from None
+        reader = _Reader(known, {f'"{v}"': f'"{k}"' for k, v in pooled.items()})
+        with self.lock:
+            brave, cautious = _consequences(self.ctl, assumptions, free, reader)
+        _check_values(self.policy, brave, reader.computed)
+        return brave, cautious
+
+    def _assumptions(self, case: Case, pooled: dict[str, str]) -> tuple[dict[Symbol, int], list[int], bool]:
+        inputs, policy = self.inputs, self.policy
+        known: dict[Symbol, int] = {_TODAY: calendar.to_day(case.assessment_date)}
+        out: list[int] = []
+        stated: set[tuple[str, tuple[str, ...]]] = set()
+        for f in case.facts:
+            key = (f.pred, tuple(pooled[a] for a in f.args))
+            stated.add(key)
+            pred = policy.predicates[f.pred]
+            if pred.is_bool:
+                out.append(inputs.atoms[key] if f.value is True else -inputs.atoms[key])
+            elif isinstance(pred.value, n.EnumType | n.EntityType):
+                value = (
+                    String(pooled[str(f.value)])
+                    if isinstance(pred.value, n.EntityType)
+                    else encode(f.value, pred.value)
+                )
+                out.append(inputs.valued[key][value])
+            else:
+                known[Function("u", [Function(f.pred), Tuple_([String(a) for a in key[1]])])] = encode(
+                    f.value, pred.value
+                ).number
+        closed = {(c.pred, pooled[c.first]) for c in case.closed}
+        free = False
+        for key, literal in inputs.atoms.items():
+            if key in stated:
+                continue
+            pred = policy.predicates[key[0]]
+            if pred.default_false or (len(key[1]) > 1 and (key[0], key[1][0]) in closed):
+                out.append(-literal)
+            else:
+                free = True
+        free = free or any(key not in stated for key in inputs.valued)
+        out += [literal if key in stated else -literal for key, literal in inputs.given.items()]
+        out += [literal if key in closed else -literal for key, literal in inputs.closed.items()]
+        for term, true, tv in inputs.comparisons:
+            holds = _holds(term, known)
+            if holds is None:
+                out.append(-true)
+                free = True
+            else:
+                out += [true] if holds else [-true, -tv]
+        return known, out, free
+
+
+def _pooled(type_index: int, i: int) -> str:
+    return f"_{type_index}_{i:03d}"
+
+
+def counts_of(policy: CheckedPolicy, case: Case) -> tuple[tuple[str, int], ...]:
+    """The case's shape: how many entities of each type of the policy."""
+    return tuple((t, sum(1 for e in case.entities if e.type == t)) for t in sorted(policy.entities))
+
+
+def pooled_ids(policy: CheckedPolicy, case: Case) -> dict[str, str]:
+    """Each entity id of the case and the pooled id that stands for it in its shape's grounding."""
+    out: dict[str, str] = {}
+    for ti, (t, _) in enumerate(counts_of(policy, case)):
+        for i, e in enumerate(sorted((e for e in case.entities if e.type == t), key=lambda e: e.id)):
+            out[e.id] = _pooled(ti, i)
+    return out
+
+
+def _strings(symbols: list[Symbol]) -> tuple[str, ...]:
+    return tuple(s.string for s in symbols)
+
+
+def _consequences(
+    ctl: clingo.Control, assumptions: list[int], free: bool, read: Callable[[Symbol], str]
+) -> tuple[list[str], list[str]]:
+    def last(mode: str | None) -> list[str]:
+        ctl.configuration.solve.enum_mode = mode or "auto"  # type: ignore[union-attr]
+        ctl.configuration.solve.models = 0 if mode else 1  # type: ignore[union-attr]
+        found: list[list[str]] = []
+        ctl.solve(assumptions=assumptions, on_last=lambda m: found.append([read(s) for s in m.symbols(shown=True)]))
+        return found[0] if found else []
+
+    if not free:
+        only = last(None)
+        return only, only
+    return last("brave"), last("cautious")
+
+
+class _Reader:
+    """Atoms as the reference path prints them: values evaluated, pooled ids renamed; each atom read once."""
+
+    def __init__(self, known: dict[Symbol, int], names: dict[str, str]) -> None:
+        self.known = known
+        self.names = names
+        self.texts: dict[Symbol, str] = {}
+        self.values: dict[Symbol, Symbol] = {}
+        self.computed: set[str] = set()  # atoms whose value was computed here from the case's numbers and dates
+
+    def __call__(self, symbol: Symbol) -> str:
+        text = self.texts.get(symbol)
+        if text is None:
+            raw = str(symbol)
+            symbolic = "u(" in raw
+            text = str(self.evaluated(symbol)) if symbolic else raw
+            if '"_' in text:
+                text = _POOLED.sub(lambda m: self.names[m[0]], text)
+            if symbolic:
+                self.computed.add(text)
+            self.texts[symbol] = text
+        return text
+
+    def evaluated(self, s: Symbol) -> Symbol:
+        """A term with the case's values in it, computed as solver.solve.context computes them at grounding."""
+        if s.type != SymbolType.Function or not s.arguments:
+            return s
+        found = self.values.get(s)
+        if found is None:
+            found = self.values[s] = _evaluated(s, self.known, self.evaluated)
+        return found
+
+
+def _evaluated(s: Symbol, known: dict[Symbol, int], inner: Callable[[Symbol], Symbol]) -> Symbol:
+    if s.name == "u" and len(s.arguments) == 2:
+        value = known.get(s)
+        return s if value is None else Number(value)
+    args = [inner(a) for a in s.arguments]
+    if s.name == "cmp" and len(args) == 3 and args[1].type == args[2].type == SymbolType.Number:
+        return Context().cmp(*args)
+    if s.name in _ARITHMETIC and all(a.type == SymbolType.Number for a in args):
+        context = Context()
+        result = getattr(context, s.name)(*args)
+        if context.faults:
+            raise Fallback
+        return result
+    return Function(s.name, args, s.positive)
+
+
+def _holds(term: Symbol, known: dict[Symbol, int]) -> bool | None:
+    """A comparison's outcome with the case's values, or None while a value it reads is unknown."""
+    if term.type != SymbolType.Function or term.name != "cmp":
+        return None
+    op, left, right = (_Reader(known, {}).evaluated(a) for a in term.arguments)
+    outcome = Context().cmp(op, left, right)
+    return None if outcome.type != SymbolType.Number else outcome.number == 1
+
+
+def _check_values(policy: CheckedPolicy, brave: list[str], computed: set[str]) -> None:
+    """A clash, or two values of a number or date verdict for a subject where one was computed from the case's
+    values here (a clash `@distinct` could not see at grounding): the reference path decides the case."""
+    valued = {p.name: p for p in policy.verdicts() if isinstance(p.value, n.IntType | n.DateType)}
+    atoms: dict[str, list[str]] = {}
+    for text in brave:
+        name = text[: text.find("(")]
+        if name == "_clash":
+            raise Fallback
+        if name in valued:
+            atoms.setdefault(name, []).append(text)
+    for name, found in atoms.items():
+        several = any(len(values) > 1 for values in values_by_subject(found, valued[name]).values())
+        if several and any(a in computed for a in found):
+            raise Fallback
+
+
+Shows = tuple[str, ...]
+_Key = tuple[str, str, Shows, tuple[tuple[str, int], ...]]
+_SHAPES: OrderedDict[_Key, Shape] = OrderedDict()
+_SEEN: dict[_Key, int] = {}  # how often each shape not yet grounded was asked for
+_SHAPES_LOCK = threading.Lock()
+
+
+def shape_for(
+    program: AspProgram, policy: CheckedPolicy, case: Case, extra: str = "", shows: Shows = ()
+) -> Shape | None:
+    """The grounding for the case's shape (with `extra` rules and `shows`), made when it is asked for the
+    SIGHTINGS-th time and kept (SHAPES at most); None before."""
+    counts = counts_of(policy, case)
+    key = (program.text, extra, shows, counts)
+    with _SHAPES_LOCK:
+        found = _SHAPES.get(key)
+        if found is not None:
+            _SHAPES.move_to_end(key)
+            return found
+        _SEEN[key] = _SEEN.get(key, 0) + 1
+        if _SEEN[key] < SIGHTINGS:
+            return None
+        del _SEEN[key]
+    made = Shape(program, policy, counts, extra, shows)
+    with _SHAPES_LOCK:
+        _SHAPES[key] = made
+        while len(_SHAPES) > SHAPES:
+            _SHAPES.popitem(last=False)
+    return made
+
+
+def solve_shaped(
+    program: AspProgram, policy: CheckedPolicy, case: Case, extra: str = "", shows: Shows = ()
+) -> tuple[list[str], list[str]] | None:
+    """The case's brave and cautious atom texts through its shape's grounding, as `control` and
+    `consequence_texts` would give them; None when the case goes the reference way."""
+    try:
+        shape = shape_for(program, policy, case, extra, shows)
+        return None if shape is None else shape.solve(case)
+    except Fallback:
+        return None

@@ -1,0 +1,116 @@
+"""The shaped path (one grounding per case shape, the case as assumptions) against the reference path (the case
+grounded with its facts): the same decisions and explanation traces on every shipped scenario and example, and
+the same decisions on 2,000 generated cases with unknown facts."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from functools import cache
+from pathlib import Path
+
+import pytest
+
+from havre.api import Policy, load_policy
+from havre.generate import Generator
+from havre.scenarios import collect
+from solver.cases.case import Case
+from solver.compile.chain import chains
+from solver.solve import decide, shaped, trace
+from solver.solve.readout import by_case, decode_case
+from tests.helpers import ROOT
+
+GENERATED = 2000
+PARTS = 20  # tests of GENERATED / PARTS cases each, so that workers share them
+
+
+@pytest.fixture(autouse=True)
+def at_first_sight(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    monkeypatch.setattr(shaped, "SIGHTINGS", 1)  # every case here goes the shaped way, or falls back
+    yield
+
+
+@cache
+def policy() -> Policy:
+    return load_policy(ROOT / "policy")
+
+
+def same(cases: list[Case]) -> tuple[int, int]:
+    """Every case decided both ways; returns how many went the shaped way and how many fell back."""
+    p = policy()
+    taken = fell_back = 0
+    for case in cases:
+        expected = decide.reference(p.program, p.checked, [case])[0]
+        texts = shaped.solve_shaped(p.program, p.checked, case)
+        if texts is None:
+            fell_back += 1
+            continue
+        assert decode_case(p.checked, case, by_case(*texts)[0]) == expected, case.id
+        taken += 1
+    return taken, fell_back
+
+
+def same_traces(cases: list[Case], monkeypatch: pytest.MonkeyPatch) -> None:
+    p = policy()
+    text = chains(p.checked)[0]
+    for case in cases:
+        monkeypatch.setattr(decide, "SHAPED", False)
+        expected = trace.trace_many(p.program, text, p.checked, [case], missing=False)
+        monkeypatch.setattr(decide, "SHAPED", True)
+        assert trace.trace_many(p.program, text, p.checked, [case], missing=False) == expected, case.id
+
+
+def examples() -> list[Case]:
+    return [policy().case(path) for path in sorted((ROOT / "policy/examples").glob("*.yaml"))]
+
+
+def scenario_cases() -> list[Case]:
+    scenarios, broken = collect([ROOT / "policy"], policy().checked)
+    assert broken == []
+    return [s.case for s in scenarios if s.case is not None]
+
+
+def test_every_shipped_example() -> None:
+    assert same(examples()) == (10, 0)
+
+
+def test_every_shipped_scenario() -> None:
+    cases = scenario_cases()
+    assert same(cases) == (len(cases), 0)
+
+
+def test_the_explanation_trace_of_every_shipped_example(monkeypatch: pytest.MonkeyPatch) -> None:
+    same_traces(examples(), monkeypatch)
+
+
+@pytest.mark.parametrize("part", range(4))
+def test_the_explanation_trace_of_every_shipped_scenario(part: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    same_traces(scenario_cases()[part::4], monkeypatch)
+
+
+@pytest.mark.parametrize("part", range(PARTS))
+def test_generated_cases_with_unknown_facts(part: int) -> None:
+    size = GENERATED // PARTS
+    generator = Generator(policy().checked, seed=7, unknown_rate=0.2)
+    cases = [policy().case(doc) for doc in generator.cases(size, start=part * size)]
+    taken, _ = same(cases)
+    assert taken > 0.9 * size  # the others fell back to the reference path: a clash, or a fault
+
+
+def test_a_shape_is_grounded_once_and_serves_every_case_of_that_shape(tmp_path: Path) -> None:
+    p = policy()
+    case = p.case(ROOT / "policy/examples/kofi-refused.yaml")
+    first = shaped.shape_for(p.program, p.checked, case)
+    assert first is not None and shaped.shape_for(p.program, p.checked, case) is first
+    path = tmp_path / "case.yaml"
+    path.write_text((ROOT / "policy/examples/kofi-refused.yaml").read_text(encoding="utf-8").replace("kofi", "ama"))
+    other = p.case(path)  # other ids, as many entities of each type
+    assert shaped.shape_for(p.program, p.checked, other) is first
+    assert same([other]) == (1, 0)
+
+
+def test_a_case_decided_once_grounds_no_shape(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(shaped, "SIGHTINGS", 2)
+    p = policy()
+    case = p.case(ROOT / "policy/examples/mateo-federal-hc.yaml")
+    assert shaped.solve_shaped(p.program, p.checked, case, "% once") is None  # the reference path decides it
+    assert shaped.solve_shaped(p.program, p.checked, case, "% once") is not None
