@@ -9,11 +9,11 @@ from dataclasses import replace
 from grammar.checked import CheckedPolicy
 from solver.cases.case import Case
 from solver.compile.emit import AspProgram
+from solver.solve import shaped
 from solver.solve.answer import Decision, Key
 from solver.solve.missing import MissingFinder
 from solver.solve.readout import by_case, decode_case
 from solver.solve.run import case_symbol, consequence_texts, control
-from solver.solve.shaped import solve_shaped
 
 
 def decide_many(
@@ -37,14 +37,11 @@ CHUNK = 10
 
 
 def _decided(program: AspProgram, policy: CheckedPolicy, cases: Sequence[Case], extra: str = "") -> list[Decision]:
-    if len(cases) == 1 and not extra and SHAPED:  # one case: its shape's grounding, kept (solver.solve.shaped)
-        texts = solve_shaped(program, policy, cases[0])
+    if len(cases) == 1 and not extra and shaped.ENABLED:  # one case: its shape's grounding (solver.solve.shaped)
+        texts = shaped.solve_shaped(program, policy, cases[0])
         if texts is not None:
             return [decode_case(policy, cases[0], by_case(*texts)[0])]
     return reference(program, policy, cases, extra)
-
-
-SHAPED = True  # tests turn it off to compare with the reference path
 
 
 def reference(program: AspProgram, policy: CheckedPolicy, cases: Sequence[Case], extra: str = "") -> list[Decision]:

@@ -14,20 +14,23 @@ implicit hitting-set search:
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from clingo import Function, Number, Symbol
+from clingo import Function, Number, String, Symbol, Tuple_
 
 from grammar import nodes as n
 from grammar.checked import CheckedPolicy
 from solver.cases.case import Case
 from solver.compile.cone import inputs_read
 from solver.compile.emit import AspProgram
+from solver.solve import shaped
 from solver.solve.answer import fact_text
 from solver.solve.run import control, subject_tuple
+from solver.solve.shaped import Fallback, Shape
 
 MAX_ROUNDS = 40
 MAX_SETS = 6
@@ -75,13 +78,53 @@ def _meta(policy: CheckedPolicy) -> str:
     return "\n".join(lines) + "\n"
 
 
+# In a shape's grounding the assessment date is the unknown `u(_today, ())` too: it is always held.
+SHAPED_META = "#external _inS((_today,())).\n"
+
+
 class MissingFinder:
-    """Grounds one case twice, then answers for any of its verdicts."""
+    """Grounds one case twice, then answers for any of its verdicts; or takes the grounding of the case's shape
+    (solver.solve.shaped) with the case set by assumptions, when one is kept."""
 
     def __init__(self, program: AspProgram, policy: CheckedPolicy, case: Case) -> None:
         self.policy = policy
+        self.base: list[int] = []  # the case's own assumptions, in a shape's grounding
+        self.shape = None
+        self.pooled: dict[str, str] = {}
+        try:
+            shape = (
+                shaped.shape_for(program, policy, case, _meta(policy) + SHAPED_META, None, 2)
+                if shaped.ENABLED
+                else None
+            )
+            if shape is not None:
+                self._from_shape(shape, case)
+                return
+        except Fallback:
+            pass
         # Only `_dU` is shown (the meta program's own #show): models stay small.
         self.ctl = control(program, policy, [(Number(0), case), (Number(1), case)], extra=_meta(policy), show=None)
+        self._numbered()
+
+    def _from_shape(self, shape: Shape, case: Case) -> None:
+        setting = shape.setting(case)
+        self.shape, self.ctl, self.pooled = shape, shape.ctl, setting.pooled
+        names = {v: k for k, v in setting.pooled.items()}
+        atoms = self.ctl.symbolic_atoms
+        unknown = sorted(setting.unknown)
+        keys = [Function("", [Function(pred), Tuple_([String(a) for a in args])]) for pred, args in unknown]
+        self.pred_of = [pred for pred, _ in unknown]
+        self.fact_of = [fact_text(pred, tuple(names[a] for a in args)) for pred, args in unknown]
+        self.number = {str(k): i for i, k in enumerate(keys)}
+        self.in_s = [atoms[Function("_inS", [k])].literal for k in keys]  # type: ignore[union-attr]
+        held = set(self.in_s)
+        # Every other fact a comparison or a value reads is known: held between the copies.
+        self.base = setting.assumptions + [a.literal for a in atoms.by_signature("_inS", 1) if a.literal not in held]
+        self.targets = {str(a.symbol): a.literal for a in atoms.by_signature("_target", 2)}
+        self.ctl.configuration.solve.opt_mode = "opt"  # type: ignore[union-attr]
+        self.reads: dict[str, frozenset[str]] = {}
+
+    def _numbered(self) -> None:
         self.ctl.configuration.solve.opt_mode = "opt"  # type: ignore[union-attr]
         unknowns = sorted(
             (a.symbol.arguments[1], a.symbol.arguments[2])
@@ -104,7 +147,8 @@ class MissingFinder:
         self, verdict: str, subject: tuple[str, ...], deadline: float | None = None
     ) -> tuple[tuple[str, ...], ...] | None:
         """The smallest sets of facts that decide the verdict; None when `deadline` (time.monotonic) passes."""
-        target = str(Function("_target", [Function(verdict), subject_tuple(subject)]))
+        pooled = tuple(self.pooled.get(s, s) for s in subject)
+        target = str(Function("_target", [Function(verdict), subject_tuple(pooled)]))
         aim = [literal if t == target else -literal for t, literal in self.targets.items()]
         # Facts the verdict cannot read are tied between the copies: they never make a difference.
         if verdict not in self.reads:
@@ -132,7 +176,7 @@ class MissingFinder:
 
         A solve still running at the deadline is interrupted (see `stop_at`): its best model so far is taken,
         and the caller, past the deadline, ends the search."""
-        assumptions = aim + [literal if i in chosen else -literal for i, literal in enumerate(self.in_s)]
+        assumptions = self.base + aim + [literal if i in chosen else -literal for i, literal in enumerate(self.in_s)]
         last: list[frozenset[int]] = []
         self.ctl.solve(
             assumptions=assumptions,
@@ -147,11 +191,13 @@ class MissingFinder:
         """Within the block, a solve still running at `deadline` (time.monotonic) is interrupted."""
         timer = threading.Timer(max(0.0, deadline - time.monotonic()), self.ctl.interrupt)
         timer.daemon = True
-        timer.start()
-        try:
-            yield
-        finally:
-            timer.cancel()
+        lock = self.shape.lock if self.shape is not None else contextlib.nullcontext()
+        with lock:  # a shape's grounding answers one search at a time
+            timer.start()
+            try:
+                yield
+            finally:
+                timer.cancel()
 
 
 def _smallest_hitting_sets(universe: list[int], sets: list[frozenset[int]]) -> list[frozenset[int]]:

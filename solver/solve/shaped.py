@@ -43,6 +43,7 @@ from solver.solve.readout import values_by_subject
 from solver.solve.run import new_control, show_directives, statements
 
 SHAPES = 8  # groundings kept per process, the most recently used
+ENABLED = True  # the tests turn it off to compare with the reference path
 SIGHTINGS = 2  # a shape is grounded the second time a case of it is decided: one-off runs never pay for it
 _ARITHMETIC = (
     "add_days",
@@ -103,30 +104,47 @@ class _Inputs:
     comparisons: list[tuple[Symbol, int, int]]  # the term, `_true(T)`, `_tv(0,T)`
 
 
+@dataclass(frozen=True)
+class Setting:
+    """A case in its shape: pooled ids, values by `u(...)` term, assumptions, and its unknown facts (pooled)."""
+
+    pooled: dict[str, str]
+    known: dict[Symbol, int]
+    assumptions: list[int]
+    free: bool  # whether anything is left to enumerate
+    unknown: list[tuple[str, tuple[str, ...]]]
+
+
 class Shape:
-    """One grounding, and the literals a case of this shape sets."""
+    """One grounding of `copies` copies of a case (numbered 0, 1, ...), and the literals a case sets in each."""
 
     def __init__(
-        self, program: AspProgram, policy: CheckedPolicy, counts: tuple[tuple[str, int], ...], extra: str, shows: Shows
+        self,
+        program: AspProgram,
+        policy: CheckedPolicy,
+        counts: tuple[tuple[str, int], ...],
+        extra: str,
+        shows: Shows | None,
+        copies: int = 1,
     ) -> None:
         self.policy = policy
+        self.copies = copies
         self.lock = threading.Lock()
         ctl, messages = new_control([])
+        shown = "" if shows is None else show_directives(policy, shows)  # None: the extra program's own
         try:
             with clingo.ast.ProgramBuilder(ctl) as builder:
-                for text in (
-                    program.text,
-                    show_directives(policy, shows) + "\n" + extra + "\n" + shape_program(policy),
-                ):
+                for text in (program.text, shown + "\n" + extra + "\n" + shape_program(policy)):
                     for statement in statements(text):
                         builder.add(statement)
             with ctl.backend() as backend:
-                for name, *args in [("_case",), ("_today", _TODAY)] + [
-                    ("_entity", Function(t), String(_pooled(ti, i)))
-                    for ti, (t, k) in enumerate(counts)
-                    for i in range(k)
-                ]:
-                    backend.add_rule([backend.add_atom(Function(name, [ZERO, *args]))])
+                for cid in range(copies):
+                    for name, *args in [("_case",), ("_today", _TODAY)] + [
+                        ("_entity", Function(t), String(_pooled(ti, i)))
+                        for ti, (t, k) in enumerate(counts)
+                        for i in range(k)
+                    ]:
+                        backend.add_rule([backend.add_atom(Function(name, [Number(cid), *args]))])
             context = Context()
             ctl.ground([("base", [])], context=context)
         except RuntimeError as err:
@@ -134,49 +152,61 @@ class Shape:
         if context.faults:
             raise Fallback
         self.ctl = ctl
-        self.inputs = self._inputs()
+        self.inputs = [self._inputs(Number(cid)) for cid in range(copies)]
+        for a in ctl.symbolic_atoms:
+            if a.is_external:
+                ctl.assign_external(a.literal, None)  # free: each solve sets every one it reads by an assumption
 
-    def _inputs(self) -> _Inputs:
+    def _inputs(self, cid: Symbol) -> _Inputs:
         atoms = self.ctl.symbolic_atoms
         inputs = _Inputs({}, {}, {}, {}, [])
         for pred in self.policy.inputs():
             arity = len(pred.params)
             if pred.is_bool:
                 for a in atoms.by_signature(pred.name, arity + 1):
-                    inputs.atoms[(pred.name, _strings(a.symbol.arguments[1:]))] = a.literal
+                    if a.symbol.arguments[0] == cid:
+                        inputs.atoms[(pred.name, _strings(a.symbol.arguments[1:]))] = a.literal
             elif isinstance(pred.value, n.EnumType | n.EntityType):
                 for a in atoms.by_signature(pred.name, arity + 2):
-                    key = (pred.name, _strings(a.symbol.arguments[1:-1]))
-                    inputs.valued.setdefault(key, {})[a.symbol.arguments[-1]] = a.literal
+                    if a.symbol.arguments[0] == cid:
+                        key = (pred.name, _strings(a.symbol.arguments[1:-1]))
+                        inputs.valued.setdefault(key, {})[a.symbol.arguments[-1]] = a.literal
         for a in atoms.by_signature("_given", 3):
-            inputs.given[(a.symbol.arguments[1].name, _strings(a.symbol.arguments[2].arguments))] = a.literal
+            if a.symbol.arguments[0] == cid:
+                inputs.given[(a.symbol.arguments[1].name, _strings(a.symbol.arguments[2].arguments))] = a.literal
         for a in atoms.by_signature("_closed", 3):
-            inputs.closed[(a.symbol.arguments[1].name, a.symbol.arguments[2].string)] = a.literal
+            if a.symbol.arguments[0] == cid:
+                inputs.closed[(a.symbol.arguments[1].name, a.symbol.arguments[2].string)] = a.literal
         for a in atoms.by_signature("_true", 1):
-            term = a.symbol.arguments[0]
-            tv = atoms[Function("_tv", [ZERO, term])]
-            assert tv is not None
-            inputs.comparisons.append((term, a.literal, tv.literal))
-        externals = [*inputs.given.values(), *inputs.closed.values(), *(t for _, t, _ in inputs.comparisons)]
-        for literal in externals:
-            self.ctl.assign_external(literal, None)  # free: each solve sets every one by an assumption
+            tv = atoms[Function("_tv", [cid, a.symbol.arguments[0]])]
+            if tv is not None:
+                inputs.comparisons.append((a.symbol.arguments[0], a.literal, tv.literal))
         return inputs
+
+    def setting(self, case: Case) -> Setting:
+        """What a case of this shape sets: its values, the assumptions of every copy, its unknown facts."""
+        pooled = pooled_ids(self.policy, case)
+        try:
+            parts = [self._assumptions(case, pooled, inputs) for inputs in self.inputs]
+        except KeyError:  # a fact outside the grounded domain (a relation of an entity with itself)
+            raise Fallback from None
+        known = parts[0][0]
+        assumptions = [literal for part in parts for literal in part[1]]
+        return Setting(pooled, known, assumptions, any(part[2] for part in parts), parts[0][3])
 
     def solve(self, case: Case) -> tuple[list[str], list[str]]:
         """The case's brave and cautious atom texts, as the reference path gives them (solver.solve.run)."""
-        pooled = pooled_ids(self.policy, case)
-        try:
-            known, assumptions, free = self._assumptions(case, pooled)
-        except KeyError:  # a fact outside the grounded domain (a relation of an entity with itself)
-            raise Fallback from None
-        reader = _Reader(known, {f'"{v}"': f'"{k}"' for k, v in pooled.items()})
+        setting = self.setting(case)
+        reader = _Reader(setting.known, {f'"{v}"': f'"{k}"' for k, v in setting.pooled.items()})
         with self.lock:
-            brave, cautious = _consequences(self.ctl, assumptions, free, reader)
+            brave, cautious = _consequences(self.ctl, setting.assumptions, setting.free, reader)
         _check_values(self.policy, brave, reader.computed)
         return brave, cautious
 
-    def _assumptions(self, case: Case, pooled: dict[str, str]) -> tuple[dict[Symbol, int], list[int], bool]:
-        inputs, policy = self.inputs, self.policy
+    def _assumptions(
+        self, case: Case, pooled: dict[str, str], inputs: _Inputs
+    ) -> tuple[dict[Symbol, int], list[int], bool, list[tuple[str, tuple[str, ...]]]]:
+        policy = self.policy
         known: dict[Symbol, int] = {_TODAY: calendar.to_day(case.assessment_date)}
         out: list[int] = []
         stated: set[tuple[str, tuple[str, ...]]] = set()
@@ -217,7 +247,13 @@ class Shape:
                 free = True
             else:
                 out += [true] if holds else [-true, -tv]
-        return known, out, free
+        unknown = [
+            key
+            for key in inputs.given
+            if key not in stated
+            and not (len(key[1]) > 1 and policy.predicates[key[0]].is_bool and (key[0], key[1][0]) in closed)
+        ]
+        return known, out, free, unknown
 
 
 def _pooled(type_index: int, i: int) -> str:
@@ -334,19 +370,19 @@ def _check_values(policy: CheckedPolicy, brave: list[str], computed: set[str]) -
 
 
 Shows = tuple[str, ...]
-_Key = tuple[str, str, Shows, tuple[tuple[str, int], ...]]
+_Key = tuple[str, str, Shows | None, int, tuple[tuple[str, int], ...]]
 _SHAPES: OrderedDict[_Key, Shape] = OrderedDict()
 _SEEN: dict[_Key, int] = {}  # how often each shape not yet grounded was asked for
 _SHAPES_LOCK = threading.Lock()
 
 
 def shape_for(
-    program: AspProgram, policy: CheckedPolicy, case: Case, extra: str = "", shows: Shows = ()
+    program: AspProgram, policy: CheckedPolicy, case: Case, extra: str = "", shows: Shows | None = (), copies: int = 1
 ) -> Shape | None:
     """The grounding for the case's shape (with `extra` rules and `shows`), made when it is asked for the
     SIGHTINGS-th time and kept (SHAPES at most); None before."""
     counts = counts_of(policy, case)
-    key = (program.text, extra, shows, counts)
+    key = (program.text, extra, shows, copies, counts)
     with _SHAPES_LOCK:
         found = _SHAPES.get(key)
         if found is not None:
@@ -356,7 +392,7 @@ def shape_for(
         if _SEEN[key] < SIGHTINGS:
             return None
         del _SEEN[key]
-    made = Shape(program, policy, counts, extra, shows)
+    made = Shape(program, policy, counts, extra, shows, copies)
     with _SHAPES_LOCK:
         _SHAPES[key] = made
         while len(_SHAPES) > SHAPES:

@@ -19,12 +19,11 @@ from solver.compile import terms
 from solver.compile.emit import AspProgram
 from solver.compile.names import Unknown
 from solver.compile.terms import Fn, Term
-from solver.solve import decide
+from solver.solve import shaped
 from solver.solve.answer import Decision
 from solver.solve.decide import with_missing
 from solver.solve.readout import by_case, decode_case
 from solver.solve.run import consequence_texts, control, show_predicate
-from solver.solve.shaped import solve_shaped
 
 Value = str | int | Unknown | tuple["Value", ...]
 Atom = tuple[str, tuple[Value, ...]]
@@ -129,7 +128,7 @@ def _traced(
     program: AspProgram, extra: str, policy: CheckedPolicy, cases: Sequence[Case]
 ) -> list[tuple[Trace, Decision]]:
     shows = (*(show_predicate(p) for p in policy.predicates.values() if p.kind != "verdict"), *SUPPORT_SHOWS)
-    texts = solve_shaped(program, policy, cases[0], extra, shows) if len(cases) == 1 and decide.SHAPED else None
+    texts = shaped.solve_shaped(program, policy, cases[0], extra, shows) if len(cases) == 1 and shaped.ENABLED else None
     if texts is None:
         ctl = control(program, policy, [(Number(i), c) for i, c in enumerate(cases)], extra=extra, show=shows)
         texts = consequence_texts(ctl)

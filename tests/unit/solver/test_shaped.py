@@ -53,9 +53,9 @@ def same_traces(cases: list[Case], monkeypatch: pytest.MonkeyPatch) -> None:
     p = policy()
     text = chains(p.checked)[0]
     for case in cases:
-        monkeypatch.setattr(decide, "SHAPED", False)
+        monkeypatch.setattr(shaped, "ENABLED", False)
         expected = trace.trace_many(p.program, text, p.checked, [case], missing=False)
-        monkeypatch.setattr(decide, "SHAPED", True)
+        monkeypatch.setattr(shaped, "ENABLED", True)
         assert trace.trace_many(p.program, text, p.checked, [case], missing=False) == expected, case.id
 
 
@@ -114,3 +114,23 @@ def test_a_case_decided_once_grounds_no_shape(monkeypatch: pytest.MonkeyPatch) -
     case = p.case(ROOT / "policy/examples/mateo-federal-hc.yaml")
     assert shaped.solve_shaped(p.program, p.checked, case, "% once") is None  # the reference path decides it
     assert shaped.solve_shaped(p.program, p.checked, case, "% once") is not None
+
+
+def same_missing(cases: list[Case], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Decisions with their missing facts: the finder on the shape's two-copy grounding, and on its own."""
+    p = policy()
+    monkeypatch.setattr(decide, "MISSING_SECONDS", 120.0)  # no search cut short on a loaded machine
+    for case in cases:
+        monkeypatch.setattr(shaped, "ENABLED", False)
+        expected = p.decide(case)
+        monkeypatch.setattr(shaped, "ENABLED", True)
+        assert p.decide(case) == expected, case.id
+
+
+def test_the_missing_facts_of_every_shipped_example(monkeypatch: pytest.MonkeyPatch) -> None:
+    same_missing(examples(), monkeypatch)
+
+
+@pytest.mark.parametrize("part", range(4))
+def test_the_missing_facts_of_every_shipped_scenario(part: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    same_missing(scenario_cases()[part::4], monkeypatch)
