@@ -37,6 +37,7 @@ from havre.api import Policy, load_policy
 from havre.generate import Generator, write_jsonl
 from solver.cases.case import Case
 from solver.cases.casefile import MAX_ENTITIES, read_document
+from solver.solve import shaped
 from solver.solve.context import Context
 from solver.solve.run import add_case, case_symbol, show_directives, statements
 
@@ -206,29 +207,63 @@ def latency(fn: Callable[[], object], runs: int) -> list[float]:
     return times
 
 
-def warm_rows(policy: Policy, case_path: Path, runs: int) -> list[Row]:
-    case = policy.case(case_path)
-    floor = statistics.median(latency(lambda: raw_clingo(policy, [case]), runs)) * 1000
-    baseline = f"raw clingo, this case alone: median {floor:.1f} ms"
-    steps = (
-        ("decide, verdicts only", lambda: policy.decide(case, missing=False), 5.0),
-        ("decide with missing facts (as `havre decide`)", lambda: policy.decide(case), 5.0),
-        ("explain, every verdict, with missing facts (as `havre explain`)", lambda: policy.explain(case), 15.0),
-    )
+def warm_rows(policy: Policy, case_paths: Sequence[Path], runs: int, seed: int) -> list[Row]:
     rows = []
+    for case_path in case_paths:
+        rows += _warm_case(policy, policy.case(case_path), case_path.name, runs)
+    complete = Generator(policy.checked, seed=seed, unknown_rate=0.0).case(0)  # every fact stated
+    return rows + _warm_case(policy, policy.case(complete), "a generated case", runs)
+
+
+def _median_ms(fn: Callable[[], object], runs: int) -> tuple[float, float, int]:
+    times = latency(fn, runs)
+    return statistics.median(times) * 1000, sorted(times)[int(0.99 * (len(times) - 1))] * 1000, len(times)
+
+
+def _warm_case(policy: Policy, case: Case, name: str, runs: int) -> list[Row]:
+    """One case decided again and again, as a server or a what-if does: the shape's grounding is kept
+    (solver.solve.shaped); against raw clingo on this case and the reference path (a grounding per decision)."""
+    floor = _median_ms(lambda: raw_clingo(policy, [case]), runs)[0]
+    known = not policy.decide(case, missing=False).unknowns
+    steps: list[tuple[str, Callable[[], object], float]] = [
+        ("decide, verdicts only", lambda: policy.decide(case, missing=False), 5.0 if known else 15.0),
+        ("decide with missing facts (as `havre decide`)", lambda: policy.decide(case), 30.0),
+        ("explain, every verdict, with missing facts (as `havre explain`)", lambda: policy.explain(case), 0.0),
+    ]
+    rows: list[Row] = []
+    decided = 0.0
     for label, fn, target in steps:
-        times = latency(fn, runs)
-        median, p99 = statistics.median(times) * 1000, sorted(times)[int(0.99 * (len(times) - 1))] * 1000
+        shaped.ENABLED = False
+        reference = _median_ms(fn, max(3, runs // 10))[0]
+        shaped.ENABLED = True
+        median, p99, n = _median_ms(fn, runs)
+        if not target:  # explain: at most twice deciding with the same options
+            target = 2 * decided
+        decided = median
+        facts = "every fact known" if known else "unknown facts"
         rows.append(
             Row(
-                f"warm {label}, {case_path.name} ({len(times)} runs)",
+                f"warm {label}, {name}, {facts} ({n} runs)",
                 f"median {median:.1f} ms, p99 {p99:.1f} ms",
-                baseline,
+                f"raw clingo, this case alone: {floor:.1f} ms; a grounding per call: {reference:.1f} ms",
                 f"{median / floor:.1f}x",
-                f"median < {target:g} ms",
-                judged(median < target),
+                f"median ≤ {target:.0f} ms",
+                judged(median <= target),
             )
         )
+    return rows
+
+
+def loop_rows(policy_path: Path) -> list[Row]:
+    """The analyst's and tester's commands, each timed once as a process (the policy cache filled)."""
+    rows = []
+    for label, args, target in (
+        ("`havre test` of the shipped scenarios", ["test", str(policy_path)], 15.0),
+        ("`havre test --coverage`", ["test", "--coverage", str(policy_path)], 30.0),
+        ("`havre check`", ["check", "--policy", str(policy_path)], 10.0),
+    ):
+        seconds, _ = measure_process([*havre_command(), *args])
+        rows.append(Row(label, f"{seconds:.1f} s", "—", "—", f"≤ {target:g} s", judged(seconds <= target)))
     return rows
 
 
@@ -451,11 +486,13 @@ def main(argv: list[str] | None = None) -> int:
     steps: list[Callable[[], list[Row]]] = [
         lambda: verdict_rows(policy, docs, args.chunk_size),
         lambda: explanation_rows(policy, docs[:n_explained], args.chunk_size),
-        lambda: warm_rows(policy, args.case, warm_runs),
+        lambda: warm_rows(policy, [args.case, *args.also_cold], warm_runs, args.seed),
         lambda: entity_rows(policy, args.case, ENTITIES[args.mode or "quick"]),
         lambda: cold_rows([args.case, *args.also_cold], args.policy, cold_runs),
         lambda: caseload_rows(policy, args.policy, sizes, args.workers, args.seed),
     ]
+    if args.mode != "smoke":
+        steps.append(lambda: loop_rows(args.policy))
     serve_n = SERVE_LOAD[args.mode or "quick"] if args.serve_load is None else args.serve_load
     if serve_n:
         steps.append(lambda: serve_rows(policy, args.policy, args.case, serve_n, args.workers))
