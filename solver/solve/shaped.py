@@ -15,10 +15,10 @@ assumption (true, false, or left free when a value is unknown). Values read
 back are evaluated the same way, and the pooled ids are renamed, so the atom
 texts are the ones the reference path (solver.solve.run.control) prints.
 
-Where that could differ, the case goes the reference way: an arithmetic
-fault (which must be the case's error), and two values of one verdict for a
-subject (a clash between computed values, which `@distinct` cannot see while
-values are symbolic), or any clash at all.
+Two computed values of one fact clash when they differ (`@distinct` at
+grounding): here that is the external `_differ(C, V, W)`, set from the case's
+values. A case with a clash, or whose arithmetic faults (the case's own error,
+named by the reference path), goes the reference way.
 """
 
 from __future__ import annotations
@@ -39,7 +39,6 @@ from solver.cases.case import Case
 from solver.compile.emit import AspProgram, tuple_text
 from solver.compile.names import CASE, encode
 from solver.solve.context import Context
-from solver.solve.readout import values_by_subject
 from solver.solve.run import new_control, show_directives, statements
 
 SHAPES = 8  # groundings kept per process, the most recently used
@@ -90,6 +89,14 @@ def shape_program(policy: CheckedPolicy) -> str:
             )
         else:
             out.append(f"{pred.name}({CASE},{args},u({pred.name},{tup})) :- {body}.")
+    # Two computed values of one fact: whether they differ is known only from the case (solver.compile.conflicts).
+    for pred in policy.predicates.values():
+        if pred.is_input or not isinstance(pred.value, n.IntType | n.DateType):
+            continue
+        xs = [f"X{i}" for i in range(1, len(pred.params) + 1)]
+        both = f"{pred.name}({','.join([CASE, *xs])},V), {pred.name}({','.join([CASE, *xs])},W), V < W"
+        out.append(f"#external _differ({CASE},V,W) : {both}, @distinct(V,W) = 0.")
+        out.append(f"_clash({pred.name},{CASE},{tuple_text(xs)}) :- {both}, _differ({CASE},V,W).")
     return "\n".join(out) + "\n"
 
 
@@ -102,6 +109,7 @@ class _Inputs:
     given: dict[tuple[str, tuple[str, ...]], int]
     closed: dict[tuple[str, str], int]
     comparisons: list[tuple[Symbol, int, int]]  # the term, `_true(T)`, `_tv(0,T)`
+    differ: list[tuple[Symbol, Symbol, int]]  # two computed values of one fact, `_differ(0,V,W)`
 
 
 @dataclass(frozen=True)
@@ -159,7 +167,7 @@ class Shape:
 
     def _inputs(self, cid: Symbol) -> _Inputs:
         atoms = self.ctl.symbolic_atoms
-        inputs = _Inputs({}, {}, {}, {}, [])
+        inputs = _Inputs({}, {}, {}, {}, [], [])
         for pred in self.policy.inputs():
             arity = len(pred.params)
             if pred.is_bool:
@@ -177,6 +185,9 @@ class Shape:
         for a in atoms.by_signature("_closed", 3):
             if a.symbol.arguments[0] == cid:
                 inputs.closed[(a.symbol.arguments[1].name, a.symbol.arguments[2].string)] = a.literal
+        for a in atoms.by_signature("_differ", 3):
+            if a.symbol.arguments[0] == cid:
+                inputs.differ.append((a.symbol.arguments[1], a.symbol.arguments[2], a.literal))
         for a in atoms.by_signature("_true", 1):
             tv = atoms[Function("_tv", [cid, a.symbol.arguments[0]])]
             if tv is not None:
@@ -200,7 +211,7 @@ class Shape:
         reader = _Reader(setting.known, {f'"{v}"': f'"{k}"' for k, v in setting.pooled.items()})
         with self.lock:
             brave, cautious = _consequences(self.ctl, setting.assumptions, setting.free, reader)
-        _check_values(self.policy, brave, reader.computed)
+        _check_clash(brave)
         return brave, cautious
 
     def _assumptions(
@@ -247,6 +258,11 @@ class Shape:
                 free = True
             else:
                 out += [true] if holds else [-true, -tv]
+        values = _Reader(known, {})
+        for left, right, literal in inputs.differ:
+            v, w = values.evaluated(left), values.evaluated(right)
+            known_both = v.type == w.type == SymbolType.Number
+            out.append(literal if known_both and v != w else -literal)
         unknown = [
             key
             for key in inputs.given
@@ -302,18 +318,14 @@ class _Reader:
         self.names = names
         self.texts: dict[Symbol, str] = {}
         self.values: dict[Symbol, Symbol] = {}
-        self.computed: set[str] = set()  # atoms whose value was computed here from the case's numbers and dates
 
     def __call__(self, symbol: Symbol) -> str:
         text = self.texts.get(symbol)
         if text is None:
             raw = str(symbol)
-            symbolic = "u(" in raw
-            text = str(self.evaluated(symbol)) if symbolic else raw
+            text = str(self.evaluated(symbol)) if "u(" in raw else raw
             if '"_' in text:
                 text = _POOLED.sub(lambda m: self.names[m[0]], text)
-            if symbolic:
-                self.computed.add(text)
             self.texts[symbol] = text
         return text
 
@@ -352,21 +364,10 @@ def _holds(term: Symbol, known: dict[Symbol, int]) -> bool | None:
     return None if outcome.type != SymbolType.Number else outcome.number == 1
 
 
-def _check_values(policy: CheckedPolicy, brave: list[str], computed: set[str]) -> None:
-    """A clash, or two values of a number or date verdict for a subject where one was computed from the case's
-    values here (a clash `@distinct` could not see at grounding): the reference path decides the case."""
-    valued = {p.name: p for p in policy.verdicts() if isinstance(p.value, n.IntType | n.DateType)}
-    atoms: dict[str, list[str]] = {}
-    for text in brave:
-        name = text[: text.find("(")]
-        if name == "_clash":
-            raise Fallback
-        if name in valued:
-            atoms.setdefault(name, []).append(text)
-    for name, found in atoms.items():
-        several = any(len(values) > 1 for values in values_by_subject(found, valued[name]).values())
-        if several and any(a in computed for a in found):
-            raise Fallback
+def _check_clash(brave: list[str]) -> None:
+    """A clash: the reference path decides the case, with what rests on it (solver.solve.decide)."""
+    if any(text.startswith("_clash(") for text in brave):
+        raise Fallback
 
 
 Shows = tuple[str, ...]

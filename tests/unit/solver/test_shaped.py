@@ -38,8 +38,7 @@ def same(cases: list[Case]) -> tuple[int, int]:
     """Every case decided both ways; returns how many went the shaped way and how many fell back."""
     p = policy()
     taken = fell_back = 0
-    for case in cases:
-        expected = decide.reference(p.program, p.checked, [case])[0]
+    for case, expected in zip(cases, decide.reference(p.program, p.checked, cases), strict=True):
         texts = shaped.solve_shaped(p.program, p.checked, case)
         if texts is None:
             fell_back += 1
@@ -93,7 +92,7 @@ def test_generated_cases_with_unknown_facts(part: int) -> None:
     generator = Generator(policy().checked, seed=7, unknown_rate=0.2)
     cases = [policy().case(doc) for doc in generator.cases(size, start=part * size)]
     taken, _ = same(cases)
-    assert taken > 0.9 * size  # the others fell back to the reference path: a clash, or a fault
+    assert taken > 0.95 * size  # the others fell back to the reference path: a clash, or a fault
 
 
 def test_a_shape_is_grounded_once_and_serves_every_case_of_that_shape(tmp_path: Path) -> None:
@@ -134,3 +133,38 @@ def test_the_missing_facts_of_every_shipped_example(monkeypatch: pytest.MonkeyPa
 @pytest.mark.parametrize("part", range(4))
 def test_the_missing_facts_of_every_shipped_scenario(part: int, monkeypatch: pytest.MonkeyPatch) -> None:
     same_missing(scenario_cases()[part::4], monkeypatch)
+
+
+def test_two_values_computed_from_the_case_clash_as_on_the_reference_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    from solver.compile.emit import emit
+    from tests.helpers import policy_of
+
+    checked = policy_of(
+        """
+input fee_a(A: application): int
+input fee_b(A: application): int
+derived fee(A: application): int
+verdict payable(A: application)
+rule QHC-1.fee "The fee" cites QHC-1
+  fee(A) = F if fee_a(A) = F or fee_b(A) = F.
+rule QHC-1.payable "Payable" cites QHC-1
+  payable(A) if fee(A) > 0.
+"""
+    )
+    p = Policy(checked, emit(checked))
+    for a, b, clash in ((0, 1, True), (2, 2, False), (None, 3, False)):
+        fees = {"fee_a": a, "fee_b": b}
+        doc = {"case": "c", "assessment_date": "2026-01-01", "applications": {"app1": fees}}
+        case = p.case(doc)
+        shape = shaped.shape_for(p.program, p.checked, case)
+        assert shape is not None
+        if clash:
+            with pytest.raises(shaped.Fallback):  # the reference path says what rests on it
+                shape.solve(case)
+        else:
+            shape.solve(case)
+        monkeypatch.setattr(shaped, "ENABLED", False)
+        expected = p.decide(case, missing=False)
+        monkeypatch.setattr(shaped, "ENABLED", True)
+        assert p.decide(case, missing=False) == expected
+        assert bool(expected.conflicts) == clash
