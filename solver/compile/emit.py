@@ -118,7 +118,7 @@ class Emitter:
 
     def input(self, pred: n.Predicate) -> list[str]:
         xs = [f"X{i}" for i in range(1, len(pred.params) + 1)]
-        tup, args = tuple_text(xs), ",".join(xs)
+        tup = tuple_text(xs)
         lines = [f"% {pred.kind} {pred.name} {pred.span}"]
         if isinstance(pred.value, n.EnumType):
             lines += [f"_enumval({pred.name},{v})." for v in pred.value.values]
@@ -128,19 +128,7 @@ class Emitter:
         if pred.is_bool and len(xs) > 1:
             dom += [f"{xs[0]} != {x}" for x in xs[1:]] + [f"not _closed({CASE},{pred.name},{xs[0]})"]
         lines.append(f"_unknown({CASE},{pred.name},{tup}) :- {', '.join(dom)}, not _given({CASE},{pred.name},{tup}).")
-        known = f"_unknown({CASE},{pred.name},{tup})"
-        value = pred.value
-        if isinstance(value, n.BoolType):
-            lines.append(f"{{ {pred.name}({CASE},{args}) }} :- {known}.")
-        elif isinstance(value, n.EnumType):
-            lines.append(f"1 {{ {pred.name}({CASE},{args},V) : _enumval({pred.name},V) }} 1 :- {known}.")
-        elif isinstance(value, n.EntityType):
-            lines.append(
-                f"1 {{ {pred.name}({CASE},{args},V) : _entity({CASE},{value.name},V) }} 1 :- "
-                f"{known}, _entity({CASE},{value.name},_)."
-            )
-        else:
-            lines.append(f"{pred.name}({CASE},{args},u({pred.name},{tup})) :- {known}.")
+        lines.append(input_choice(pred, f"_unknown({CASE},{pred.name},{tup})"))
         return lines
 
     def rule(self, cr: CheckedRule) -> list[str]:
@@ -177,6 +165,23 @@ class Emitter:
         )
         out.append("")
         return out
+
+
+def input_choice(pred: n.Predicate, condition: str) -> str:
+    """The rule that chooses an input's value where `condition` holds: yes or no, one enumeration value, one
+    entity, or, for a number or a date, the symbolic unknown `u(pred, Args)` (see solver.solve.context)."""
+    xs = [f"X{i}" for i in range(1, len(pred.params) + 1)]
+    args, value = ",".join(xs), pred.value
+    if isinstance(value, n.BoolType):
+        return f"{{ {pred.name}({CASE},{args}) }} :- {condition}."
+    if isinstance(value, n.EnumType):
+        return f"1 {{ {pred.name}({CASE},{args},V) : _enumval({pred.name},V) }} 1 :- {condition}."
+    if isinstance(value, n.EntityType):
+        return (
+            f"1 {{ {pred.name}({CASE},{args},V) : _entity({CASE},{value.name},V) }} 1 :- "
+            f"{condition}, _entity({CASE},{value.name},_)."
+        )
+    return f"{pred.name}({CASE},{args},u({pred.name},{tuple_text(xs)})) :- {condition}."
 
 
 def emit(policy: CheckedPolicy) -> AspProgram:

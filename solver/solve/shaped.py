@@ -36,7 +36,7 @@ from grammar import nodes as n
 from grammar.checked import CheckedPolicy
 from solver.cases import calendar
 from solver.cases.case import Case
-from solver.compile.emit import AspProgram, tuple_text
+from solver.compile.emit import AspProgram, input_choice, tuple_text
 from solver.compile.names import CASE, encode
 from solver.solve.context import Context
 from solver.solve.run import new_control, show_directives, statements
@@ -57,6 +57,8 @@ _ARITHMETIC = (
 _POOLED = re.compile(r'"_\d+_\d{3}"')
 _TODAY = Function("u", [Function("_today"), Tuple_([])])
 ZERO = Number(0)
+# The externals of the shape program and of the missing-facts search's (solver.solve.missing): left free.
+EXTERNALS = (("_given", 3), ("_closed", 3), ("_true", 1), ("_differ", 3), ("_inS", 1), ("_target", 2))
 
 
 class Fallback(Exception):
@@ -68,7 +70,7 @@ def shape_program(policy: CheckedPolicy) -> str:
     out = ["#external _true(T) : _ask(_C,T).", "_tv(_C,T) :- _ask(_C,T), _true(T)."]
     for pred in policy.inputs():
         xs = [f"X{i}" for i in range(1, len(pred.params) + 1)]
-        tup, args = tuple_text(xs), ",".join(xs)
+        tup = tuple_text(xs)
         dom = [f"_entity({CASE},{p.type.name},{x})" for p, x in zip(pred.params, xs, strict=True)]
         if pred.is_bool and len(xs) > 1:
             dom += [f"{xs[0]} != {x}" for x in xs[1:]]
@@ -77,18 +79,7 @@ def shape_program(policy: CheckedPolicy) -> str:
         body = ", ".join(dom)
         if not pred.default_false:
             out.append(f"#external _given({CASE},{pred.name},{tup}) : {body}.")
-        value = pred.value
-        if isinstance(value, n.BoolType):
-            out.append(f"{{ {pred.name}({CASE},{args}) }} :- {body}.")
-        elif isinstance(value, n.EnumType):
-            out.append(f"1 {{ {pred.name}({CASE},{args},V) : _enumval({pred.name},V) }} 1 :- {body}.")
-        elif isinstance(value, n.EntityType):
-            out.append(
-                f"1 {{ {pred.name}({CASE},{args},V) : _entity({CASE},{value.name},V) }} 1 :- "
-                f"{body}, _entity({CASE},{value.name},_)."
-            )
-        else:
-            out.append(f"{pred.name}({CASE},{args},u({pred.name},{tup})) :- {body}.")
+        out.append(input_choice(pred, body))
     # Two computed values of one fact: whether they differ is known only from the case (solver.compile.conflicts).
     for pred in policy.predicates.values():
         if pred.is_input or not isinstance(pred.value, n.IntType | n.DateType):
@@ -161,9 +152,10 @@ class Shape:
             raise Fallback
         self.ctl = ctl
         self.inputs = [self._inputs(Number(cid)) for cid in range(copies)]
-        for a in ctl.symbolic_atoms:
-            if a.is_external:
-                ctl.assign_external(a.literal, None)  # free: each solve sets every one it reads by an assumption
+        for name, arity in EXTERNALS:
+            for a in ctl.symbolic_atoms.by_signature(name, arity):
+                if a.is_external:
+                    ctl.assign_external(a.literal, None)  # free: each solve sets every one it reads by an assumption
 
     def _inputs(self, cid: Symbol) -> _Inputs:
         atoms = self.ctl.symbolic_atoms
