@@ -109,38 +109,33 @@ class MissingFinder:
     def _from_shape(self, shape: Shape, case: Case) -> None:
         setting = shape.setting(case)
         self.shape, self.ctl, self.pooled = shape, shape.ctl, setting.pooled
-        names = {v: k for k, v in setting.pooled.items()}
-        atoms = self.ctl.symbolic_atoms
-        unknown = sorted(setting.unknown)
-        keys = [Function("", [Function(pred), Tuple_([String(a) for a in args])]) for pred, args in unknown]
-        self.pred_of = [pred for pred, _ in unknown]
-        self.fact_of = [fact_text(pred, tuple(names[a] for a in args)) for pred, args in unknown]
-        self.number = {str(k): i for i, k in enumerate(keys)}
-        self.in_s = [atoms[Function("_inS", [k])].literal for k in keys]  # type: ignore[union-attr]
+        self._number(sorted(setting.unknown), {v: k for k, v in setting.pooled.items()})
         held = set(self.in_s)
         # Every other fact a comparison or a value reads is known: held between the copies.
+        atoms = self.ctl.symbolic_atoms
         self.base = setting.assumptions + [a.literal for a in atoms.by_signature("_inS", 1) if a.literal not in held]
-        self.targets = {str(a.symbol): a.literal for a in atoms.by_signature("_target", 2)}
-        self.ctl.configuration.solve.opt_mode = "opt"  # type: ignore[union-attr]
-        self.reads: dict[str, frozenset[str]] = {}
 
     def _numbered(self) -> None:
-        self.ctl.configuration.solve.opt_mode = "opt"  # type: ignore[union-attr]
-        unknowns = sorted(
-            (a.symbol.arguments[1], a.symbol.arguments[2])
+        unknown = sorted(
+            (a.symbol.arguments[1].name, tuple(x.string for x in a.symbol.arguments[2].arguments))
             for a in self.ctl.symbolic_atoms.by_signature("_unknown", 3)
             if a.symbol.arguments[0] == Number(0)
         )
-        atoms = self.ctl.symbolic_atoms
-        # Unknown facts are numbered once; the search then touches no clingo symbol but the model's.
-        keys = [Function("", [pred, args]) for pred, args in unknowns]
-        self.pred_of = [pred.name for pred, _ in unknowns]
-        self.fact_of = [fact_text(pred.name, tuple(a.string for a in args.arguments)) for pred, args in unknowns]
-        self.number = {str(k): i for i, k in enumerate(keys)}
-        self.in_s = [atoms[Function("_inS", [k])].literal for k in keys]
-        self.targets = {str(a.symbol): a.literal for a in atoms.by_signature("_target", 2)}
+        self._number(unknown, {})
         for literal in [*self.in_s, *self.targets.values()]:
             self.ctl.assign_external(literal, None)  # free: each solve fixes them by assumptions
+
+    def _number(self, unknown: list[tuple[str, tuple[str, ...]]], names: dict[str, str]) -> None:
+        """Unknown facts are numbered once; the search then touches no clingo symbol but the model's. `names`
+        gives the case's id of a pooled one (solver.solve.shaped)."""
+        atoms = self.ctl.symbolic_atoms
+        keys = [Function("", [Function(pred), Tuple_([String(a) for a in args])]) for pred, args in unknown]
+        self.pred_of = [pred for pred, _ in unknown]
+        self.fact_of = [fact_text(pred, tuple(names.get(a, a) for a in args)) for pred, args in unknown]
+        self.number = {str(k): i for i, k in enumerate(keys)}
+        self.in_s = [atoms[Function("_inS", [k])].literal for k in keys]  # type: ignore[union-attr]
+        self.targets = {str(a.symbol): a.literal for a in atoms.by_signature("_target", 2)}
+        self.ctl.configuration.solve.opt_mode = "opt"  # type: ignore[union-attr]
         self.reads: dict[str, frozenset[str]] = {}
 
     def find(

@@ -243,14 +243,14 @@ class Shape:
         free = free or any(key not in stated for key in inputs.valued)
         out += [literal if key in stated else -literal for key, literal in inputs.given.items()]
         out += [literal if key in closed else -literal for key, literal in inputs.closed.items()]
+        values = _Reader(known, {})
         for term, true, tv in inputs.comparisons:
-            holds = _holds(term, known)
+            holds = _holds(term, values)
             if holds is None:
                 out.append(-true)
                 free = True
             else:
                 out += [true] if holds else [-true, -tv]
-        values = _Reader(known, {})
         for left, right, literal in inputs.differ:
             v, w = values.evaluated(left), values.evaluated(right)
             known_both = v.type == w.type == SymbolType.Number
@@ -347,11 +347,11 @@ def _evaluated(s: Symbol, known: dict[Symbol, int], inner: Callable[[Symbol], Sy
     return Function(s.name, args, s.positive)
 
 
-def _holds(term: Symbol, known: dict[Symbol, int]) -> bool | None:
+def _holds(term: Symbol, values: _Reader) -> bool | None:
     """A comparison's outcome with the case's values, or None while a value it reads is unknown."""
     if term.type != SymbolType.Function or term.name != "cmp":
         return None
-    op, left, right = (_Reader(known, {}).evaluated(a) for a in term.arguments)
+    op, left, right = (values.evaluated(a) for a in term.arguments)
     outcome = Context().cmp(op, left, right)
     return None if outcome.type != SymbolType.Number else outcome.number == 1
 
