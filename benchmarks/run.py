@@ -44,8 +44,9 @@ from solver.solve.run import add_case, case_symbol, show_directives, statements
 ROOT = Path(__file__).resolve().parent.parent
 AMINA = ROOT / "policy/examples/amina-selected.yaml"  # 100 of its 152 verdicts undetermined: missing facts searched
 COMPLETE = ROOT / "policy/examples/mateo-federal-hc.yaml"  # every verdict decided
+SMALL = ROOT / "benchmarks/small"  # about twenty rules: the fixed overheads show
 MODES = {  # verdict cases, explained cases, warm runs, cold runs, caseload sizes
-    "smoke": (20, 2, 5, 1, (20, 40)),
+    "smoke": (20, 2, 5, 1, (20, 40)),  # the small policy's rows take 50 times the verdict cases
     "quick": (500, 30, 200, 5, (1_000, 10_000)),
     "full": (500, 30, 200, 5, (1_000, 10_000, 100_000)),
 }
@@ -129,8 +130,8 @@ def verdict_rows(policy: Policy, docs: list[dict], chunk: int) -> list[Row]:
                 f"{n / clock.wall:,.0f} cases/s (cpu {1000 * clock.cpu / n:.1f} ms/case)",
                 floor,
                 f"{ratio:.2f}x",
-                "<= 1.3x raw clingo",
-                judged(ratio <= 1.3),
+                "<= 1.0x raw clingo",
+                judged(ratio <= 1.0),
             )
         )
     return rows
@@ -150,9 +151,35 @@ def complete_row(policy: Policy, n: int, chunk: int) -> Row:
         f"{n / many.wall:,.0f} cases/s (cpu {1000 * many.cpu / n:.1f} ms/case)",
         f"raw clingo {n / raw.wall:,.0f}/s (cpu {1000 * raw.cpu / n:.1f} ms/case)",
         f"{ratio:.2f}x",
-        "<= 1.3x raw clingo",
-        judged(ratio <= 1.3),
+        "<= 1.0x raw clingo",
+        judged(ratio <= 1.0),
     )
+
+
+def small_policy_rows(n: int, chunk: int, seed: int) -> list[Row]:
+    """The small policy: Havre's batch path against raw clingo deciding every case in ONE Control."""
+    small = load_policy(SMALL)
+    docs = list(Generator(small.checked, seed=seed, unknown_rate=0.0).cases(n))
+    cases = [small.case(d) for d in docs]
+    items = [b.Item(i, f"generated:{i + 1}", text=json.dumps(d, ensure_ascii=False)) for i, d in enumerate(docs)]
+    raw, many, path = Clock(), Clock(), Clock()
+    raw.time(lambda: raw_clingo(small, cases))
+    many.time(lambda: small.decide_many(cases, missing=False))
+    for part in chunks_of(items, chunk):
+        path.time(lambda part=part: b.decide_chunk(small, part, b.Options(missing=False)))
+    floor = f"raw clingo, one Control: cpu {1000 * raw.cpu / n:.2f} ms/case"
+    rules = len(small.checked.rules)
+    return [
+        Row(
+            f"small policy ({rules} rules), verdicts only, {label} ({n} cases stating every fact)",
+            f"{n / clock.wall:,.0f} cases/s (cpu {1000 * clock.cpu / n:.2f} ms/case)",
+            floor,
+            f"{clock.cpu / raw.cpu:.1f}x",
+            "<= 3x raw clingo in one Control",
+            judged(clock.cpu / raw.cpu <= 3),
+        )
+        for label, clock in (("decide_many", many), (f"batch path, chunks of {chunk}", path))
+    ]
 
 
 def explanation_rows(policy: Policy, docs: list[dict], chunk: int) -> list[Row]:
@@ -337,8 +364,8 @@ def cold_rows(case_paths: Sequence[Path], policy_path: Path, runs: int) -> list[
             Row(
                 f"cold `havre decide {case_path.name}` as a process{label} (median of {runs})",
                 f"{median:.2f} s",
-                target="< 0.6 s",
-                status=judged(median < 0.6),
+                target="<= 0.5 s",
+                status=judged(median <= 0.5),
             )
         )
     return rows
@@ -485,6 +512,7 @@ def main(argv: list[str] | None = None) -> int:
     docs = list(Generator(policy.checked, seed=args.seed).cases(n_verdicts))
     steps: list[Callable[[], list[Row]]] = [
         lambda: verdict_rows(policy, docs, args.chunk_size),
+        lambda: small_policy_rows(50 * n_verdicts, args.chunk_size, args.seed),
         lambda: explanation_rows(policy, docs[:n_explained], args.chunk_size),
         lambda: warm_rows(policy, [args.case, *args.also_cold], warm_runs, args.seed),
         lambda: entity_rows(policy, args.case, ENTITIES[args.mode or "quick"]),

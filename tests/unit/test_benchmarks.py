@@ -24,6 +24,8 @@ def test_the_smoke_run_prints_every_row(tmp_path: Path, capsys: pytest.CaptureFi
         "verdicts only, decide_many (",
         "verdicts only, decide_many, cases stating every fact",
         "verdicts only, batch path",
+        "small policy (18 rules), verdicts only, decide_many (1000 cases stating every fact)",
+        "small policy (18 rules), verdicts only, batch path, chunks of 25",
         "with explanations, why and why not",
         "xclingo explaining the same compiled program",
         "warm decide, verdicts only, case.json",
