@@ -60,6 +60,12 @@ class CheckedPolicy:
     # (verdict, value) -> the types of the variables of its `grounds`
     grounds: dict[tuple[str, str], dict[str, n.Type]] = field(hash=False, default_factory=dict)
     summary: tuple[str, ...] = ()  # the verdicts that answer a case's main questions, in reading order
+    part_of: str = ""  # a policy cut down to some verdicts (solver.compile.cone): the hash of the whole
+
+    @property
+    def shown_hash(self) -> str:
+        """The hash decisions carry and readers see: a cut-down policy decides as its whole."""
+        return self.part_of or self.hash
 
     def rule(self, rule_id: str) -> CheckedRule:
         return next(r for r in self.rules if r.id == rule_id)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +16,7 @@ from grammar.files import entry_file
 from havre import cache as policy_cache
 from solver.cases.case import Case, CaseError
 from solver.cases.casefile import load_case, parse_case
+from solver.compile.cone import narrowed
 from solver.compile.emit import AspProgram, emit
 from solver.solve.answer import Decision, Key
 from solver.solve.decide import decide_many, with_missing
@@ -29,6 +30,19 @@ class Policy:
     checked: CheckedPolicy
     program: AspProgram
     _cache: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    whole: CheckedPolicy | None = None  # a narrowed policy reads case files as the whole policy does
+
+    def narrowed(self, verdicts: Collection[str]) -> Policy:
+        """The policy cut down to what decides these verdicts (all of it when none is named): a smaller
+        program to ground, giving those verdicts as the whole policy does."""
+        if not verdicts or self.whole is not None:
+            return self
+        self.check_verdicts(verdicts)
+        key = "narrowed:" + ",".join(sorted(set(verdicts)))
+        if key not in self._cache:
+            checked = narrowed(self.checked, verdicts)
+            self._cache[key] = Policy(checked, emit(checked), whole=self.checked)
+        return self._cache[key]
 
     @property
     def hash(self) -> str:
@@ -36,6 +50,8 @@ class Policy:
 
     def case(self, case: CaseLike) -> Case:
         """A Case from a Case, a case file path, or an already parsed document."""
+        if self.whole is not None:
+            return only_facts_of(self.checked, Policy(self.whole, self.program).case(case))
         if isinstance(case, Case):
             return case
         if isinstance(case, str | Path):
@@ -124,6 +140,17 @@ class Policy:
     def decide_many(self, cases: Iterable[CaseLike], *, missing: bool = True) -> list[Decision]:
         """The cases decided in chunks (solver.solve.decide.CHUNK), each grounded and solved in one clingo call."""
         return decide_many(self.program, self.checked, [self.case(c) for c in cases], missing=missing)
+
+
+def only_facts_of(policy: CheckedPolicy, case: Case) -> Case:
+    """The case's facts about the policy's predicates: a narrowed policy reads no other."""
+    facts = tuple(f for f in case.facts if f.pred in policy.predicates)
+    closed = tuple(c for c in case.closed if c.pred in policy.predicates)
+    return (
+        case
+        if len(facts) == len(case.facts) and len(closed) == len(case.closed)
+        else replace(case, facts=facts, closed=closed)
+    )
 
 
 def load_policy(path: str | Path = DEFAULT_POLICY, *, cache: bool = True) -> Policy:

@@ -111,7 +111,9 @@ def decide(
     lang: Annotated[Lang, typer.Option("--lang", "-l")] = Lang.en,
     verdict: VerdictOpt = None,
     subject: SubjectOpt = None,
-    summary: Annotated[bool, typer.Option("--summary", help="Only the conflicts and the main answers.")] = False,
+    summary: Annotated[
+        bool, typer.Option("--summary", help="Only the main answers and the conflicts they rest on.")
+    ] = False,
     show_all: AllOpt = False,
     log: Annotated[bool, typer.Option("--log", help="Record the decision in the decision log ($HAVRE_DB).")] = False,
 ) -> None:
@@ -126,7 +128,9 @@ def decide(
     subjects = _subjects(subject, verdict)
     names = verdict or ()
     with user_errors():
-        loaded = load_policy(policy)
+        whole = load_policy(policy)
+        # Only what is asked is grounded: the verdicts named, or the main answers; a logged decision is whole.
+        loaded = whole if log else whole.narrowed(names or (whole.checked.summary if summary else ()))
         view, decision = loaded.decision_view(
             case, lang=lang.value, verdicts=names, subjects=subjects, show_all=show_all
         )
@@ -138,7 +142,7 @@ def decide(
     if log:
         from havre.cli_web import log_decision
 
-        log_decision(loaded, decision, case)
+        log_decision(whole, decision, case)
     _exit_on_conflict(view)
 
 
@@ -178,7 +182,7 @@ def explain(
 
     subjects = _subjects(subject, verdict)
     with user_errors(), targets.written(output) if output is not None else nullcontext() as out:
-        loaded = load_policy(policy)
+        loaded = load_policy(policy).narrowed(verdict or ())  # only what decides the verdicts named is grounded
         view = loaded.explain(
             case,
             lang=lang.value,

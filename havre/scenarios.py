@@ -234,22 +234,33 @@ def _sets(sets: Sequence[Sequence[str]]) -> str:
 
 
 def run(policy: Policy, scenarios: Sequence[Scenario]) -> list[Outcome]:
-    """Every scenario decided (those whose case loads, together); each outcome with its failures."""
-    cases = [s.case for s in scenarios if s.case is not None]
-    decisions = iter(policy.decide_many(cases, missing=False))
-    outcomes = []
-    for s in scenarios:
-        decision = next(decisions) if s.case is not None else None
-        decision = asked(policy, s, decision)
-        outcomes.append(Outcome(s, decision, failures(s, decision)))
-    return outcomes
+    """Every scenario decided; each outcome with its failures. Scenarios expecting the same verdicts are decided
+    together, by the part of the policy that decides those verdicts (`Policy.narrowed`)."""
+    groups: dict[frozenset[str], list[tuple[int, Case]]] = {}
+    for i, s in enumerate(scenarios):
+        if s.case is not None:
+            groups.setdefault(_expected(policy, s), []).append((i, s.case))
+    decided: dict[int, Decision] = {}
+    for verdicts, members in groups.items():
+        part = policy.narrowed(verdicts)
+        found = part.decide_many([case for _, case in members], missing=False)
+        decided |= {i: asked(part, scenarios[i], d) for (i, _), d in zip(members, found, strict=True)}
+    return [Outcome(s, decided.get(i), failures(s, decided.get(i))) for i, s in enumerate(scenarios)]
 
 
 def decide(policy: Policy, scenario: Scenario) -> Decision | None:
     """The scenario's case decided, with the missing facts its expectations read (see `asked`)."""
     if scenario.case is None:
         return None
-    return asked(policy, scenario, policy.decide(scenario.case, missing=False))
+    part = policy.narrowed(_expected(policy, scenario))
+    return asked(part, scenario, part.decide(scenario.case, missing=False))
+
+
+def _expected(policy: Policy, scenario: Scenario) -> frozenset[str]:
+    """The verdicts the scenario's expectations read; none (the whole policy) if one is not a verdict."""
+    names = frozenset(x.verdict for x in scenario.expect)
+    verdicts = {p.name for p in policy.checked.verdicts()}
+    return names if names <= verdicts else frozenset()
 
 
 def asked(policy: Policy, scenario: Scenario, decision: Decision | None) -> Decision | None:

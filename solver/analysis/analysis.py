@@ -34,7 +34,6 @@ from clingo import Function, Number, String, Symbol
 from grammar import nodes as n
 from grammar import pretty
 from grammar.checked import CheckedPolicy
-from grammar.normal import walk_conds, walk_terms
 from grammar.source import Span
 from solver.analysis.minimize import Reproduction, kept_facts, readable
 from solver.analysis.universe import (
@@ -48,6 +47,7 @@ from solver.analysis.universe import (
 )
 from solver.analysis.witness import Target, pairs, targets, valued_rules, witnesses
 from solver.cases.case import Case
+from solver.compile.cone import reads
 from solver.compile.emit import AspProgram, tuple_text
 from solver.compile.names import CASE, rule_term, show_value
 from solver.solve.answer import Decision
@@ -148,20 +148,15 @@ def _plural(count: int, one: str, many: str | None = None) -> str:
 # ---------------------------------------------------------------- static
 
 
-def _reads(cond: n.Cond) -> set[str]:
-    names = {c.name for c in walk_conds(cond) if isinstance(c, n.Atom)}
-    return names | {t.name for t in walk_terms(cond) if isinstance(t, n.Call)}
-
-
 def unused_inputs(policy: CheckedPolicy) -> list[Finding]:
     """Inputs no rule reads (invariants and scopes do not count: they never change a verdict)."""
     read: set[str] = set()
     for cr in policy.rules:
         r = cr.rule
         for c in (r.body, *r.exceptions):
-            read |= _reads(c) if c is not None else set()
+            read |= reads(c) if c is not None else set()
         if r.head.value is not None:
-            read |= _reads(n.Compare("=", r.head.value, r.head.value, r.head.span))
+            read |= reads(n.Compare("=", r.head.value, r.head.value, r.head.span))
     return [
         _finding("unused-input", f"{p.kind} `{p.name}` is read by no rule", p.name, (), p.span)
         for p in policy.inputs()

@@ -82,7 +82,7 @@ def decode_case(policy: CheckedPolicy, case: Case, idx: Index) -> Decision:
             verdicts.append(_situated(policy, v, about, clashing))
     unknowns = tuple(sorted(_unknown_text(a) for a in idx.cautious["_unknown"]))
     scoped = frozenset(policy.applies)
-    return Decision(case.id, policy.hash, tuple(verdicts), unknowns, _violations(idx), conflicts, scoped)
+    return Decision(case.id, policy.shown_hash, tuple(verdicts), unknowns, _violations(idx), conflicts, scoped)
 
 
 class _About:
