@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from explain.agenda import agenda_view, next_deadline
 from explain.case_view import explanation_view
 from explain.explanation import Explainer
 from explain.views import View
@@ -97,9 +98,17 @@ class Policy:
         view = explanation_view(
             self.checked, the_case, decision, graph, lang, verdicts, subjects=subjects, show_all=show_all
         )
+        view["next_deadline"] = next_deadline(agenda_view(self.checked, the_case, decision, graph, lang)["entries"])
         if decision.partial:
             view["partial"] = list(decision.partial)
         return view, decision
+
+    def agenda(self, case: CaseLike, *, lang: str = "en") -> View:
+        """Every date the case sets, past and coming, in order, with who must act on each deadline and what
+        happens once it has passed (see explain.agenda); a plain view to render."""
+        the_case = self.case(case)
+        graph, decision = self.explainer.graph(the_case)
+        return agenda_view(self.checked, the_case, decision, graph, lang)
 
     def check_verdicts(self, names: Iterable[str]) -> None:
         """Each name a verdict of the policy, or a user error with a suggestion."""

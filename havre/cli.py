@@ -15,7 +15,7 @@ import typer
 
 from grammar.diagnostics import PolicyError, render_json, render_text
 from grammar.files import os_problem
-from havre import cli_caseload, cli_editor, cli_web, targets
+from havre import cli_agenda, cli_caseload, cli_editor, cli_web, targets
 from havre.targets import OutputError
 from solver.cases.case import CaseError
 from solver.solve.run import InternalError
@@ -132,7 +132,8 @@ def decide(
         )
     if format == Format.json:
         chosen = chosen_verdicts(loaded.checked, decision, names, subjects, show_all)
-        typer.echo(dumps(decision_json(decision, chosen, view_questions(view), view["summary"])))
+        found = decision_json(decision, chosen, view_questions(view), view["summary"], view["next_deadline"])
+        typer.echo(dumps(found))
     else:
         typer.echo(render(view, "decision", summary_only=summary), nl=False)
     if log:
@@ -447,6 +448,7 @@ def _test_json(outcomes: list[Any], cov: Any) -> None:
     typer.echo(json.dumps(doc, indent=2, ensure_ascii=False))
 
 
+cli_agenda.register(app)
 cli_caseload.register(app)
 cli_editor.register(app)
 cli_web.register(app)
