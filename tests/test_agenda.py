@@ -237,3 +237,55 @@ def test_cli_bad_input_exits_2_with_a_message(tmp_path: Path) -> None:
     assert r.returncode == 2 and "Invalid value for '--lang'" in r.stderr and "'de'" in r.stderr
     r = havre("agenda", str(EXAMPLES / "kofi-refused.yaml"), "-o", str(tmp_path))
     assert (r.returncode, r.stderr) == (2, f"error: {tmp_path}: is a folder; name a file\n")
+
+
+def test_a_deadline_on_the_assessment_date_is_today() -> None:
+    import yaml
+
+    doc = yaml.safe_load((EXAMPLES / "mateo-federal-hc.yaml").read_text(encoding="utf-8"))
+    doc["assessment_date"] = dt.date(2026, 12, 3)
+    view = policy().agenda(doc, lang="fr")
+    last = view["entries"][-1]
+    assert (last["predicate"], last["when"], last["when_text"], last["days"]) == (
+        "hc_departure_deadline",
+        "today",
+        "aujourd'hui",
+        0,
+    )
+    assert view["next_deadline"] == last
+    text = render(view, "agenda")
+    assert "\nAujourd'hui\n  3 décembre 2026\n    Échéance\u00a0: Selon" in text
+    decided, _ = policy().decision_view(doc)
+    assert "Next deadline: December 3, 2026 (today), for the applicant" in render(decided, "decision")
+
+
+def test_the_json_entry_shape_is_stable() -> None:
+    entry = agenda("mateo-federal-hc")["entries"][-1]
+    assert sorted(entry) == [
+        "date",
+        "date_text",
+        "days",
+        "deadline",
+        "kind",
+        "predicate",
+        "rules",
+        "subject",
+        "text",
+        "title",
+        "uid",
+        "when",
+        "when_text",
+    ]
+    assert sorted(entry["deadline"]) == ["party", "party_text", "passed", "passed_text"]
+    assert sorted(entry["rules"][0]) == ["citations", "rule", "title"]
+    assert sorted(entry["rules"][0]["citations"][0]) == [
+        "authority",
+        "authority_text",
+        "document",
+        "id",
+        "source",
+        "source_title",
+        "title",
+    ]
+    [unknown] = agenda("rania-psr-montreal-group")["not_known"]
+    assert sorted(unknown) == ["deadline", "predicate", "questions", "subject", "text", "title"]
