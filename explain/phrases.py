@@ -137,11 +137,23 @@ class Phrases:
     def _fact(self, pred: str, args: tuple[Plain, ...], value: Plain, blank: str | None, negative: bool) -> str:
         decl = self.policy.predicates[pred]
         template = decl.text(self.lang, negative=negative) or decl.text("en", negative=negative)
-        names = {p.var: self.named(a) for p, a in zip(decl.params, args, strict=False)}
-        names["value"] = blank if value is None and blank is not None else self.value(value, pred)
+        names = self._names(decl, args, value, blank)
         if template is None:
             return f"{pred}({', '.join(names[p.var] for p in decl.params)})"
         return template.format_map(_Missing(names))
+
+    def _names(self, decl: n.Predicate, args: tuple[Plain, ...], value: Plain, blank: str | None) -> dict[str, str]:
+        names = {p.var: self.named(a) for p, a in zip(decl.params, args, strict=False)}
+        names["value"] = blank if value is None and blank is not None else self.value(value, decl.name)
+        return names
+
+    def passed(self, pred: str, args: tuple[Plain, ...], value: Plain = None) -> str | None:
+        """What happens once a deadline has passed, in its predicate's `passed` text; None when it has none."""
+        decl = self.policy.predicates[pred]
+        template = decl.passed_text(self.lang) or decl.passed_text("en")
+        if template is None:
+            return None
+        return self.finish(template.format_map(_Missing(self._names(decl, args, value, "…"))))
 
     def named(self, arg: Plain) -> str:
         """An argument: an entity's name, or (already worded) "a letter"."""

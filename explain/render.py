@@ -16,13 +16,14 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from explain.i18n import translations
 from explain.views import View
 
-Format = Literal["text", "markdown", "html", "json", "decision"]
+Format = Literal["text", "markdown", "html", "json", "decision", "agenda"]
 TEMPLATES = Path(__file__).with_name("templates")
 TEMPLATE = {
     "text": "explanation.txt.j2",
     "markdown": "explanation.md.j2",
     "html": "explanation.html.j2",
     "decision": "decision.txt.j2",
+    "agenda": "agenda.txt.j2",
 }
 
 
@@ -69,5 +70,8 @@ def render(view: View, fmt: Format, *, summary_only: bool = False) -> str:
     if fmt == "json":
         return json.dumps({k: v for k, v in view.items() if k != "groups"}, indent=2, ensure_ascii=False) + "\n"
     template = _environment(view["lang"]).get_template(TEMPLATE[fmt])
+    if fmt == "agenda":
+        return template.render(**view)
     by_key = {v["key"]: v for v in view["verdicts"]}
-    return template.render(**view, by_key=by_key, summary_only=summary_only, searches=view.get("partial", []))
+    found = {"next_deadline": None, **view}  # a decision's next deadline, when the view was built with it
+    return template.render(**found, by_key=by_key, summary_only=summary_only, searches=view.get("partial", []))

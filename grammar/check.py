@@ -85,8 +85,15 @@ def check(policy: n.Policy) -> CheckedPolicy:
         applies=applies,
         grounds=grounds,
         summary=tuple(tables.summary),
+        parties=tables.parties,
         warnings=tuple(
-            missing_texts(tables.predicates.values(), tables.rules.values(), tables.entities.values(), sources(policy))
+            missing_texts(
+                tables.predicates.values(),
+                tables.rules.values(),
+                tables.entities.values(),
+                sources(policy),
+                tables.parties.values(),
+            )
             + plain_sentences(tables.predicates, tables.rules.values())
         ),
     )

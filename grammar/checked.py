@@ -60,6 +60,7 @@ class CheckedPolicy:
     # (verdict, value) -> the types of the variables of its `grounds`
     grounds: dict[tuple[str, str], dict[str, n.Type]] = field(hash=False, default_factory=dict)
     summary: tuple[str, ...] = ()  # the verdicts that answer a case's main questions, in reading order
+    parties: dict[str, n.Party] = field(hash=False, default_factory=dict)  # who acts on the dates the policy sets
     part_of: str = ""  # a policy cut down to some verdicts (solver.compile.cone): the hash of the whole
 
     @property

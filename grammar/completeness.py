@@ -20,8 +20,15 @@ def missing_texts(
     rules: Iterable[n.Rule],
     entities: Iterable[n.Entity] = (),
     sources: Iterable[n.Source] = (),
+    parties: Iterable[n.Party] = (),
 ) -> list[Diagnostic]:
     out: list[Diagnostic] = []
+    for party in parties:
+        missing = [lang for lang in LANGS if party.text(lang) is None]
+        if missing:
+            example = {"en": 'en "the applicant"', "fr": 'fr "la personne requérante"'}[missing[0]]
+            message = f"party `{party.name}` has no {' or '.join(missing)} text"
+            out.append(_missing(party.span, message, f"add how a sentence names it, e.g. `{example}`"))
     for s in sources:
         for item in (s, *s.provisions):
             if item.title_fr is None:
@@ -45,6 +52,15 @@ def missing_texts(
                     p.span,
                     f"`{p.name}` has no {' or '.join(missing)} text",
                     f'add e.g. `{missing[0]} "..."` under its declaration',
+                )
+            )
+        unsaid = [lang for lang in LANGS if p.passed_text(lang) is None]
+        if p.deadline is not None and unsaid:
+            out.append(
+                _missing(
+                    p.deadline.span,
+                    f"`{p.name}` has a deadline but no {' or '.join(unsaid)} `passed` text",
+                    f'add e.g. `passed {unsaid[0]} "..."`: what happens once the date has passed',
                 )
             )
         asked = [lang for lang in LANGS if p.text(lang, question=True) is None]

@@ -21,7 +21,7 @@ MAX_WIDTH = 120
 # A string or a comment, in the order they come: a `#` inside a string starts no comment.
 _SCAN = re.compile(r'"(?:[^"\\\n]|\\.)*"|#[^\n]*')
 # Consecutive one-line declarations of these kinds stay together when written together.
-_GROUPED = (n.Import, n.Entity, n.Priority)
+_GROUPED = (n.Import, n.Entity, n.Party, n.Priority)
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,7 +110,9 @@ def _weave(lines: list[_Line], comments: list[_Comment]) -> list[str]:
     before: dict[int, list[str]] = {}
     trailing: set[int] = set()
     for c in comments:
-        at = max((i for i, line in enumerate(lines) if line.anchor <= c.line), default=0)
+        # the line printed from the comment's own line, else the last one printed from a line above it
+        at = next((i for i, line in enumerate(lines) if line.anchor == c.line), None)
+        at = max((i for i, line in enumerate(lines) if line.anchor <= c.line), default=0) if at is None else at
         if c.alone or at in trailing:
             at = next((i for i, line in enumerate(lines) if line.anchor >= c.line), len(lines)) if c.alone else at + 1
             indent = _indent(texts[at]) if at < len(lines) else INDENT
@@ -144,6 +146,9 @@ def _layout(d: n.Declaration) -> list[_Line]:
         return [_Line(f"entity {d.name}{plural}", line)] + [
             _Line(f"{INDENT}{t.lang} {_quote(t.template)}", t.span.line) for t in texts
         ]
+    if isinstance(d, n.Party):
+        texts = "".join(f" {t.lang} {_quote(t.template)}" for t in sorted(d.texts, key=lambda t: t.lang != "en"))
+        return [_Line(f"party {d.name}{texts}", line)]
     if isinstance(d, n.Source):
         return _source(d)
     if isinstance(d, n.Predicate):
@@ -169,6 +174,7 @@ def _predicate(d: n.Predicate) -> list[_Line]:
     params = ", ".join(f"{p.var}: {p.type.name}" for p in d.params)
     value = "" if isinstance(d.value, n.BoolType) else f": {d.value}"
     mods = (" default false" if d.default_false else "") + (" fixed" if d.fixed else "")
+    mods += " background" if d.background else ""
     lines = [_Line(f"{d.kind} {d.name}({params}){value}{mods}", d.span.line)]
     if d.applies is not None:
         lines.append(_Line(f"{INDENT}applies if {_cond(d.applies)}", d.applies.span.line))
@@ -177,6 +183,10 @@ def _predicate(d: n.Predicate) -> list[_Line]:
             f"label {t.value} " if t.value is not None else "question " if t.question else "not " if t.negative else ""
         )
         lines.append(_Line(f"{INDENT}{what}{t.lang} {_quote(t.template)}", t.span.line))
+    if d.deadline is not None:
+        lines.append(_Line(f"{INDENT}deadline for {d.deadline.party}", d.deadline.span.line))
+    for t in sorted(d.passed, key=lambda t: t.lang != "en"):
+        lines.append(_Line(f"{INDENT}passed {t.lang} {_quote(t.template)}", t.span.line))
     for g in d.grounds:
         lines.append(_Line(f"{INDENT}grounds {g.value}: {_cond(g.cond)}", g.span.line))
     return lines

@@ -250,6 +250,7 @@ class Text:
     span: Span
     value: str | None = None
     negative: bool = False
+    passed: bool = False  # `passed en "..."`: what happens once a deadline has passed
 
 
 @dataclass(frozen=True, slots=True)
@@ -258,6 +259,27 @@ class Grounds:
 
     value: str
     cond: Cond
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Party:
+    """`party applicant en "the applicant" fr "la personne requérante"`: one who acts on a date the policy sets."""
+
+    name: str
+    texts: tuple[Text, ...]
+    span: Span
+
+    def text(self, lang: str) -> str | None:
+        return next((t.template for t in self.texts if t.lang == lang), None)
+
+
+@dataclass(frozen=True, slots=True)
+class Deadline:
+    """`deadline for applicant`: the party who must act by a date-valued predicate's date."""
+
+    party: str
+    party_span: Span
     span: Span
 
 
@@ -275,6 +297,9 @@ class Predicate:
     span: Span
     applies: Cond | None = None  # for verdicts: the subjects it applies to; a value verdict must give them one
     grounds: tuple[Grounds, ...] = ()
+    deadline: Deadline | None = None
+    passed: tuple[Text, ...] = ()  # what happens once the deadline has passed, one text a language
+    background: bool = False  # a date that is no event of the file (a birth date): left off the agenda
 
     @property
     def is_bool(self) -> bool:
@@ -289,6 +314,10 @@ class Predicate:
             if t.lang == lang and t.question == question and t.negative == negative and t.value is None:
                 return t.template
         return None
+
+    def passed_text(self, lang: str) -> str | None:
+        """What happens once the deadline has passed, in a language."""
+        return next((t.template for t in self.passed if t.lang == lang), None)
 
     def label(self, value: str, lang: str) -> str | None:
         """The declared label of an enumeration value, if any."""
@@ -362,7 +391,7 @@ class Summary:
     span: Span
 
 
-Declaration = Import | Source | Entity | Predicate | Rule | Priority | Invariant | Summary
+Declaration = Import | Source | Entity | Party | Predicate | Rule | Priority | Invariant | Summary
 
 
 @dataclass(frozen=True, slots=True)

@@ -33,7 +33,7 @@ MAX_DECLARATION_WORDS = 5000
 _CONNECTIVE = re.compile(r"\b(?:and|or)\b")
 _COMMA = re.compile(",")
 _DECLARATION = re.compile(
-    r"\b(?:rule|input|judged|derived|verdict|entity|source|provision|priority|invariant|import)\b"
+    r"\b(?:rule|input|judged|derived|verdict|entity|party|source|provision|priority|invariant|import)\b"
 )
 MAX_NESTING = 50  # levels of conditions and values in one declaration; the shipped policy needs 10
 AUTHORITIES = ("law", "official", "operational", "secondary")
@@ -78,11 +78,29 @@ KEYWORDS = frozenset(
         "applies",
         "grounds",
         "summary",
+        "party",
+        "deadline",
+        "for",
+        "passed",
+        "background",
     ]
 )
 # The words that begin a declaration, always at the start of a line in a formatted file.
 DECLARATION_WORDS = frozenset(
-    ["import", "source", "entity", "input", "judged", "derived", "verdict", "rule", "priority", "invariant", "summary"]
+    [
+        "import",
+        "source",
+        "entity",
+        "party",
+        "input",
+        "judged",
+        "derived",
+        "verdict",
+        "rule",
+        "priority",
+        "invariant",
+        "summary",
+    ]
 )
 UNITS: dict[str, n.DurationUnit] = {
     "day": "days",
@@ -211,6 +229,22 @@ class _ToNodes(Transformer[Token, Any]):
                 raise _Invalid(error("bad-modifier", t.span, f"entity `{name}` takes no question or label", hint))
         return n.Entity(str(name), str(plural) if plural else f"{name}s", self._span(meta), tuple(texts))
 
+    def party(self, meta: Any, name: Token, *texts: n.Text) -> n.Party:
+        for t in texts:
+            if t.question or t.negative or t.passed or t.value is not None:
+                hint = 'a party has only `en "the applicant"` and `fr "la personne requérante"`'
+                raise _Invalid(error("bad-modifier", t.span, f"party `{name}` takes only its names", hint))
+        return n.Party(self._name(name), tuple(texts), self._span(meta))
+
+    def deadline(self, meta: Any, party: Token) -> n.Deadline:
+        return n.Deadline(str(party), self._tok(party), self._span(meta))
+
+    def passed(self, meta: Any, lang: str, template: Token) -> n.Text:
+        return n.Text(lang, self._string(template), False, self._span(meta), passed=True)  # type: ignore[arg-type]
+
+    def background(self, meta: Any) -> str:
+        return "background"
+
     def kind(self, meta: Any, tok: Token) -> str:
         return str(tok)
 
@@ -258,10 +292,13 @@ class _ToNodes(Transformer[Token, Any]):
         params = tuple(x for x in rest if isinstance(x, n.Param))
         types = [x for x in rest if isinstance(x, n.BoolType | n.IntType | n.DateType | n.EnumType | n.EntityType)]
         mods = {x for x in rest if isinstance(x, str)}
-        texts = tuple(x for x in rest if isinstance(x, n.Text))
+        texts = tuple(x for x in rest if isinstance(x, n.Text) and not x.passed)
         applies = [x for x in rest if isinstance(x, _Applies)]
         if len(applies) > 1:
             raise _Invalid(error("bad-modifier", self._span(meta), f"`{name}` has more than one `applies if`"))
+        deadlines = [x for x in rest if isinstance(x, n.Deadline)]
+        if len(deadlines) > 1:
+            raise _Invalid(error("bad-modifier", deadlines[1].span, f"`{name}` has more than one `deadline`"))
         return n.Predicate(
             kind,
             str(name),
@@ -273,6 +310,9 @@ class _ToNodes(Transformer[Token, Any]):
             self._span(meta),
             applies[0].cond if applies else None,
             tuple(x for x in rest if isinstance(x, n.Grounds)),
+            deadlines[0] if deadlines else None,
+            tuple(x for x in rest if isinstance(x, n.Text) and x.passed),
+            "background" in mods,
         )
 
     def applies(self, meta: Any, cond: n.Cond) -> _Applies:

@@ -22,15 +22,18 @@ class Tables:
     priorities: list[n.Priority]
     invariants: list[n.Invariant]
     summary: list[str]
+    parties: dict[str, n.Party]
 
 
 def resolve(policy: n.Policy) -> tuple[Tables, list[Diagnostic]]:
-    t = Tables({}, {}, {}, {}, [], [], [])
+    t = Tables({}, {}, {}, {}, [], [], [], {})
     diags: list[Diagnostic] = []
     decls = policy.declarations()
     for d in decls:
         if isinstance(d, n.Entity):
             _declare(t.entities, d.name, d, d.span, "entity", diags)
+        elif isinstance(d, n.Party):
+            _declare(t.parties, d.name, d, d.span, "party", diags)
         elif isinstance(d, n.Predicate):
             _declare(t.predicates, d.name, d, d.span, "predicate", diags)
         elif isinstance(d, n.Source):
@@ -181,21 +184,48 @@ def _check_predicate(pred: n.Predicate, t: Tables) -> list[Diagnostic]:
             error("bad-modifier", pred.span, f"`{pred.name}` is not a verdict; only verdicts have `applies if`", hint)
         )
     allowed = {p.var for p in pred.params} | ({"value"} if not pred.is_bool else set())
-    for text in pred.texts:
+    for text in pred.texts + pred.passed:
         diags.extend(_check_template(text, pred.name, allowed))
-    return diags + _check_translations(pred)
+    return diags + _check_deadline(pred, t) + _check_translations(pred)
+
+
+def _check_deadline(pred: n.Predicate, t: Tables) -> list[Diagnostic]:
+    """`deadline for PARTY` on a date the policy sets, a declared party; `passed` texts only with a deadline;
+    `background` only on a date input."""
+    diags: list[Diagnostic] = []
+    dated = isinstance(pred.value, n.DateType)
+    if pred.background and not (dated and pred.is_input):
+        hint = "`background` marks a date input that is no event of the file, such as a birth date"
+        diags.append(error("bad-modifier", pred.span, f"`{pred.name}` cannot be `background`", hint))
+    d = pred.deadline
+    if d is None:
+        for text in pred.passed:
+            hint = "a `passed` text says what happens once the date of a `deadline for PARTY` has passed"
+            diags.append(error("bad-modifier", text.span, f"`{pred.name}` has a `passed` text but no `deadline`", hint))
+        return diags
+    if not dated:
+        hint = "a deadline is a date: declare the predicate with `: date`"
+        diags.append(error("bad-modifier", d.span, f"`{pred.name}` is not a date; it cannot be a deadline", hint))
+    elif pred.is_input:
+        hint = "a deadline is a date the policy sets: a derived fact or a verdict"
+        diags.append(error("bad-modifier", d.span, f"`{pred.name}` is an input; it cannot be a deadline", hint))
+    if d.party not in t.parties:
+        hint = did_you_mean(d.party, t.parties) or f'declare it with `party {d.party} en "..." fr "..."`'
+        diags.append(error("undefined-name", d.party_span, f"`{d.party}` is not a declared party", hint))
+    return diags
 
 
 def _check_translations(pred: n.Predicate) -> list[Diagnostic]:
     """An English text and its French translation name the same placeholders: a reader of either sees the same facts."""
     diags: list[Diagnostic] = []
-    by_kind: dict[tuple[bool, str | None, bool], dict[str, n.Text]] = {}
-    for text in pred.texts:
-        by_kind.setdefault((text.question, text.value, text.negative), {}).setdefault(text.lang, text)
-    for (question, value, negative), texts in by_kind.items():
+    by_kind: dict[tuple[bool, str | None, bool, bool], dict[str, n.Text]] = {}
+    for text in pred.texts + pred.passed:
+        by_kind.setdefault((text.question, text.value, text.negative, text.passed), {}).setdefault(text.lang, text)
+    for (question, value, negative, passed), texts in by_kind.items():
         if len(texts) < 2:
             continue
         what = "question" if question else f"label of `{value}`" if value else "`not` text" if negative else "text"
+        what = "`passed` text" if passed else what
         names = {lang: set(PLACEHOLDER.findall(t.template)) for lang, t in texts.items()}
         for lang, other in (("fr", "en"), ("en", "fr")):
             for name in sorted(names[other] - names[lang]):

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from explain.agenda import agenda_view, next_deadline
 from explain.case_view import explanation_view
 from explain.explanation import Explainer
 from explain.views import View
@@ -33,11 +34,11 @@ class Policy:
     whole: CheckedPolicy | None = None  # a narrowed policy reads case files as the whole policy does
 
     def narrowed(self, verdicts: Collection[str]) -> Policy:
-        """The policy cut down to what decides these verdicts (all of it when none is named): a smaller
-        program to ground, giving those verdicts as the whole policy does."""
+        """The policy cut down to what decides these verdicts, or any predicates (all of it when none is named):
+        a smaller program to ground, giving them as the whole policy does."""
         if not verdicts or self.whole is not None:
             return self
-        self.check_verdicts(verdicts)
+        self.check_verdicts([v for v in verdicts if v not in self.checked.predicates])  # names the unknown one
         key = "narrowed:" + ",".join(sorted(set(verdicts)))
         if key not in self._cache:
             checked = narrowed(self.checked, verdicts)
@@ -113,9 +114,17 @@ class Policy:
         view = explanation_view(
             self.checked, the_case, decision, graph, lang, verdicts, subjects=subjects, show_all=show_all
         )
+        view["next_deadline"] = next_deadline(agenda_view(self.checked, the_case, decision, graph, lang)["entries"])
         if decision.partial:
             view["partial"] = list(decision.partial)
         return view, decision
+
+    def agenda(self, case: CaseLike, *, lang: str = "en") -> View:
+        """Every date the case sets, past and coming, in order, with who must act on each deadline and what
+        happens once it has passed (see explain.agenda); a plain view to render."""
+        the_case = self.case(case)
+        graph, decision = self.explainer.graph(the_case)
+        return agenda_view(self.checked, the_case, decision, graph, lang)
 
     def check_verdicts(self, names: Iterable[str]) -> None:
         """Each name a verdict of the policy, or a user error with a suggestion."""

@@ -15,7 +15,7 @@ import typer
 
 from grammar.diagnostics import PolicyError, render_json, render_text
 from grammar.files import os_problem
-from havre import cli_caseload, cli_editor, cli_web, targets
+from havre import cli_agenda, cli_caseload, cli_editor, cli_web, targets
 from havre.targets import OutputError
 from solver.cases.case import CaseError
 from solver.solve.run import InternalError
@@ -129,14 +129,18 @@ def decide(
     names = verdict or ()
     with user_errors():
         whole = load_policy(policy)
-        # Only what is asked is grounded: the verdicts named, or the main answers; a logged decision is whole.
-        loaded = whole if log else whole.narrowed(names or (whole.checked.summary if summary else ()))
+        # Only what is asked is grounded: the verdicts named, or the main answers and the deadlines (the summary
+        # shows the next one); a logged decision is whole.
+        deadlines = [p.name for p in whole.checked.predicates.values() if p.deadline is not None]
+        asked = names or ((*whole.checked.summary, *deadlines) if summary else ())
+        loaded = whole if log else whole.narrowed(asked)
         view, decision = loaded.decision_view(
             case, lang=lang.value, verdicts=names, subjects=subjects, show_all=show_all
         )
     if format == Format.json:
         chosen = chosen_verdicts(loaded.checked, decision, names, subjects, show_all)
-        typer.echo(dumps(decision_json(decision, chosen, view_questions(view), view["summary"])))
+        found = decision_json(decision, chosen, view_questions(view), view["summary"], view["next_deadline"])
+        typer.echo(dumps(found))
     else:
         typer.echo(render(view, "decision", summary_only=summary), nl=False)
     if log:
@@ -451,6 +455,7 @@ def _test_json(outcomes: list[Any], cov: Any) -> None:
     typer.echo(json.dumps(doc, indent=2, ensure_ascii=False))
 
 
+cli_agenda.register(app)
 cli_caseload.register(app)
 cli_editor.register(app)
 cli_web.register(app)

@@ -45,13 +45,16 @@ def decision_json(
     verdicts: Sequence[Verdict] | None = None,
     questions: Mapping[Key, list[list[str]]] | None = None,
     summary: Sequence[Mapping[str, Any]] | None = None,
+    next_deadline: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """A decision; `questions` in words beside the missing facts, and the summary of the explanation view."""
+    """A decision; `questions` in words beside the missing facts, and the summary of the explanation view with
+    the next deadline on or after the assessment date (an entry of `havre agenda`, or null)."""
     chosen = d.verdicts if verdicts is None else verdicts
     out: dict[str, Any] = {"case": d.case_id, "policy": {"hash": d.policy_hash}}
     out["conflicts"] = [conflict_json(c) for c in d.conflicts]
     if summary is not None:
         out["summary"] = [_summary_json(entry) for entry in summary]
+        out["next_deadline"] = dict(next_deadline) if next_deadline is not None else None
     out["verdicts"] = [verdict_json(v, questions.get(v.key, []) if questions is not None else None) for v in chosen]
     out["violations"] = [
         {"invariant": x.invariant, "bindings": list(x.bindings), "certain": x.certain} for x in d.violations

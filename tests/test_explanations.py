@@ -466,6 +466,7 @@ def test_one_template_per_format_and_complete_catalogues() -> None:
     from explain.catalogue import drift
 
     assert sorted(p.name for p in TEMPLATES.iterdir()) == [
+        "agenda.txt.j2",
         "decision.txt.j2",
         "explanation.css",
         "explanation.html.j2",

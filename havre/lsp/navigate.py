@@ -136,6 +136,8 @@ def _symbol(decl: n.Declaration, text: str) -> t.DocumentSymbol | None:
         return symbol
     if isinstance(decl, n.Entity):
         return _named(decl.name, "entity", t.SymbolKind.Class, decl.span, text)
+    if isinstance(decl, n.Party):
+        return _named(decl.name, "party", t.SymbolKind.Constant, decl.span, text)
     if isinstance(decl, n.Predicate):
         return _named(decl.name, signature(decl), _KINDS[decl.kind], decl.span, text)
     if isinstance(decl, n.Rule):

@@ -64,7 +64,8 @@ async def decide(
     subjects = subjects_of(subject, verdict)
     done = await svc.decide(await document(request), "api", lang, names, subjects, all)
     chosen = chosen_verdicts(svc.policy.checked, done.decision, names, subjects, all)
-    out = decision_json(done.decision, chosen, view_questions(done.view), done.view["summary"])
+    view = done.view
+    out = decision_json(done.decision, chosen, view_questions(view), view["summary"], view.get("next_deadline"))
     return JSONResponse(out | {"log": {"id": done.record_id}})
 
 

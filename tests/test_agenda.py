@@ -1,0 +1,291 @@
+"""`havre agenda`: every date a case sets, in order, with who must act on each deadline and what happens once it
+has passed; in text, JSON and iCalendar, in English and French; and the decision summary's next deadline.
+
+Golden files (tests/golden/agenda/) hold the text agenda of examples in both languages; they are read by eye when
+they change (HAVRE_UPDATE_GOLDEN=1 rewrites them).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from functools import cache
+from pathlib import Path
+
+import pytest
+from icalendar import Calendar
+
+from explain.render import render
+from explain.views import View
+from havre.api import Policy, load_policy
+from tests.e2e.test_cli import havre, write
+from tests.helpers import ROOT
+from tests.test_golden import check_golden
+
+EXAMPLES = ROOT / "policy/examples"
+GOLDEN = ["kofi-refused", "rosa-rejected-documents", "mateo-federal-hc", "rania-psr-montreal-group"]
+
+
+@cache
+def policy() -> Policy:
+    return load_policy(ROOT / "policy")
+
+
+@cache
+def agenda(example: str, lang: str = "en") -> View:
+    return policy().agenda(EXAMPLES / f"{example}.yaml", lang=lang)
+
+
+def dates(view: View) -> list[tuple[str, str, str, tuple[str, ...]]]:
+    return [(e["date"], e["when"], e["predicate"], tuple(e["subject"])) for e in view["entries"]]
+
+
+def test_kofi_every_date_in_order_against_the_assessment_date() -> None:
+    view = agenda("kofi-refused")
+    assert view["case"] == {
+        "id": "kofi-2026-027",
+        "assessment_date": "2026-08-10",
+        "assessment_date_text": "August 10, 2026",
+    }
+    assert dates(view) == [
+        ("2026-02-03", "past", "document_received_on", ("passport_kofi",)),
+        ("2026-02-03", "past", "document_received_on", ("police_certificate_kofi",)),
+        ("2026-05-04", "past", "sent_on", ("refusal_2026_05_04",)),
+        ("2026-06-29", "past", "answer_received_on", ("refusal_2026_05_04",)),
+        ("2026-07-03", "past", "answer_due", ("refusal_2026_05_04",)),
+        ("2026-07-03", "past", "refusal_answer_due", ("app1",)),
+    ]
+    due = view["entries"][-1]
+    assert due["text"] == "The answer to the letter announcing the refusal of app1 is due on July 3, 2026"
+    assert due["title"] == "Deadline: the answer to the letter announcing the refusal of app1 is due on July 3, 2026"
+    assert due["days"] == -38 and due["kind"] == "verdict"
+    assert due["uid"] == "kofi-2026-027-refusal_answer_due-app1@havre"
+    assert due["deadline"] == {
+        "party": "applicant",
+        "party_text": "the applicant",
+        "passed": "Without an answer received by then, MIFI refuses app1",
+        "passed_text": "Once it has passed: Without an answer received by then, MIFI refuses app1",
+    }
+    [rule] = due["rules"]
+    assert rule["rule"] == "PROC-5.refusal-answer-due"
+    assert [(c["id"], c["source"], c["authority"], c["authority_text"]) for c in rule["citations"]] == [
+        ("PROC-5", "MIFI-HC", "official", "official guidance")
+    ]
+    assert view["entries"][0]["deadline"] is None and view["entries"][0]["rules"] == []  # a date the case states
+    assert view["next_deadline"] is None and view["not_known"] == []
+
+
+def test_birth_dates_are_background_and_left_out() -> None:
+    view = agenda("kofi-refused")  # Kofi's birth date, 1979-12-01, is in the case
+    assert "birth_date" not in {e["predicate"] for e in view["entries"]}
+    assert policy().checked.predicates["birth_date"].background
+
+
+def test_mateo_past_and_coming_deadlines_with_the_rules_that_set_them() -> None:
+    view = agenda("mateo-federal-hc")
+    assert dates(view) == [
+        ("2022-03-15", "past", "dfn_designated_on", ("andres",)),
+        ("2026-11-03", "past", "hc_refusal_notified_on", ("mateo",)),
+        ("2026-11-18", "past", "hc_judicial_review_deadline", ("mateo",)),
+        ("2026-12-03", "coming", "hc_departure_deadline", ("mateo",)),
+    ]
+    review = view["entries"][2]
+    assert [r["rule"] for r in review["rules"]] == ["FHC-6.judicial-review"]
+    assert [(c["id"], c["authority"]) for c in review["rules"][0]["citations"]] == [
+        ("FHC-6", "secondary"),
+        ("IRPA-S72", "law"),
+    ]
+    nxt = view["next_deadline"]
+    assert (nxt["date"], nxt["days"], nxt["deadline"]["party_text"]) == ("2026-12-03", 12, "the applicant")
+    assert nxt["deadline"]["passed"] == (
+        "The 30 days for Mateo Restrepo to leave Canada after the refusal have ended (non-official source 004)"
+    )
+
+
+def test_rosa_documents_due_and_rania_arrival_and_an_unknown_window() -> None:
+    rosa = agenda("rosa-rejected-documents")
+    assert dates(rosa)[-2:] == [
+        ("2026-05-01", "past", "answer_due", ("request_2026_03_02",)),
+        ("2026-05-01", "past", "documents_due", ("app1",)),
+    ]
+    assert rosa["entries"][-1]["deadline"]["passed"] == (
+        "MIFI rejects app1 unless every missing item was supplied by then"
+    )
+    rania = agenda("rania-psr-montreal-group")
+    assert dates(rania) == [
+        ("2026-10-28", "coming", "arrival_scheduled_on", ("rania_case",)),
+        ("2026-10-28", "coming", "arrival_notification_to_midi", ("rania_case",)),
+    ]
+    assert rania["entries"][1]["deadline"]["party_text"] == "ROC-O"
+    assert rania["next_deadline"]["predicate"] == "arrival_notification_to_midi"
+    [unknown] = rania["not_known"]
+    assert unknown["predicate"] == "one_year_window_ends"
+    assert unknown["deadline"]["party_text"] == "the principal applicant's family members"
+    assert unknown["questions"] == [
+        [
+            "On what date was refugee protection conferred on the principal applicant of Rania Al-Khatib's "
+            "resettlement application (the day they became a permanent resident)?"
+        ]
+    ]
+
+
+def test_french_agenda_reads_french() -> None:
+    view = agenda("mateo-federal-hc", "fr")
+    coming = view["entries"][-1]
+    assert (coming["date_text"], coming["when_text"]) == ("3 décembre 2026", "à venir")
+    assert coming["deadline"]["party_text"] == "la personne requérante"
+    assert coming["deadline"]["passed_text"] == (
+        "Une fois la date passée\u00a0: le délai de 30 jours accordé à Mateo Restrepo pour quitter le Canada après le"
+        " refus est expiré (source non officielle 004)"
+    )
+    assert coming["title"].startswith("Échéance\u00a0: Selon la source non officielle 004, Mateo Restrepo doit")
+    assert agenda("rosa-rejected-documents", "fr")["entries"][-1]["date_text"] == "1er mai 2026"
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+@pytest.mark.parametrize("example", GOLDEN)
+def test_agenda_text_golden(example: str, lang: str) -> None:
+    check_golden(f"agenda/{example}.{lang}.txt", render(agenda(example, lang), "agenda"))
+
+
+def test_the_decision_summary_shows_the_next_deadline() -> None:
+    view, _ = policy().decision_view(EXAMPLES / "mateo-federal-hc.yaml")
+    lines = render(view, "decision", summary_only=True).splitlines()
+    at = lines.index("Next deadline: December 3, 2026 (in 12 days), for the applicant")
+    assert lines[at + 1] == (
+        "  According to the non-official source 004, Mateo Restrepo must leave Canada by December 3, 2026, 30 days"
+        " after the notice refusing the in-Canada H&C application"
+    )
+    fr, _ = policy().decision_view(EXAMPLES / "leila-family-selection.yaml", lang="fr")
+    assert "Prochaine échéance\u00a0: le 5 décembre 2026 (dans 14 jours), pour la personne requérante" in render(
+        fr, "decision", summary_only=True
+    )
+    kofi, _ = policy().decision_view(EXAMPLES / "kofi-refused.yaml")
+    assert "Next deadline" not in render(kofi, "decision")  # every date of the case has passed
+
+
+def test_cli_text_json_and_both_languages() -> None:
+    case = str(EXAMPLES / "mateo-federal-hc.yaml")
+    r = havre("agenda", case)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == render(agenda("mateo-federal-hc"), "agenda")
+    r = havre("agenda", case, "--format", "json", "--lang", "fr")
+    assert r.returncode == 0, r.stderr
+    data = json.loads(r.stdout)
+    assert sorted(data) == ["case", "entries", "lang", "next_deadline", "not_known", "policy"]
+    assert data["lang"] == "fr" and data["next_deadline"]["date"] == "2026-12-03"
+    assert [e["date"] for e in data["entries"]] == ["2022-03-15", "2026-11-03", "2026-11-18", "2026-12-03"]
+    r = havre("decide", case, "--format", "json")
+    assert json.loads(r.stdout)["next_deadline"]["uid"] == "mateo-2026-051-hc_departure_deadline-mateo@havre"
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_cli_ics_parses_back_with_the_dates_and_summaries(tmp_path: Path, lang: str) -> None:
+    out = tmp_path / "leila.ics"
+    r = havre("agenda", str(EXAMPLES / "leila-family-selection.yaml"), "-f", "ics", "-l", lang, "-o", str(out))
+    assert (r.returncode, r.stdout) == (0, ""), r.stderr
+    calendar = Calendar.from_ical(out.read_bytes())
+    events = list(calendar.walk("VEVENT"))
+    starts = [e.decoded("dtstart") for e in events]
+    assert starts == [
+        dt.date(2026, 7, 2),
+        dt.date(2026, 7, 2),
+        dt.date(2026, 7, 2),
+        dt.date(2026, 9, 15),
+        dt.date(2026, 10, 1),
+        dt.date(2026, 10, 20),
+        dt.date(2026, 10, 31),
+        dt.date(2026, 11, 5),
+        dt.date(2026, 12, 5),
+        dt.date(2028, 9, 15),
+    ]
+    assert all(e.decoded("dtend") - e.decoded("dtstart") == dt.timedelta(days=1) for e in events)
+    expiry = events[-1]
+    assert str(expiry["uid"]) == "leila-2026-088-csq_expiry-app1@havre"
+    summary, description = str(expiry["summary"]), str(expiry["description"])
+    if lang == "en":
+        assert summary == (
+            "Deadline: the Québec selection certificates for Leila Karimi's application for permanent selection expire"
+            " on September 15, 2028, unless a permanent residence application is still being processed"
+        )
+        assert "Who must act: the applicant" in description.splitlines()
+        assert [str(c) for c in expiry["categories"].cats] == ["coming", "deadline"]
+        assert [str(c) for c in events[0]["categories"].cats] == ["past"]
+    else:
+        assert summary.startswith(
+            "Échéance\u00a0: les certificats de sélection du Québec de Leila Karimi's application"
+        )
+        assert "expirent le 15 septembre 2028" in summary
+        assert "Qui doit agir\u00a0: la personne requérante" in description.splitlines()
+        assert [str(c) for c in expiry["categories"].cats] == ["à venir", "échéance"]
+    assert (
+        "Date set by rule PROC-4.csq-expiry" in description
+        or "Date fixée par la règle PROC-4.csq-expiry" in description
+    )
+    again = havre("agenda", str(EXAMPLES / "leila-family-selection.yaml"), "-f", "ics", "-l", lang)
+    assert again.stdout.replace("\r\n", "\n") == out.read_text(encoding="utf-8").replace("\r\n", "\n")  # stable
+
+
+def test_cli_bad_input_exits_2_with_a_message(tmp_path: Path) -> None:
+    r = havre("agenda", str(tmp_path / "missing.yaml"))
+    assert (r.returncode, r.stdout, r.stderr) == (2, "", f"error: {tmp_path / 'missing.yaml'}: no such file\n")
+    r = havre("agenda", write(tmp_path, "c.yaml", "case: [1]\n"))
+    assert r.returncode == 2 and r.stderr.startswith("error: ")
+    r = havre("agenda", str(EXAMPLES / "kofi-refused.yaml"), "--format", "xml")
+    assert r.returncode == 2 and "Invalid value for '--format'" in r.stderr and "'xml'" in r.stderr
+    r = havre("agenda", str(EXAMPLES / "kofi-refused.yaml"), "--lang", "de")
+    assert r.returncode == 2 and "Invalid value for '--lang'" in r.stderr and "'de'" in r.stderr
+    r = havre("agenda", str(EXAMPLES / "kofi-refused.yaml"), "-o", str(tmp_path))
+    assert (r.returncode, r.stderr) == (2, f"error: {tmp_path}: is a folder; name a file\n")
+
+
+def test_a_deadline_on_the_assessment_date_is_today() -> None:
+    import yaml
+
+    doc = yaml.safe_load((EXAMPLES / "mateo-federal-hc.yaml").read_text(encoding="utf-8"))
+    doc["assessment_date"] = dt.date(2026, 12, 3)
+    view = policy().agenda(doc, lang="fr")
+    last = view["entries"][-1]
+    assert (last["predicate"], last["when"], last["when_text"], last["days"]) == (
+        "hc_departure_deadline",
+        "today",
+        "aujourd'hui",
+        0,
+    )
+    assert view["next_deadline"] == last
+    text = render(view, "agenda")
+    assert "\nAujourd'hui\n  3 décembre 2026\n    Échéance\u00a0: Selon" in text
+    decided, _ = policy().decision_view(doc)
+    assert "Next deadline: December 3, 2026 (today), for the applicant" in render(decided, "decision")
+
+
+def test_the_json_entry_shape_is_stable() -> None:
+    entry = agenda("mateo-federal-hc")["entries"][-1]
+    assert sorted(entry) == [
+        "date",
+        "date_text",
+        "days",
+        "deadline",
+        "kind",
+        "predicate",
+        "rules",
+        "subject",
+        "text",
+        "title",
+        "uid",
+        "when",
+        "when_text",
+    ]
+    assert sorted(entry["deadline"]) == ["party", "party_text", "passed", "passed_text"]
+    assert sorted(entry["rules"][0]) == ["citations", "rule", "title"]
+    assert sorted(entry["rules"][0]["citations"][0]) == [
+        "authority",
+        "authority_text",
+        "document",
+        "id",
+        "source",
+        "source_title",
+        "title",
+    ]
+    [unknown] = agenda("rania-psr-montreal-group")["not_known"]
+    assert sorted(unknown) == ["deadline", "predicate", "questions", "subject", "text", "title"]
