@@ -68,3 +68,10 @@ def test_the_summary_shows_the_whole_policy_hash(shipped: Policy) -> None:
     assert result.exit_code == 0
     assert f"(policy {shipped.hash})" in result.output
     assert "[holds] MIFI's decision on app1: selected  (rule PROC-4.selected)" in result.output
+
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: p.stem)
+def test_the_summary_cut_shows_the_next_deadline_of_the_whole(shipped: Policy, example: Path) -> None:
+    deadlines = [p.name for p in shipped.checked.predicates.values() if p.deadline is not None]
+    part = shipped.narrowed([*shipped.checked.summary, *deadlines])
+    assert part.decision_view(example)[0]["next_deadline"] == shipped.decision_view(example)[0]["next_deadline"]
