@@ -188,6 +188,7 @@ def test_cli_ics_parses_back_with_the_dates_and_summaries(tmp_path: Path, lang: 
     events = list(calendar.walk("VEVENT"))
     starts = [e.decoded("dtstart") for e in events]
     assert starts == [
+        dt.date(2025, 3, 17),
         dt.date(2026, 7, 2),
         dt.date(2026, 7, 2),
         dt.date(2026, 7, 2),
