@@ -73,7 +73,7 @@ def _computed(views: Views, decision: Decision) -> Iterator[Found]:
     """The dates the policy sets in every completion of the case's unknown facts, with the rules that set them."""
     trace = views.graph.trace
     for decl in views.policy.predicates.values():
-        if decl.is_input or not isinstance(decl.value, n.DateType):
+        if decl.is_input or decl.background or not isinstance(decl.value, n.DateType):
             continue
         if decl.kind == "verdict":
             values = [

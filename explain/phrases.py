@@ -213,6 +213,7 @@ def uncap(text: str) -> str:
     first = words[0]
     common = ("The", "It", "A", "An", "Every", "Each", "No", "There", "This", "That")
     common += ("Le", "La", "Les", "Il", "Un", "Une", "Tous", "Toutes", "Tout", "Toute", "Chaque", "Aucun", "Aucune")
+    common += ("If", "Without", "Unless", "Once", "Si", "S'il", "S'ils", "Faute", "Sauf", "Sans")
     if first in common:
         return first.lower() + text[len(first) :]
     return text

@@ -191,11 +191,14 @@ def _check_predicate(pred: n.Predicate, t: Tables) -> list[Diagnostic]:
 
 def _check_deadline(pred: n.Predicate, t: Tables) -> list[Diagnostic]:
     """`deadline for PARTY` on a date the policy sets, a declared party; `passed` texts only with a deadline;
-    `background` only on a date input."""
+    `background` only on a date that is no verdict and no deadline."""
     diags: list[Diagnostic] = []
     dated = isinstance(pred.value, n.DateType)
-    if pred.background and not (dated and pred.is_input):
-        hint = "`background` marks a date input that is no event of the file, such as a birth date"
+    if pred.background and not (dated and pred.kind != "verdict" and pred.deadline is None):
+        hint = (
+            "`background` marks a date input that is no event of the file, such as a birth date, or a computed"
+            " date that is a step toward a verdict's own date"
+        )
         diags.append(error("bad-modifier", pred.span, f"`{pred.name}` cannot be `background`", hint))
     d = pred.deadline
     if d is None:

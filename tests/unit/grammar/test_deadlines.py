@@ -111,9 +111,12 @@ def test_passed_texts_without_a_deadline_and_their_placeholders() -> None:
     assert ("bad-template", "the fr `passed` text of `answer_due` has no `{A}`, unlike the en one") in found
 
 
-def test_background_only_on_a_date_input() -> None:
+def test_background_only_on_a_date_that_is_no_verdict_and_no_deadline() -> None:
     [d] = diagnostics_of("input married(P: person) background")
     assert (d.code, d.message) == ("bad-modifier", "`married` cannot be `background`")
+    [d] = diagnostics_of("verdict due(P: person): date background")
+    assert (d.code, d.message) == ("bad-modifier", "`due` cannot be `background`")
+    assert policy_of('derived step(P: person): date background\n  en "{P}: {value}"\n  fr "{P} : {value}"')
 
 
 def test_two_deadlines_and_a_party_with_a_question() -> None:
