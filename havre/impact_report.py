@@ -254,11 +254,12 @@ def text(data: dict[str, Any]) -> str:
     if data["edited_rules"]:
         lines += ["", "Rules edited:"] + [f"  {r['edit']:8} {r['rule']}  {r['title']}" for r in data["edited_rules"]]
     for g in data["groups"]:
-        lines += ["", f"{change_name(g)}   {g['cases']} cases ({g['subjects']} subjects)"]
+        lines += ["", f"{change_name(g)}   {_count(g['cases'], 'case')} ({_count(g['subjects'], 'subject')})"]
         for r in g["rules"]:
             cites = ", ".join(f"{p['id']} {p['title']}" for p in r["provisions"])
             edit = f" [{r['edit']}]" if r["edit"] else ""
-            lines.append(f'  rule {r["rule"]}{edit} "{r["title"]}": concluded {r["before"]} → {r["after"]} ({cites})')
+            how = f"concluded {r['before']} → {r['after']}" if r["before"] or r["after"] else "the verdict rests on it"
+            lines.append(f'  rule {r["rule"]}{edit} "{r["title"]}": {how} ({cites})')
         ex = g["example"]
         lines += ["", f"  example: case {ex['case']} ({ex['origin']}), subject {', '.join(ex['subject'])}"]
         for side, word in (("before", "before"), ("after", "after")):
@@ -268,6 +269,10 @@ def text(data: dict[str, Any]) -> str:
         for u in data["unreadable"]:
             lines += [f"  {u['origin']}: " + "; ".join(f"{s}: {u[s]}" for s in ("base", "current") if u[s])]
     return "\n".join(lines) + "\n"
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}{'s' if n != 1 else ''}"
 
 
 @cache
