@@ -6,7 +6,7 @@ after, and totals; as plain data (the JSON shape below), text, or a self-contain
      "by_verdict": [{"verdict", "cases", "subjects"}],
      "groups": [{"verdict", "before", "after", "cases", "subjects",
                  "rules": [{"rule", "title", "provisions": [{"id", "title"}], "before", "after", "edit"}],
-                 "example": {"index", "origin", "case", "subject", "before", "after"}}],
+                 "example": {"index", "origin", "case", "subject", "rules": {"before", "after"}, "before", "after"}}],
      "edited_rules": [{"rule", "title", "edit"}],
      "unreadable": [{"index", "origin", "case", "base", "current"}]}
 """
@@ -178,6 +178,7 @@ def _example(sides: Sides, tally: Tally, documents: dict[int, object]) -> dict[s
     diff, change = tally.example
     out: dict[str, Any] = {"index": diff.index, "origin": diff.origin, "case": diff.case}
     out["subject"] = list(change.subject)
+    out["rules"] = {"before": list(change.rules_before), "after": list(change.rules_after)}
     for side in ("base", "current"):
         policy: Policy = getattr(sides, side)
         try:
