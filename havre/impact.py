@@ -27,7 +27,8 @@ OPTIONS = b.Options(missing=False)  # no search for missing facts: the outcome a
 
 @dataclass(frozen=True)
 class Versions:
-    """The two versions, each cut down to the main verdicts of the current one (those of either that exist)."""
+    """The two versions, each cut down to the main verdicts (`summary`) of either, or to every verdict when
+    neither declares any."""
 
     base: Policy
     current: Policy
@@ -36,6 +37,8 @@ class Versions:
     @classmethod
     def of(cls, base: Policy, current: Policy) -> Versions:
         names = tuple(dict.fromkeys((*current.checked.summary, *base.checked.summary)))
+        if not names:  # a policy that declares no main verdicts: every verdict is compared
+            names = tuple(dict.fromkeys(p.name for v in (current, base) for p in v.checked.verdicts()))
         return cls(_cut(base, names), _cut(current, names), names)
 
 
@@ -70,7 +73,7 @@ class CaseDiff:
 def outcome(v: Verdict) -> str:
     """A verdict's outcome in a word: its value when it holds with one, else its status."""
     if v.status == "holds" and v.value is not None and not isinstance(v.value, bool):
-        return show_value(v.value)
+        return str(show_value(v.value))
     return "not applicable" if v.status == "not_applicable" else v.status
 
 
