@@ -4,7 +4,7 @@ after, and totals; as plain data (the JSON shape below), text, or a self-contain
     {"base": {"policy", "hash"}, "current": {"policy", "hash"}, "verdicts": [main verdicts compared],
      "totals": {"cases", "changed", "unchanged", "unreadable"},
      "by_verdict": [{"verdict", "cases", "subjects"}],
-     "groups": [{"verdict", "before", "after", "cases", "subjects",
+     "groups": [{"verdict", "before", "after", "cases", "subjects", "changed": [{"index", "case"}],
                  "rules": [{"rule", "title", "provisions": [{"id", "title"}], "before", "after", "edit"}],
                  "example": {"index", "origin", "case", "subject", "rules": {"before", "after"}, "before", "after"}}],
      "edited_rules": [{"rule", "title", "edit"}],
@@ -38,14 +38,14 @@ Group = tuple[str, str, str]  # verdict, outcome before, outcome after
 class Tally:
     """The changes of one group as they arrive: the cases, the rules that concluded on each side, the first case."""
 
-    cases: set[int] = field(default_factory=set)
+    cases: dict[int, str | None] = field(default_factory=dict)  # index -> case id, in input order
     subjects: int = 0
     before: Counter[str] = field(default_factory=Counter)
     after: Counter[str] = field(default_factory=Counter)
     example: tuple[CaseDiff, Change] | None = None
 
     def add(self, diff: CaseDiff, change: Change) -> None:
-        self.cases.add(diff.index)
+        self.cases[diff.index] = diff.case
         self.subjects += 1
         self.before.update(change.rules_before)
         self.after.update(change.rules_after)
@@ -129,7 +129,7 @@ def report(sides: Sides, got: Collected, documents: dict[int, object]) -> dict[s
     per_verdict: dict[str, tuple[set[int], int]] = {}
     for (verdict, _, _), tally in got.groups.items():
         cases, subjects = per_verdict.get(verdict, (set(), 0))
-        per_verdict[verdict] = (cases | tally.cases, subjects + tally.subjects)
+        per_verdict[verdict] = (cases | set(tally.cases), subjects + tally.subjects)
     readable = got.cases - len(got.unreadable)
     return {
         "base": {"policy": sides.base_name, "hash": sides.base.hash},
@@ -167,6 +167,7 @@ def _group(
         "after": after,
         "cases": len(tally.cases),
         "subjects": tally.subjects,
+        "changed": [{"index": i, "case": c} for i, c in tally.cases.items()],
         "rules": rules,
         "example": example,
     }
@@ -261,6 +262,8 @@ def text(data: dict[str, Any]) -> str:
             edit = f" [{r['edit']}]" if r["edit"] else ""
             how = f"concluded {r['before']} → {r['after']}" if r["before"] or r["after"] else "the verdict rests on it"
             lines.append(f'  rule {r["rule"]}{edit} "{r["title"]}": {how} ({cites})')
+        shown = ", ".join(str(c["case"]) for c in g["changed"][:10])
+        lines.append(f"  cases: {shown}" + (f" and {len(g['changed']) - 10} more" if len(g["changed"]) > 10 else ""))
         ex = g["example"]
         lines += ["", f"  example: case {ex['case']} ({ex['origin']}), subject {', '.join(ex['subject'])}"]
         for side, word in (("before", "before"), ("after", "after")):

@@ -147,6 +147,9 @@ def test_the_counts_equal_those_of_two_batch_runs(run: Run) -> None:
         "unreadable": len(BAD_LINES),
     }
     assert e.unreadable == len(BAD_LINES)
+    for g in run.report["groups"]:
+        assert [c["index"] for c in g["changed"]] == sorted(e.groups[g["verdict"], g["before"], g["after"]][0])
+        assert all(json.loads(run.lines[c["index"]])["case"] == c["case"] for c in g["changed"])
     assert len(e.changed) >= 5  # the change does decide some cases differently
     per_verdict = Counter[str]()
     for (verdict, _, _), (cases, _) in counted(e).items():

@@ -81,7 +81,7 @@ def test_the_tally_counts_cases_and_subjects_and_keeps_the_first_example() -> No
     )
     tally = got.groups["v", "holds", "fails"]
     assert (got.cases, got.changed, len(got.unreadable)) == (4, 2, 1)
-    assert (tally.cases, tally.subjects, tally.before["R"], tally.after["R"]) == ({0, 3}, 3, 3, 0)
+    assert (tally.cases, tally.subjects, tally.before["R"], tally.after["R"]) == ({0: "c0", 3: "c3"}, 3, 3, 0)
     assert tally.example is not None and tally.example[0].index == 0
     assert got.unreadable == [{"index": 2, "origin": "x:3", "case": None, "base": "bad", "current": "bad"}]
 
