@@ -15,6 +15,7 @@ import copy
 import io
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -51,6 +52,7 @@ MODES = {  # verdict cases, explained cases, warm runs, cold runs, caseload size
     "full": (500, 30, 200, 5, (1_000, 10_000, 100_000)),
 }
 ENTITIES = {"smoke": (10,), "quick": (10, 20, 30, 40), "full": (10, 20, 30, 40)}  # entities of one case
+IMPACT_CASES = {"smoke": 20, "quick": 10_000, "full": 10_000}  # the caseload of the impact row
 SERVE_LOAD = {"smoke": 4, "quick": 200, "full": 200}  # concurrent decide requests to `havre serve`
 WARM_BUDGET = 120.0  # seconds: the warm rows stop early when one decision takes longer than the target by far
 
@@ -462,6 +464,46 @@ def caseload_rows(policy: Policy, policy_path: Path, sizes: Sequence[int], worke
     return rows
 
 
+def lowered_copy(policy_path: Path, target: Path) -> Path:
+    """A copy of the policy to compare with: the shipped policy's dependent children under 19 instead of 22."""
+    shutil.copytree(policy_path if policy_path.is_dir() else policy_path.parent, target)
+    family = target / "qhc/family.havre"
+    if family.exists():
+        text = family.read_text(encoding="utf-8").replace("age(C) < 22\n", "age(C) < 19\n")
+        family.write_text(text.replace("age(C) >= 22\n", "age(C) >= 19\n"), encoding="utf-8")
+    return target if policy_path.is_dir() else target / policy_path.name
+
+
+def impact_rows(policy: Policy, policy_path: Path, size: int, workers: int, seed: int) -> list[Row]:
+    """`havre impact` (both versions decided) against `havre batch --no-missing` (one) on the same caseload."""
+    with tempfile.TemporaryDirectory(prefix="havre-bench-") as tmp:
+        changed = lowered_copy(policy_path, Path(tmp, "policy"))
+        empty, cases = Path(tmp, "empty.jsonl"), Path(tmp, "cases.jsonl")
+        empty.write_text("", encoding="utf-8")
+        with open(cases, "w", encoding="utf-8") as f:
+            write_jsonl(f, Generator(policy.checked, seed=seed).cases(size))
+        batch = [*havre_command(), "batch", "--no-missing", "--workers", str(workers), "--policy", str(policy_path)]
+        impact = [*havre_command(), "impact", "--base", str(policy_path), "--policy", str(changed)]
+        impact += ["--workers", str(workers), "--format", "json", "-o", str(Path(tmp, "report.json")), "--cases"]
+        per_case = {}
+        for name, command in (("batch", [*batch, "-o", str(Path(tmp, "out.jsonl"))]), ("impact", impact)):
+            measure_process([*command, str(empty)])  # fills the policy cache
+            startup, _ = measure_process([*command, str(empty)])
+            wall, _ = measure_process([*command, str(cases)])
+            per_case[name] = max(wall - startup, 1e-9) / size
+    ratio = per_case["impact"] / per_case["batch"]
+    return [
+        Row(
+            f"impact of a rule change on {size:,} cases: `havre impact --workers {workers}` (both versions)",
+            f"{1000 * per_case['impact']:.2f} ms/case (start-up excluded)",
+            f"`havre batch --no-missing` {1000 * per_case['batch']:.2f} ms/case",
+            f"{ratio:.2f}x",
+            "<= 2.2x batch",
+            judged(ratio <= 2.2),
+        )
+    ]
+
+
 def serve_rows(policy: Policy, policy_path: Path, case: Path, n: int, workers: int) -> list[Row]:
     """`havre serve` on loopback under n concurrent decide requests: latency, and nothing wrong or lost."""
     from benchmarks import serve_load
@@ -518,6 +560,7 @@ def main(argv: list[str] | None = None) -> int:
         lambda: entity_rows(policy, args.case, ENTITIES[args.mode or "quick"]),
         lambda: cold_rows([args.case, *args.also_cold], args.policy, cold_runs),
         lambda: caseload_rows(policy, args.policy, sizes, args.workers, args.seed),
+        lambda: impact_rows(policy, args.policy, IMPACT_CASES[args.mode or "quick"], args.workers, args.seed),
     ]
     if args.mode != "smoke":
         steps.append(lambda: loop_rows(args.policy))

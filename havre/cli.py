@@ -15,7 +15,7 @@ import typer
 
 from grammar.diagnostics import PolicyError, render_json, render_text
 from grammar.files import os_problem
-from havre import cli_agenda, cli_caseload, cli_editor, cli_web, targets
+from havre import cli_agenda, cli_caseload, cli_editor, cli_impact, cli_web, targets
 from havre.targets import OutputError
 from solver.cases.case import CaseError
 from solver.solve.run import InternalError
@@ -459,6 +459,7 @@ cli_agenda.register(app)
 cli_caseload.register(app)
 cli_editor.register(app)
 cli_web.register(app)
+cli_impact.register(app)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -38,6 +38,7 @@ def test_the_smoke_run_prints_every_row(tmp_path: Path, capsys: pytest.CaptureFi
         "caseload of 40",
         "time per case from 20 to 40 cases",
         "peak memory at 100,000 cases",
+        "impact of a rule change on 20 cases: `havre impact --workers 2` (both versions)",
         "serve --workers 2: 4 concurrent decide requests, case.json (p50 / p99 latency)",
     ):
         assert row in table
