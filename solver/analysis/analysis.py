@@ -65,6 +65,7 @@ CODES = (
     "unused-input",
     "unused-source",
 )
+UNSETTLED = "unsettled"  # not a problem of the policy: a question the search could not answer in time
 EXISTENTIAL = ("conflict", "invariant-broken", "gap")
 CID = Number(0)
 SHOWN = [(f"_h_{name}", arity) for name, arity in (("fires", 1), ("cond", 1), ("blocks", 2), ("both", 2))]
@@ -73,6 +74,9 @@ STALL_SECONDS = 0.5  # brave enumeration: past this without a new model, the ato
 # Proving an atom impossible: clasp's "tweety" configuration (made for ASP programs) proves the shipped policy's
 # 58 atoms in about 2 s against 12 s for the default one under the domain heuristic the witnesses need.
 SETTLE_CONFIGURATION = "tweety"
+# An atom not settled in this time is reported as such (`unsettled`), never taken as impossible: a dead rule
+# is not claimed, a conflict, broken invariant or gap is not searched for.
+SETTLE_SECONDS = 5.0
 # Asking about atoms one by one, each solve starts afresh: what the solver learnt proving one atom impossible
 # slows down the proofs of the others (on the shipped policy, minutes instead of seconds).
 FORGET = "varScores,signs,lemmaScores,lemmas"
@@ -119,15 +123,15 @@ def analyse(
     ctl = _ground(program, policy, universe, extra, scoped)
     clock.lap("ground")
     say("finding which rules can fire and which problems are possible")
-    possible = _brave(ctl, say)
+    possible, unsettled = _brave(ctl, say)
     clock.lap("brave")
-    found += _dead(policy, possible, universe)
+    found += _dead(policy, possible | unsettled, universe) + _unsettled(policy, unsettled)
     chosen = list(targets(policy, scoped, possible))
     say(_counts(chosen))
     shown = witnesses(ctl, policy, chosen, universe, say)
     clock.lap("witness")
     found += _reproduced(Reproduction(program, policy, extra), shown, say, clock)
-    order = {c: i for i, c in enumerate(CODES)}
+    order = {c: i for i, c in enumerate((*CODES, UNSETTLED))}
     return sorted(found, key=lambda f: (order[f.code], f.span.file if f.span else "", f.span.line if f.span else 0))
 
 
@@ -246,10 +250,10 @@ def _ground(
     return ctl
 
 
-def _brave(ctl: clingo.Control, say: Progress) -> set[Symbol]:
-    """The helper atoms true in some model. A brave enumeration finds most while new ones come quickly; each atom
-    left is then asked about alone, with what the solver learnt before forgotten: proving atoms impossible one by
-    one costs it far less than proving at once that none of them is possible."""
+def _brave(ctl: clingo.Control, say: Progress) -> tuple[set[Symbol], set[Symbol]]:
+    """The helper atoms true in some model, and those not settled in time. A brave enumeration finds most while
+    new ones come quickly; each atom left is then asked about alone, with what the solver learnt before
+    forgotten: proving atoms impossible one by one costs it far less than proving at once that none is possible."""
     possible = _brave_while_quick(ctl)
     left = [a.symbol for name, arity in SHOWN for a in ctl.symbolic_atoms.by_signature(name, arity)]
     left = [a for a in left if a not in possible]
@@ -261,14 +265,20 @@ def _brave(ctl: clingo.Control, say: Progress) -> set[Symbol]:
     heuristic = solver.heuristic  # type: ignore[union-attr]
     ctl.configuration.configuration = SETTLE_CONFIGURATION
     solver.forget_on_step = FORGET  # type: ignore[union-attr]
+    unsettled: set[Symbol] = set()
     for atom in left:
         if atom not in possible:
-            with ctl.solve(assumptions=[(atom, True)], yield_=True) as handle:  # type: ignore[call-overload]
-                model = next(iter(handle), None)
+            with ctl.solve(assumptions=[(atom, True)], yield_=True, async_=True) as handle:  # type: ignore[call-overload]
+                handle.resume()
+                if not handle.wait(SETTLE_SECONDS):
+                    handle.cancel()
+                    unsettled.add(atom)
+                    continue
+                model = handle.model()
                 possible |= set(model.symbols(shown=True)) if model is not None else set()
     solver.forget_on_step = "no"  # type: ignore[union-attr]
     solver.heuristic = heuristic  # type: ignore[union-attr]  # the witnesses' search wants small guesses first
-    return possible
+    return possible, unsettled - possible
 
 
 def _brave_while_quick(ctl: clingo.Control) -> set[Symbol]:
@@ -321,6 +331,34 @@ def _dead(policy: CheckedPolicy, possible: set[Symbol], universe: Universe) -> l
             subject = f"{p.high.id} over {p.low.id}"
             msg = f"priority {subject} never decides: the two rules never apply to the same subject {where}"
             out.append(_finding("dead-priority", msg, subject, (p.high.id, p.low.id), p.span))
+    return out
+
+
+def _unsettled(policy: CheckedPolicy, atoms: set[Symbol]) -> list[Finding]:
+    """What the search could not settle in time, said as such: nothing is claimed about it."""
+    out: list[Finding] = []
+    spans = {cr.id: cr.rule.span for cr in policy.rules}
+    invariants = {i.invariant.id: i.invariant.span for i in policy.invariants}
+    for atom in sorted(atoms):
+        args = [a.string if a.type == clingo.SymbolType.String else str(a) for a in atom.arguments]
+        rules = tuple(a for a in args if a in spans)
+        if atom.name == "_h_clash":
+            what = f"whether rules {args[0]} and {args[1]} can give one subject two values"
+            if args[0] == args[1]:
+                what = f"whether rule {args[0]} can give one subject two values"
+            span = spans.get(args[0])
+        elif atom.name == "_h_gap":
+            what, span = f"whether `{args[0]}` can apply to a subject without a value", policy.predicates[args[0]].span
+        elif atom.name == "_h_violated":
+            what, span = f"whether invariant {args[0]} can be broken", invariants.get(args[0])
+        else:
+            what, span = (
+                f"whether rule {args[0]} always concludes, decides and lets its parts apply",
+                spans.get(args[0]),
+            )
+        message = f"the search could not settle within {SETTLE_SECONDS:g} s {what}; nothing is claimed about it"
+        if all(f.message != message for f in out):  # a rule's questions are said once
+            out.append(_finding(UNSETTLED, message, args[0], rules, span))
     return out
 
 

@@ -304,9 +304,19 @@ def without_lines(drop: tuple[str, ...]) -> n.Policy:
     return n.Policy(base.root, tuple(modules), tuple(texts))
 
 
+# Four questions the search cannot yet settle within its time on the shipped policy: the age on the date of
+# application and the tie-breaks between letters of the same day (see benchmarks/README.md).
+SHIPPED_UNSETTLED = [
+    ("unsettled", "FAM-2.age-on-application"),
+    ("unsettled", "rejection_answer_due"),
+    ("unsettled", "interview_date"),
+    ("unsettled", "PROC-6.answer-due"),
+]
+
+
 def test_the_shipped_policy_has_no_finding() -> None:
     found = findings_of(load_policy(ROOT / "policy"))
-    assert [(f.code, f.subject) for f in found] == []
+    assert [(f.code, f.subject) for f in found] == SHIPPED_UNSETTLED
 
 
 def test_without_its_priorities_refused_and_rejected_conflict_in_the_shipped_policy(tmp_path: Path) -> None:
@@ -322,6 +332,8 @@ def test_without_its_priorities_refused_and_rejected_conflict_in_the_shipped_pol
         ("decision", ("PROC-5.no-answer", "PROC-6.rejected")),
         ("decision", ("PROC-5.after-answer", "PROC-6.rejected")),
     ]
+    assert sum(f.code == "unsettled" for f in found) == len(SHIPPED_UNSETTLED)
+    found = [f for f in found if f.code != "unsettled"]
     for f in found:
         assert reproduces(policy, f)
         assert scenario_fails(policy, f, tmp_path)
@@ -401,3 +413,17 @@ def test_test_command_reports_coverage_and_fails_under_the_threshold(tmp_path: P
 def test_scenario_text_is_a_valid_scenario_file() -> None:
     text = scenario_text("n", ["a note"], {"case": "x", "assessment_date": "2026-06-15"}, [{"verdict": "v"}])
     assert text.startswith("# a note\n") and yaml.safe_load(text)["scenarios"][0]["name"] == "n"
+
+
+def test_what_the_search_cannot_settle_in_time_is_said_and_never_claimed(monkeypatch: pytest.MonkeyPatch) -> None:
+    import solver.analysis.analysis as analysis
+
+    monkeypatch.setattr(analysis, "SETTLE_SECONDS", 0.0)
+    found = findings_of(load_policy(BROKEN / "dead-rule"))
+    assert [(f.code, f.severity, f.subject, f.rules) for f in found] == [
+        ("unsettled", "warning", "S-2.flag", ("S-2.flag",))
+    ]
+    assert found[0].message == (
+        "the search could not settle within 0 s whether rule S-2.flag always concludes, decides and lets its parts"
+        " apply; nothing is claimed about it"
+    )
