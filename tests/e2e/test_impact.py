@@ -150,7 +150,7 @@ def test_the_counts_equal_those_of_two_batch_runs(run: Run) -> None:
     for g in run.report["groups"]:
         assert [c["index"] for c in g["changed"]] == sorted(e.groups[g["verdict"], g["before"], g["after"]][0])
         assert all(json.loads(run.lines[c["index"]])["case"] == c["case"] for c in g["changed"])
-    assert len(e.changed) >= 5  # the change does decide some cases differently
+    assert len(e.changed) >= 1  # the change does decide some cases differently
     per_verdict = Counter[str]()
     for (verdict, _, _), (cases, _) in counted(e).items():
         per_verdict[verdict] += cases

@@ -40,15 +40,24 @@ def test_a_narrowed_policy_gives_the_verdicts_of_the_whole(shipped: Policy, exam
 
 def test_a_narrowed_policy_grounds_only_what_decides_the_verdicts(shipped: Policy) -> None:
     part = shipped.narrowed(["dependent_child"])
-    assert sorted(cr.id for cr in part.checked.rules) == ["FAM-2.age", "FAM-2.over-22", "FAM-2.under-22"]
+    assert sorted(cr.id for cr in part.checked.rules) == [
+        "FAM-2.age",
+        "FAM-2.age-on-application",
+        "FAM-2.over-22",
+        "FAM-2.under-22",
+        "FAM-2.under-22-on-application",
+    ]
     assert decided_with(shipped.checked, ["dependent_child"]) == {
         "age",
+        "age_on_application",
         "birth_date",
         "child_of",
         "dependent_child",
         "financial_dependency_since",
         "financially_dependent_on",
         "in_union",
+        "pr_application_made_on",
+        "principal",
         "unable_to_self_support",
     }
     summary = shipped.narrowed(shipped.checked.summary)

@@ -151,7 +151,8 @@ def test_the_next_question_of_an_interview(client: TestClient) -> None:
     assert got["at_most"] == 3
     assert got["question"]["fact"] == "capacity_to_integrate(fatima)"
     assert got["question"]["form"] == {"kind": "bool"}
-    assert [w["verdict"] for w in got["question"]["why"]] == ["decision", "ircc_checks_pending"]
+    why = [w["verdict"] for w in got["question"]["why"]]
+    assert why == ["decision", "mifi_sends_refusal_letter", "ircc_checks_pending"]
     assert got["question"]["why"][0]["rules"][0]["id"] == "QHC-3.conditions"
     put_aside = client.post(
         "/api/v1/questions/next?skip=capacity_to_integrate(fatima)",
@@ -161,6 +162,7 @@ def test_the_next_question_of_an_interview(client: TestClient) -> None:
     assert put_aside["question"]["fact"] == "csq_issued_on(app1)"
     assert put_aside["stuck"] == [
         {"verdict": "decision", "subject": ["app1"]},
+        {"verdict": "mifi_sends_refusal_letter", "subject": ["app1"]},
         {"verdict": "ircc_checks_pending", "subject": ["app1"]},
     ]
 
