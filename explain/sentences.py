@@ -136,6 +136,8 @@ class Sentences:
         for call, other in ((c.left, c.right), (c.right, c.left)):
             if c.op == "=" and is_fact(self.policy, call):
                 assert isinstance(call, n.Call)
+                if (none := self.no_version(call, env)) is not None:
+                    return none
                 return self.ph.fact(call.name, self.args(call.name, call.args, env), self.value(other, env))
         c = n.Compare(c.op, self.source(c.left), self.source(c.right), c.span)
         left, right = self.value(c.left, env), self.value(c.right, env)
@@ -143,9 +145,30 @@ class Sentences:
         for side, other, op in ((c.left, c.right, c.op), (c.right, c.left, FLIP[c.op])):
             if is_fact(self.policy, side) and not is_fact(self.policy, other):
                 assert isinstance(side, n.Call)
+                if (none := self.no_version(side, env)) is not None:
+                    return none
                 fact = self.ph.fact(side.name, self.args(side.name, side.args, env), self.value(side, env))
                 return self.ph.finish(f"{fact}, {self.ph.relation(op, dates)} {self.term(other, env)}")
         return self.ph.finish(f"{self.term(c.left, env)} {self.ph.verb(c.op, dates)} {self.term(c.right, env)}")
+
+    def no_version(self, call: n.Call, env: Env) -> str | None:
+        """A value no rule gives because none of the versions concluding it is in force on the date they are
+        chosen by: that, in words, instead of a value "not known"."""
+        if self.value(call, env) is not None or self.policy.predicates[call.name].is_input:
+            return None
+        rules = [cr.rule for cr in self.policy.rules if cr.rule.head.name == call.name]
+        windows = [r.in_force for r in rules]
+        if not rules or any(w is None or (w.start is None and w.end is None) for w in windows):
+            return None
+        first = rules[0]
+        head_env = {a.name: self.value(t, env) for a, t in zip(first.head.args, call.args, strict=True)}
+        as_of = windows[0].as_of if windows[0] else None
+        day = self.graph.today if as_of is None else self.value(as_of, head_env)
+        if not isinstance(day, dt.date) or any(w is not None and w.covers(day) for w in windows):
+            return None
+        blank = self.ph.fact(call.name, self.args(call.name, call.args, env), blank="…")
+        parts = {"fact": blank, "rule": first.cited_as, "day": self.ph.the(day)}
+        return self.ph.finish(self._("%(fact)s: no version of rule %(rule)s is in force on %(day)s") % parts)
 
     def source(self, t: n.Term) -> n.Term:
         """A variable that a fact gave its value: that fact, so that a comparison can say what it compares."""

@@ -10,7 +10,7 @@ from typing import Any
 
 from explain.graph import Condition, Derivation, Failure, Graph, Input
 from explain.i18n import N_, gettext
-from explain.phrases import Phrases, uncap
+from explain.phrases import Phrases, date_text, uncap
 from explain.questions import question
 from explain.sentences import Sentences
 from explain.sources import link
@@ -18,6 +18,7 @@ from explain.unmet import outside, unmet
 from explain.values import Plain
 from grammar import nodes as n
 from grammar.checked import CheckedPolicy
+from grammar.versions import is_gate
 from solver.analysis.whatif import Change, WhatIf
 from solver.cases.case import Case
 from solver.compile.names import show_value
@@ -66,12 +67,28 @@ class Views:
         title = rule.title_fr if self.lang == "fr" and rule.title_fr else rule.title
         citations = [self.citation(c.id) for c in rule.cites]
         return {
-            "rule": rule_id,
+            "rule": self._versioned(rule),
+            "rule_id": rule_id,
             "title": title,
             "citations": citations,
             "non_official": any(c["non_official"] for c in citations),
             "place": f"{rule.span.file}:{rule.span.line}",
         }
+
+    def _versioned(self, rule: n.Rule) -> str:
+        """A rule's ID as cited, with the days it is in force when it has them."""
+        window = rule.in_force
+        if window is None or (window.start is None and window.end is None):
+            return rule.cited_as
+        start = date_text(window.start, self.lang) if window.start else None
+        end = date_text(window.end, self.lang) if window.end else None
+        if start and end:
+            version = self._("version in force from %(start)s to %(end)s") % {"start": start, "end": end}
+        elif start:
+            version = self._("version in force from %(start)s") % {"start": start}
+        else:
+            version = self._("version in force until %(end)s") % {"end": end}
+        return f"{rule.cited_as}, {version}"
 
     def citation(self, cid: str) -> View:
         if cid not in self.cited:
@@ -161,7 +178,15 @@ class Views:
             view.update(exceptions=[], prevailed_over=[])
             return view
         view["conclusion"] = self.ph.cap(self.ph.fact(d.predicate, d.subject, d.value))
-        view["conditions"] = [self.condition(c) for c in d.conditions]
+        window = self.graph.rules[d.rule].rule.in_force
+        gates = [c for c in d.conditions if window is not None and is_gate(c.literal, window)]
+        view["conditions"] = [self.condition(c) for c in d.conditions if c not in gates]
+        if gates and window is not None and window.as_of is not None:  # the date that chose the version, once
+            chosen = self.condition(gates[0])
+            assert isinstance(gates[0].literal, n.Compare)
+            day = self.sentences.term(gates[0].literal.left, gates[0].values)
+            chosen["text"] = self.ph.cap(self._("%(day)s: the date this version is chosen by") % {"day": day})
+            view["conditions"].insert(0, chosen)
         if d.computed is not None and isinstance(d.computed.literal, n.Compare):
             computed = self.condition(d.computed)  # the value, and how: "21 (completed years since May 2, 2005)"
             computed["text"] = self.ph.cap(self.sentences.term(d.computed.literal.left, d.computed.values))

@@ -87,7 +87,8 @@ def check(policy: n.Policy) -> CheckedPolicy:
         summary=tuple(tables.summary),
         parties=tables.parties,
         warnings=tuple(
-            missing_texts(
+            [d for d in diags if d.severity == "warning"]
+            + missing_texts(
                 tables.predicates.values(),
                 tables.rules.values(),
                 tables.entities.values(),

@@ -85,6 +85,6 @@ def missing_texts(
                     )
     for r in rules:
         if r.title_fr is None:
-            hint = f'write `rule {r.id} "{r.title}" fr "..."`'
-            out.append(_missing(r.span, f"rule `{r.id}` has no French title", hint))
+            hint = f'write `rule {r.cited_as} "{r.title}" fr "..."`'
+            out.append(_missing(r.span, f"rule `{r.cited_as}` has no French title", hint))
     return out

@@ -40,6 +40,10 @@ CODES = frozenset(
         "too-deep",
         "too-large",
         "unbounded-recursion",
+        "version-overlap",
+        "version-gap",
+        "version-mismatch",
+        "never-in-force",
     }
 )
 

@@ -159,14 +159,46 @@ def _layout(d: n.Declaration) -> list[_Line]:
         return [_Line(f"priority {d.high.id} over {d.low.id}{_cites_inline(d.cites)}", line)]
     if isinstance(d, n.Invariant):
         return _invariant(d)
+    if isinstance(d, n.Figure):
+        return _figure(d)
     return [_Line("summary " + ", ".join(r.name for r in d.verdicts), line)]
 
 
 def _source(d: n.Source) -> list[_Line]:
     head = f"source {d.id} {_quote(d.document)} {_quote(d.title)}{_french(d.title_fr)} authority {d.authority}"
-    lines = [_Line(head, d.span.line)]
+    lines = [_Line(head + _in_force(d.in_force), d.span.line)]
     for p in d.provisions:
-        lines.append(_Line(f"{INDENT}provision {p.id} {_quote(p.title)}{_french(p.title_fr)}", p.span.line))
+        text = f"{INDENT}provision {p.id} {_quote(p.title)}{_french(p.title_fr)}{_in_force(p.in_force)}"
+        lines.append(_Line(text, p.span.line))
+    return lines
+
+
+def _window(w: n.InForce) -> str:
+    return (
+        (f"from {w.start}" if w.start else "")
+        + (" " if w.start and w.end else "")
+        + (f"until {w.end}" if w.end else "")
+    )
+
+
+def _in_force(w: n.InForce | None) -> str:
+    """` in force from … until …`, then ` as of …`: what follows a source, provision or rule's citations."""
+    if w is None:
+        return ""
+    text = f" in force {_window(w)}" if w.start or w.end else ""
+    return text + (f" as of {_term(w.as_of)}" if w.as_of is not None else "")
+
+
+def _figure(d: n.Figure) -> list[_Line]:
+    lines = [_Line(f"figure {d.id} {_quote(d.title)}{_french(d.title_fr)}", d.span.line)]
+    lines.append(_Line(f"{INDENT}cites {', '.join(c.id for c in d.cites)}", d.cites[0].span.line))
+    declared = _predicate(d.predicate)
+    as_of = f" as of {_term(d.as_of)}" if d.as_of is not None else ""
+    head = declared[0].text.removeprefix("derived ")
+    lines.append(_Line(INDENT + head + as_of, d.predicate.params[0].span.line if d.predicate.params else d.span.line))
+    lines.extend(declared[1:])
+    for row in d.rows:
+        lines.append(_Line(f"{INDENT}{_window(row.in_force)} = {_term(row.value)}", row.span.line))
     return lines
 
 
@@ -206,6 +238,8 @@ def _rule(d: n.Rule) -> list[_Line]:
     lines = [_Line(f"rule {d.id} {_quote(d.title)}{_french(d.title_fr)}", d.span.line)]
     if d.cites:
         lines.append(_Line(f"{INDENT}cites {', '.join(c.id for c in d.cites)}", d.cites[0].span.line))
+    if d.in_force is not None:
+        lines.append(_Line(INDENT + _in_force(d.in_force).lstrip(), d.in_force.span.line))
     head = INDENT + _head(d.head)
     if d.body is None:
         lines.append(_Line(head, d.head.span.line))

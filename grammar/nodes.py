@@ -203,11 +203,26 @@ class Import:
 
 
 @dataclass(frozen=True, slots=True)
+class InForce:
+    """`in force from DATE until DATE`: the days a version is in force, both ends included; either end may be open.
+    `as_of` (rules only): the date the version is chosen by, the assessment date when None."""
+
+    start: dt.date | None
+    end: dt.date | None
+    span: Span
+    as_of: Term | None = None
+
+    def covers(self, day: dt.date) -> bool:
+        return (self.start is None or self.start <= day) and (self.end is None or day <= self.end)
+
+
+@dataclass(frozen=True, slots=True)
 class Provision:
     id: str
     title: str
     title_fr: str | None
     span: Span
+    in_force: InForce | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -219,6 +234,7 @@ class Source:
     authority: Authority
     provisions: tuple[Provision, ...]
     span: Span
+    in_force: InForce | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -351,6 +367,14 @@ class Rule:
     body: Cond | None
     exceptions: tuple[Cond, ...]
     span: Span
+    # as written: the rule's own window; once checked, the window it is in force (its citations' included)
+    in_force: InForce | None = None
+    version_of: str | None = None  # once checked, for one of several versions: the ID they share
+
+    @property
+    def cited_as(self) -> str:
+        """The ID a reader cites: the one its versions share."""
+        return self.version_of or self.id
 
 
 @dataclass(frozen=True, slots=True)
@@ -391,7 +415,31 @@ class Summary:
     span: Span
 
 
-Declaration = Import | Source | Entity | Party | Predicate | Rule | Priority | Invariant | Summary
+@dataclass(frozen=True, slots=True)
+class FigureRow:
+    """`from 2026-01-01 until 2026-12-31 = 1800`: the figure's value for the days the row is in force."""
+
+    in_force: InForce
+    value: Term
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Figure:
+    """Policy data that changes by date (a yearly quota, a fee): a derived fact concluded, for each row, by one
+    version of the rule `id`, in force over the row's days."""
+
+    id: str
+    title: str
+    title_fr: str | None
+    cites: tuple[Citation, ...]
+    predicate: Predicate
+    as_of: Term | None
+    rows: tuple[FigureRow, ...]
+    span: Span
+
+
+Declaration = Import | Source | Entity | Party | Predicate | Rule | Priority | Invariant | Summary | Figure
 
 
 @dataclass(frozen=True, slots=True)

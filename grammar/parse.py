@@ -33,7 +33,7 @@ MAX_DECLARATION_WORDS = 5000
 _CONNECTIVE = re.compile(r"\b(?:and|or)\b")
 _COMMA = re.compile(",")
 _DECLARATION = re.compile(
-    r"\b(?:rule|input|judged|derived|verdict|entity|party|source|provision|priority|invariant|import)\b"
+    r"\b(?:rule|input|judged|derived|verdict|entity|party|source|provision|priority|invariant|import|figure)\b"
 )
 MAX_NESTING = 50  # levels of conditions and values in one declaration; the shipped policy needs 10
 AUTHORITIES = ("law", "official", "operational", "secondary")
@@ -83,6 +83,12 @@ KEYWORDS = frozenset(
         "for",
         "passed",
         "background",
+        "figure",
+        "in",
+        "force",
+        "from",
+        "until",
+        "as",
     ]
 )
 # The words that begin a declaration, always at the start of a line in a formatted file.
@@ -100,6 +106,7 @@ DECLARATION_WORDS = frozenset(
         "priority",
         "invariant",
         "summary",
+        "figure",
     ]
 )
 UNITS: dict[str, n.DurationUnit] = {
@@ -132,6 +139,11 @@ def _parser() -> Lark:
 @dataclass(frozen=True, slots=True)
 class _Applies:
     cond: n.Cond
+
+
+@dataclass(frozen=True, slots=True)
+class _AsOf:
+    term: n.Term
 
 
 class _Invalid(Exception):
@@ -205,17 +217,54 @@ class _ToNodes(Transformer[Token, Any]):
     def french(self, meta: Any, text: Token) -> str:
         return self._string(text)
 
-    def provision(self, meta: Any, ident: Token, title: Token, title_fr: str | None) -> n.Provision:
-        return n.Provision(str(ident), self._string(title), title_fr, self._span(meta))
+    def provision(
+        self, meta: Any, ident: Token, title: Token, title_fr: str | None, in_force: n.InForce | None
+    ) -> n.Provision:
+        return n.Provision(str(ident), self._string(title), title_fr, self._span(meta), in_force)
+
+    def window_from(self, meta: Any, start: Token, end: Token | None) -> n.InForce:
+        window = n.InForce(self._date(start), self._date(end) if end is not None else None, self._span(meta))
+        if window.start and window.end and window.end < window.start:
+            message = f"the window ends on {window.end} before it starts on {window.start}"
+            raise _Invalid(error("bad-literal", window.span, message, "`until` names the last day in force"))
+        return window
+
+    def window_until(self, meta: Any, end: Token) -> n.InForce:
+        return n.InForce(None, self._date(end), self._span(meta))
+
+    def in_force(self, meta: Any, window: n.InForce) -> n.InForce:
+        return n.InForce(window.start, window.end, self._span(meta))
+
+    def as_of(self, meta: Any, term: n.Term) -> _AsOf:
+        return _AsOf(term)
+
+    def figure_row(self, meta: Any, window: n.InForce, value: n.Term) -> n.FigureRow:
+        return n.FigureRow(window, value, self._span(meta))
+
+    def figure(self, meta: Any, ident: Token, title: Token, title_fr: str | None, cites: Any, *rest: Any) -> n.Figure:
+        name = rest[0]
+        as_of = next((x.term for x in rest if isinstance(x, _AsOf)), None)
+        pred = self.predicate(meta, "derived", name, *(x for x in rest[1:] if not isinstance(x, _AsOf | n.FigureRow)))
+        rows = tuple(x for x in rest if isinstance(x, n.FigureRow))
+        return n.Figure(str(ident), self._string(title), title_fr, cites, pred, as_of, rows, self._span(meta))
 
     def source(
-        self, meta: Any, ident: Token, doc: Token, title: Token, title_fr: str | None, auth: Token, *provs: n.Provision
+        self,
+        meta: Any,
+        ident: Token,
+        doc: Token,
+        title: Token,
+        title_fr: str | None,
+        auth: Token,
+        in_force: n.InForce | None,
+        *provs: n.Provision,
     ) -> n.Source:
         if str(auth) not in AUTHORITIES:
             hint = did_you_mean(str(auth), AUTHORITIES) or "authority is one of " + ", ".join(AUTHORITIES)
             raise _Invalid(error("bad-literal", self._tok(auth), f"unknown authority `{auth}`", hint))
         document, text = self._string(doc), self._string(title)
-        return n.Source(str(ident), document, text, title_fr, str(auth), provs, self._span(meta))  # type: ignore[arg-type]
+        source = n.Source(str(ident), document, text, title_fr, str(auth), provs, self._span(meta), in_force)  # type: ignore[arg-type]
+        return source
 
     def _name(self, tok: Token) -> str:
         if str(tok) in KEYWORDS:
@@ -342,11 +391,16 @@ class _ToNodes(Transformer[Token, Any]):
         title: Token,
         title_fr: str | None,
         cites: Any,
+        in_force: n.InForce | None,
+        as_of: _AsOf | None,
         head: n.Head,
         body: Any,
         *exc: n.Cond,
     ) -> n.Rule:
-        return n.Rule(str(ident), self._string(title), title_fr, cites, head, body, exc, self._span(meta))
+        if as_of is not None:
+            window = in_force or n.InForce(None, None, as_of.term.span)
+            in_force = n.InForce(window.start, window.end, window.span, as_of.term)
+        return n.Rule(str(ident), self._string(title), title_fr, cites, head, body, exc, self._span(meta), in_force)
 
     def priority(self, meta: Any, high: Token, low: Token, cites: Any) -> n.Priority:
         return n.Priority(
@@ -418,8 +472,11 @@ class _ToNodes(Transformer[Token, Any]):
         return n.IntLit(self._whole(tok), self._tok(tok))
 
     def date(self, meta: Any, tok: Token) -> n.Term:
+        return n.DateLit(self._date(tok), self._tok(tok))
+
+    def _date(self, tok: Token) -> dt.date:
         try:
-            return n.DateLit(dt.date.fromisoformat(str(tok)), self._tok(tok))
+            return dt.date.fromisoformat(str(tok))
         except ValueError:
             raise _Invalid(error("bad-literal", self._tok(tok), f"`{tok}` is not a valid date")) from None
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 from string import Formatter
@@ -9,6 +10,7 @@ from string import Formatter
 from grammar import nodes as n
 from grammar.checked import BUILTINS, RESERVED_FIELDS, Cited
 from grammar.diagnostics import Diagnostic, did_you_mean, error
+from grammar.versions import versioned
 
 PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 
@@ -40,33 +42,37 @@ def resolve(policy: n.Policy) -> tuple[Tables, list[Diagnostic]]:
             _declare(t.citations, d.id, Cited(d.id, d.title, d.title_fr, d), d.span, "source", diags)
             for p in d.provisions:
                 _declare(t.citations, p.id, Cited(p.id, p.title, p.title_fr, d), p.span, "source", diags)
-        elif isinstance(d, n.Rule):
-            if d.id in t.rules:
-                first = t.rules[d.id].span
-                diags.append(
-                    error(
-                        "duplicate-rule",
-                        d.span,
-                        f"rule `{d.id}` is already defined at {first}",
-                        "give each rule its own ID, e.g. by adding a suffix such as `.a`",
-                    )
-                )
-            else:
-                t.rules[d.id] = d
+        elif isinstance(d, n.Figure):
+            _declare(t.predicates, d.predicate.name, d.predicate, d.predicate.span, "predicate", diags)
         elif isinstance(d, n.Priority):
             t.priorities.append(d)
         elif isinstance(d, n.Invariant):
             t.invariants.append(d)
+    t.rules, found = versioned(
+        (d for d in decls if isinstance(d, n.Rule)), (d for d in decls if isinstance(d, n.Figure)), t.citations
+    )
+    diags += found
+    t.priorities = [p for d in t.priorities for p in _each_version(d, t.rules)]
     for pred in t.predicates.values():
         diags.extend(_check_predicate(pred, t))
     for d in decls:
-        if isinstance(d, n.Rule | n.Priority | n.Invariant):
+        if isinstance(d, n.Rule | n.Priority | n.Invariant | n.Figure):
             diags.extend(_check_citations(d.cites, t))
         if isinstance(d, n.Priority):
-            diags.extend(_check_priority(d, t))
+            diags.extend(found for p in _each_version(d, t.rules) for found in _check_priority(p, t))
         if isinstance(d, n.Summary):
             diags.extend(_check_summary(d, t))
     return t, diags
+
+
+def _each_version(p: n.Priority, rules: dict[str, n.Rule]) -> list[n.Priority]:
+    """A priority naming a rule with versions holds for each of them."""
+
+    def keys(ref: n.RuleRef) -> list[n.RuleRef]:
+        found = [n.RuleRef(key, ref.span) for key, r in rules.items() if r.version_of == ref.id]
+        return found or [ref]
+
+    return [dataclasses.replace(p, high=h, low=lo) for h in keys(p.high) for lo in keys(p.low)]
 
 
 def _check_summary(d: n.Summary, t: Tables) -> list[Diagnostic]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import errno
 import os
 import sys
@@ -245,6 +246,15 @@ def check(
         typer.Option("--universe", help="Entities of each type to search with, e.g. person=3,application=1 (else 2)."),
     ] = None,
     static_only: Annotated[bool, typer.Option("--static-only", help="Only the language checks, no search.")] = False,
+    on: Annotated[
+        str | None,
+        typer.Option(
+            "--on",
+            metavar="DATE",
+            help="Search the policy as in force on this date (YYYY-MM-DD; else 2026-06-15): versions of rules not"
+            " in force then are not searched.",
+        ),
+    ] = None,
 ) -> None:
     """Check the policy: syntax, names, types, safety, cycles, missing texts; then search for conflicts, gaps,
     broken invariants, dead rules, exceptions and priorities, and unused inputs and sources.
@@ -258,12 +268,12 @@ def check(
     started = time.perf_counter()
     with user_errors(format):
         checked = load(policy)
-        found, where = ([], None) if static_only else _analyse(checked, universe)
+        found, where, asleep = ([], None, []) if static_only else _analyse(checked, universe, on)
     written = _write_counterexamples(found, emit_counterexamples) if emit_counterexamples else [None] * len(found)
     if format == Format.json:
-        _check_json(checked, found, written, where)
+        _check_json(checked, found, written, where, asleep)
     else:
-        _check_text(checked, found, written, where, time.perf_counter() - started)
+        _check_text(checked, found, written, where, time.perf_counter() - started, asleep)
     if found or checked.warnings:  # every text a reviewer reads must exist in both languages
         raise typer.Exit(1)
 
@@ -276,7 +286,9 @@ def _check_counts(checked: Any, found: list[Any]) -> dict[str, int]:
     return counts | {"errors": errors, "warnings": len(severities) - errors}
 
 
-def _check_json(checked: Any, found: list[Any], written: list[str | None], where: str | None) -> None:
+def _check_json(
+    checked: Any, found: list[Any], written: list[str | None], where: str | None, asleep: list[str]
+) -> None:
     import json
 
     diagnostics = json.loads(render_json(checked.warnings))
@@ -285,12 +297,14 @@ def _check_json(checked: Any, found: list[Any], written: list[str | None], where
         "warnings": [d for d in diagnostics if d["severity"] != "error"],
         "findings": [_finding_json(f, path) for f, path in zip(found, written, strict=True)],
     }
-    doc |= {} if where is None else {"universe": where}
+    doc |= {} if where is None else {"universe": where, "not_in_force": asleep}
     doc["summary"] = _check_counts(checked, found)
     typer.echo(json.dumps(doc, indent=2, ensure_ascii=False))
 
 
-def _check_text(checked: Any, found: list[Any], written: list[str | None], where: str | None, took: float) -> None:
+def _check_text(
+    checked: Any, found: list[Any], written: list[str | None], where: str | None, took: float, asleep: list[str]
+) -> None:
     if checked.warnings:
         typer.echo(render_text(checked.warnings, {}))
     for f, path in zip(found, written, strict=True):
@@ -300,6 +314,8 @@ def _check_text(checked: Any, found: list[Any], written: list[str | None], where
             typer.echo(f"  counterexample: {path}")
     if where is not None:
         typer.echo(f"consistency: {_count(len(found), 'finding')} in the universe {where} ({took:.1f} s)")
+    if asleep:
+        typer.echo(f"not in force on that date, not searched: {', '.join(asleep)} (search them with --on DATE)")
     counts = _check_counts(checked, found)
     typer.echo(
         f"{_count(counts['rules'], 'rule')}, {_count(counts['predicates'], 'predicate')}: "
@@ -323,16 +339,20 @@ def _progress() -> Iterator[Callable[[str], None]]:
         yield lambda message: status.update(f"checking: {message}")
 
 
-def _analyse(checked: Any, universe: str | None) -> tuple[list[Any], str]:
+def _analyse(checked: Any, universe: str | None, on: str | None) -> tuple[list[Any], str, list[str]]:
     from solver.analysis.analysis import analyse
     from solver.analysis.universe import parse_universe
     from solver.compile.emit import emit
 
-    chosen = parse_universe(universe)
+    try:
+        day = dt.date.fromisoformat(on) if on is not None else None
+    except ValueError:
+        raise CaseError("--on", "", f"`{on}` is not a date: write YYYY-MM-DD, e.g. 2019-10-01") from None
+    chosen = parse_universe(universe, day)
     chosen.ids(checked)  # an unknown entity type is bad input
     with _progress() as say:
         found = analyse(emit(checked), checked, universe=chosen, progress=say)
-    return found, chosen.describe(checked)
+    return found, chosen.describe(checked), chosen.out_of_force(checked)
 
 
 def _write_counterexamples(found: list[Any], folder: Path) -> list[str | None]:

@@ -11,6 +11,7 @@ from typing import Literal
 
 from grammar import nodes as n
 from grammar.source import Span
+from grammar.versions import figure_rules
 
 Kind = Literal["predicate", "rule", "citation", "entity", "import"]
 
@@ -61,6 +62,9 @@ def _declare(index: Index, decl: n.Declaration) -> None:
         index.predicates.setdefault(decl.name, decl)
     elif isinstance(decl, n.Rule):
         index.rules.setdefault(decl.id, decl)
+    elif isinstance(decl, n.Figure):  # a figure declares its fact and the rule its rows are versions of
+        index.predicates.setdefault(decl.predicate.name, decl.predicate)
+        index.rules.setdefault(decl.id, figure_rules(decl)[0])
     elif isinstance(decl, n.Entity):
         index.entities.setdefault(decl.name, decl)
     elif isinstance(decl, n.Source):
@@ -84,6 +88,10 @@ def _definitions(decl: n.Declaration, lines: list[str], file: str) -> Iterator[O
         yield Occurrence("predicate", decl.name, name_span(lines, decl.span, decl.name), True)
     elif isinstance(decl, n.Rule):
         yield Occurrence("rule", decl.id, name_span(lines, decl.span, decl.id), True)
+    elif isinstance(decl, n.Figure):
+        yield Occurrence("rule", decl.id, name_span(lines, decl.span, decl.id), True)
+        name = decl.predicate.name
+        yield Occurrence("predicate", name, name_span(lines, decl.predicate.span, name), True)
     elif isinstance(decl, n.Entity):
         yield Occurrence("entity", decl.name, name_span(lines, decl.span, decl.name), True)
     elif isinstance(decl, n.Source):
@@ -97,6 +105,8 @@ def _definitions(decl: n.Declaration, lines: list[str], file: str) -> Iterator[O
 
 def _references(decl: n.Declaration) -> Iterator[Occurrence]:
     for node in _walk(decl):
+        if isinstance(node, n.Figure | n.Predicate):
+            continue  # declared, not referred to
         if isinstance(node, n.Atom | n.Call | n.Head):
             s = node.span
             yield Occurrence(

@@ -144,6 +144,12 @@ def _symbol(decl: n.Declaration, text: str) -> t.DocumentSymbol | None:
         return _named(decl.id, decl.title, t.SymbolKind.Method, decl.span, text)
     if isinstance(decl, n.Invariant):
         return _named(decl.id, decl.title, t.SymbolKind.Boolean, decl.span, text)
+    if isinstance(decl, n.Figure):
+        symbol = _named(decl.id, decl.title, t.SymbolKind.Number, decl.span, text)
+        symbol.children = [
+            _named(decl.predicate.name, signature(decl.predicate), t.SymbolKind.Field, decl.predicate.span, text)
+        ]
+        return symbol
     if isinstance(decl, n.Summary):
         names = ", ".join(r.name for r in decl.verdicts)
         return _named("summary", names, t.SymbolKind.Array, decl.span, text)

@@ -309,8 +309,11 @@ def _dead(policy: CheckedPolicy, possible: set[Symbol], universe: Universe) -> l
     where = f"in the analysis universe ({universe.describe(policy)})"
     out: list[Finding] = []
     fires = {cr.id for cr in policy.rules if has("_h_fires", cr.id)}
+    asleep = set(universe.out_of_force(policy))
     for cr in policy.rules:
         r = cr.rule
+        if cr.id in asleep:
+            continue
         if cr.id not in fires:  # its exceptions and priorities are then dead too: one finding says it
             why = "an exception or a priority always stops it" if has("_h_cond", cr.id) else "its conditions never hold"
             out.append(_finding("dead-rule", f"rule {cr.id} concludes nothing {where}: {why}", cr.id, (cr.id,), r.span))

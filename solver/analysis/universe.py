@@ -34,6 +34,7 @@ from grammar import nodes as n
 from grammar import pretty
 from grammar.checked import CheckedPolicy
 from grammar.normal import dnf, walk_terms
+from grammar.versions import is_gate
 from solver.cases import calendar
 from solver.cases.case import Case, CaseError, Fact, Value
 from solver.cases.casefile import parse_case
@@ -69,20 +70,29 @@ class Universe:
         return {e: [f"{e}{i}" for i in range(1, self.count(e) + 1)] for e in policy.entities}
 
     def describe(self, policy: CheckedPolicy) -> str:
-        return ", ".join(f"{e}={self.count(e)}" for e in policy.entities)
+        return ", ".join(f"{e}={self.count(e)}" for e in policy.entities) + f", on {self.assessment_date}"
+
+    def out_of_force(self, policy: CheckedPolicy) -> list[str]:
+        """The versions of rules chosen by the assessment date that are not in force on the universe's: the
+        search cannot make them conclude, so it says nothing of them."""
+        return [
+            cr.id
+            for cr in policy.rules
+            if (w := cr.rule.in_force) is not None and w.as_of is None and not w.covers(self.assessment_date)
+        ]
 
 
-def parse_universe(text: str | None) -> Universe:
-    """`person=3,application=1` (other types keep the default of 2)."""
+def parse_universe(text: str | None, on: dt.date | None = None) -> Universe:
+    """`person=3,application=1` (other types keep the default of 2); `on`: the assessment date."""
     if not text:
-        return Universe()
+        return Universe() if on is None else Universe(assessment_date=on)
     counts: dict[str, int] = {}
     for part in text.split(","):
         name, _, number = part.strip().partition("=")
         if not name.strip() or number.strip() not in tuple("0123456789"):
             raise CaseError("--universe", "", f"`{part.strip()}`: write TYPE=N with N from 0 to 9, e.g. person=3")
         counts[name.strip()] = int(number)
-    return Universe(counts)
+    return Universe(counts) if on is None else Universe(counts, assessment_date=on)
 
 
 # ---------------------------------------------------------------- boundaries
@@ -93,12 +103,20 @@ class Boundaries:
     durations: frozenset[tuple[int, str]]
     ints: frozenset[int]
     dates: frozenset[dt.date]
+    days: frozenset[dt.date] = frozenset()  # first days of versions chosen by a case's date: those days alone
 
 
 def _conditions(policy: CheckedPolicy) -> Iterator[n.Cond]:
+    """Every condition, without the conditions of versions' windows (see `_version_days`)."""
     for cr in policy.rules:
-        yield from (c for c in (cr.rule.body, *cr.rule.exceptions) if c is not None)
-        if cr.rule.head.value is not None:
+        window = cr.rule.in_force
+        for c in (cr.rule.body, *cr.rule.exceptions):
+            if c is None:
+                continue
+            items = c.items if isinstance(c, n.And) else (c,)
+            yield from (i for i in items if window is None or not is_gate(i, window))
+        constant = isinstance(cr.rule.head.value, n.IntLit | n.DateLit) and window is not None  # a figure's row
+        if cr.rule.head.value is not None and not constant:
             yield n.Compare("=", cr.rule.head.value, cr.rule.head.value, cr.rule.head.span)
     yield from (ci.invariant.cond for ci in policy.invariants)
     yield from (p.applies for p in policy.predicates.values() if p.applies is not None)
@@ -122,7 +140,20 @@ def boundaries(policy: CheckedPolicy) -> Boundaries:
                 units.add(UNIT_OF[t.name])
     durations |= {(c, unit) for c in ints for unit in units if c > 0}  # `age(P) < 22`: born 22 years back
     ints |= {amount for amount, unit in durations if unit == "days"}  # `days_between(S, R) <= N`
-    return Boundaries(frozenset(durations), frozenset(ints), frozenset(dates))
+    return Boundaries(frozenset(durations), frozenset(ints), frozenset(dates), _version_days(policy))
+
+
+def _version_days(policy: CheckedPolicy) -> frozenset[dt.date]:
+    """The first day of each version chosen by a date of the case (`as of`), and the day after the last: one
+    candidate a version, so that each can be in force. A version chosen by the assessment date needs none (the
+    universe's date is fixed: `havre check --on DATE` searches another)."""
+    days: set[dt.date] = set()
+    for cr in policy.rules:
+        window = cr.rule.in_force
+        if window is not None and window.as_of is not None:
+            days |= {window.start} if window.start else set()
+            days |= {window.end + dt.timedelta(days=1)} if window.end else set()
+    return frozenset(days)
 
 
 def _shift(day: dt.date, amount: int, unit: str) -> dt.date | None:
@@ -142,6 +173,7 @@ def date_candidates(b: Boundaries, today: dt.date) -> list[dt.date]:
     anchors = [d for amount, unit in b.durations for sign in (-1, 1) if (d := _shift(today, sign * amount, unit))]
     for d in [*anchors, *b.dates]:
         out |= {x for x in (_shift(d, -1, "days"), d, _shift(d, 1, "days")) if x is not None}
+    out |= b.days
     return sorted(out, key=lambda d: (abs((d - today).days), d))
 
 

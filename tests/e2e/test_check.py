@@ -55,7 +55,7 @@ def test_two_independent_conflicts_are_both_reported_at_their_rules() -> None:
         f"{TWO_FILE}:{FAST}: error[conflict]: track(application1) gets two values: fast (S-3.fast at {TWO_FILE}:{FAST})"
         f" and regular (S-3.regular at {TWO_FILE}:{REGULAR})"
     )
-    assert lines[2].startswith("consistency: 2 findings in the universe person=2, application=2 (")
+    assert lines[2].startswith("consistency: 2 findings in the universe person=2, application=2, on 2026-06-15 (")
     assert lines[3:] == ["4 rules, 9 predicates: 2 errors, 0 warnings"]
 
 
@@ -163,3 +163,31 @@ def test_a_counterexample_states_only_the_facts_that_matter_and_fails(tmp_path: 
         " refused (S-2.refuse)",
         "0 passed, 1 failed",
     ]
+
+
+def test_two_versions_in_force_at_once_stop_the_check_at_the_later_one() -> None:
+    r = havre("check", "--policy", "tests/fixtures/versions/overlap")
+    place = "tests/fixtures/versions/overlap/main.havre"
+    assert (r.returncode, r.stdout) == (2, "")
+    assert r.stderr.splitlines()[:2] == [
+        f"{place}:27:3: error[version-overlap]: two versions of `S-1.fee` are in force from 2024-12-01 to"
+        f" 2024-12-31: this one and the one at {place}:26:3",
+        "    27 |   from 2024-12-01 until 2025-12-31 = 570",
+    ]
+    assert "Traceback" not in r.stderr
+
+
+def test_a_period_with_no_version_is_a_warning_and_the_search_shows_what_it_leaves_without_value(
+    tmp_path: Path,
+) -> None:
+    r = havre("check", "--policy", "tests/fixtures/versions/gap", "--emit-counterexamples", str(tmp_path))
+    place = "tests/fixtures/versions/gap/main.havre"
+    lines = r.stdout.splitlines()
+    assert r.returncode == 1
+    assert lines[0] == (
+        f"{place}:28:3: warning[version-gap]: no version of `S-1.fee` is in force from 2025-01-01 to 2025-03-31"
+    )
+    assert f"{place}:17: error[gap]: fee_due(application1) applies, but no rule gives it a value" in lines
+    assert lines[-1] == "3 rules, 3 predicates: 1 error, 1 warning"
+    found = yaml.safe_load((tmp_path / "gap-fee_due.yaml").read_text(encoding="utf-8"))
+    assert found["scenarios"][0]["case"]["applications"]["application1"]["submitted_on"] == "2025-01-01"
