@@ -20,7 +20,9 @@ from explain.i18n import LANGS, catalogue_path
 
 ROOT = Path(__file__).parent
 WEB = ROOT.parent / "havre" / "web"  # the pages of `havre serve` take their words from the same catalogues
+REPORTS = ROOT.parent / "havre"  # and so do the reports of `havre impact`
 METHODS = [("**.py", "python"), ("templates/**.j2", "jinja2")]
+REPORT_METHODS = [("impact_report.py", "python"), ("templates/**.j2", "jinja2")]
 OPTIONS = {"templates/**.j2": {"extensions": "jinja2.ext.i18n"}}
 TRANSLATED = tuple(lang for lang in LANGS if lang != "en")
 
@@ -28,8 +30,8 @@ TRANSLATED = tuple(lang for lang in LANGS if lang != "en")
 def extract() -> Catalog:
     """Every message the code and the templates use."""
     catalog = Catalog(project="havre", charset="utf-8")
-    for folder in (ROOT, WEB):
-        for _file, _line, message, _comments, _context in extract_from_dir(folder, METHODS, options_map=OPTIONS):
+    for folder, methods in ((ROOT, METHODS), (WEB, METHODS), (REPORTS, REPORT_METHODS)):
+        for _file, _line, message, _comments, _context in extract_from_dir(folder, methods, options_map=OPTIONS):
             catalog.add(message)
     return catalog
 

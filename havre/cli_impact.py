@@ -65,7 +65,7 @@ def impact(
         list[str] | None,
         typer.Option("--fail-on-change", help="Exit 1 if this verdict changed for any case (repeat for several)."),
     ] = None,
-    lang: Annotated[Lang, typer.Option("--lang", "-l", help="Language of the explanations.")] = Lang.en,
+    lang: Annotated[Lang, typer.Option("--lang", "-l", help="Language of the report and its explanations.")] = Lang.en,
 ) -> None:
     """Decide a caseload under two versions of the policy and report the cases whose main verdicts change."""
     from havre import batch as b
@@ -152,7 +152,7 @@ def _formatted(data: dict[str, Any], fmt: ReportFormat, lang: str) -> str:
 
     if fmt == ReportFormat.json:
         return dumps(data) + "\n"
-    return r.html(data, lang) if fmt == ReportFormat.html else r.text(data)
+    return r.html(data, lang) if fmt == ReportFormat.html else r.text(data, lang)
 
 
 def register(app: typer.Typer) -> None:

@@ -1,5 +1,6 @@
 """The impact report: the changed main verdicts grouped by change, with rules, an example explained before and
-after, and totals; as plain data (the JSON shape below), text, or a self-contained HTML page.
+after, and totals; as plain data (the JSON shape below), text, or a self-contained HTML page. The JSON keeps its
+English labels; the words of the text and the page come from the explanations' catalogues (explain.i18n).
 
     {"base": {"policy", "hash"}, "current": {"policy", "hash"}, "verdicts": [main verdicts compared],
      "totals": {"cases", "changed", "unchanged", "unreadable"},
@@ -18,12 +19,13 @@ import difflib
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from explain.i18n import N_, gettext, translations
 from explain.render import render
 from grammar.checked import CheckedPolicy
 from havre.api import Policy
@@ -32,6 +34,7 @@ from solver.compile.cone import narrowed
 
 TEMPLATES = Path(__file__).with_name("templates")
 Group = tuple[str, str, str]  # verdict, outcome before, outcome after
+EDITS = (N_("added"), N_("changed"), N_("removed"))  # the words of edited_rules, translated where they are shown
 
 
 @dataclass
@@ -191,7 +194,9 @@ def _example(sides: Sides, tally: Tally, documents: dict[int, object]) -> dict[s
                 why_not=True,
             )
         except Exception as err:  # an explanation that fails leaves the report whole
-            out["before" if side == "base" else "after"] = f"(no explanation: {type(err).__name__}: {err})"
+            _ = gettext(sides.lang)
+            failed = _("(no explanation: %(error)s)") % {"error": f"{type(err).__name__}: {err}"}
+            out["before" if side == "base" else "after"] = failed
             continue
         out["before" if side == "base" else "after"] = render(view, "text")
     return out
@@ -242,52 +247,106 @@ def _rule(sides: Sides, rule_id: str, before: int, after: int, edit: str | None)
 # ---------------------------------------------------------------- text and HTML
 
 
-def change_name(group: dict[str, Any]) -> str:
-    return f"{group['verdict']}: {group['before']} → {group['after']}"
+def change_name(group: dict[str, Any], lang: str = "en") -> str:
+    return labelled(group["verdict"], f"{group['before']} → {group['after']}", lang)
 
 
-def text(data: dict[str, Any]) -> str:
-    t = data["totals"]
-    lines = [
-        f"Impact of {data['current']['policy']} ({data['current']['hash']})"
-        f" against {data['base']['policy']} ({data['base']['hash']})",
-        f"{t['cases']} cases: {t['changed']} changed, {t['unchanged']} unchanged, {t['unreadable']} unreadable",
-    ]
+def labelled(label: str, value: str, lang: str = "en") -> str:
+    """`label: value`, with the space French puts before the colon."""
+    _ = gettext(lang)
+    return _("%(label)s: %(value)s") % {"label": label, "value": value}
+
+
+def text(data: dict[str, Any], lang: str = "en") -> str:
+    lines = _text_head(data, lang)
     if data["edited_rules"]:
-        lines += ["", "Rules edited:"] + [f"  {r['edit']:8} {r['rule']}  {r['title']}" for r in data["edited_rules"]]
+        lines += ["", *_text_edited(data["edited_rules"], lang)]
     for g in data["groups"]:
-        lines += ["", f"{change_name(g)}   {_count(g['cases'], 'case')} ({_count(g['subjects'], 'subject')})"]
-        for r in g["rules"]:
-            cites = ", ".join(f"{p['id']} {p['title']}" for p in r["provisions"])
-            edit = f" [{r['edit']}]" if r["edit"] else ""
-            how = f"concluded {r['before']} → {r['after']}" if r["before"] or r["after"] else "the verdict rests on it"
-            lines.append(f'  rule {r["rule"]}{edit} "{r["title"]}": {how} ({cites})')
-        shown = ", ".join(str(c["case"]) for c in g["changed"][:10])
-        lines.append(f"  cases: {shown}" + (f" and {len(g['changed']) - 10} more" if len(g["changed"]) > 10 else ""))
-        ex = g["example"]
-        lines += ["", f"  example: case {ex['case']} ({ex['origin']}), subject {', '.join(ex['subject'])}"]
-        for side, word in (("before", "before"), ("after", "after")):
-            lines += [f"  --- {word}", *("    " + line if line else "" for line in ex[side].splitlines())]
+        lines += ["", *_text_group(g, lang)]
     if data["unreadable"]:
-        lines += ["", "Unreadable:"]
-        for u in data["unreadable"]:
-            lines += [f"  {u['origin']}: " + "; ".join(f"{s}: {u[s]}" for s in ("base", "current") if u[s])]
+        lines += ["", *_text_unreadable(data["unreadable"], lang)]
     return "\n".join(lines) + "\n"
 
 
-def _count(n: int, word: str) -> str:
-    return f"{n} {word}{'s' if n != 1 else ''}"
+def _text_head(data: dict[str, Any], lang: str) -> list[str]:
+    _, ngettext, t = gettext(lang), translations(lang).ngettext, data["totals"]
+    versions = {side: f"{data[side]['policy']} ({data[side]['hash']})" for side in ("current", "base")}
+    counts = [
+        ngettext("%(num)d changed", "%(num)d changed", t["changed"]) % {"num": t["changed"]},
+        ngettext("%(num)d unchanged", "%(num)d unchanged", t["unchanged"]) % {"num": t["unchanged"]},
+        ngettext("%(num)d unreadable", "%(num)d unreadable", t["unreadable"]) % {"num": t["unreadable"]},
+    ]
+    cases = ngettext("%(num)d case", "%(num)d cases", t["cases"]) % {"num": t["cases"]}
+    return [_("Impact of %(current)s against %(base)s") % versions, labelled(cases, ", ".join(counts), lang)]
+
+
+def _text_edited(rules: list[dict[str, Any]], lang: str) -> list[str]:
+    _ = gettext(lang)
+    width = 1 + max(len(_(edit)) for edit in EDITS)
+    return [_("Rules edited:")] + [f"  {_(r['edit']):{width}} {r['rule']}  {r['title']}" for r in rules]
+
+
+def _text_group(g: dict[str, Any], lang: str) -> list[str]:
+    _, ngettext = gettext(lang), translations(lang).ngettext
+    cases = ngettext("%(num)d case", "%(num)d cases", g["cases"]) % {"num": g["cases"]}
+    subjects = ngettext("%(num)d subject", "%(num)d subjects", g["subjects"]) % {"num": g["subjects"]}
+    lines = [f"{change_name(g, lang)}   {cases} ({subjects})", *(_text_rule(r, lang) for r in g["rules"])]
+    shown = ", ".join(str(c["case"]) for c in g["changed"][:10])
+    more = len(g["changed"]) - 10
+    if more > 0:
+        shown += " " + ngettext("and %(num)d more", "and %(num)d more", more) % {"num": more}
+    lines.append("  " + _("cases:") + " " + shown)
+    ex = g["example"]
+    said = {"case": ex["case"], "origin": ex["origin"], "subject": ", ".join(ex["subject"])}
+    lines += ["", "  " + _("example: case %(case)s (%(origin)s), subject %(subject)s") % said]
+    for side, word in (("before", _("before")), ("after", _("after"))):
+        lines += [f"  --- {word}", *("    " + line if line else "" for line in ex[side].splitlines())]
+    return lines
+
+
+def _text_rule(r: dict[str, Any], lang: str) -> str:
+    _ = gettext(lang)
+    if r["before"] or r["after"]:
+        how = _("concluded %(before)d → %(after)d") % {"before": r["before"], "after": r["after"]}
+    else:
+        how = _("the verdict rests on it")
+    said = {
+        "rule": r["rule"],
+        "edit": f" [{_(r['edit'])}]" if r["edit"] else "",
+        "title": r["title"],
+        "how": how,
+        "cites": ", ".join(f"{p['id']} {p['title']}" for p in r["provisions"]),
+    }
+    return "  " + _('rule %(rule)s%(edit)s "%(title)s": %(how)s (%(cites)s)') % said
+
+
+def _text_unreadable(unreadable: list[dict[str, Any]], lang: str) -> list[str]:
+    _ = gettext(lang)
+    return [_("Unreadable:")] + ["  " + labelled(u["origin"], _problems(u, lang), lang) for u in unreadable]
+
+
+def _problems(u: dict[str, Any], lang: str) -> str:
+    """Why a case was not decided, under each version that failed on it."""
+    _ = gettext(lang)
+    if u["base"] and u["current"]:
+        return _("base: %(base)s; current: %(current)s") % {"base": u["base"], "current": u["current"]}
+    if u["base"]:
+        return _("base: %(error)s") % {"error": u["base"]}
+    return _("current: %(error)s") % {"error": u["current"]} if u["current"] else ""
 
 
 @cache
-def _environment() -> Environment:
-    return Environment(
+def _environment(lang: str) -> Environment:
+    env = Environment(
         loader=FileSystemLoader(TEMPLATES),
         undefined=StrictUndefined,
         autoescape=select_autoescape(enabled_extensions=("html", "html.j2"), default_for_string=True),
         trim_blocks=True,
         lstrip_blocks=True,
+        extensions=["jinja2.ext.i18n"],
     )
+    env.install_gettext_translations(translations(lang), newstyle=True)  # type: ignore[attr-defined]
+    return env
 
 
 def side_by_side(before: str, after: str) -> list[tuple[str, str, str, str]]:
@@ -307,11 +366,9 @@ def side_by_side(before: str, after: str) -> list[tuple[str, str, str, str]]:
 
 def html(data: dict[str, Any], lang: str = "en") -> str:
     most = max((v["cases"] for v in data["by_verdict"]), default=1)
-    return (
-        _environment()
-        .get_template("impact.html.j2")
-        .render(**data, lang=lang, most=most, change_name=change_name, side_by_side=side_by_side)
-    )
+    words = {"change_name": partial(change_name, lang=lang), "labelled": partial(labelled, lang=lang)}
+    page = _environment(lang).get_template("impact.html.j2")
+    return page.render(**data, lang=lang, most=most, side_by_side=side_by_side, **words)
 
 
 def groups_of(data: dict[str, Any], verdicts: Sequence[str]) -> list[dict[str, Any]]:

@@ -268,6 +268,22 @@ def test_a_git_revision_is_a_base(run: Run, changed_cases: tuple[Path, Expected]
     assert "Traceback" not in r.stderr
 
 
+def test_the_page_follows_lang_and_the_json_keeps_its_labels(run: Run, changed_cases: tuple[Path, Expected]) -> None:
+    small, e = changed_cases
+    args = ("impact", "--base", str(POLICY), "--policy", str(run.changed_policy), "--cases", str(small), "-l", "fr")
+    r = havre(*args, "--format", "html")
+    assert r.returncode == 0, r.stderr
+    page = r.stdout
+    assert '<html lang="fr">' in page and "<h1>Incidence de la modification de la politique</h1>" in page
+    assert "<h2>Sommaire</h2>" in page and "<h2>Règles modifiées entre les versions</h2>" in page
+    assert '<code>FAM-2.under-22</code> <span class="edit">modifiée</span>' in page
+    assert page.count("<h3>Exemple\u00a0: dossier ") == len(e.groups) and "Explication du dossier" in page
+    for english in ("Impact of the policy change", "Summary", "Rules edited", "Example: case", "Cases:", ">changed<"):
+        assert english not in page
+    r = havre(*args, "--format", "json")
+    assert [x["edit"] for x in json.loads(r.stdout)["edited_rules"]] == ["changed", "changed"]
+
+
 def test_bad_input_names_the_place(run: Run, tmp_path: Path) -> None:
     outside = tmp_path / "not-a-repo"
     shutil.copytree(POLICY, outside)

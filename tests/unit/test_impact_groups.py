@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
+from typing import Any
 
 from havre import batch as b
 from havre.api import Policy, load_policy
 from havre.impact import CaseDiff, Change, LocalCompare, Versions, changes, compare, outcome
-from havre.impact_report import Collected, edited_rules, side_by_side
+from havre.impact_report import Collected, edited_rules, html, side_by_side, text
 from solver.solve.answer import Decision, Verdict
 from tests.helpers import ROOT, policy_of
 
@@ -95,3 +97,91 @@ def test_a_policy_without_main_verdicts_compares_every_verdict(tmp_path: Path) -
     (diff,) = compare(LocalCompare(versions), items)
     assert diff.case == "broken" and [side for side, _ in diff.errors] == ["base", "current"]
     assert isinstance(versions.base, Policy)
+
+
+def small_report() -> dict[str, Any]:
+    """One change of one case, an edited and a removed rule, an unreadable line: every heading of the report."""
+    example = {"index": 0, "origin": "cases.jsonl:1", "case": "a<b", "subject": ["p1"]}
+    example |= {"rules": {"before": ["FAM-2.under-22"], "after": []}, "before": "un\ndeux\n", "after": "un\ntrois\n"}
+    under = {"rule": "FAM-2.under-22", "title": "Enfant de moins de 22 ans", "before": 2, "after": 0, "edit": "changed"}
+    rests = {"rule": "FAM-1", "title": "Famille", "provisions": [], "before": 0, "after": 0, "edit": None}
+    group = {"verdict": "family", "before": "holds", "after": "not applicable", "cases": 1, "subjects": 2}
+    group |= {"changed": [{"index": 0, "case": "a<b"}], "example": example}
+    group["rules"] = [under | {"provisions": [{"id": "FAM-2", "title": "Enfant à charge"}]}, rests]
+    return {
+        "base": {"policy": "HEAD", "hash": "aaa111"},
+        "current": {"policy": "policy", "hash": "bbb222"},
+        "verdicts": ["decision", "family"],
+        "totals": {"cases": 3, "changed": 1, "unchanged": 1, "unreadable": 1},
+        "by_verdict": [{"verdict": "family", "cases": 1, "subjects": 2}],
+        "groups": [group],
+        "edited_rules": [
+            {"rule": "FAM-2.under-22", "title": "Enfant de moins de 22 ans", "edit": "changed"},
+            {"rule": "FAM-9", "title": "Ancienne règle", "edit": "removed"},
+        ],
+        "unreadable": [{"index": 2, "origin": "cases.jsonl:3", "case": None} | {"base": "bad", "current": "bad"}],
+    }
+
+
+def headings(page: str) -> list[str]:
+    return [m[2] for m in re.finditer(r"<(title|h1|h2|h3|th)\b[^>]*>(.*?)</\1>", page)]
+
+
+def test_the_french_text_report_has_french_headings_and_sentences() -> None:
+    nbsp, nnbsp = "\u00a0", "\u202f"
+    fr, en = text(small_report(), "fr").splitlines(), text(small_report(), "en").splitlines()
+    assert [line for line in fr if line and not line.startswith("    ")] == [
+        "Incidence de la version policy (bbb222) par rapport à la version HEAD (aaa111)",
+        f"3 dossiers{nbsp}: 1 touché, 1 non touché, 1 illisible",
+        f"Règles modifiées{nbsp}:",
+        "  modifiée   FAM-2.under-22  Enfant de moins de 22 ans",
+        "  supprimée  FAM-9  Ancienne règle",
+        f"family{nbsp}: holds → not applicable   1 dossier (2 sujets)",
+        f"  règle FAM-2.under-22 [modifiée] «{nbsp}Enfant de moins de 22 ans{nbsp}»{nbsp}: a conclu 2 fois avant,"
+        " 0 fois après (FAM-2 Enfant à charge)",
+        f"  règle FAM-1 «{nbsp}Famille{nbsp}»{nbsp}: le constat repose sur elle ()",
+        f"  dossiers{nbsp}: a<b",
+        f"  exemple{nbsp}: dossier a<b (cases.jsonl:1), sujet p1",
+        "  --- avant",
+        "  --- après",
+        f"Dossiers illisibles{nbsp}:",
+        f"  cases.jsonl:3{nbsp}: version de référence{nbsp}: bad{nnbsp}; version actuelle{nbsp}: bad",
+    ]
+    english = ["Impact of", "cases:", "changed", "unreadable", "Rules edited", "rule ", "example:", "--- before"]
+    english += ["Unreadable:", "base:", "current:", "concluded", "rests on it"]
+    assert all(any(word in line for line in en) for word in english)  # not vacuous
+    assert [(word, line) for line in fr for word in english if word in line] == []
+    many = small_report()
+    many["groups"][0]["changed"] = [{"index": i, "case": f"c{i}"} for i in range(12)]
+    shown = ", ".join(f"c{i}" for i in range(10))
+    assert f"  dossiers{nbsp}: {shown} et 2 autres" in text(many, "fr").splitlines()
+    assert f"  cases: {shown} and 2 more" in text(many, "en").splitlines()
+
+
+def test_the_french_page_has_french_headings_and_sentences() -> None:
+    nbsp = "\u00a0"
+    page, english = html(small_report(), "fr"), html(small_report(), "en")
+    assert headings(page) == [
+        "Incidence de la modification de la politique",
+        "Incidence de la modification de la politique",
+        "Sommaire",
+        *("Dossiers", "Touchés", "Non touchés", "Illisibles", "Changement", "Dossiers", "Sujets"),
+        "Dossiers touchés par constat",
+        f"family{nbsp}: 1",
+        "Règles modifiées entre les versions",
+        f'<span class="change">family{nbsp}: holds → not applicable</span> — 1 dossier',
+        *("Règle", "Dispositions", "Conclusions avant", "Après"),
+        f"Exemple{nbsp}: dossier a&lt;b (cases.jsonl:1), p1",
+        *("Avant", "Après"),
+        "Dossiers non lus ou non décidés",
+        *("Dossier", "Version de référence", "Version actuelle"),
+    ]
+    assert not set(headings(page)) & set(headings(english))
+    assert '<html lang="fr">' in page and 'aria-label="Dossiers touchés par constat"' in page
+    versions = f"Version actuelle{nbsp}: <code>policy</code> (bbb222) — version de référence{nbsp}: <code>HEAD</code>"
+    assert versions in page
+    assert '<span class="edit">modifiée</span>' in page and '<span class="edit">supprimée</span>' in page
+    assert f'<p class="cases">Dossiers{nbsp}: <code>a&lt;b</code></p>' in page
+    assert "<p>Aucun constat principal n'a changé.</p>" in html(small_report() | {"groups": []}, "fr")
+    for sentence in ("Current:", "base:", "Cases:", "No main verdict changed.", ">changed<", ">removed<"):
+        assert sentence not in page and sentence not in html(small_report() | {"groups": []}, "fr")
