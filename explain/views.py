@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from explain.graph import Condition, Derivation, Failure, Graph, Input
-from explain.i18n import N_, gettext
+from explain.i18n import N_, gettext, translations
 from explain.phrases import Phrases, date_text, uncap
 from explain.questions import question
 from explain.sentences import Sentences
@@ -58,6 +58,7 @@ class Views:
         self.ph = Phrases(policy, case, lang)
         self.sentences = Sentences(policy, graph, self.ph)
         self._ = gettext(lang)
+        self.ngettext = translations(lang).ngettext
         self.cited: dict[str, View] = {}
         self.shown: set[tuple[object, ...]] = set()  # the derivations shown in the verdict being worded
 
@@ -397,8 +398,23 @@ class Views:
             return self._("Applies only if %(condition)s") % {"condition": uncap(self.sentence(decl.applies, env))}
         lit = failed[0]
         if isinstance(lit, n.Not):  # what holds, rather than "it is not the case that it is not the case"
-            return self._("Does not apply: %(condition)s") % {"condition": uncap(self.sentence(lit.cond, env))}
+            text = self._("Does not apply: %(condition)s") % {"condition": uncap(self.sentence(lit.cond, env))}
+            return text + self._by_rules(lit.cond, env)
         return self._("Does not apply. Not met: %(condition)s") % {"condition": uncap(self.sentence(lit, env))}
+
+    def _by_rules(self, c: n.Cond, env: dict[str, Plain]) -> str:
+        """` (rules A, B)`: the rules that concluded a derived fact keeping a verdict out, with those under them."""
+        if not isinstance(c, n.Atom) or self.policy.predicates[c.name].is_input:
+            return ""
+        args = tuple(str(a) for a in self.sentences.args(c.name, c.args, env))
+        derivations = self.graph.derive(c.name, args)
+        rules: list[str] = []
+        for d in derivations[:1]:
+            _rules_under(d, rules, depth=0)
+        if not rules:
+            return ""
+        shown = ", ".join(self.rule(r)["rule"] for r in rules)
+        return " " + self.ngettext("(rule %(rules)s)", "(rules %(rules)s)", len(rules)) % {"rules": shown}
 
     def reason(self, view: View) -> str:
         """One line: why the verdict stands as it does."""
@@ -419,3 +435,14 @@ class Views:
         if view["why_not"]:
             return str(view["why_not"][0]["text"])
         return self._("No rule concludes it.")
+
+
+def _rules_under(d: Derivation, out: list[str], depth: int) -> None:
+    """The rule of a derivation, then those of the derived facts it rests on (three levels at most)."""
+    if d.rule not in out:
+        out.append(d.rule)
+    if depth >= 2:
+        return
+    for c in d.conditions:
+        for below in c.because[:1]:
+            _rules_under(below, out, depth + 1)

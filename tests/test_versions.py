@@ -207,3 +207,44 @@ def test_check_searches_the_versions_in_force_on_the_date_asked(tmp_path: Path) 
     bad = CliRunner().invoke(app, ["check", "--policy", str(tmp_path), "--on", "2025-02-30"])
     assert (bad.exit_code, bad.stdout) == (2, "")
     assert bad.stderr.strip() == "error: --on: `2025-02-30` is not a date: write YYYY-MM-DD, e.g. 2019-10-01"
+
+
+def test_an_unknown_date_is_in_one_version_only_in_every_completion(policy: Policy) -> None:
+    """Each version compares the same unknown date with its own first day: the answers agree, so no two versions
+    hold together in any completion, and nothing is reported as a conflict."""
+    decision = policy.decide(case("2026-03-01"))
+    assert decision.conflicts == ()
+    assert decision.get("fee_paid", "a1").status == "undetermined"
+
+
+def test_several_comparisons_of_one_unknown_number_are_answered_alike() -> None:
+    src = (
+        SRC
+        + """
+input size(A: application): int
+  en "{A} has {value} persons"
+  fr "{A} compte {value} personnes"
+  question en "How many persons does {A} have?"
+  question fr "Combien de personnes compte {A} ?"
+verdict band(A: application): one of small, large, exact
+  en "{A} is {value}"
+  fr "{A} est {value}"
+  label small en "small"
+  label small fr "petite"
+  label large en "large"
+  label large fr "grande"
+  label exact en "exactly seven"
+  label exact fr "de sept exactement"
+rule LAW-1.small "Fewer than 5" fr "Moins de 5" cites LAW-1
+  band(A) = small if size(A) < 5.
+rule LAW-1.large "More than 8" fr "Plus de 8" cites LAW-1
+  band(A) = large if size(A) > 8.
+rule LAW-1.exact "Seven" fr "Sept" cites LAW-1
+  band(A) = exact if size(A) = 7.
+"""
+    )
+    checked = check(n.Policy("v.havre", (parse_text(src, "v.havre"),), (("v.havre", src),)))
+    decision = Policy(checked, emit(checked)).decide(case("2026-03-01"))
+    assert decision.conflicts == ()
+    v = decision.get("band", "a1")
+    assert (v.status, [m for s in v.missing for m in s]) == ("undetermined", ["size(a1)"])

@@ -38,6 +38,28 @@ def tuple_text(items: list[str]) -> str:
     return "(" + ",".join(items) + ("," if len(items) == 1 else "") + ")"
 
 
+# One unknown value U compared with several numbers answers them all alike: a completion where U < 5 holds
+# and U < 9 does not is no completion. Each line: the answers that cannot go together, and how the two numbers
+# A and B must compare for that. Terms order after numbers, so `A <= MAX` keeps A to numbers.
+_TV, _NO = f"_tv({CASE},cmp({{}}))", f"_ask({CASE},cmp({{0}})), not _tv({CASE},cmp({{0}}))"
+_EXCLUDED = [
+    (_TV.format("lt,U,A"), _NO.format("lt,U,B"), "A < B"),  # U < A, yet not U < B
+    (_TV.format("lt,A,U"), _NO.format("lt,B,U"), "B < A"),  # A < U, yet not B < U
+    (_TV.format("lt,A,U"), _TV.format("lt,U,B"), "B <= A + 1"),  # A < U < B: no whole number between
+    (_NO.format("lt,A,U"), _NO.format("lt,U,B"), "B > A"),  # B <= U <= A
+    (_TV.format("eq,U,A"), _TV.format("eq,U,B"), "A < B"),
+    (_TV.format("eq,U,A"), _TV.format("lt,U,B"), "A >= B"),
+    (_TV.format("eq,U,A"), _NO.format("lt,U,B"), "A < B"),
+    (_TV.format("eq,U,A"), _TV.format("lt,B,U"), "A <= B"),
+    (_TV.format("eq,U,A"), _NO.format("lt,B,U"), "A > B"),
+]
+_NUMBERS = "A >= -2147483648, A <= 2147483647, B >= -2147483648, B <= 2147483647"
+CONSISTENT = [
+    "% ---- one unknown value compared with several numbers gives them consistent answers",
+    *(f":- {one}, {other}, {order}, {_NUMBERS}." for one, other, order in _EXCLUDED),
+]
+
+
 class Emitter:
     def __init__(self, policy: CheckedPolicy, aux_prefix: str = "_aux") -> None:
         self.policy = policy
@@ -75,6 +97,7 @@ class Emitter:
             "% ---- comparisons with unknown values are free choices",
             f"_tv({CASE},1) :- _case({CASE}).",
             f"{{ _tv({CASE},T) }} :- _ask({CASE},T).",
+            *CONSISTENT,
             "",
         ]
         out.append("% ---- inputs")

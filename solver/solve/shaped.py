@@ -23,6 +23,8 @@ named by the reference path), goes the reference way.
 
 from __future__ import annotations
 
+import itertools
+import math
 import re
 import threading
 from collections import OrderedDict
@@ -151,6 +153,8 @@ class Shape:
         if context.faults:
             raise Fallback
         self.ctl = ctl
+        self._guards: dict[tuple[int, int], int] = {}  # (literal, literal) that cannot both hold -> its guard
+        self._asked: dict[int, int] = {}  # a comparison's `_tv` -> its `_ask`: "not true" of an asked one only
         self.inputs = [self._inputs(Number(cid)) for cid in range(copies)]
         for name, arity in EXTERNALS:
             for a in ctl.symbolic_atoms.by_signature(name, arity):
@@ -182,8 +186,11 @@ class Shape:
                 inputs.differ.append((a.symbol.arguments[1], a.symbol.arguments[2], a.literal))
         for a in atoms.by_signature("_true", 1):
             tv = atoms[Function("_tv", [cid, a.symbol.arguments[0]])]
+            ask = atoms[Function("_ask", [cid, a.symbol.arguments[0]])]
             if tv is not None:
                 inputs.comparisons.append((a.symbol.arguments[0], a.literal, tv.literal))
+                if ask is not None:
+                    self._asked[tv.literal] = ask.literal
         return inputs
 
     def setting(self, case: Case) -> Setting:
@@ -195,7 +202,40 @@ class Shape:
             raise Fallback from None
         known = parts[0][0]
         assumptions = [literal for part in parts for literal in part[1]]
+        # Every guard a copy does not need is off. One made by another thread meanwhile stays free: a model may
+        # then drop some completions, which changes no brave or cautious consequence.
+        needed = {literal for literal in assumptions if literal > 0}
+        assumptions += [-g for g in list(self._guards.values()) if g not in needed]
         return Setting(pooled, known, assumptions, any(part[2] for part in parts), parts[0][3])
+
+    def _consistent(self, open_: list[tuple[Symbol, int]], values: _Reader) -> list[int]:
+        """The assumptions that make the comparisons a case leaves open answer alike, as the reference path's
+        constraints do (solver.compile.emit.CONSISTENT): there the bounds are numbers when grounding, here only
+        once the case gives them. Each excluded pair of answers is a constraint guarded by an external atom,
+        added to the grounding the first time a case needs it and assumed true for the cases that do."""
+        bounds: dict[Symbol, list[tuple[Bound, int]]] = {}
+        for term, tv in open_:
+            found = _bound(term, values)
+            if found is not None and tv in self._asked:
+                bounds.setdefault(found[0], []).append((found[1], tv))
+        needed: set[int] = set()
+        for compared in bounds.values():
+            for (one, tv1), (other, tv2) in itertools.combinations(compared, 2):
+                for holds1, holds2 in itertools.product((True, False), repeat=2):
+                    if not one.meets(other, holds1, holds2):
+                        needed.add(self._guard(tv1 if holds1 else -tv1, tv2 if holds2 else -tv2))
+        return sorted(needed)
+
+    def _guard(self, first: int, second: int) -> int:
+        key = (first, second)
+        if key not in self._guards:
+            body = [lit for tv in (first, second) for lit in ([tv] if tv > 0 else [tv, self._asked[-tv]])]
+            with self.lock, self.ctl.backend() as backend:
+                atom = backend.add_atom(Function("_excluded", [Number(len(self._guards))]))
+                backend.add_external(atom, clingo.TruthValue.Free)
+                backend.add_rule([], [*body, atom])
+            self._guards[key] = atom
+        return self._guards[key]
 
     def solve(self, case: Case) -> tuple[list[str], list[str]]:
         """The case's brave and cautious atom texts, as the reference path gives them (solver.solve.run)."""
@@ -244,13 +284,16 @@ class Shape:
         out += [literal if key in stated else -literal for key, literal in inputs.given.items()]
         out += [literal if key in closed else -literal for key, literal in inputs.closed.items()]
         values = _Reader(known, {})
+        open_: list[tuple[Symbol, int]] = []
         for term, true, tv in inputs.comparisons:
             holds = _holds(term, values)
             if holds is None:
                 out.append(-true)
                 free = True
+                open_.append((term, tv))
             else:
                 out += [true] if holds else [-true, -tv]
+        out += self._consistent(open_, values)
         for left, right, literal in inputs.differ:
             v, w = values.evaluated(left), values.evaluated(right)
             known_both = v.type == w.type == SymbolType.Number
@@ -354,6 +397,43 @@ def _holds(term: Symbol, values: _Reader) -> bool | None:
     op, left, right = (values.evaluated(a) for a in term.arguments)
     outcome = Context().cmp(op, left, right)
     return None if outcome.type != SymbolType.Number else outcome.number == 1
+
+
+@dataclass(frozen=True)
+class Bound:
+    """What a comparison of an unknown value with a number says of it: `U < n`, `U > n` or `U = n`."""
+
+    kind: str  # "below", "above", "equal"
+    number: int
+
+    def span(self, holds: bool) -> tuple[float, float] | None:
+        """The values of U for that answer, as an interval; None for `U != n` (all but one value)."""
+        n_ = self.number
+        if self.kind == "below":
+            return (-math.inf, n_ - 1) if holds else (n_, math.inf)
+        if self.kind == "above":
+            return (n_ + 1, math.inf) if holds else (-math.inf, n_)
+        return (n_, n_) if holds else None
+
+    def meets(self, other: Bound, holds: bool, other_holds: bool) -> bool:
+        """Whether some value of U gives both answers (the nine exclusions of the reference path)."""
+        if self == other:
+            return holds == other_holds
+        a, b = self.span(holds), other.span(other_holds)
+        if a is None or b is None:
+            return True
+        return max(a[0], b[0]) <= min(a[1], b[1])
+
+
+def _bound(term: Symbol, values: _Reader) -> tuple[Symbol, Bound] | None:
+    """An open comparison as (the unknown value, its bound), for the forms the reference path relates:
+    `U < n`, `n < U` and `U = n`."""
+    op, left, right = (values.evaluated(a) for a in term.arguments)
+    if left.type != SymbolType.Number and right.type == SymbolType.Number:
+        return left, Bound("below" if op.name == "lt" else "equal", right.number)
+    if op.name == "lt" and left.type == SymbolType.Number and right.type != SymbolType.Number:
+        return right, Bound("above", left.number)
+    return None
 
 
 def _check_clash(brave: list[str]) -> None:

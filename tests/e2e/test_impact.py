@@ -201,6 +201,9 @@ def test_the_example_is_explained_before_and_after(run: Run) -> None:
         now = set(ex["rules"]["after"]) - set(ex["rules"]["before"]) if group["after"] not in status else set()
         for rule in now:  # the rule that now concludes
             assert f"by rule {rule} (" in ex["after"] and f"by rule {rule} (" not in ex["before"]
+        if group["before"] == "not applicable":  # kept out before by a dependent child under 22, no longer
+            assert "FAM-2.under-22" in ex["before"].split("\n\n", 3)[2]
+            assert "FAM-2.under-22" not in ex["after"]
         line = json.loads(run.lines[ex["index"]])
         assert line["case"] == ex["case"]
 
