@@ -87,7 +87,7 @@ def test_progress_goes_to_stderr_as_plain_lines_off_a_terminal() -> None:
     r = havre("check", "--policy", TWO)
     lines = r.stderr.splitlines()
     assert lines[:6] == [
-        "checking: grounding the universe (person=2, application=2)",
+        "checking: grounding the universe (person=2, application=2, on 2026-06-15)",
         "checking: finding which rules can fire and which problems are possible",
         "checking: 2 possible conflicts, 0 broken invariants, 0 gaps to verify",
         "checking: conflict S-1.grant / S-2.refuse on outcome (1 of 2)",
