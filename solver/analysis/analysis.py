@@ -36,6 +36,7 @@ from grammar import pretty
 from grammar.checked import CheckedPolicy
 from grammar.source import Span
 from solver.analysis.minimize import Reproduction, kept_facts, readable
+from solver.analysis.single import single_valued
 from solver.analysis.universe import (
     Universe,
     Witness,
@@ -125,7 +126,8 @@ def analyse(
     say("finding which rules can fire and which problems are possible")
     possible, unsettled = _brave(ctl, say)
     clock.lap("brave")
-    found += _dead(policy, possible | unsettled, universe) + _unsettled(policy, unsettled)
+    dead = _dead(policy, possible | unsettled, universe)
+    found += dead + _unsettled(policy, unsettled, {f.subject for f in dead if f.code == "dead-rule"})
     chosen = list(targets(policy, scoped, possible))
     say(_counts(chosen))
     shown = witnesses(ctl, policy, chosen, universe, say)
@@ -227,7 +229,9 @@ def _clash_helpers(policy: CheckedPolicy) -> list[str]:
         "_h_clash(A,B) :- _h_pair(A,B), _h_multi(B,C,K), _fired(A,C,K,_).",
     ]
     facts = [f"_h_pair({rule_term(a)},{rule_term(b)})." for _, a, b in pairs(policy) if a != b]
-    return facts + [f"_h_valued({rule_term(r)})." for rules in valued_rules(policy).values() for r in rules] + clashes
+    rules = {cr.id: cr.rule for cr in policy.rules}
+    several = [r for ids in valued_rules(policy).values() for r in ids if not single_valued(rules[r], policy)]
+    return facts + [f"_h_valued({rule_term(r)})." for r in several] + clashes
 
 
 def _ground(
@@ -268,17 +272,25 @@ def _brave(ctl: clingo.Control, say: Progress) -> tuple[set[Symbol], set[Symbol]
     unsettled: set[Symbol] = set()
     for atom in left:
         if atom not in possible:
-            with ctl.solve(assumptions=[(atom, True)], yield_=True, async_=True) as handle:  # type: ignore[call-overload]
-                handle.resume()
-                if not handle.wait(SETTLE_SECONDS):
-                    handle.cancel()
-                    unsettled.add(atom)
-                    continue
-                model = handle.model()
-                possible |= set(model.symbols(shown=True)) if model is not None else set()
+            shown = _settle(ctl, atom)
+            if shown is None:
+                unsettled.add(atom)
+            else:
+                possible |= shown
     solver.forget_on_step = "no"  # type: ignore[union-attr]
     solver.heuristic = heuristic  # type: ignore[union-attr]  # the witnesses' search wants small guesses first
     return possible, unsettled - possible
+
+
+def _settle(ctl: clingo.Control, atom: Symbol) -> set[Symbol] | None:
+    """The shown atoms of a model with `atom`, none if it has none, or None when not settled in time."""
+    with ctl.solve(assumptions=[(atom, True)], yield_=True, async_=True) as handle:  # type: ignore[call-overload]
+        handle.resume()
+        if not handle.wait(SETTLE_SECONDS):
+            handle.cancel()
+            return None
+        model = handle.model()
+        return set(model.symbols(shown=True)) if model is not None else set()
 
 
 def _brave_while_quick(ctl: clingo.Control) -> set[Symbol]:
@@ -337,14 +349,17 @@ def _dead(policy: CheckedPolicy, possible: set[Symbol], universe: Universe) -> l
     return out
 
 
-def _unsettled(policy: CheckedPolicy, atoms: set[Symbol]) -> list[Finding]:
-    """What the search could not settle in time, said as such: nothing is claimed about it."""
+def _unsettled(policy: CheckedPolicy, atoms: set[Symbol], dead: set[str]) -> list[Finding]:
+    """What the search could not settle in time, said as such: nothing is claimed about it. A dead rule's other
+    questions are moot."""
     out: list[Finding] = []
     spans = {cr.id: cr.rule.span for cr in policy.rules}
     invariants = {i.invariant.id: i.invariant.span for i in policy.invariants}
     for atom in sorted(atoms):
         args = [a.string if a.type == clingo.SymbolType.String else str(a) for a in atom.arguments]
         rules = tuple(a for a in args if a in spans)
+        if dead.intersection(rules):
+            continue
         if atom.name == "_h_clash":
             what = f"whether rules {args[0]} and {args[1]} can give one subject two values"
             if args[0] == args[1]:

@@ -306,17 +306,19 @@ def without_lines(drop: tuple[str, ...]) -> n.Policy:
 
 # Four questions the search cannot yet settle within its time on the shipped policy: the age on the date of
 # application and the tie-breaks between letters of the same day (see benchmarks/README.md).
-SHIPPED_UNSETTLED = [
-    ("unsettled", "FAM-2.age-on-application"),
-    ("unsettled", "rejection_answer_due"),
-    ("unsettled", "interview_date"),
-    ("unsettled", "PROC-6.answer-due"),
-]
+# The questions about the shipped policy that the search settles in seconds on an idle machine, or not within
+# its time on a loaded one: which of them it reaches depends on the machine, never what it claims.
+SHIPPED_HARD = {"rejection_answer_due", "refusal_answer_due", "interview_date", "PROC-6.answer-due"}
+
+
+def unsettled_are_hard(found: list[Finding]) -> bool:
+    return {f.subject for f in found if f.code == "unsettled"} <= SHIPPED_HARD
 
 
 def test_the_shipped_policy_has_no_finding() -> None:
     found = findings_of(load_policy(ROOT / "policy"))
-    assert [(f.code, f.subject) for f in found] == SHIPPED_UNSETTLED
+    assert [(f.code, f.subject) for f in found if f.code != "unsettled"] == []
+    assert unsettled_are_hard(found)
 
 
 def test_without_its_priorities_refused_and_rejected_conflict_in_the_shipped_policy(tmp_path: Path) -> None:
@@ -332,7 +334,7 @@ def test_without_its_priorities_refused_and_rejected_conflict_in_the_shipped_pol
         ("decision", ("PROC-5.no-answer", "PROC-6.rejected")),
         ("decision", ("PROC-5.after-answer", "PROC-6.rejected")),
     ]
-    assert sum(f.code == "unsettled" for f in found) == len(SHIPPED_UNSETTLED)
+    assert unsettled_are_hard(found)
     found = [f for f in found if f.code != "unsettled"]
     for f in found:
         assert reproduces(policy, f)
@@ -419,6 +421,7 @@ def test_what_the_search_cannot_settle_in_time_is_said_and_never_claimed(monkeyp
     import solver.analysis.analysis as analysis
 
     monkeypatch.setattr(analysis, "SETTLE_SECONDS", 0.0)
+    monkeypatch.setattr(analysis, "_settle", lambda ctl, atom: None)  # however quick the proof would be
     found = findings_of(load_policy(BROKEN / "dead-rule"))
     assert [(f.code, f.severity, f.subject, f.rules) for f in found] == [
         ("unsettled", "warning", "S-2.flag", ("S-2.flag",))
