@@ -201,11 +201,10 @@ class Shape:
         except KeyError:  # a fact outside the grounded domain (a relation of an entity with itself)
             raise Fallback from None
         known = parts[0][0]
+        # A guard the case does not assume stays free: it only appears in its constraint, so every model with it
+        # true is also a model with it false, and the consequences are those without the constraint. Assuming
+        # the others false would grow each case's assumptions with every guard the process has made.
         assumptions = [literal for part in parts for literal in part[1]]
-        # Every guard a copy does not need is off. One made by another thread meanwhile stays free: a model may
-        # then drop some completions, which changes no brave or cautious consequence.
-        needed = {literal for literal in assumptions if literal > 0}
-        assumptions += [-g for g in list(self._guards.values()) if g not in needed]
         return Setting(pooled, known, assumptions, any(part[2] for part in parts), parts[0][3])
 
     def _consistent(self, open_: list[tuple[Symbol, int]], values: _Reader) -> list[int]:
