@@ -18,6 +18,7 @@ from collections.abc import Iterable
 from grammar import nodes as n
 from grammar.checked import Cited
 from grammar.diagnostics import Diagnostic, error
+from grammar.source import Span
 
 
 def versioned(
@@ -71,10 +72,14 @@ def _window(rule: n.Rule, citations: dict[str, Cited]) -> n.InForce | None:
     windows = [w for w in [rule.in_force, *(_cited_window(citations.get(c.id)) for c in rule.cites)] if w]
     if not any(w.start or w.end for w in windows):
         return rule.in_force if rule.in_force and rule.in_force.as_of else None
+    span = rule.in_force.span if rule.in_force else rule.span
+    return _within(windows, span, rule.in_force.as_of if rule.in_force else None)
+
+
+def _within(windows: list[n.InForce], span: Span, as_of: n.Term | None = None) -> n.InForce:
+    """The days every window covers: the latest start, the earliest end."""
     starts = [w.start for w in windows if w.start]
     ends = [w.end for w in windows if w.end]
-    span = rule.in_force.span if rule.in_force else rule.span
-    as_of = rule.in_force.as_of if rule.in_force else None
     return n.InForce(max(starts) if starts else None, min(ends) if ends else None, span, as_of)
 
 
@@ -83,11 +88,7 @@ def _cited_window(cited: Cited | None) -> n.InForce | None:
         return None
     provision = next((p for p in cited.source.provisions if p.id == cited.id), None)
     windows = [w for w in (cited.source.in_force, provision.in_force if provision else None) if w]
-    if not windows:
-        return None
-    starts = [w.start for w in windows if w.start]
-    ends = [w.end for w in windows if w.end]
-    return n.InForce(max(starts) if starts else None, min(ends) if ends else None, windows[-1].span)
+    return _within(windows, windows[-1].span) if windows else None
 
 
 def _key(rule_id: str, window: n.InForce | None) -> str:
