@@ -156,7 +156,7 @@ class Sentences:
         chosen by: that, in words, instead of a value "not known"."""
         if self.value(call, env) is not None or self.policy.predicates[call.name].is_input:
             return None
-        rules = [cr.rule for cr in self.policy.rules if cr.rule.head.name == call.name]
+        rules = [self.graph.rules[rid].rule for rid in self.graph.concluding.get(call.name, ())]
         windows = [r.in_force for r in rules]
         if not rules or any(w is None or (w.start is None and w.end is None) for w in windows):
             return None
