@@ -304,10 +304,8 @@ def without_lines(drop: tuple[str, ...]) -> n.Policy:
     return n.Policy(base.root, tuple(modules), tuple(texts))
 
 
-# Four questions the search cannot yet settle within its time on the shipped policy: the age on the date of
-# application and the tie-breaks between letters of the same day (see benchmarks/README.md).
-# The questions about the shipped policy that the search settles in seconds on an idle machine, or not within
-# its time on a loaded one: which of them it reaches depends on the machine, never what it claims.
+# The questions about the shipped policy the search may not settle within its time, the latest letter's dates
+# (see benchmarks/README.md): which of them a machine reaches in time depends on its load, never what it claims.
 SHIPPED_HARD = {"rejection_answer_due", "refusal_answer_due", "interview_date", "PROC-6.answer-due"}
 
 
