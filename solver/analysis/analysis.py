@@ -23,7 +23,9 @@ keeps only the facts that matter (solver/analysis/minimize.py).
 from __future__ import annotations
 
 import re
+import threading
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -35,6 +37,7 @@ from grammar import nodes as n
 from grammar import pretty
 from grammar.checked import CheckedPolicy
 from grammar.source import Span
+from solver.analysis.concrete import concrete
 from solver.analysis.minimize import Reproduction, kept_facts, readable
 from solver.analysis.single import single_valued
 from solver.analysis.universe import (
@@ -53,6 +56,7 @@ from solver.compile.emit import AspProgram, tuple_text
 from solver.compile.names import CASE, rule_term, show_value
 from solver.solve.answer import Decision
 from solver.solve.context import Context
+from solver.solve.cores import cores, on_every_core
 from solver.solve.run import add_case, new_control
 
 CODES = (
@@ -124,7 +128,7 @@ def analyse(
     ctl = _ground(program, policy, universe, extra, scoped)
     clock.lap("ground")
     say("finding which rules can fire and which problems are possible")
-    possible, unsettled = _brave(ctl, say)
+    possible, unsettled = _brave(ctl, say, lambda: _ground(program, policy, universe, extra, scoped))
     clock.lap("brave")
     dead = _dead(policy, possible | unsettled, universe)
     found += dead + _unsettled(policy, unsettled, {f.subject for f in dead if f.code == "dead-rule"})
@@ -242,7 +246,7 @@ def _ground(
     # choice, so the demand rules (`_ask`), which repeat their rule's body, are left out of the grounding.
     # Conflicts are searched for with helpers of their own: the rules that report them to a reader are left out.
     dropped = ("_ask(", "_clash(", "_onclash(")
-    text = "\n".join(line for line in program.text.splitlines() if not line.startswith(dropped))
+    text = "\n".join(concrete(line) for line in program.text.splitlines() if not line.startswith(dropped))
     parts = [text, universe_program(policy, universe), smallness(policy), extra, _helpers(policy, scoped)]
     try:
         ctl.add("base", [], "\n".join(parts))
@@ -254,32 +258,63 @@ def _ground(
     return ctl
 
 
-def _brave(ctl: clingo.Control, say: Progress) -> tuple[set[Symbol], set[Symbol]]:
+def _brave(
+    ctl: clingo.Control, say: Progress, another: Callable[[], clingo.Control]
+) -> tuple[set[Symbol], set[Symbol]]:
     """The helper atoms true in some model, and those not settled in time. A brave enumeration finds most while
     new ones come quickly; each atom left is then asked about alone, with what the solver learnt before
-    forgotten: proving atoms impossible one by one costs it far less than proving at once that none is possible."""
+    forgotten: proving atoms impossible one by one costs it far less than proving at once that none is possible.
+    Those proofs run on every core, each on a grounding of its own (`another`)."""
     possible = _brave_while_quick(ctl)
     left = [a.symbol for name, arity in SHOWN for a in ctl.symbolic_atoms.by_signature(name, arity)]
     left = [a for a in left if a not in possible]
-    if left:
-        say(f"{_plural(len(left), 'rule or problem', 'rules and problems')} left to settle one by one")
-    conf = ctl.configuration.solve
-    conf.enum_mode, conf.opt_mode, conf.models = "auto", "ignore", 1  # type: ignore[union-attr]
+    if not left:
+        return possible, set()
+    say(f"{_plural(len(left), 'rule or problem', 'rules and problems')} left to settle one by one")
     solver = ctl.configuration.solver
     heuristic = solver.heuristic  # type: ignore[union-attr]
-    ctl.configuration.configuration = SETTLE_CONFIGURATION
-    solver.forget_on_step = FORGET  # type: ignore[union-attr]
-    unsettled: set[Symbol] = set()
-    for atom in left:
-        if atom not in possible:
-            shown = _settle(ctl, atom)
-            if shown is None:
-                unsettled.add(atom)
-            else:
-                possible |= shown
-    solver.forget_on_step = "no"  # type: ignore[union-attr]
+    more = min(cores(), len(left)) - 1
+    controls = [ctl, *on_every_core(lambda _: another(), range(more))]
+    unsettled = _settle_each(controls, left, possible)
+    _for_proofs(ctl, on=False)
     solver.heuristic = heuristic  # type: ignore[union-attr]  # the witnesses' search wants small guesses first
     return possible, unsettled - possible
+
+
+def _for_proofs(ctl: clingo.Control, *, on: bool) -> None:
+    """One model at a time under the configuration that proves atoms impossible fastest, forgetting between."""
+    if on:
+        conf = ctl.configuration.solve
+        conf.enum_mode, conf.opt_mode, conf.models = "auto", "ignore", 1  # type: ignore[union-attr]
+        ctl.configuration.configuration = SETTLE_CONFIGURATION
+    ctl.configuration.solver.forget_on_step = FORGET if on else "no"  # type: ignore[union-attr]
+
+
+def _settle_each(controls: list[clingo.Control], left: list[Symbol], possible: set[Symbol]) -> set[Symbol]:
+    """Each atom of `left` not yet seen in a model settled on whichever Control is free; `possible` grows with
+    every model found. The atoms not settled in time are returned."""
+    queue, lock, unsettled = deque(left), threading.Lock(), set()
+
+    def next_atom() -> Symbol | None:
+        with lock:
+            while queue:
+                atom = queue.popleft()
+                if atom not in possible:
+                    return atom
+            return None
+
+    def work(ctl: clingo.Control) -> None:
+        _for_proofs(ctl, on=True)
+        while (atom := next_atom()) is not None:
+            shown = _settle(ctl, atom)
+            with lock:
+                if shown is None:
+                    unsettled.add(atom)
+                else:
+                    possible.update(shown)
+
+    on_every_core(work, controls)
+    return unsettled
 
 
 def _settle(ctl: clingo.Control, atom: Symbol) -> set[Symbol] | None:

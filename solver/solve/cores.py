@@ -17,13 +17,14 @@ U = TypeVar("U")
 
 
 def on_every_core(work: Callable[[T], U], items: Sequence[T]) -> list[U]:
-    threads = min(len(items), _cores())
+    threads = min(len(items), cores())
     if threads <= 1:
         return [work(item) for item in items]
     with ThreadPoolExecutor(max_workers=threads) as pool:
         return list(pool.map(work, items))
 
 
-def _cores() -> int:
-    affinity = getattr(os, "sched_getaffinity", None)  # the cores this process may use, where the system says
+def cores() -> int:
+    """The cores this process may use."""
+    affinity = getattr(os, "sched_getaffinity", None)  # where the system says: a container may allow fewer
     return len(affinity(0)) if affinity else os.cpu_count() or 1

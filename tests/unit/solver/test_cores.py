@@ -12,7 +12,7 @@ from solver.solve.cores import on_every_core
 
 @pytest.fixture(params=[1, 2, 4])
 def threads(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> int:
-    monkeypatch.setattr(cores, "_cores", lambda: request.param)
+    monkeypatch.setattr(cores, "cores", lambda: request.param)
     return request.param
 
 

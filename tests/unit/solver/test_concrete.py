@@ -1,0 +1,54 @@
+"""Comparisons of known values are handed to clingo itself in the checker's universe, with the same grounding."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from havre.api import load_policy
+from solver.analysis import analysis
+from solver.analysis.concrete import concrete
+from solver.analysis.universe import Universe
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+@pytest.mark.parametrize(
+    ("line", "native"),
+    [
+        (
+            "h(_C,A) :- p(_C,A,X), _V2 = @cmp(lt,X,737333), _tv(_C,_V2).",
+            "h(_C,A) :- p(_C,A,X), X < 737333.",
+        ),
+        (
+            "h(_C,A) :- p(_C,A,X), _V4 = @cmp(lt,X,737333), not _tv(_C,_V4).",
+            "h(_C,A) :- p(_C,A,X), X >= 737333.",
+        ),
+        ("h(_C) :- p(_C,X), q(_C,Y), _V1 = @cmp(eq,X,Y), _tv(_C,_V1).", "h(_C) :- p(_C,X), q(_C,Y), X = Y."),
+        ("h(_C) :- p(_C,X), q(_C,Y), _V1 = @cmp(eq,X,Y), not _tv(_C,_V1).", "h(_C) :- p(_C,X), q(_C,Y), X != Y."),
+        ("d(_C,D) :- s(_C,S), r(_C,R), D = @days_between(S, R).", "d(_C,D) :- s(_C,S), r(_C,R), D = (R-S)."),
+    ],
+)
+def test_a_comparison_of_known_values_is_native(line: str, native: str) -> None:
+    assert concrete(line) == native
+
+
+def test_a_comparison_read_other_than_by_its_truth_is_left_to_python() -> None:
+    line = "h(_C,_V2) :- p(_C,X), _V2 = @cmp(lt,X,3), _tv(_C,_V2)."
+    assert concrete(line) == line
+
+
+@pytest.mark.parametrize("folder", ["tests/fixtures/mini", "tests/fixtures/versions/gap"])
+def test_the_universe_grounds_the_same_atoms_either_way(folder: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    loaded = load_policy(ROOT / folder)
+    scoped = analysis._scoped(loaded.program.text)
+
+    def atoms() -> set[str]:
+        ctl = analysis._ground(loaded.program, loaded.checked, Universe(), "", scoped)
+        return {str(a.symbol) for a in ctl.symbolic_atoms if not a.symbol.name.startswith("_V")}
+
+    native = atoms()
+    monkeypatch.setattr(analysis, "concrete", lambda line: line)
+    assert native == atoms()
+    assert any(a.startswith("_h_fires(") for a in native)
