@@ -27,6 +27,8 @@ MAX_ENTITIES = 40  # deciding grows with the square of the entities (relations a
 MAX_PAIRS = 1000  # pairs stated for inputs about two entities, all inputs together
 Kind = Literal["yaml", "json"]
 _SURROGATE = re.compile("[\ud800-\udfff]")
+_TYPED = (n.BoolType, n.IntType, n.EnumType)  # values the schema checks whole
+_SCALARS = frozenset({str, int, bool, float, type(None)})
 _KINDS: dict[str, Kind] = {".yaml": "yaml", ".yml": "yaml", ".json": "json"}
 
 
@@ -55,7 +57,7 @@ def parse_case(data: object, policy: CheckedPolicy, origin: str = "<case>") -> C
 
 def _plain(node: object, depth: int) -> object:
     """What a Python caller may pass (any mapping, tuples, dates) as a loaded document holds it."""
-    if depth > MAX_DEPTH:
+    if type(node) in _SCALARS or depth > MAX_DEPTH:  # most of a document: checked first, as it is cheapest
         return node
     if isinstance(node, dt.date) and not isinstance(node, dt.datetime):
         return node.isoformat()
@@ -265,8 +267,9 @@ def _first_problem(data: object, lay: sc.Layout, policy: CheckedPolicy) -> tuple
         return over
     ids, sections = _ids(data, lay)
     scan = sc.Checker(lay, data, ids, suggest=False)
-    schema = () if sc.meets_schema(policy, data) else sc.schema_findings(data, sc.validator(policy))
-    findings = [*shape, *schema, *_scan(data, lay, sections, scan)]
+    typed = sc.meets_schema(policy, data)
+    schema = () if typed else sc.schema_findings(data, sc.validator(policy))
+    findings = [*shape, *schema, *_scan(data, lay, sections, scan, typed)]
     if not findings:
         return None
     order = _Order(data)
@@ -330,8 +333,11 @@ def _ids(data: object, lay: sc.Layout) -> tuple[dict[str, str], dict[str, list[s
     return ids, sections
 
 
-def _scan(data: object, lay: sc.Layout, sections: dict[str, list[str]], check: sc.Checker) -> Iterator[sc.Finding]:
-    """What the schema cannot see: ids, references to entities, real dates."""
+def _scan(
+    data: object, lay: sc.Layout, sections: dict[str, list[str]], check: sc.Checker, typed: bool
+) -> Iterator[sc.Finding]:
+    """What the schema cannot see: ids, references to entities, real dates. `typed`: the document meets the
+    schema, which has then checked every yes/no, number and enumeration value of one entity."""
     if not isinstance(data, dict):
         return
     yield from (sc.Finding("value", (k,)) for k in sc.TOP if k in data and check.at((k,)))
@@ -344,18 +350,20 @@ def _scan(data: object, lay: sc.Layout, sections: dict[str, list[str]], check: s
             elif sections[eid][0] == plural and len(sections[eid]) > 1:
                 yield sc.Finding("taken", (plural, eid), sections[eid][1])
             if isinstance(fields, dict):
+                of = lay.fields[lay.sections[plural]]
                 for name, value in fields.items():
-                    if name in lay.fields[lay.sections[plural]]:
+                    pred = of.get(name)
+                    if pred is not None and not (typed and len(pred.params) == 1 and isinstance(pred.value, _TYPED)):
                         yield from _scan_field((plural, eid, name), value, check)
 
 
 def _scan_field(path: sc.Path, value: object, check: sc.Checker) -> Iterator[sc.Finding]:
-    if check.at(path):
+    if check.judge(path, value):
         yield sc.Finding("value", path)
         return
     seen: set[str] = set()
     for key in range(len(value)) if isinstance(value, list) else value if isinstance(value, dict) else ():
-        if check.at((*path, key)):
+        if check.judge((*path, key), value[key]):
             yield sc.Finding("value", (*path, key))
         elif isinstance(value, list) and isinstance(value[key], str):
             if value[key] in seen:

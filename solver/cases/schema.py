@@ -303,8 +303,10 @@ class Checker:
 
     def at(self, path: Path) -> str | None:
         value = lookup(self.data, path)
-        if value is _ABSENT:
-            return None
+        return None if value is _ABSENT else self.judge(path, value)
+
+    def judge(self, path: Path, value: object) -> str | None:
+        """What is wrong with `value`, found at `path` (`at` without looking it up)."""
         if not path:
             return None if isinstance(value, dict) else _top(value)
         section = self.lay.sections.get(path[0]) if isinstance(path[0], str) else None
