@@ -8,6 +8,9 @@ from typing import Any
 import pytest
 
 from havre.api import Policy, load_policy
+from havre.generate import Generator
+from solver.solve.decide import states_every_input
+from solver.solve.run import case_symbol, control
 from tests.helpers import ROOT
 
 
@@ -196,3 +199,27 @@ def test_json_shape(mini: Policy) -> None:
         "missing": [["distress(amina)"]],
         "rules": ["PROC-4.selected", "PROC-5.refused"],
     }
+
+
+@pytest.mark.parametrize("unknown_rate", [0.0, 0.1])
+def test_a_case_states_every_input_exactly_when_its_grounding_has_no_unknown(unknown_rate: float) -> None:
+    shipped = load_policy(ROOT / "policy")
+    cases = [shipped.case(d) for d in Generator(shipped.checked, seed=3, unknown_rate=unknown_rate).cases(12)]
+    for case in cases:
+        ctl = control(shipped.program, shipped.checked, [(case_symbol(0), case)])
+        unknown = any(True for _ in ctl.symbolic_atoms.by_signature("_unknown", 3))
+        assert states_every_input(shipped.checked, case) == (not unknown), case.id
+    assert {states_every_input(shipped.checked, c) for c in cases} == {unknown_rate == 0.0}
+
+
+def test_cases_stating_every_input_and_the_others_keep_their_order(mini: Policy) -> None:
+    known = {"applications__app1__csq_issued": "2025-01-15", "applications__app1__pr_application_pending": True}
+    cases = [family(persons__amina__distress=None), family(**known), family(persons__yusuf__birth_date=None)]
+    cases.append(family(on="2026-12-01", **known))
+    for i, c in enumerate(cases):
+        c["case"] = f"t-{i}"
+    parsed = [mini.case(c) for c in cases]
+    assert [states_every_input(mini.checked, c) for c in parsed] == [False, True, False, True]
+    together = mini.decide_many(cases, missing=False)
+    assert [d.case_id for d in together] == ["t-0", "t-1", "t-2", "t-3"]
+    assert together == [mini.decide(c, missing=False) for c in cases]
