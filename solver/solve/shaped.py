@@ -40,6 +40,7 @@ from solver.cases import calendar
 from solver.cases.case import Case
 from solver.compile.emit import AspProgram, input_choice, tuple_text
 from solver.compile.names import CASE, encode
+from solver.solve.compared import Comparison, Fault, Key
 from solver.solve.context import Context
 from solver.solve.run import new_control, show_directives, statements
 
@@ -102,6 +103,7 @@ class _Inputs:
     given: dict[tuple[str, tuple[str, ...]], int]
     closed: dict[tuple[str, str], int]
     comparisons: list[tuple[Symbol, int, int]]  # the term, `_true(T)`, `_tv(0,T)`
+    checks: list[Comparison]  # each comparison's term, read once
     differ: list[tuple[Symbol, Symbol, int]]  # two computed values of one fact, `_differ(0,V,W)`
 
 
@@ -163,7 +165,7 @@ class Shape:
 
     def _inputs(self, cid: Symbol) -> _Inputs:
         atoms = self.ctl.symbolic_atoms
-        inputs = _Inputs({}, {}, {}, {}, [], [])
+        inputs = _Inputs({}, {}, {}, {}, [], [], [])
         for pred in self.policy.inputs():
             arity = len(pred.params)
             if pred.is_bool:
@@ -189,6 +191,7 @@ class Shape:
             ask = atoms[Function("_ask", [cid, a.symbol.arguments[0]])]
             if tv is not None:
                 inputs.comparisons.append((a.symbol.arguments[0], a.literal, tv.literal))
+                inputs.checks.append(Comparison(a.symbol.arguments[0]))
                 if ask is not None:
                     self._asked[tv.literal] = ask.literal
         return inputs
@@ -250,6 +253,7 @@ class Shape:
     ) -> tuple[dict[Symbol, int], list[int], bool, list[tuple[str, tuple[str, ...]]]]:
         policy = self.policy
         known: dict[Symbol, int] = {_TODAY: calendar.to_day(case.assessment_date)}
+        plain: dict[Key, int] = {("_today", ()): known[_TODAY]}  # the same values, as comparisons read them
         out: list[int] = []
         stated: set[tuple[str, tuple[str, ...]]] = set()
         for f in case.facts:
@@ -266,9 +270,8 @@ class Shape:
                 )
                 out.append(inputs.valued[key][value])
             else:
-                known[Function("u", [Function(f.pred), Tuple_([String(a) for a in key[1]])])] = encode(
-                    f.value, pred.value
-                ).number
+                plain[key] = encode(f.value, pred.value).number
+                known[Function("u", [Function(f.pred), Tuple_([String(a) for a in key[1]])])] = plain[key]
         closed = {(c.pred, pooled[c.first]) for c in case.closed}
         free = False
         for key, literal in inputs.atoms.items():
@@ -284,8 +287,11 @@ class Shape:
         out += [literal if key in closed else -literal for key, literal in inputs.closed.items()]
         values = _Reader(known, {})
         open_: list[tuple[Symbol, int]] = []
-        for term, true, tv in inputs.comparisons:
-            holds = _holds(term, values)
+        for (term, true, tv), check in zip(inputs.comparisons, inputs.checks, strict=True):
+            try:
+                holds = check.holds(plain)
+            except Fault:
+                raise Fallback from None
             if holds is None:
                 out.append(-true)
                 free = True
@@ -387,15 +393,6 @@ def _evaluated(s: Symbol, known: dict[Symbol, int], inner: Callable[[Symbol], Sy
             raise Fallback
         return result
     return Function(s.name, args, s.positive)
-
-
-def _holds(term: Symbol, values: _Reader) -> bool | None:
-    """A comparison's outcome with the case's values, or None while a value it reads is unknown."""
-    if term.type != SymbolType.Function or term.name != "cmp":
-        return None
-    op, left, right = (values.evaluated(a) for a in term.arguments)
-    outcome = Context().cmp(op, left, right)
-    return None if outcome.type != SymbolType.Number else outcome.number == 1
 
 
 @dataclass(frozen=True)
