@@ -36,8 +36,9 @@ from benchmarks import xclingo_compare
 from havre import batch as b
 from havre.api import Policy, load_policy
 from havre.generate import Generator, write_jsonl
+from solver.cases import schema
 from solver.cases.case import Case
-from solver.cases.casefile import MAX_ENTITIES, read_document
+from solver.cases.casefile import MAX_ENTITIES, parse_case, read_document
 from solver.solve import shaped
 from solver.solve.context import Context
 from solver.solve.run import add_case, case_symbol, show_directives, statements
@@ -123,7 +124,7 @@ def verdict_rows(policy: Policy, docs: list[dict], chunk: int) -> list[Row]:
         path.time(lambda part=part: b.decide_chunk(policy, part, verdicts_only))
     n = len(docs)
     floor = f"raw clingo {n / raw.wall:,.0f}/s (cpu {1000 * raw.cpu / n:.1f} ms/case)"
-    rows = [complete_row(policy, n, chunk)]
+    rows = [reading_row(policy, docs), complete_row(policy, n, chunk)]
     for label, clock in (("decide_many", many), ("batch path: JSON in, records out", path)):
         ratio = clock.cpu / raw.cpu
         rows.append(
@@ -137,6 +138,26 @@ def verdict_rows(policy: Policy, docs: list[dict], chunk: int) -> list[Row]:
             )
         )
     return rows
+
+
+def reading_row(policy: Policy, docs: list[dict]) -> Row:
+    """A case read from a JSON line as `havre batch` reads it: parsed, checked against the policy, made a Case."""
+    lines = [json.dumps(d, ensure_ascii=False) for d in docs]
+    for line in lines[: schema.COMPILE_AT]:  # past these, the schema's check is compiled (as in any long run)
+        parse_case(json.loads(line), policy.checked)
+    parse, read = Clock(), Clock()
+    for _ in range(3):
+        parse.time(lambda: [json.loads(line) for line in lines])
+        read.time(lambda: [parse_case(json.loads(line), policy.checked) for line in lines])
+    per_case = 1000 * read.cpu / (3 * len(lines))
+    return Row(
+        f"reading a case: a JSON line checked and made a Case ({len(lines)} cases, 3 times)",
+        f"cpu {per_case:.2f} ms/case",
+        f"json.loads alone: cpu {1000 * parse.cpu / (3 * len(lines)):.2f} ms/case",
+        f"{read.cpu / parse.cpu:.1f}x",
+        "< 1 ms",
+        judged(per_case < 1.0),
+    )
 
 
 def complete_row(policy: Policy, n: int, chunk: int) -> Row:

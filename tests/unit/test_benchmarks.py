@@ -21,6 +21,7 @@ def test_the_smoke_run_prints_every_row(tmp_path: Path, capsys: pytest.CaptureFi
     assert main(["--smoke", "--policy", str(MINI), "--case", str(case), "--also-cold"]) == 0
     table = capsys.readouterr().out
     for row in (
+        "reading a case: a JSON line checked and made a Case",
         "verdicts only, decide_many (",
         "verdicts only, decide_many, cases stating every fact",
         "verdicts only, batch path",
