@@ -216,4 +216,6 @@ def uncap(text: str) -> str:
     common += ("If", "Without", "Unless", "Once", "Si", "S'il", "S'ils", "Faute", "Sauf", "Sans")
     if first in common:
         return first.lower() + text[len(first) :]
+    if first[:2] in ("L'", "D'") and first[2:3].islower():  # an elided article: "L'agente …"
+        return first[0].lower() + text[1:]
     return text

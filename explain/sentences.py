@@ -16,7 +16,7 @@ from contextlib import contextmanager
 
 from explain.graph import Graph
 from explain.i18n import N_
-from explain.phrases import FLIP, Phrases
+from explain.phrases import FLIP, Phrases, uncap
 from explain.truth import truth, var_type
 from explain.values import Plain, evaluate
 from grammar import nodes as n
@@ -66,7 +66,8 @@ class Sentences:
             return self.compare(c, env)
         if isinstance(c, n.And | n.Or):
             joiner = " " + (self._("and") if isinstance(c, n.And) else self._("or")) + " "
-            return joiner.join(self.sentence(i, env, failing=failing) for i in c.items)
+            first, *rest = (self.sentence(i, env, failing=failing) for i in c.items)
+            return joiner.join([first, *map(uncap, rest)])  # "… and the MIFI sent …", not "… and The MIFI sent …"
         if isinstance(c, n.Some):
             return self.some(c, env)
         return self.every(c, env, failing)

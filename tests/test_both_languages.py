@@ -78,6 +78,7 @@ def test_french_reads_as_french(example: str, fmt: str) -> None:
     assert not elided, "French elides these"
     assert not re.findall(r"\S.{0,20}[^\s\u00a0\u202f]:(?:\s|$)", text), "a non-breaking space comes before a colon"
     assert not re.findall(r".{0,20} [;?!]", text), "no breakable space before ; ? !"
+    assert not re.findall(r".{0,30}\b(?:et|ou) (?:Le|La|Les|L'|Un|Une|Il|Elle)\b", text), "a capital mid-sentence"
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
@@ -86,3 +87,4 @@ def test_english_reads_as_english(example: str, fmt: str) -> None:
     text = reading(example, "en", fmt)
     assert not lines_matching(text, FRENCH), "French words"
     assert not lines_matching(text, predicate_names()), "predicate names"
+    assert not re.findall(r".{0,30}\b(?:and|or) (?:The|A|An|It)\b", text), "a capital mid-sentence"
