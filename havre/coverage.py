@@ -34,7 +34,6 @@ from solver.cases.case import Case
 from solver.compile.chain import chains
 from solver.compile.emit import AspProgram
 from solver.solve.context import Context
-from solver.solve.cores import on_every_core
 from solver.solve.decide import CHUNK
 from solver.solve.run import add_case, case_symbol, consequences, new_control
 
@@ -92,7 +91,7 @@ def coverage(program: AspProgram, policy: CheckedPolicy, cases: Sequence[Case]) 
     brave: set[Symbol] = set()
     cautious: set[Symbol] = set()
     starts = range(0, len(numbered), CHUNK)  # numbered across chunks: atoms of two cases never merge
-    for cons in on_every_core(
+    for cons in map(
         lambda start: consequences(_control(program, policy, numbered[start : start + CHUNK], text + SHOWS)), starts
     ):
         brave |= cons.brave

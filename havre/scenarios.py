@@ -28,7 +28,6 @@ from solver.cases.case import Case, CaseError
 from solver.cases.casefile import load_case, parse_case, read_document
 from solver.compile.names import show_value
 from solver.solve.answer import STATUSES, Decision, Verdict
-from solver.solve.cores import on_every_core
 from solver.solve.decide import CHUNK
 
 if TYPE_CHECKING:
@@ -254,7 +253,7 @@ def run(policy: Policy, scenarios: Sequence[Scenario]) -> list[Outcome]:
         return {i: asked(part, scenarios[i], d) for (i, _), d in zip(members, found, strict=True)}
 
     decided: dict[int, Decision | None] = {}
-    for got in on_every_core(lambda p: piece(*p), pieces):
+    for got in (piece(*p) for p in pieces):
         decided |= got
     return [Outcome(s, decided.get(i), failures(s, decided.get(i))) for i, s in enumerate(scenarios)]
 
