@@ -90,10 +90,8 @@ def coverage(program: AspProgram, policy: CheckedPolicy, cases: Sequence[Case]) 
     numbered = [(case_symbol(i), c) for i, c in enumerate(cases)]
     brave: set[Symbol] = set()
     cautious: set[Symbol] = set()
-    starts = range(0, len(numbered), CHUNK)  # numbered across chunks: atoms of two cases never merge
-    for cons in map(
-        lambda start: consequences(_control(program, policy, numbered[start : start + CHUNK], text + SHOWS)), starts
-    ):
+    for start in range(0, len(numbered), CHUNK):  # numbered across chunks: atoms of two cases never merge
+        cons = consequences(_control(program, policy, numbered[start : start + CHUNK], text + SHOWS))
         brave |= cons.brave
         cautious |= cons.cautious
     fired = {s.arguments[0].string for s in cautious if s.name == "_fired"}

@@ -28,7 +28,6 @@ from solver.cases.case import Case, CaseError
 from solver.cases.casefile import load_case, parse_case, read_document
 from solver.compile.names import show_value
 from solver.solve.answer import STATUSES, Decision, Verdict
-from solver.solve.decide import CHUNK
 
 if TYPE_CHECKING:
     from havre.api import Policy
@@ -241,20 +240,11 @@ def run(policy: Policy, scenarios: Sequence[Scenario]) -> list[Outcome]:
     for i, s in enumerate(scenarios):
         if s.case is not None:
             groups.setdefault(_expected(policy, s), []).append((i, s.case))
-    # Each group in chunks, on every core: a chunk is one grounding either way.
-    pieces = [
-        (policy.narrowed(verdicts), members[start : start + CHUNK])
-        for verdicts, members in groups.items()
-        for start in range(0, len(members), CHUNK)
-    ]
-
-    def piece(part: Policy, members: list[tuple[int, Case]]) -> dict[int, Decision | None]:
+    decided: dict[int, Decision] = {}
+    for verdicts, members in groups.items():
+        part = policy.narrowed(verdicts)
         found = part.decide_many([case for _, case in members], missing=False)
-        return {i: asked(part, scenarios[i], d) for (i, _), d in zip(members, found, strict=True)}
-
-    decided: dict[int, Decision | None] = {}
-    for got in (piece(*p) for p in pieces):
-        decided |= got
+        decided |= {i: asked(part, scenarios[i], d) for (i, _), d in zip(members, found, strict=True)}
     return [Outcome(s, decided.get(i), failures(s, decided.get(i))) for i, s in enumerate(scenarios)]
 
 
