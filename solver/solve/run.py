@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import TypeVar
 
 import clingo
@@ -68,16 +68,28 @@ def add_case(backend: clingo.Backend, policy: CheckedPolicy, case: Case, cid: Sy
         fact("_closed", Function(c.pred), String(c.first))
 
 
-@lru_cache(maxsize=16)
+_PARSED = threading.local()  # per thread: clingo counts an AST node's owners without a lock
+_KEPT = 16
+
+
 def statements(text: str) -> tuple[ast.AST, ...]:
-    """A program's statements, parsed once per process: handing them to each new control is cheaper."""
+    """A program's statements, parsed once per process and thread: handing them to each new control is cheaper.
+
+    No node is shared between threads: adding a node to a control takes and drops references to it outside
+    Python's lock, so two threads adding the same nodes corrupt them (clingo rejects or crashes)."""
+    kept: dict[str, tuple[ast.AST, ...]] = _PARSED.__dict__.setdefault("kept", {})
+    if text in kept:
+        return kept[text]
     out: list[ast.AST] = []
     messages = Messages()
     try:
         ast.parse_string(text, out.append, logger=messages, message_limit=20)
     except RuntimeError as err:
         raise messages.fail("compiled program", err) from None
-    return tuple(out)
+    if len(kept) >= _KEPT:
+        del kept[next(iter(kept))]  # the oldest
+    kept[text] = tuple(out)
+    return kept[text]
 
 
 def show_predicate(pred: n.Predicate) -> str:
