@@ -34,6 +34,7 @@ from solver.cases.case import Case
 from solver.compile.chain import chains
 from solver.compile.emit import AspProgram
 from solver.solve.context import Context
+from solver.solve.cores import on_every_core
 from solver.solve.decide import CHUNK
 from solver.solve.run import add_case, case_symbol, consequences, new_control
 
@@ -90,8 +91,10 @@ def coverage(program: AspProgram, policy: CheckedPolicy, cases: Sequence[Case]) 
     numbered = [(case_symbol(i), c) for i, c in enumerate(cases)]
     brave: set[Symbol] = set()
     cautious: set[Symbol] = set()
-    for start in range(0, len(numbered), CHUNK):  # numbered across chunks: atoms of two cases never merge
-        cons = consequences(_control(program, policy, numbered[start : start + CHUNK], text + SHOWS))
+    starts = range(0, len(numbered), CHUNK)  # numbered across chunks: atoms of two cases never merge
+    for cons in on_every_core(
+        lambda start: consequences(_control(program, policy, numbered[start : start + CHUNK], text + SHOWS)), starts
+    ):
         brave |= cons.brave
         cautious |= cons.cautious
     fired = {s.arguments[0].string for s in cautious if s.name == "_fired"}

@@ -28,6 +28,8 @@ from solver.cases.case import Case, CaseError
 from solver.cases.casefile import load_case, parse_case, read_document
 from solver.compile.names import show_value
 from solver.solve.answer import STATUSES, Decision, Verdict
+from solver.solve.cores import on_every_core
+from solver.solve.decide import CHUNK
 
 if TYPE_CHECKING:
     from havre.api import Policy
@@ -240,11 +242,20 @@ def run(policy: Policy, scenarios: Sequence[Scenario]) -> list[Outcome]:
     for i, s in enumerate(scenarios):
         if s.case is not None:
             groups.setdefault(_expected(policy, s), []).append((i, s.case))
-    decided: dict[int, Decision] = {}
-    for verdicts, members in groups.items():
-        part = policy.narrowed(verdicts)
+    # Each group in chunks, on every core: a chunk is one grounding either way.
+    pieces = [
+        (policy.narrowed(verdicts), members[start : start + CHUNK])
+        for verdicts, members in groups.items()
+        for start in range(0, len(members), CHUNK)
+    ]
+
+    def piece(part: Policy, members: list[tuple[int, Case]]) -> dict[int, Decision | None]:
         found = part.decide_many([case for _, case in members], missing=False)
-        decided |= {i: asked(part, scenarios[i], d) for (i, _), d in zip(members, found, strict=True)}
+        return {i: asked(part, scenarios[i], d) for (i, _), d in zip(members, found, strict=True)}
+
+    decided: dict[int, Decision | None] = {}
+    for got in on_every_core(lambda p: piece(*p), pieces):
+        decided |= got
     return [Outcome(s, decided.get(i), failures(s, decided.get(i))) for i, s in enumerate(scenarios)]
 
 
