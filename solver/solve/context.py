@@ -23,6 +23,7 @@ ONE, ZERO = Number(1), Number(0)
 INT_MIN, INT_MAX = -(2**31), 2**31 - 1  # what clingo's numbers hold
 OUT_OF_RANGE = Function("out_of_range", [])
 UNITS = {"add_days": "days", "add_months": "months", "add_years": "years"}
+BETWEEN = {"years_between": calendar.completed_years, "months_between": calendar.completed_months}
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +44,27 @@ def _rule(site: Symbol | None) -> str:
     return site.string if site is not None and site.type == SymbolType.String else "?"
 
 
+def computed(name: str, a: int, b: int) -> int | None:
+    """An arithmetic function of the program (`plus`, `add_months`, `days_between`, ...) on two known numbers;
+    None when the result is not a number the solver holds or a day of the calendar. The grounder's calls
+    (Context) and the shape path's evaluation (solver.solve.compared) both compute here."""
+    try:
+        if name in UNITS:
+            start = calendar.from_day(a)  # the day itself must be in the calendar
+            if name == "add_days":
+                return calendar.to_day(calendar.from_day(a + b))
+            step = calendar.add_months if name == "add_months" else calendar.add_years
+            return calendar.to_day(step(start, b))
+        if name in BETWEEN:
+            return BETWEEN[name](calendar.from_day(a), calendar.from_day(b))
+    except (ValueError, OverflowError):
+        return None
+    result = a + b if name == "plus" else a - b if name == "minus" else b - a if name == "days_between" else None
+    if result is None:
+        raise ValueError(f"no arithmetic function {name}")
+    return result if INT_MIN <= result <= INT_MAX else None
+
+
 class Context:
     def __init__(self) -> None:
         self.faults: list[Fault] = []
@@ -52,29 +74,20 @@ class Context:
             self.faults.append(Fault(_rule(site), case, text, date))
         return OUT_OF_RANGE
 
-    def _number(self, value: int, site: Symbol | None, case: Symbol | None, text: str) -> Symbol:
-        if INT_MIN <= value <= INT_MAX:
-            return Number(value)
-        return self._fault(site, case, text, date=False)
-
     def _date_op(self, name: str, d: Symbol, n: Symbol, site: Symbol | None, case: Symbol | None) -> Symbol:
         if not _known(d, n):
             return Function(name, [d, n])
         day, amount = d.number, n.number
+        result = computed(name, day, amount)
+        if result is not None:
+            return Number(result)
         try:
-            start = calendar.from_day(day)
-            if name == "add_days":
-                return Number(calendar.to_day(calendar.from_day(day + amount)))
-            step = calendar.add_months if name == "add_months" else calendar.add_years
-            return Number(calendar.to_day(step(start, amount)))
+            shown = calendar.from_day(day).isoformat()
         except (ValueError, OverflowError):
-            try:
-                shown = calendar.from_day(day).isoformat()
-            except (ValueError, OverflowError):
-                shown = str(day)
-            sign = "-" if amount < 0 else "+"
-            unit = UNITS[name] if abs(amount) != 1 else UNITS[name][:-1]
-            return self._fault(site, case, f"{shown} {sign} {abs(amount)} {unit}", date=True)
+            shown = str(day)
+        sign = "-" if amount < 0 else "+"
+        unit = UNITS[name] if abs(amount) != 1 else UNITS[name][:-1]
+        return self._fault(site, case, f"{shown} {sign} {abs(amount)} {unit}", date=True)
 
     def add_days(self, d: Symbol, n: Symbol, site: Symbol | None = None, case: Symbol | None = None) -> Symbol:
         return self._date_op("add_days", d, n, site, case)
@@ -88,12 +101,14 @@ class Context:
     def plus(self, a: Symbol, b: Symbol, site: Symbol | None = None, case: Symbol | None = None) -> Symbol:
         if not _known(a, b):
             return Function("plus", [a, b])
-        return self._number(a.number + b.number, site, case, f"{a.number} + {b.number}")
+        result = computed("plus", a.number, b.number)
+        return Number(result) if result is not None else self._fault(site, case, f"{a.number} + {b.number}", date=False)
 
     def minus(self, a: Symbol, b: Symbol, site: Symbol | None = None, case: Symbol | None = None) -> Symbol:
         if not _known(a, b):
             return Function("minus", [a, b])
-        return self._number(a.number - b.number, site, case, f"{a.number} - {b.number}")
+        result = computed("minus", a.number, b.number)
+        return Number(result) if result is not None else self._fault(site, case, f"{a.number} - {b.number}", date=False)
 
     def years_between(self, a: Symbol, b: Symbol) -> Symbol:
         if not _known(a, b):

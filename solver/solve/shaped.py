@@ -40,7 +40,7 @@ from solver.cases import calendar
 from solver.cases.case import Case
 from solver.compile.emit import AspProgram, input_choice, tuple_text
 from solver.compile.names import CASE, encode
-from solver.solve.compared import Comparison, Fault, Key
+from solver.solve.compared import Comparison, Expr, Fault, Key, read_term, term_text, value_of
 from solver.solve.context import Context
 from solver.solve.run import new_control, show_directives, statements
 
@@ -113,6 +113,7 @@ class Setting:
 
     pooled: dict[str, str]
     known: dict[Symbol, int]
+    plain: dict[Key, int]  # the same values by (input, pooled arguments), as comparisons read them
     assumptions: list[int]
     free: bool  # whether anything is left to enumerate
     unknown: list[tuple[str, tuple[str, ...]]]
@@ -158,6 +159,7 @@ class Shape:
         self._guards: dict[tuple[int, int], int] = {}  # (literal, literal) that cannot both hold -> its guard
         self._asked: dict[int, int] = {}  # a comparison's `_tv` -> its `_ask`: "not true" of an asked one only
         self.inputs = [self._inputs(Number(cid)) for cid in range(copies)]
+        self.shown: dict[Symbol, tuple[str, Expr | None]] = {}  # a shown atom's text, and its term if it has values
         for name, arity in EXTERNALS:
             for a in ctl.symbolic_atoms.by_signature(name, arity):
                 if a.is_external:
@@ -203,12 +205,12 @@ class Shape:
             parts = [self._assumptions(case, pooled, inputs) for inputs in self.inputs]
         except KeyError:  # a fact outside the grounded domain (a relation of an entity with itself)
             raise Fallback from None
-        known = parts[0][0]
+        known, plain = parts[0][0]
         # A guard the case does not assume stays free: it only appears in its constraint, so every model with it
         # true is also a model with it false, and the consequences are those without the constraint. Assuming
         # the others false would grow each case's assumptions with every guard the process has made.
         assumptions = [literal for part in parts for literal in part[1]]
-        return Setting(pooled, known, assumptions, any(part[2] for part in parts), parts[0][3])
+        return Setting(pooled, known, plain, assumptions, any(part[2] for part in parts), parts[0][3])
 
     def _consistent(self, open_: list[tuple[Symbol, int]], values: _Reader) -> list[int]:
         """The assumptions that make the comparisons a case leaves open answer alike, as the reference path's
@@ -242,7 +244,8 @@ class Shape:
     def solve(self, case: Case) -> tuple[list[str], list[str]]:
         """The case's brave and cautious atom texts, as the reference path gives them (solver.solve.run)."""
         setting = self.setting(case)
-        reader = _Reader(setting.known, {f'"{v}"': f'"{k}"' for k, v in setting.pooled.items()})
+        names = {f'"{v}"': f'"{k}"' for k, v in setting.pooled.items()}
+        reader = _Reader(setting.known, names, setting.plain, self.shown)
         with self.lock:
             brave, cautious = _consequences(self.ctl, setting.assumptions, setting.free, reader)
         _check_clash(brave)
@@ -250,7 +253,7 @@ class Shape:
 
     def _assumptions(
         self, case: Case, pooled: dict[str, str], inputs: _Inputs
-    ) -> tuple[dict[Symbol, int], list[int], bool, list[tuple[str, tuple[str, ...]]]]:
+    ) -> tuple[tuple[dict[Symbol, int], dict[Key, int]], list[int], bool, list[tuple[str, tuple[str, ...]]]]:
         policy = self.policy
         known: dict[Symbol, int] = {_TODAY: calendar.to_day(case.assessment_date)}
         plain: dict[Key, int] = {("_today", ()): known[_TODAY]}  # the same values, as comparisons read them
@@ -309,7 +312,7 @@ class Shape:
             if key not in stated
             and not (len(key[1]) > 1 and policy.predicates[key[0]].is_bool and (key[0], key[1][0]) in closed)
         ]
-        return known, out, free, unknown
+        return (known, plain), out, free, unknown
 
 
 def _pooled(type_index: int, i: int) -> str:
@@ -351,22 +354,36 @@ def _consequences(
 
 
 class _Reader:
-    """Atoms as the reference path prints them: values evaluated, pooled ids renamed; each atom read once."""
+    """Atoms as the reference path prints them: values evaluated, pooled ids renamed. `shown` keeps, for the
+    shape, each atom's text and, when it holds values (`u(...)`), its term read into Python data
+    (solver.solve.compared): a case then reads its atoms without a call into clingo's API but the hash."""
 
-    def __init__(self, known: dict[Symbol, int], names: dict[str, str]) -> None:
+    def __init__(
+        self,
+        known: dict[Symbol, int],
+        names: dict[str, str],
+        plain: dict[Key, int] | None = None,
+        shown: dict[Symbol, tuple[str, Expr | None]] | None = None,
+    ) -> None:
         self.known = known
         self.names = names
-        self.texts: dict[Symbol, str] = {}
+        self.plain = plain or {}
+        self.shown = {} if shown is None else shown
         self.values: dict[Symbol, Symbol] = {}
 
     def __call__(self, symbol: Symbol) -> str:
-        text = self.texts.get(symbol)
-        if text is None:
+        found = self.shown.get(symbol)
+        if found is None:
             raw = str(symbol)
-            text = str(self.evaluated(symbol)) if "u(" in raw else raw
-            if '"_' in text:
-                text = _POOLED.sub(lambda m: self.names[m[0]], text)
-            self.texts[symbol] = text
+            found = self.shown[symbol] = (raw, read_term(symbol) if "u(" in raw else None)
+        text, term = found
+        if term is not None:
+            try:
+                text = term_text(value_of(term, self.plain))
+            except Fault:
+                raise Fallback from None
+        if '"_' in text:
+            text = _POOLED.sub(lambda m: self.names[m[0]], text)
         return text
 
     def evaluated(self, s: Symbol) -> Symbol:

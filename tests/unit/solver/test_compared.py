@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from clingo import Function, Number, String, Symbol, Tuple_
+from clingo import Function, Number, String, Symbol, Tuple_, parse_term
 
-from solver.solve.compared import Comparison, Fault
+from solver.solve.compared import Comparison, Fault, read_term, term_text, value_of
 from solver.solve.context import Context
 
 
@@ -52,3 +52,46 @@ def test_arithmetic_out_of_range_is_a_fault() -> None:
     term = cmp("lt", Function("plus", [u("n", "_0_000"), Number(1)]), Number(0))
     with pytest.raises(Fault):
         Comparison(term).holds({("n", ("_0_000",)): 2**31 - 1})
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'u(birth_date,("_0_000",))',
+        "-3",
+        '"a \\"quoted\\" \\\\ word"',
+        'f(-a,(1,),(),("x","y"))',
+        "cmp(lt,u(p,()),add_years(u(_today,()),-22))",
+        "-f(x)",
+        "#inf",
+        "(1,2)",
+    ],
+)
+def test_a_term_read_into_python_data_prints_as_clingo_prints_it(text: str) -> None:
+    term = parse_term(text)
+    assert term_text(read_term(term)) == str(term) == text
+
+
+@pytest.mark.parametrize(
+    ("name", "args"),
+    [
+        ("add_days", (739000, 30)),
+        ("add_months", (739000, -24)),
+        ("add_years", (739000, 18)),
+        ("plus", (2**31 - 2, 1)),
+        ("minus", (5, 9)),
+        ("years_between", (730000, 739000)),
+        ("months_between", (739000, 738000)),
+        ("days_between", (738000, 739000)),
+    ],
+)
+def test_a_term_with_every_value_known_comes_to_the_grounders_number(name: str, args: tuple[int, int]) -> None:
+    term = Function(name, [u("a"), u("b")])
+    known = {("a", ()): args[0], ("b", ()): args[1]}
+    assert value_of(read_term(term), known) == getattr(Context(), name)(*(Number(a) for a in args)).number
+
+
+def test_the_same_unknown_compared_with_itself_is_settled_as_at_grounding() -> None:
+    inner = cmp("eq", BIRTH, BIRTH)  # nested in a term, as the grounder's `cmp` settles it
+    assert value_of(read_term(Function("plus", [inner, Number(1)])), {}) == 2
+    assert value_of(read_term(cmp("lt", BIRTH, BIRTH)), {}) == Context().cmp(Function("lt"), BIRTH, BIRTH).number
