@@ -32,7 +32,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import clingo
-from clingo import Function, Number, String, Symbol, SymbolType, Tuple_
+from clingo import Function, Number, String, Symbol, Tuple_
 
 from grammar import nodes as n
 from grammar.checked import CheckedPolicy
@@ -47,16 +47,6 @@ from solver.solve.run import new_control, show_directives, statements
 SHAPES = 8  # groundings kept per process, the most recently used
 ENABLED = True  # the tests turn it off to compare with the reference path
 SIGHTINGS = 2  # a shape is grounded the second time a case of it is decided: one-off runs never pay for it
-_ARITHMETIC = (
-    "add_days",
-    "add_months",
-    "add_years",
-    "plus",
-    "minus",
-    "years_between",
-    "months_between",
-    "days_between",
-)
 _POOLED = re.compile(r'"_\d+_\d{3}"')
 _TODAY = Function("u", [Function("_today"), Tuple_([])])
 ZERO = Number(0)
@@ -102,9 +92,8 @@ class _Inputs:
     valued: dict[tuple[str, tuple[str, ...]], dict[Symbol, int]]  # enumeration and entity inputs, by value
     given: dict[tuple[str, tuple[str, ...]], int]
     closed: dict[tuple[str, str], int]
-    comparisons: list[tuple[Symbol, int, int]]  # the term, `_true(T)`, `_tv(0,T)`
-    checks: list[Comparison]  # each comparison's term, read once
-    differ: list[tuple[Symbol, Symbol, int]]  # two computed values of one fact, `_differ(0,V,W)`
+    comparisons: list[tuple[Comparison, int, int]]  # each comparison's term read once, `_true(T)`, `_tv(0,T)`
+    differ: list[tuple[Expr, Expr, int]]  # two computed values of one fact, `_differ(0,V,W)`, read once
 
 
 @dataclass(frozen=True)
@@ -112,8 +101,7 @@ class Setting:
     """A case in its shape: pooled ids, values by `u(...)` term, assumptions, and its unknown facts (pooled)."""
 
     pooled: dict[str, str]
-    known: dict[Symbol, int]
-    plain: dict[Key, int]  # the same values by (input, pooled arguments), as comparisons read them
+    known: dict[Key, int]  # the case's numbers and dates, by (input, pooled arguments)
     assumptions: list[int]
     free: bool  # whether anything is left to enumerate
     unknown: list[tuple[str, tuple[str, ...]]]
@@ -167,7 +155,7 @@ class Shape:
 
     def _inputs(self, cid: Symbol) -> _Inputs:
         atoms = self.ctl.symbolic_atoms
-        inputs = _Inputs({}, {}, {}, {}, [], [], [])
+        inputs = _Inputs({}, {}, {}, {}, [], [])
         for pred in self.policy.inputs():
             arity = len(pred.params)
             if pred.is_bool:
@@ -187,13 +175,13 @@ class Shape:
                 inputs.closed[(a.symbol.arguments[1].name, a.symbol.arguments[2].string)] = a.literal
         for a in atoms.by_signature("_differ", 3):
             if a.symbol.arguments[0] == cid:
-                inputs.differ.append((a.symbol.arguments[1], a.symbol.arguments[2], a.literal))
+                v, w = a.symbol.arguments[1:]
+                inputs.differ.append((read_term(v), read_term(w), a.literal))
         for a in atoms.by_signature("_true", 1):
             tv = atoms[Function("_tv", [cid, a.symbol.arguments[0]])]
             ask = atoms[Function("_ask", [cid, a.symbol.arguments[0]])]
             if tv is not None:
-                inputs.comparisons.append((a.symbol.arguments[0], a.literal, tv.literal))
-                inputs.checks.append(Comparison(a.symbol.arguments[0]))
+                inputs.comparisons.append((Comparison(a.symbol.arguments[0]), a.literal, tv.literal))
                 if ask is not None:
                     self._asked[tv.literal] = ask.literal
         return inputs
@@ -205,21 +193,21 @@ class Shape:
             parts = [self._assumptions(case, pooled, inputs) for inputs in self.inputs]
         except KeyError:  # a fact outside the grounded domain (a relation of an entity with itself)
             raise Fallback from None
-        known, plain = parts[0][0]
+        known = parts[0][0]
         # A guard the case does not assume stays free: it only appears in its constraint, so every model with it
         # true is also a model with it false, and the consequences are those without the constraint. Assuming
         # the others false would grow each case's assumptions with every guard the process has made.
         assumptions = [literal for part in parts for literal in part[1]]
-        return Setting(pooled, known, plain, assumptions, any(part[2] for part in parts), parts[0][3])
+        return Setting(pooled, known, assumptions, any(part[2] for part in parts), parts[0][3])
 
-    def _consistent(self, open_: list[tuple[Symbol, int]], values: _Reader) -> list[int]:
+    def _consistent(self, open_: list[tuple[Comparison, int]], known: dict[Key, int]) -> list[int]:
         """The assumptions that make the comparisons a case leaves open answer alike, as the reference path's
         constraints do (solver.compile.emit.CONSISTENT): there the bounds are numbers when grounding, here only
         once the case gives them. Each excluded pair of answers is a constraint guarded by an external atom,
         added to the grounding the first time a case needs it and assumed true for the cases that do."""
-        bounds: dict[Symbol, list[tuple[Bound, int]]] = {}
-        for term, tv in open_:
-            found = _bound(term, values)
+        bounds: dict[Expr, list[tuple[Bound, int]]] = {}
+        for check, tv in open_:
+            found = _bound(check, known)
             if found is not None and tv in self._asked:
                 bounds.setdefault(found[0], []).append((found[1], tv))
         needed: set[int] = set()
@@ -245,7 +233,7 @@ class Shape:
         """The case's brave and cautious atom texts, as the reference path gives them (solver.solve.run)."""
         setting = self.setting(case)
         names = {f'"{v}"': f'"{k}"' for k, v in setting.pooled.items()}
-        reader = _Reader(setting.known, names, setting.plain, self.shown)
+        reader = _Reader(names, setting.known, self.shown)
         with self.lock:
             brave, cautious = _consequences(self.ctl, setting.assumptions, setting.free, reader)
         _check_clash(brave)
@@ -253,10 +241,9 @@ class Shape:
 
     def _assumptions(
         self, case: Case, pooled: dict[str, str], inputs: _Inputs
-    ) -> tuple[tuple[dict[Symbol, int], dict[Key, int]], list[int], bool, list[tuple[str, tuple[str, ...]]]]:
+    ) -> tuple[dict[Key, int], list[int], bool, list[tuple[str, tuple[str, ...]]]]:
         policy = self.policy
-        known: dict[Symbol, int] = {_TODAY: calendar.to_day(case.assessment_date)}
-        plain: dict[Key, int] = {("_today", ()): known[_TODAY]}  # the same values, as comparisons read them
+        known: dict[Key, int] = {("_today", ()): calendar.to_day(case.assessment_date)}
         out: list[int] = []
         stated: set[tuple[str, tuple[str, ...]]] = set()
         for f in case.facts:
@@ -273,8 +260,7 @@ class Shape:
                 )
                 out.append(inputs.valued[key][value])
             else:
-                plain[key] = encode(f.value, pred.value).number
-                known[Function("u", [Function(f.pred), Tuple_([String(a) for a in key[1]])])] = plain[key]
+                known[key] = encode(f.value, pred.value).number
         closed = {(c.pred, pooled[c.first]) for c in case.closed}
         free = False
         for key, literal in inputs.atoms.items():
@@ -288,31 +274,33 @@ class Shape:
         free = free or any(key not in stated for key in inputs.valued)
         out += [literal if key in stated else -literal for key, literal in inputs.given.items()]
         out += [literal if key in closed else -literal for key, literal in inputs.closed.items()]
-        values = _Reader(known, {})
-        open_: list[tuple[Symbol, int]] = []
-        for (term, true, tv), check in zip(inputs.comparisons, inputs.checks, strict=True):
+        open_: list[tuple[Comparison, int]] = []
+        for check, true, tv in inputs.comparisons:
             try:
-                holds = check.holds(plain)
+                holds = check.holds(known)
             except Fault:
                 raise Fallback from None
             if holds is None:
                 out.append(-true)
                 free = True
-                open_.append((term, tv))
+                open_.append((check, tv))
             else:
                 out += [true] if holds else [-true, -tv]
-        out += self._consistent(open_, values)
-        for left, right, literal in inputs.differ:
-            v, w = values.evaluated(left), values.evaluated(right)
-            known_both = v.type == w.type == SymbolType.Number
-            out.append(literal if known_both and v != w else -literal)
+        try:
+            out += self._consistent(open_, known)
+            differing = [(value_of(v, known), value_of(w, known), literal) for v, w, literal in inputs.differ]
+        except Fault:
+            raise Fallback from None
+        out += [
+            literal if isinstance(v, int) and isinstance(w, int) and v != w else -literal for v, w, literal in differing
+        ]
         unknown = [
             key
             for key in inputs.given
             if key not in stated
             and not (len(key[1]) > 1 and policy.predicates[key[0]].is_bool and (key[0], key[1][0]) in closed)
         ]
-        return (known, plain), out, free, unknown
+        return known, out, free, unknown
 
 
 def _pooled(type_index: int, i: int) -> str:
@@ -354,22 +342,14 @@ def _consequences(
 
 
 class _Reader:
-    """Atoms as the reference path prints them: values evaluated, pooled ids renamed. `shown` keeps, for the
+    """Atoms as the reference path prints them: values worked out, pooled ids renamed. `shown` keeps, for the
     shape, each atom's text and, when it holds values (`u(...)`), its term read into Python data
     (solver.solve.compared): a case then reads its atoms without a call into clingo's API but the hash."""
 
-    def __init__(
-        self,
-        known: dict[Symbol, int],
-        names: dict[str, str],
-        plain: dict[Key, int] | None = None,
-        shown: dict[Symbol, tuple[str, Expr | None]] | None = None,
-    ) -> None:
-        self.known = known
+    def __init__(self, names: dict[str, str], known: dict[Key, int], shown: dict[Symbol, tuple[str, Expr | None]]):
         self.names = names
-        self.plain = plain or {}
-        self.shown = {} if shown is None else shown
-        self.values: dict[Symbol, Symbol] = {}
+        self.known = known
+        self.shown = shown
 
     def __call__(self, symbol: Symbol) -> str:
         found = self.shown.get(symbol)
@@ -379,37 +359,12 @@ class _Reader:
         text, term = found
         if term is not None:
             try:
-                text = term_text(value_of(term, self.plain))
+                text = term_text(value_of(term, self.known))
             except Fault:
                 raise Fallback from None
         if '"_' in text:
             text = _POOLED.sub(lambda m: self.names[m[0]], text)
         return text
-
-    def evaluated(self, s: Symbol) -> Symbol:
-        """A term with the case's values in it, computed as solver.solve.context computes them at grounding."""
-        if s.type != SymbolType.Function or not s.arguments:
-            return s
-        found = self.values.get(s)
-        if found is None:
-            found = self.values[s] = _evaluated(s, self.known, self.evaluated)
-        return found
-
-
-def _evaluated(s: Symbol, known: dict[Symbol, int], inner: Callable[[Symbol], Symbol]) -> Symbol:
-    if s.name == "u" and len(s.arguments) == 2:
-        value = known.get(s)
-        return s if value is None else Number(value)
-    args = [inner(a) for a in s.arguments]
-    if s.name == "cmp" and len(args) == 3 and args[1].type == args[2].type == SymbolType.Number:
-        return Context().cmp(*args)
-    if s.name in _ARITHMETIC and all(a.type == SymbolType.Number for a in args):
-        context = Context()
-        result = getattr(context, s.name)(*args)
-        if context.faults:
-            raise Fallback
-        return result
-    return Function(s.name, args, s.positive)
 
 
 @dataclass(frozen=True)
@@ -438,14 +393,17 @@ class Bound:
         return max(a[0], b[0]) <= min(a[1], b[1])
 
 
-def _bound(term: Symbol, values: _Reader) -> tuple[Symbol, Bound] | None:
+def _bound(check: Comparison, known: dict[Key, int]) -> tuple[Expr, Bound] | None:
     """An open comparison as (the unknown value, its bound), for the forms the reference path relates:
     `U < n`, `n < U` and `U = n`."""
-    op, left, right = (values.evaluated(a) for a in term.arguments)
-    if left.type != SymbolType.Number and right.type == SymbolType.Number:
-        return left, Bound("below" if op.name == "lt" else "equal", right.number)
-    if op.name == "lt" and left.type == SymbolType.Number and right.type != SymbolType.Number:
-        return right, Bound("above", left.number)
+    if check.op is None:
+        return None
+    lt = check.op[1] == "lt"
+    left, right = value_of(check.left, known), value_of(check.right, known)  # type: ignore[arg-type]
+    if not isinstance(left, int) and isinstance(right, int):
+        return left, Bound("below" if lt else "equal", right)
+    if lt and isinstance(left, int) and not isinstance(right, int):
+        return right, Bound("above", left)
     return None
 
 
