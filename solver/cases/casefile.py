@@ -20,11 +20,11 @@ from grammar.checked import CheckedPolicy
 from grammar.files import FileProblem, read_text
 from solver.cases import schema as sc
 from solver.cases.case import Case, CaseError, Closed, Entity, Fact, Value, printable
+from solver.cases.quick import FileMapping, read_common
+from solver.cases.schema import MAX_ENTITIES, MAX_PAIRS
 
 MAX_BYTES = 1_048_576
 MAX_DEPTH = 12  # a case file needs 5 levels; anything much deeper is refused before it is looked at
-MAX_ENTITIES = 40  # deciding grows with the square of the entities (relations are between pairs of them)
-MAX_PAIRS = 1000  # pairs stated for inputs about two entities, all inputs together
 Kind = Literal["yaml", "json"]
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _TYPED = (n.BoolType, n.IntType, n.EnumType)  # values the schema checks whole
@@ -43,6 +43,13 @@ def case_from_text(text: str, policy: CheckedPolicy, kind: Kind = "yaml", origin
 
 def parse_case(data: object, policy: CheckedPolicy, origin: str = "<case>") -> Case:
     """Check a loaded document (mappings, lists, text, numbers, booleans, null) and make it a Case."""
+    case = read_common(data, policy, origin)
+    return case if case is not None else parse_case_in_full(data, policy, origin)
+
+
+def parse_case_in_full(data: object, policy: CheckedPolicy, origin: str = "<case>") -> Case:
+    """`parse_case` without the one-pass reader of documents right in every way (`quick`): the full check,
+    which names the first problem in file order. The reference that reader is tested against."""
     lay = sc.layout(policy)
     try:
         data = _plain(data, 0)
@@ -99,28 +106,14 @@ def _shown(origin: str) -> str:
     return origin if origin.isprintable() and len(origin) <= 200 else repr(origin[:200])[1:-1]
 
 
-class _Mapping(dict[str, Any]):
-    """A mapping as read from a file, remembering keys it had twice (reported with their path later)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.duplicates: list[str] = []
-
-    def put(self, key: str, value: object) -> None:
-        if key in self:
-            self.duplicates.append(key)
-        else:
-            self[key] = value
-
-
 class _Refused(Exception):
     def __init__(self, mark: yaml.Mark | None, message: str) -> None:
         super().__init__(message)
         self.mark, self.message = mark, message
 
 
-def _json_object(pairs: list[tuple[str, Any]]) -> _Mapping:
-    out = _Mapping()
+def _json_object(pairs: list[tuple[str, Any]]) -> FileMapping:
+    out = FileMapping()
     for key, value in pairs:
         out.put(key, value)
     return out
@@ -159,8 +152,8 @@ class _CaseLoader(yaml.SafeLoader):
         return super().compose_node(parent, index)
 
 
-def _yaml_map(loader: _CaseLoader, node: yaml.MappingNode) -> _Mapping:
-    out = _Mapping()
+def _yaml_map(loader: _CaseLoader, node: yaml.MappingNode) -> FileMapping:
+    out = FileMapping()
     for key_node, value_node in node.value:
         if not isinstance(key_node, yaml.ScalarNode):
             raise _Refused(key_node.start_mark, "mapping keys must be plain text")

@@ -16,7 +16,8 @@ from grammar.files import FileProblem, decode_text
 from grammar.parse import parse_text
 from havre.api import Policy, load_policy
 from solver.cases.case import CaseError
-from solver.cases.casefile import parse_case, parse_document
+from solver.cases.casefile import parse_case, parse_case_in_full, parse_document
+from solver.cases.quick import read_common
 from tests.helpers import ROOT
 
 FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -79,6 +80,15 @@ def test_any_persons_section_is_a_case_or_an_error_at_its_path(persons: dict[str
         parse_case(doc, mini().checked, "c.json")
     except CaseError as err:
         assert err.path.startswith("persons") or err.path == ""
+
+
+@FAST
+@given(st.dictionaries(st.text(max_size=8), st.dictionaries(FIELDS, JSON, max_size=4), max_size=4))
+def test_the_one_pass_reader_reads_only_what_the_full_check_accepts_and_alike(persons: dict[str, Any]) -> None:
+    doc = {"case": "c", "assessment_date": "2026-11-21", "persons": persons}
+    case = read_common(doc, mini().checked, "c.json")
+    if case is not None:
+        assert case == parse_case_in_full(doc, mini().checked, "c.json")
 
 
 @FAST
