@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Set as AbstractSet
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import cache
 
 from grammar import nodes as n
@@ -78,8 +78,12 @@ def decode_case(policy: CheckedPolicy, case: Case, idx: Index) -> Decision:
             subjects.update(ids_of[pred.params[0].type.name])
         fired_b, fired_c = brave_fired.get(pred.name, {}), cautious_fired.get(pred.name, {})
         for subject in sorted(subjects):
-            v = _verdict(pred, subject, brave.get(subject, _NONE), cautious.get(subject, _NONE), fired_b, fired_c)
-            verdicts.append(_situated(policy, v, about, clashing))
+            situation = _situation(policy, pred.name, subject, about, clashing)
+            if isinstance(situation, Verdict):
+                verdicts.append(situation)
+                continue
+            b, c = brave.get(subject, _NONE), cautious.get(subject, _NONE)
+            verdicts.append(_verdict(pred, subject, b, c, fired_b, fired_c, *situation))
     unknowns = tuple(sorted(_unknown_text(a) for a in idx.cautious["_unknown"]))
     scoped = frozenset(policy.applies)
     return Decision(case.id, policy.shown_hash, tuple(verdicts), unknowns, _violations(idx), conflicts, scoped)
@@ -122,24 +126,28 @@ def _conflicts(policy: CheckedPolicy, about: _About, brave: Fired, cautious: Fir
     return tuple(out)
 
 
-def _situated(policy: CheckedPolicy, v: Verdict, about: _About, clashing: dict[Key, Conflict]) -> Verdict:
-    """The verdict with its conflict, what it rests on, and whether it applies to its subject."""
-    conflict = clashing.get(v.key)
+def _situation(
+    policy: CheckedPolicy, name: str, subject: tuple[str, ...], about: _About, clashing: dict[Key, Conflict]
+) -> Verdict | tuple[bool | None, tuple[Key, ...]]:
+    """The verdict itself when its conflict or not applying to its subject settles it; else whether it applies
+    (None: that depends on unknown facts) and the conflicting facts it rests on."""
+    key = (name, subject)
+    conflict = clashing.get(key)
     if conflict is not None:
-        return replace(v, status="conflict", value=None, rules=conflict.rules, missing=(), conflict=conflict)
+        return Verdict(name, subject, "conflict", None, conflict.rules, (), conflict)
     applicable: bool | None = True
-    if v.verdict in policy.applies:
-        if v.subject in about.applies_c.get(v.verdict, ()):
+    if name in policy.applies:
+        if subject in about.applies_c.get(name, ()):
             applicable = True
-        elif v.subject in about.applies_b.get(v.verdict, ()):
+        elif subject in about.applies_b.get(name, ()):
             applicable = None
         else:
-            return Verdict(v.verdict, v.subject, "not_applicable", None, (), applicable=False)
+            return Verdict(name, subject, "not_applicable", None, (), applicable=False)
     rests_on: tuple[Key, ...] = ()
-    if v.subject in about.onclash_b.get(v.verdict, ()):
-        cone = dependency_cone(policy, v.verdict)
-        rests_on = tuple(k for k in clashing if k[0] in cone and k != v.key)
-    return replace(v, applicable=applicable, rests_on=rests_on)
+    if subject in about.onclash_b.get(name, ()):
+        cone = dependency_cone(policy, name)
+        rests_on = tuple(k for k in clashing if k[0] in cone and k != key)
+    return applicable, rests_on
 
 
 _NONE: frozenset[str] = frozenset()
@@ -197,20 +205,27 @@ def _verdict(
     cautious: AbstractSet[str],
     fired_brave: dict[tuple[str, ...], list[tuple[str, str]]],
     fired_cautious: dict[tuple[str, ...], list[tuple[str, str]]],
+    applicable: bool | None,
+    rests_on: tuple[Key, ...],
 ) -> Verdict:
-    fired_b, fired_c = fired_brave.get(subject), fired_cautious.get(subject)
+    name = pred.name
     if not brave:
-        return Verdict(pred.name, subject, "fails", None, ())
+        return Verdict(name, subject, "fails", None, (), (), None, applicable, rests_on)
     if pred.is_bool:
         if cautious:
-            return Verdict(pred.name, subject, "holds", True, _rules_for(fired_c, None))
-        return Verdict(pred.name, subject, "undetermined", None, _rules_for(fired_b, None))
+            rules = _rules_for(fired_cautious.get(subject), None)
+            return Verdict(name, subject, "holds", True, rules, (), None, applicable, rests_on)
+        rules = _rules_for(fired_brave.get(subject), None)
+        return Verdict(name, subject, "undetermined", None, rules, (), None, applicable, rests_on)
     if cautious and brave == cautious:
         value = min(cautious)
         term = terms.parse(value)
         if not (isinstance(term, Fn) and term.args):  # a function with arguments is an unknown value
-            return Verdict(pred.name, subject, "holds", decode_term(term, pred.value), _rules_for(fired_c, value))
-    return Verdict(pred.name, subject, "undetermined", None, _rules_for(fired_b, None))
+            rules = _rules_for(fired_cautious.get(subject), value)
+            decoded = decode_term(term, pred.value)
+            return Verdict(name, subject, "holds", decoded, rules, (), None, applicable, rests_on)
+    rules = _rules_for(fired_brave.get(subject), None)
+    return Verdict(name, subject, "undetermined", None, rules, (), None, applicable, rests_on)
 
 
 def _violations(idx: Index) -> tuple[Violation, ...]:
