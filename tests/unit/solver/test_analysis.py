@@ -13,11 +13,13 @@ from typing import Any
 
 import pytest
 import yaml
+from typer.testing import CliRunner
 
 from grammar import nodes as n
 from grammar.check import check
 from grammar.parse import parse, parse_text
 from havre.api import Policy, load_policy
+from havre.cli import app
 from havre.coverage import coverage, coverage_json
 from havre.scenarios import collect, load_file, run
 from solver.analysis.analysis import CODES, Finding, analyse
@@ -428,3 +430,16 @@ def test_what_the_search_cannot_settle_in_time_is_said_and_never_claimed(monkeyp
         "the search could not settle within 0 s whether rule S-2.flag always concludes, decides and lets its parts"
         " apply; nothing is claimed about it"
     )
+
+
+def test_a_check_that_only_could_not_settle_questions_passes(monkeypatch: pytest.MonkeyPatch) -> None:
+    import solver.analysis.analysis as analysis
+
+    monkeypatch.setattr(analysis, "SETTLE_SECONDS", 0.0)
+    monkeypatch.setattr(analysis, "_brave_while_quick", lambda ctl: set())  # no model found in time
+    monkeypatch.setattr(analysis, "_settle", lambda ctl, atom: None)
+    r = CliRunner().invoke(app, ["check", "--policy", str(BROKEN / "two-conflicts")])
+    unsettled = [line for line in r.output.splitlines() if "warning[unsettled]" in line]
+    assert r.exit_code == 0, r.output
+    assert len(unsettled) > 1 and all(line.endswith("nothing is claimed about it") for line in unsettled)
+    assert r.output.splitlines()[-1] == f"4 rules, 9 predicates: 0 errors, {len(unsettled)} warnings"
