@@ -369,7 +369,9 @@ class _Reader:
 
 @dataclass(frozen=True)
 class Bound:
-    """What a comparison of an unknown value with a number says of it: `U < n`, `U > n` or `U = n`."""
+    """What a comparison of an unknown value with a number says of it: `U < n`, `U > n` or `U = n`. Which
+    answers exclude each other is worked out from intervals here and listed in solver.compile.emit.CONSISTENT
+    for the grounder; a test evaluates both on every pair of forms and small numbers."""
 
     kind: str  # "below", "above", "equal"
     number: int

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import itertools
+
+import clingo
 import pytest
 from clingo import Function, Number, String, Symbol, Tuple_, parse_term
 
+from solver.compile.emit import CONSISTENT
 from solver.solve.compared import Comparison, Fault, read_term, term_text, value_of
 from solver.solve.context import Context
+from solver.solve.shaped import Bound
 
 
 def u(pred: str, *ids: str) -> Symbol:
@@ -95,3 +100,28 @@ def test_the_same_unknown_compared_with_itself_is_settled_as_at_grounding() -> N
     inner = cmp("eq", BIRTH, BIRTH)  # nested in a term, as the grounder's `cmp` settles it
     assert value_of(read_term(Function("plus", [inner, Number(1)])), {}) == 2
     assert value_of(read_term(cmp("lt", BIRTH, BIRTH)), {}) == Context().cmp(Function("lt"), BIRTH, BIRTH).number
+
+
+def _excluded_by_the_emitted_constraints(first: str, holds1: bool, second: str, holds2: bool) -> bool:
+    """Whether the reference path's constraints (solver.compile.emit.CONSISTENT) refuse these two answers."""
+    facts = [f"_ask(0,{first}).", f"_ask(0,{second})."]
+    facts += [f"_tv(0,{term})." for term, holds in ((first, holds1), (second, holds2)) if holds]
+    ctl = clingo.Control(["--warn=none"])
+    ctl.add("base", [], "\n".join([*facts, *CONSISTENT]))
+    ctl.ground([("base", [])])
+    return not ctl.solve().satisfiable
+
+
+FORMS = {"below": "cmp(lt,u,{})", "above": "cmp(lt,{},u)", "equal": "cmp(eq,u,{})"}
+
+
+def test_the_shape_paths_bounds_exclude_exactly_what_the_emitted_constraints_exclude() -> None:
+    """Two statements of one rule, for numbers known at grounding and for numbers a case gives: they agree."""
+    for (kind1, form1), (kind2, form2) in itertools.product(FORMS.items(), repeat=2):
+        for a, b in itertools.product(range(-2, 3), repeat=2):
+            one, other = Bound(kind1, a), Bound(kind2, b)
+            if one == other:
+                continue  # one comparison: its two answers are one atom's truth values
+            for holds1, holds2 in itertools.product((True, False), repeat=2):
+                emitted = _excluded_by_the_emitted_constraints(form1.format(a), holds1, form2.format(b), holds2)
+                assert emitted == (not one.meets(other, holds1, holds2)), (one, holds1, other, holds2)
