@@ -213,13 +213,35 @@ class Views:
                 Condition(f.condition.literal, f.condition.env, True, f.condition.inputs, (), f.condition.failures)
             )
             cond["sentence"] = self.sentence(f.condition.literal, f.condition.values, failing=True)
-            if f.reason == "condition":
+            out_of_force = self._out_of_force(f.rule, f.condition)
+            if out_of_force is not None:
+                view["text"] = out_of_force
+            elif f.reason == "condition":
                 view["text"] = self._("Not met: %(condition)s") % {"condition": uncap(cond["sentence"])}
             else:
                 view["text"] = self._("Exception applied: %(condition)s") % {"condition": uncap(cond["sentence"])}
             view["inputs"] = cond["inputs"]
             view["nested"] = cond["failures"]
         return view
+
+    def _out_of_force(self, rule_id: str, failed: Condition) -> str | None:
+        """A version that does not conclude because its date falls outside its days, said so: the condition
+        that gates a version (grammar.versions) read as written would be "the assessment date is before ..."."""
+        window = self.policy.rule(rule_id).rule.in_force
+        lit = failed.literal
+        if window is None or not is_gate(lit, window):
+            return None
+        assert isinstance(lit, n.Compare)
+        parts = {"day": self.sentences.term(lit.left, failed.values)}
+        if window.start:
+            parts["start"] = date_text(window.start, self.lang)
+        if window.end:
+            parts["end"] = date_text(window.end, self.lang)
+        if window.start and window.end:
+            return self._("Not in force on %(day)s: this version is in force from %(start)s to %(end)s") % parts
+        if window.start:
+            return self._("Not in force on %(day)s: this version is in force from %(start)s") % parts
+        return self._("Not in force on %(day)s: this version is in force until %(end)s") % parts
 
     # ------------------------------------------------------------ what would change it
     def change(self, c: Change) -> View:
@@ -446,3 +468,4 @@ def _rules_under(d: Derivation, out: list[str], depth: int) -> None:
     for c in d.conditions:
         for below in c.because[:1]:
             _rules_under(below, out, depth + 1)
+

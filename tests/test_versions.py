@@ -149,6 +149,18 @@ def test_why_not_says_no_version_is_in_force_on_the_choosing_date(policy: Policy
     assert "Not met: the fee for a1 is … dollars: no version of rule LAW-1.fee is in force on February 1, 2026" in text
 
 
+def test_why_not_says_a_version_is_not_in_force_on_the_date_that_chooses_it(policy: Policy) -> None:
+    text = explained(policy, case("2026-03-01"), "office", why_not=True)
+    assert "    Not in force on the assessment date (March 1, 2026): this version is in force until June 30, 2025" in (
+        text.splitlines()
+    )
+    french = explained(policy, case("2025-06-30"), "office", why_not=True, lang="fr")
+    assert (
+        "    Pas en vigueur pour la date d'évaluation (30 juin 2025) : cette version entre en vigueur le"
+        " 1er juillet 2025"
+    ) in french.splitlines()
+
+
 def test_versions_take_their_priorities_together() -> None:
     src = (
         SRC
