@@ -21,7 +21,8 @@ IMPACT_HELP = "\n\n".join(
         "--base is a policy folder, or a git revision of the repository holding --policy (its policy folder as"
         " that revision had it). CASES is read as `havre batch` reads it (JSON Lines or a folder of case files);"
         " cases are decided without the missing-facts search.",
-        "Changes are grouped by verdict and outcome (`decision: selected → refused`), each group with its count,"
+        "Changes are grouped by verdict and outcome, each headed in the verdict's own words (`MIFI's decision on"
+        " an application: selected → refused (decision)`), each group with its count,"
         " the rules that now conclude differently or were edited, and one case's explanation before and after."
         " Cases that cannot be read or decided under either version are counted and listed.",
         "--fail-on-change VERDICT exits 1 when that verdict changed for any case.",

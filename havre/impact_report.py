@@ -1,11 +1,13 @@
 """The impact report: the changed main verdicts grouped by change, with rules, an example explained before and
 after, and totals; as plain data (the JSON shape below), text, or a self-contained HTML page. The JSON keeps its
 English labels; the words of the text and the page come from the explanations' catalogues (explain.i18n).
+A group's `heading` is its change in the report's language, in the verdict's own words:
+"MIFI's decision on an application: selected → refused (decision)".
 
     {"base": {"policy", "hash"}, "current": {"policy", "hash"}, "verdicts": [main verdicts compared],
      "totals": {"cases", "changed", "unchanged", "unreadable"},
      "by_verdict": [{"verdict", "cases", "subjects"}],
-     "groups": [{"verdict", "before", "after", "cases", "subjects", "changed": [{"index", "case"}],
+     "groups": [{"verdict", "before", "after", "heading", "cases", "subjects", "changed": [{"index", "case"}],
                  "rules": [{"rule", "title", "provisions": [{"id", "title"}], "before", "after", "edit"}],
                  "example": {"index", "origin", "case", "subject", "rules": {"before", "after"}, "before", "after"}}],
      "edited_rules": [{"rule", "title", "edit"}],
@@ -15,6 +17,7 @@ English labels; the words of the text and the page come from the explanations' c
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import difflib
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -26,10 +29,14 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from explain.i18n import N_, gettext, translations
+from explain.phrases import Phrases
 from explain.render import render
+from explain.views import STATUS
+from grammar import nodes as n
 from grammar.checked import CheckedPolicy
 from havre.api import Policy
 from havre.impact import CaseDiff, Change
+from solver.cases.case import Case
 from solver.compile.cone import narrowed
 
 TEMPLATES = Path(__file__).with_name("templates")
@@ -168,6 +175,7 @@ def _group(
         "verdict": verdict,
         "before": before,
         "after": after,
+        "heading": heading(sides, verdict, before, after),
         "cases": len(tally.cases),
         "subjects": tally.subjects,
         "changed": [{"index": i, "case": c} for i, c in tally.cases.items()],
@@ -247,8 +255,44 @@ def _rule(sides: Sides, rule_id: str, before: int, after: int, edit: str | None)
 # ---------------------------------------------------------------- text and HTML
 
 
+def heading(sides: Sides, verdict: str, before: str, after: str) -> str:
+    """A change in the verdict's own words, of any subject: "MIFI's decision on an application: selected →
+    refused (decision)"."""
+    policy = sides.current.checked if verdict in sides.current.checked.predicates else sides.base.checked
+    decl = policy.predicates.get(verdict)
+    if decl is None:
+        return change_name({"verdict": verdict, "before": before, "after": after}, sides.lang)
+    ph = Phrases(policy, Case("", dt.date.min, (), ()), sides.lang)
+    change = f"{_outcome(ph, decl, before)} → {_outcome(ph, decl, after)}"
+    subject = tuple(ph.some(p.type.name) for p in decl.params)  # any subject: "a person", "une demande"
+    said = ph.fact(verdict, subject, True) if decl.is_bool else ph.fact(verdict, subject, None, blank="…")
+    # "MIFI's decision on an application: …": the change takes the value's place when it ends the sentence.
+    said = said[:-1] + change if said.endswith("…") else labelled(said, change, sides.lang)
+    return f"{ph.cap(said)} ({verdict})"
+
+
+def _outcome(ph: Phrases, decl: n.Predicate, outcome: str) -> str:
+    """An outcome of `impact.outcome` worded: a status, or the value the verdict holds with."""
+    status = outcome.replace(" ", "_")
+    if status in STATUS:
+        return ph._(STATUS[status])
+    if isinstance(decl.value, n.DateType):
+        return ph.value(dt.date.fromisoformat(outcome))
+    if isinstance(decl.value, n.IntType):
+        return ph.value(int(outcome))
+    return ph.value(outcome, decl.name)
+
+
 def change_name(group: dict[str, Any], lang: str = "en") -> str:
-    return labelled(group["verdict"], f"{group['before']} → {group['after']}", lang)
+    """A group's heading; a status in the report's language where the group has none."""
+    if "heading" in group:
+        return str(group["heading"])
+    _ = gettext(lang)
+    worded = [
+        _(STATUS[o.replace(" ", "_")]) if o.replace(" ", "_") in STATUS else o
+        for o in (group["before"], group["after"])
+    ]
+    return labelled(group["verdict"], " → ".join(worded), lang)
 
 
 def labelled(label: str, value: str, lang: str = "en") -> str:

@@ -14,6 +14,7 @@ import sys
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
+from html import escape
 from pathlib import Path
 from typing import Any
 
@@ -342,7 +343,8 @@ def test_the_html_report_opens_in_chromium(run: Run, tmp_path: Path) -> None:
     row = "".join(f'<td class="n">{t[k]}</td>' for k in ("cases", "changed", "unchanged", "unreadable"))
     assert row in dom
     for n, group in enumerate(run.report["groups"], 1):
-        assert f'<a href="#g{n}">{group["verdict"]}: {group["before"]} → {group["after"]}</a>' in dom
+        assert f'<a href="#g{n}">{escape(group["heading"], quote=False)}</a>' in dom
+        assert group["heading"].endswith(f" ({group['verdict']})") and " → " in group["heading"]
         assert f'<section class="group" id="g{n}">' in dom
     assert dom.count("<rect ") == len(run.report["by_verdict"])
     assert '<code>FAM-2.under-22</code> <span class="edit">changed</span>' in dom

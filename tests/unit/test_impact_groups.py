@@ -10,7 +10,7 @@ from typing import Any
 from havre import batch as b
 from havre.api import Policy, load_policy
 from havre.impact import CaseDiff, Change, LocalCompare, Versions, changes, compare, outcome
-from havre.impact_report import Collected, edited_rules, html, side_by_side, text
+from havre.impact_report import Collected, Sides, edited_rules, heading, html, side_by_side, text
 from solver.solve.answer import Decision, Verdict
 from tests.helpers import ROOT, policy_of
 
@@ -136,7 +136,7 @@ def test_the_french_text_report_has_french_headings_and_sentences() -> None:
         f"Règles modifiées{nbsp}:",
         "  modifiée   FAM-2.under-22  Enfant de moins de 22 ans",
         "  supprimée  FAM-9  Ancienne règle",
-        f"family{nbsp}: holds → not applicable   1 dossier (2 sujets)",
+        f"family{nbsp}: établi → sans objet   1 dossier (2 sujets)",
         f"  règle FAM-2.under-22 [modifiée] «{nbsp}Enfant de moins de 22 ans{nbsp}»{nbsp}: a conclu 2 fois avant,"
         " 0 fois après (FAM-2 Enfant à charge)",
         f"  règle FAM-1 «{nbsp}Famille{nbsp}»{nbsp}: le constat repose sur elle ()",
@@ -169,7 +169,7 @@ def test_the_french_page_has_french_headings_and_sentences() -> None:
         "Dossiers touchés par constat",
         f"family{nbsp}: 1",
         "Règles modifiées entre les versions",
-        f'<span class="change">family{nbsp}: holds → not applicable</span> — 1 dossier',
+        f'<span class="change">family{nbsp}: établi → sans objet</span> — 1 dossier',
         *("Règle", "Dispositions", "Conclusions avant", "Après"),
         f"Exemple{nbsp}: dossier a&lt;b (cases.jsonl:1), p1",
         *("Avant", "Après"),
@@ -185,3 +185,22 @@ def test_the_french_page_has_french_headings_and_sentences() -> None:
     assert "<p>Aucun constat principal n'a changé.</p>" in html(small_report() | {"groups": []}, "fr")
     for sentence in ("Current:", "base:", "Cases:", "No main verdict changed.", ">changed<", ">removed<"):
         assert sentence not in page and sentence not in html(small_report() | {"groups": []}, "fr")
+
+
+def test_a_group_is_headed_in_the_verdicts_own_words_in_the_reports_language() -> None:
+    shipped = load_policy(ROOT / "policy")
+    en, fr = (Sides(shipped, shipped, "HEAD", "policy", ("decision",), lang) for lang in ("en", "fr"))
+    nbsp = "\u00a0"
+    assert heading(en, "decision", "selected", "refused") == "MIFI's decision on an application: selected → refused (decision)"
+    assert heading(fr, "decision", "undetermined", "rejected") == (
+        f"Décision du MIFI sur une demande{nbsp}: indéterminé → rejetée (decision)"
+    )
+    assert heading(fr, "eligible_for_program", "holds", "fails") == (
+        "Une personne relève du Programme des personnes sélectionnées pour considérations humanitaires"
+        f"{nbsp}: établi → non établi (eligible_for_program)"
+    )
+    assert heading(en, "csq_expiry", "undetermined", "2027-05-01") == (
+        "The Québec selection certificates for an application expire on …, unless a permanent residence application"
+        " is still being processed: undetermined → May 1, 2027 (csq_expiry)"
+    )
+    assert heading(en, "gone", "holds", "not applicable") == "gone: holds → does not apply"
