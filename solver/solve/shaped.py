@@ -89,11 +89,12 @@ class _Inputs:
     """The grounded atoms a case's facts set, by predicate and pooled arguments."""
 
     atoms: dict[tuple[str, tuple[str, ...]], int]  # yes/no inputs
-    valued: dict[tuple[str, tuple[str, ...]], dict[Symbol, int]]  # enumeration and entity inputs, by value
+    valued: dict[tuple[str, tuple[str, ...]], dict[str, int]]  # enumeration and entity inputs, by value
     given: dict[tuple[str, tuple[str, ...]], int]
     closed: dict[tuple[str, str], int]
     comparisons: list[tuple[Comparison, int, int]]  # each comparison's term read once, `_true(T)`, `_tv(0,T)`
     differ: list[tuple[Expr, Expr, int]]  # two computed values of one fact, `_differ(0,V,W)`, read once
+    yes_no: list[tuple[tuple[str, tuple[str, ...]], int, bool]]  # `atoms` with whether each is false by default
 
 
 @dataclass(frozen=True)
@@ -147,6 +148,7 @@ class Shape:
         self._guards: dict[tuple[int, int], int] = {}  # (literal, literal) that cannot both hold -> its guard
         self._asked: dict[int, int] = {}  # a comparison's `_tv` -> its `_ask`: "not true" of an asked one only
         self.inputs = [self._inputs(Number(cid)) for cid in range(copies)]
+        self._kinds = {p.name: _kind(p) for p in policy.inputs()}
         self.shown: dict[Symbol, tuple[str, Expr | None]] = {}  # a shown atom's text, and its term if it has values
         for name, arity in EXTERNALS:
             for a in ctl.symbolic_atoms.by_signature(name, arity):
@@ -155,7 +157,7 @@ class Shape:
 
     def _inputs(self, cid: Symbol) -> _Inputs:
         atoms = self.ctl.symbolic_atoms
-        inputs = _Inputs({}, {}, {}, {}, [], [])
+        inputs = _Inputs({}, {}, {}, {}, [], [], [])
         for pred in self.policy.inputs():
             arity = len(pred.params)
             if pred.is_bool:
@@ -166,7 +168,11 @@ class Shape:
                 for a in atoms.by_signature(pred.name, arity + 2):
                     if a.symbol.arguments[0] == cid:
                         key = (pred.name, _strings(a.symbol.arguments[1:-1]))
-                        inputs.valued.setdefault(key, {})[a.symbol.arguments[-1]] = a.literal
+                        value = a.symbol.arguments[-1]  # an id (pooled) or an enumeration value, by its text
+                        text = value.string if value.type == clingo.SymbolType.String else value.name
+                        inputs.valued.setdefault(key, {})[text] = a.literal
+        defaults = {p.name: p.default_false for p in self.policy.inputs()}
+        inputs.yes_no = [(key, literal, defaults[key[0]]) for key, literal in inputs.atoms.items()]
         for a in atoms.by_signature("_given", 3):
             if a.symbol.arguments[0] == cid:
                 inputs.given[(a.symbol.arguments[1].name, _strings(a.symbol.arguments[2].arguments))] = a.literal
@@ -242,32 +248,28 @@ class Shape:
     def _assumptions(
         self, case: Case, pooled: dict[str, str], inputs: _Inputs
     ) -> tuple[dict[Key, int], list[int], bool, list[tuple[str, tuple[str, ...]]]]:
-        policy = self.policy
         known: dict[Key, int] = {("_today", ()): calendar.to_day(case.assessment_date)}
         out: list[int] = []
         stated: set[tuple[str, tuple[str, ...]]] = set()
+        kinds = self._kinds
         for f in case.facts:
-            key = (f.pred, tuple(pooled[a] for a in f.args))
+            key = (f.pred, tuple([pooled[a] for a in f.args]))
             stated.add(key)
-            pred = policy.predicates[f.pred]
-            if pred.is_bool:
+            kind = kinds[f.pred]
+            if kind is _YES_NO:
                 out.append(inputs.atoms[key] if f.value is True else -inputs.atoms[key])
-            elif isinstance(pred.value, n.EnumType | n.EntityType):
-                value = (
-                    String(pooled[str(f.value)])
-                    if isinstance(pred.value, n.EntityType)
-                    else encode(f.value, pred.value)
-                )
-                out.append(inputs.valued[key][value])
+            elif kind is _ENTITY:
+                out.append(inputs.valued[key][pooled[str(f.value)]])
+            elif kind is _ENUM:
+                out.append(inputs.valued[key][str(f.value)])
             else:
-                known[key] = encode(f.value, pred.value).number
+                known[key] = encode(f.value, self.policy.predicates[f.pred].value).number
         closed = {(c.pred, pooled[c.first]) for c in case.closed}
         free = False
-        for key, literal in inputs.atoms.items():
+        for key, literal, false_by_default in inputs.yes_no:
             if key in stated:
                 continue
-            pred = policy.predicates[key[0]]
-            if pred.default_false or (len(key[1]) > 1 and (key[0], key[1][0]) in closed):
+            if false_by_default or (len(key[1]) > 1 and (key[0], key[1][0]) in closed):
                 out.append(-literal)
             else:
                 free = True
@@ -298,9 +300,20 @@ class Shape:
             key
             for key in inputs.given
             if key not in stated
-            and not (len(key[1]) > 1 and policy.predicates[key[0]].is_bool and (key[0], key[1][0]) in closed)
+            and not (len(key[1]) > 1 and kinds[key[0]] is _YES_NO and (key[0], key[1][0]) in closed)
         ]
         return known, out, free, unknown
+
+
+_YES_NO, _ENTITY, _ENUM, _NUMBER = "yes/no", "entity", "enumeration", "number"  # how a case's fact is set
+
+
+def _kind(pred: n.Predicate) -> str:
+    if pred.is_bool:
+        return _YES_NO
+    if isinstance(pred.value, n.EntityType):
+        return _ENTITY
+    return _ENUM if isinstance(pred.value, n.EnumType) else _NUMBER
 
 
 def _pooled(type_index: int, i: int) -> str:
