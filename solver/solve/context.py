@@ -111,17 +111,19 @@ class Context:
         return Number(result) if result is not None else self._fault(site, case, f"{a.number} - {b.number}", date=False)
 
     def years_between(self, a: Symbol, b: Symbol) -> Symbol:
-        if not _known(a, b):
-            return Function("years_between", [a, b])
-        return Number(calendar.completed_years(calendar.from_day(a.number), calendar.from_day(b.number)))
+        return self._between("years_between", a, b)
 
     def months_between(self, a: Symbol, b: Symbol) -> Symbol:
-        if not _known(a, b):
-            return Function("months_between", [a, b])
-        return Number(calendar.completed_months(calendar.from_day(a.number), calendar.from_day(b.number)))
+        return self._between("months_between", a, b)
 
     def days_between(self, a: Symbol, b: Symbol) -> Symbol:
-        return Number(b.number - a.number) if _known(a, b) else Function("days_between", [a, b])
+        return self._between("days_between", a, b)
+
+    def _between(self, name: str, a: Symbol, b: Symbol) -> Symbol:
+        if not _known(a, b):
+            return Function(name, [a, b])
+        result = computed(name, a.number, b.number)
+        return Number(result) if result is not None else self._fault(None, None, f"{name}({a}, {b})", date=True)
 
     def distinct(self, a: Symbol, b: Symbol) -> Symbol:
         """1 when both values are known and differ: only then do two conclusions surely disagree."""

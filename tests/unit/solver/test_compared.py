@@ -125,3 +125,9 @@ def test_the_shape_paths_bounds_exclude_exactly_what_the_emitted_constraints_exc
             for holds1, holds2 in itertools.product((True, False), repeat=2):
                 emitted = _excluded_by_the_emitted_constraints(form1.format(a), holds1, form2.format(b), holds2)
                 assert emitted == (not one.meets(other, holds1, holds2)), (one, holds1, other, holds2)
+
+
+def test_a_span_between_days_outside_the_calendar_is_a_fault_not_a_crash() -> None:
+    context = Context()
+    assert context.years_between(Number(-(10**9)), Number(739000)).name == "out_of_range"
+    assert [(f.rule, f.text, f.date) for f in context.faults] == [("?", "years_between(-1000000000, 739000)", True)]
