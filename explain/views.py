@@ -468,4 +468,3 @@ def _rules_under(d: Derivation, out: list[str], depth: int) -> None:
     for c in d.conditions:
         for below in c.because[:1]:
             _rules_under(below, out, depth + 1)
-

@@ -191,7 +191,9 @@ def test_a_group_is_headed_in_the_verdicts_own_words_in_the_reports_language() -
     shipped = load_policy(ROOT / "policy")
     en, fr = (Sides(shipped, shipped, "HEAD", "policy", ("decision",), lang) for lang in ("en", "fr"))
     nbsp = "\u00a0"
-    assert heading(en, "decision", "selected", "refused") == "MIFI's decision on an application: selected → refused (decision)"
+    assert heading(en, "decision", "selected", "refused") == (
+        "MIFI's decision on an application: selected → refused (decision)"
+    )
     assert heading(fr, "decision", "undetermined", "rejected") == (
         f"Décision du MIFI sur une demande{nbsp}: indéterminé → rejetée (decision)"
     )
