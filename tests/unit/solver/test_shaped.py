@@ -14,6 +14,7 @@ from havre.api import Policy, load_policy
 from havre.generate import Generator
 from havre.scenarios import collect
 from solver.cases.case import Case
+from solver.cases.schema import MAX_ENTITIES
 from solver.compile.chain import chains
 from solver.solve import decide, shaped, trace
 from solver.solve.readout import by_case, decode_case
@@ -26,6 +27,7 @@ PARTS = 20  # tests of GENERATED / PARTS cases each, so that workers share them
 @pytest.fixture(autouse=True)
 def at_first_sight(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setattr(shaped, "SIGHTINGS", 1)  # every case here goes the shaped way, or falls back
+    monkeypatch.setattr(shaped, "LARGE", MAX_ENTITIES)
     yield
 
 
@@ -113,6 +115,16 @@ def test_a_case_decided_once_grounds_no_shape(monkeypatch: pytest.MonkeyPatch) -
     case = p.case(ROOT / "policy/examples/mateo-federal-hc.yaml")
     assert shaped.solve_shaped(p.program, p.checked, case, "% once") is None  # the reference path decides it
     assert shaped.solve_shaped(p.program, p.checked, case, "% once") is not None
+
+
+def test_a_large_shape_is_grounded_later(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(shaped, "SIGHTINGS", 2)
+    monkeypatch.setattr(shaped, "LARGE", 3)  # the example's entities are more than that
+    p = policy()
+    case = p.case(ROOT / "policy/examples/mateo-federal-hc.yaml")
+    assert len(case.entities) > 3
+    sightings = [shaped.solve_shaped(p.program, p.checked, case, "% large") is not None for _ in range(4)]
+    assert sightings == [False, False, False, True]
 
 
 def same_missing(cases: list[Case], monkeypatch: pytest.MonkeyPatch) -> None:
