@@ -71,9 +71,9 @@ _MAPPINGS = (dict, FileMapping)
 
 def read_common(data: object, policy: CheckedPolicy, origin: str) -> Case | None:
     """The Case of a document right in every way, or None (see the module's docstring)."""
-    table = _TABLES.get(policy.hash, _TABLES)
-    if table is _TABLES:
-        table = _TABLES[policy.hash] = _table(policy)
+    if policy.hash not in _TABLES:
+        _TABLES[policy.hash] = _table(policy)
+    table = _TABLES[policy.hash]
     if table is None or type(data) not in _MAPPINGS or getattr(data, "duplicates", None):
         return None
     try:
