@@ -8,12 +8,13 @@ import json
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, NamedTuple
-
-from jsonschema import Draft202012Validator
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from grammar import nodes as n
 from grammar.checked import CheckedPolicy
+
+if TYPE_CHECKING:  # jsonschema is imported only when a document is checked: most reads never need it
+    from jsonschema import Draft202012Validator
 
 CASE_ID = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
 ENTITY_ID = r"^[A-Za-z0-9][A-Za-z0-9_-]*$"
@@ -82,6 +83,8 @@ def case_schema(policy: CheckedPolicy) -> dict[str, Any]:
 
 def validator(policy: CheckedPolicy) -> Draft202012Validator:
     """The validator that finds every problem of a document, each with its path (slow: used when one fails)."""
+    from jsonschema import Draft202012Validator
+
     return Draft202012Validator(case_schema(policy), format_checker=Draft202012Validator.FORMAT_CHECKER)
 
 
@@ -102,6 +105,7 @@ def meets_schema(policy: CheckedPolicy, data: object) -> bool:
             check = validator(policy).validate
         else:
             import fastjsonschema  # only where it pays for itself
+            from jsonschema import Draft202012Validator
 
             formats = {"date": lambda v: Draft202012Validator.FORMAT_CHECKER.conforms(v, "date")}
             check = _COMPILED[policy.hash] = fastjsonschema.compile(case_schema(policy), formats=formats)

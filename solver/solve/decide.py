@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Collection, Sequence
+from concurrent.futures import Future
 from dataclasses import replace
 from itertools import product
 
@@ -12,7 +13,7 @@ from solver.cases.case import Case
 from solver.compile.emit import AspProgram
 from solver.solve import shaped
 from solver.solve.answer import Decision, Key
-from solver.solve.missing import MissingFinder
+from solver.solve.missing import MissingFinder, finder_soon
 from solver.solve.readout import by_case, decode_case
 from solver.solve.run import case_symbol, consequence_texts, control
 
@@ -20,6 +21,7 @@ from solver.solve.run import case_symbol, consequence_texts, control
 def decide_many(
     program: AspProgram, policy: CheckedPolicy, cases: Sequence[Case], *, missing: bool = True
 ) -> list[Decision]:
+    soon = finder_soon(program, policy, cases[0]) if missing and len(cases) == 1 else None
     decisions = _decided(program, policy, cases)
     # What rests on a conflict is worked out only for the cases that have one: it costs a grounding of its own.
     clashing = [i for i, d in enumerate(decisions) if d.conflicts]
@@ -28,7 +30,9 @@ def decide_many(
         for i, d in zip(clashing, again, strict=True):
             decisions[i] = d
     if missing:
-        decisions = [with_missing(program, policy, case, d) for case, d in zip(cases, decisions, strict=True)]
+        decisions = [
+            with_missing(program, policy, case, d, finder=soon) for case, d in zip(cases, decisions, strict=True)
+        ]
     return decisions
 
 
@@ -102,16 +106,18 @@ def with_missing(
     decision: Decision,
     budget: float | None = None,
     only: Collection[Key] | None = None,
+    finder: Future[MissingFinder] | None = None,
 ) -> Decision:
     """The smallest sets of missing facts of each undetermined verdict (of those in `only`, when given),
     searched for `budget` seconds at most (MISSING_SECONDS by default): the verdicts left when time runs out
-    list none, and the decision is marked `partial` ("missing"), so a reader knows the list is not complete."""
+    list none, and the decision is marked `partial` ("missing"), so a reader knows the list is not complete.
+    `finder`: the case's finder, already on its way (see solver.solve.missing.finder_soon)."""
     # An undetermined verdict that may not apply asks, too, what decides whether it applies (solver.solve.missing).
     open_ = [v for v in decision.verdicts if v.status == "undetermined" and (only is None or v.key in only)]
     if not open_:
         return decision
     deadline = time.monotonic() + (MISSING_SECONDS if budget is None else budget)
-    finder = MissingFinder(program, policy, case)
+    finder = made.result() if (made := finder) is not None else MissingFinder(program, policy, case)
     filled = {}
     with finder.stop_at(deadline):
         for v in open_:

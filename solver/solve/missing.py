@@ -18,6 +18,7 @@ import contextlib
 import threading
 import time
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 
 from clingo import Function, Number, String, Symbol, Tuple_
@@ -193,6 +194,19 @@ class MissingFinder:
                 yield
             finally:
                 timer.cancel()
+
+
+_SOON = ThreadPoolExecutor(max_workers=2, thread_name_prefix="missing-facts")
+
+
+def finder_soon(program: AspProgram, policy: CheckedPolicy, case: Case) -> Future[MissingFinder] | None:
+    """The case's finder, grounded on another thread while the case itself is being decided, when no shape of
+    it is kept: a one-off decision (a `havre decide`) then waits for both groundings at once, not in turn.
+    None when a kept shape serves the finder in little time. When the case turns out to leave no verdict
+    undetermined, the finder is not used and counts as a sighting of its shape (solver.solve.shaped)."""
+    if shaped.ENABLED and not shaped.unseen(program, policy, case, _meta(policy) + SHAPED_META, None, 2):
+        return None
+    return _SOON.submit(MissingFinder, program, policy, case)
 
 
 def _smallest_hitting_sets(universe: list[int], sets: list[frozenset[int]]) -> list[frozenset[int]]:

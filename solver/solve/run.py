@@ -70,6 +70,28 @@ def add_case(backend: clingo.Backend, policy: CheckedPolicy, case: Case, cid: Sy
 
 _PARSED = threading.local()  # per thread: clingo counts an AST node's owners without a lock
 _KEPT = 16
+PARSE_AT = 3  # the time a thread adds a text that it is parsed into statements
+
+
+def add_program(ctl: clingo.Control, texts: Iterable[str]) -> None:
+    """Programs added to a control (RuntimeError if clingo rejects one). A text a thread adds often is parsed
+    once into kept statements (handing them over costs about half of clingo parsing the text again); the first
+    times it goes in as text, so a process that grounds a program once or twice (a `havre decide`) does not pay
+    for building its statements as Python objects."""
+    seen: dict[str, int] = _PARSED.__dict__.setdefault("seen", {})
+    kept: dict[str, tuple[ast.AST, ...]] = _PARSED.__dict__.setdefault("kept", {})
+    as_text = []
+    with ProgramBuilder(ctl) as builder:
+        for text in texts:
+            if text in kept or seen.get(text, 0) >= PARSE_AT - 1:
+                for statement in statements(text):
+                    builder.add(statement)
+            else:
+                as_text.append(text)
+    for text in as_text:
+        ctl.add("base", [], text)
+        if text in seen or len(seen) < 4 * _KEPT:  # a bound: a long-lived process sees many programs once
+            seen[text] = seen.get(text, 0) + 1
 
 
 def statements(text: str) -> tuple[ast.AST, ...]:
@@ -119,10 +141,7 @@ def control(
     ctl, messages = new_control([])
     shows = "" if show is None else show_directives(policy, show)  # None: every atom is shown
     try:
-        with ProgramBuilder(ctl) as builder:
-            for text in (program.text, shows + "\n" + extra):
-                for statement in statements(text):
-                    builder.add(statement)
+        add_program(ctl, (program.text, shows + "\n" + extra))
         with ctl.backend() as backend:
             for cid, case in cases:
                 add_case(backend, policy, case, cid)

@@ -42,7 +42,7 @@ from solver.compile.emit import AspProgram, input_choice, tuple_text
 from solver.compile.names import CASE, encode
 from solver.solve.compared import Comparison, Expr, Fault, Key, read_term, term_text, value_of
 from solver.solve.context import Context
-from solver.solve.run import new_control, show_directives, statements
+from solver.solve.run import add_program, new_control, show_directives
 
 SHAPES = 8  # groundings kept per process, the most recently used
 ENABLED = True  # the tests turn it off to compare with the reference path
@@ -130,10 +130,7 @@ class Shape:
         ctl, messages = new_control([])
         shown = "" if shows is None else show_directives(policy, shows)  # None: the extra program's own
         try:
-            with clingo.ast.ProgramBuilder(ctl) as builder:
-                for text in (program.text, shown + "\n" + extra + "\n" + shape_program(policy)):
-                    for statement in statements(text):
-                        builder.add(statement)
+            add_program(ctl, (program.text, shown + "\n" + extra + "\n" + shape_program(policy)))
             with ctl.backend() as backend:
                 for cid in range(copies):
                     for name, *args in [("_case",), ("_today", _TODAY)] + [
@@ -461,6 +458,15 @@ def shape_for(
         while len(_SHAPES) > SHAPES:
             _SHAPES.popitem(last=False)
     return made
+
+
+def unseen(
+    program: AspProgram, policy: CheckedPolicy, case: Case, extra: str = "", shows: Shows | None = (), copies: int = 1
+) -> bool:
+    """Whether no case of this shape was asked for yet (with these rules): `shape_for` will answer None."""
+    key = (program.text, extra, shows, copies, counts_of(policy, case))
+    with _SHAPES_LOCK:
+        return key not in _SHAPES and key not in _SEEN
 
 
 def solve_shaped(

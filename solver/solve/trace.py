@@ -22,6 +22,7 @@ from solver.compile.terms import Fn, Term
 from solver.solve import shaped
 from solver.solve.answer import Decision
 from solver.solve.decide import with_missing
+from solver.solve.missing import finder_soon
 from solver.solve.readout import by_case, decode_case
 from solver.solve.run import consequence_texts, control, show_predicate
 
@@ -113,6 +114,7 @@ def trace_many(
     program: AspProgram, chain_text: str, policy: CheckedPolicy, cases: Sequence[Case], *, missing: bool = True
 ) -> list[tuple[Trace, Decision]]:
     """The cases grounded and solved together in the explanation program: each one's trace and decision."""
+    soon = finder_soon(program, policy, cases[0]) if missing and len(cases) == 1 else None
     out = _traced(program, chain_text, policy, cases)
     clashing = [i for i, (_, d) in enumerate(out) if d.conflicts]  # see solver.solve.decide: only those pay for it
     if clashing:
@@ -120,7 +122,9 @@ def trace_many(
         for i, found in zip(clashing, again, strict=True):
             out[i] = found
     if missing:
-        out = [(t, with_missing(program, policy, case, d)) for case, (t, d) in zip(cases, out, strict=True)]
+        out = [
+            (t, with_missing(program, policy, case, d, finder=soon)) for case, (t, d) in zip(cases, out, strict=True)
+        ]
     return out
 
 

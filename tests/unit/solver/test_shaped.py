@@ -4,6 +4,7 @@ the same decisions on 2,000 generated cases with unknown facts."""
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
@@ -16,7 +17,7 @@ from havre.scenarios import collect
 from solver.cases.case import Case
 from solver.cases.schema import MAX_ENTITIES
 from solver.compile.chain import chains
-from solver.solve import decide, shaped, trace
+from solver.solve import decide, missing, shaped, trace
 from solver.solve.readout import by_case, decode_case
 from tests.helpers import ROOT
 
@@ -180,3 +181,19 @@ rule QHC-1.payable "Payable" cites QHC-1
         monkeypatch.setattr(shaped, "ENABLED", True)
         assert p.decide(case, missing=False) == expected
         assert bool(expected.conflicts) == clash
+
+
+def test_a_finder_is_grounded_early_only_while_no_shape_serves_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(shaped, "SIGHTINGS", 2)
+    monkeypatch.setattr(shaped, "_SHAPES", OrderedDict())
+    monkeypatch.setattr(shaped, "_SEEN", {})
+    monkeypatch.setattr(decide, "MISSING_SECONDS", 120.0)
+    p = policy()
+    case = p.case(ROOT / "policy/examples/amina-selected.yaml")
+    soon = missing.finder_soon(p.program, p.checked, case)  # the first sighting: the reference way
+    assert soon is not None
+    decision = decide.decide_many(p.program, p.checked, [case], missing=False)[0]
+    early = decide.with_missing(p.program, p.checked, case, decision, finder=soon)
+    assert any(v.missing for v in early.verdicts)
+    assert decide.with_missing(p.program, p.checked, case, decision) == early  # the second: its shape is grounded
+    assert missing.finder_soon(p.program, p.checked, case) is None

@@ -6,10 +6,12 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import clingo
+import pytest
 from clingo.ast import ProgramBuilder
 
 from havre.api import load_policy
-from solver.solve.run import statements
+from solver.solve import run
+from solver.solve.run import PARSE_AT, InternalError, add_program, control, statements
 from tests.helpers import ROOT
 
 
@@ -42,3 +44,22 @@ def test_controls_on_four_threads_take_the_shipped_program_at_once() -> None:
     with ThreadPoolExecutor(max_workers=4) as pool:
         counts = list(pool.map(add, range(4)))
     assert counts == [len(statements(text))] * 4
+
+
+def test_a_program_goes_in_as_text_until_a_thread_has_added_it_often() -> None:
+    text = "p(1..3). q(X) :- p(X), X > 1. #show q/1.  % added a few times"
+    models, parsed = [], []
+    for _ in range(PARSE_AT + 1):
+        ctl = clingo.Control(["--warn=none"])
+        add_program(ctl, [text])
+        parsed.append(text in run._PARSED.kept)
+        ctl.ground([("base", [])])
+        ctl.solve(on_model=lambda m: models.append(sorted(str(s) for s in m.symbols(shown=True))))
+    assert models == [["q(2)", "q(3)"]] * (PARSE_AT + 1)
+    assert parsed == [False] * (PARSE_AT - 1) + [True, True]
+
+
+def test_a_program_clingo_rejects_is_an_internal_error_naming_the_stage() -> None:
+    policy = load_policy(ROOT / "policy")
+    with pytest.raises(InternalError, match=r"^clingo rejected the compiled program: .*syntax error"):
+        control(policy.program, policy.checked, [], extra="p(.")
