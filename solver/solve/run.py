@@ -90,8 +90,9 @@ def add_program(ctl: clingo.Control, texts: Iterable[str]) -> None:
                 as_text.append(text)
     for text in as_text:
         ctl.add("base", [], text)
-        if text in seen or len(seen) < 4 * _KEPT:  # a bound: a long-lived process sees many programs once
-            seen[text] = seen.get(text, 0) + 1
+        seen[text] = seen.pop(text, 0) + 1  # the most recently added last
+        if len(seen) > 4 * _KEPT:  # a bound: a long-lived process sees many programs once
+            del seen[next(iter(seen))]
 
 
 def statements(text: str) -> tuple[ast.AST, ...]:

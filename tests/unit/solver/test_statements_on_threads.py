@@ -47,6 +47,8 @@ def test_controls_on_four_threads_take_the_shipped_program_at_once() -> None:
 
 
 def test_a_program_goes_in_as_text_until_a_thread_has_added_it_often() -> None:
+    for i in range(100):  # however many programs the thread added before
+        add_program(clingo.Control(["--warn=none"]), [f"before({i})."])
     text = "p(1..3). q(X) :- p(X), X > 1. #show q/1.  % added a few times"
     models, parsed = [], []
     for _ in range(PARSE_AT + 1):
