@@ -31,7 +31,7 @@ def decide_many(
             decisions[i] = d
     if missing:
         decisions = [
-            with_missing(program, policy, case, d, finder=soon) for case, d in zip(cases, decisions, strict=True)
+            with_missing(program, policy, case, d, soon=soon) for case, d in zip(cases, decisions, strict=True)
         ]
     return decisions
 
@@ -106,18 +106,18 @@ def with_missing(
     decision: Decision,
     budget: float | None = None,
     only: Collection[Key] | None = None,
-    finder: Future[MissingFinder] | None = None,
+    soon: Future[MissingFinder] | None = None,
 ) -> Decision:
     """The smallest sets of missing facts of each undetermined verdict (of those in `only`, when given),
     searched for `budget` seconds at most (MISSING_SECONDS by default): the verdicts left when time runs out
     list none, and the decision is marked `partial` ("missing"), so a reader knows the list is not complete.
-    `finder`: the case's finder, already on its way (see solver.solve.missing.finder_soon)."""
+    `soon`: the case's finder, already on its way (see solver.solve.missing.finder_soon)."""
     # An undetermined verdict that may not apply asks, too, what decides whether it applies (solver.solve.missing).
     open_ = [v for v in decision.verdicts if v.status == "undetermined" and (only is None or v.key in only)]
     if not open_:
         return decision
     deadline = time.monotonic() + (MISSING_SECONDS if budget is None else budget)
-    finder = made.result() if (made := finder) is not None else MissingFinder(program, policy, case)
+    finder = soon.result() if soon is not None else MissingFinder(program, policy, case)
     filled = {}
     with finder.stop_at(deadline):
         for v in open_:

@@ -122,9 +122,7 @@ def trace_many(
         for i, found in zip(clashing, again, strict=True):
             out[i] = found
     if missing:
-        out = [
-            (t, with_missing(program, policy, case, d, finder=soon)) for case, (t, d) in zip(cases, out, strict=True)
-        ]
+        out = [(t, with_missing(program, policy, case, d, soon=soon)) for case, (t, d) in zip(cases, out, strict=True)]
     return out
 
 
