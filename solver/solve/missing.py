@@ -37,7 +37,17 @@ MAX_ROUNDS = 40
 MAX_SETS = 6
 
 
+_METAS: dict[str, str] = {}  # per policy hash: bounded by the policies a process loads
+
+
 def _meta(policy: CheckedPolicy) -> str:
+    """The search's rules for this policy, made once: every decision with missing facts asks for them."""
+    if policy.hash not in _METAS:
+        _METAS[policy.hash] = _meta_text(policy)
+    return _METAS[policy.hash]
+
+
+def _meta_text(policy: CheckedPolicy) -> str:
     lines = ["#external _inS((P,A)) : _unknown(0,P,A)."]
     for pred in policy.inputs():
         xs = ",".join(f"X{i}" for i in range(len(pred.params)))
@@ -83,6 +93,11 @@ def _meta(policy: CheckedPolicy) -> str:
 SHAPED_META = "#external _inS((_today,())).\n"
 
 
+def _shape_of(policy: CheckedPolicy) -> tuple[str, None, int]:
+    """What the search asks of solver.solve.shaped: its rules, its own #show, two copies of the case."""
+    return _meta(policy) + SHAPED_META, None, 2
+
+
 class MissingFinder:
     """Grounds one case twice, then answers for any of its verdicts; or takes the grounding of the case's shape
     (solver.solve.shaped) with the case set by assumptions, when one is kept."""
@@ -93,11 +108,7 @@ class MissingFinder:
         self.shape = None
         self.pooled: dict[str, str] = {}
         try:
-            shape = (
-                shaped.shape_for(program, policy, case, _meta(policy) + SHAPED_META, None, 2)
-                if shaped.ENABLED
-                else None
-            )
+            shape = shaped.shape_for(program, policy, case, *_shape_of(policy)) if shaped.ENABLED else None
             if shape is not None:
                 self._from_shape(shape, case)
                 return
@@ -204,7 +215,7 @@ def finder_soon(program: AspProgram, policy: CheckedPolicy, case: Case) -> Futur
     it is kept: a one-off decision (a `havre decide`) then waits for both groundings at once, not in turn.
     None when a kept shape serves the finder in little time. When the case turns out to leave no verdict
     undetermined, the finder is not used and counts as a sighting of its shape (solver.solve.shaped)."""
-    if shaped.ENABLED and not shaped.unseen(program, policy, case, _meta(policy) + SHAPED_META, None, 2):
+    if shaped.ENABLED and not shaped.unseen(program, policy, case, *_shape_of(policy)):
         return None
     return _SOON.submit(MissingFinder, program, policy, case)
 

@@ -436,13 +436,19 @@ _SEEN: dict[_Key, int] = {}  # how often each shape not yet grounded was asked f
 _SHAPES_LOCK = threading.Lock()
 
 
+def _key(
+    program: AspProgram, extra: str, shows: Shows | None, copies: int, counts: tuple[tuple[str, int], ...]
+) -> tuple[object, ...]:
+    return (program.text, extra, shows, copies, counts)
+
+
 def shape_for(
     program: AspProgram, policy: CheckedPolicy, case: Case, extra: str = "", shows: Shows | None = (), copies: int = 1
 ) -> Shape | None:
     """The grounding for the case's shape (with `extra` rules and `shows`), made when it is asked for the
     SIGHTINGS-th time (later for a LARGE one) and kept (SHAPES at most); None before."""
     counts = counts_of(policy, case)
-    key = (program.text, extra, shows, copies, counts)
+    key = _key(program, extra, shows, copies, counts)
     with _SHAPES_LOCK:
         found = _SHAPES.get(key)
         if found is not None:
@@ -464,7 +470,7 @@ def unseen(
     program: AspProgram, policy: CheckedPolicy, case: Case, extra: str = "", shows: Shows | None = (), copies: int = 1
 ) -> bool:
     """Whether no case of this shape was asked for yet (with these rules): `shape_for` will answer None."""
-    key = (program.text, extra, shows, copies, counts_of(policy, case))
+    key = _key(program, extra, shows, copies, counts_of(policy, case))
     with _SHAPES_LOCK:
         return key not in _SHAPES and key not in _SEEN
 

@@ -193,7 +193,9 @@ def test_a_finder_is_grounded_early_only_while_no_shape_serves_it(monkeypatch: p
     soon = missing.finder_soon(p.program, p.checked, case)  # the first sighting: the reference way
     assert soon is not None
     decision = decide.decide_many(p.program, p.checked, [case], missing=False)[0]
-    early = decide.with_missing(p.program, p.checked, case, decision, soon=soon)
+    with monkeypatch.context() as m:  # the finder on its way is the one searched: none is made in turn
+        m.setattr(decide, "MissingFinder", None)
+        early = decide.with_missing(p.program, p.checked, case, decision, soon=soon)
     assert any(v.missing for v in early.verdicts)
     assert decide.with_missing(p.program, p.checked, case, decision) == early  # the second: its shape is grounded
     assert missing.finder_soon(p.program, p.checked, case) is None
