@@ -343,6 +343,7 @@ def _progress() -> Iterator[Callable[[str], None]]:
 
 
 def _analyse(checked: Any, universe: str | None, on: str | None) -> tuple[list[Any], str, list[str]]:
+    from havre import proofs
     from solver.analysis.analysis import analyse
     from solver.analysis.universe import parse_universe
     from solver.compile.emit import emit
@@ -353,8 +354,11 @@ def _analyse(checked: Any, universe: str | None, on: str | None) -> tuple[list[A
         raise CaseError("--on", "", f"`{on}` is not a date: write YYYY-MM-DD, e.g. 2019-10-01") from None
     chosen = parse_universe(universe, day)
     chosen.ids(checked)  # an unknown entity type is bad input
+    kept = proofs.read()
     with _progress() as say:
-        found = analyse(emit(checked), checked, universe=chosen, progress=say)
+        found = analyse(emit(checked), checked, universe=chosen, progress=say, kept=kept)
+    if kept is not None:
+        proofs.write(kept)
     return found, chosen.describe(checked), chosen.out_of_force(checked)
 
 

@@ -38,6 +38,7 @@ from grammar import pretty
 from grammar.checked import CheckedPolicy
 from grammar.source import Span
 from solver.analysis.concrete import concrete
+from solver.analysis.kept import IMPOSSIBLE, OUTCOMES, POSSIBLE, UNSETTLED, Proofs, proof_keys
 from solver.analysis.minimize import Reproduction, kept_facts, readable
 from solver.analysis.single import single_valued
 from solver.analysis.universe import (
@@ -70,7 +71,7 @@ CODES = (
     "unused-input",
     "unused-source",
 )
-UNSETTLED = "unsettled"  # not a problem of the policy: a question the search could not answer in time
+# UNSETTLED is also a finding's code: not a problem of the policy, a question the search could not answer in time
 EXISTENTIAL = ("conflict", "invariant-broken", "gap")
 CID = Number(0)
 SHOWN = [(f"_h_{name}", arity) for name, arity in (("fires", 1), ("cond", 1), ("blocks", 2), ("both", 2))]
@@ -115,9 +116,11 @@ def analyse(
     extra: str = "",
     timings: dict[str, float] | None = None,
     progress: Progress | None = None,
+    kept: Proofs | None = None,
 ) -> list[Finding]:
     """Every finding, by code then place. `extra`: hand-written rules to add (e.g. `_applies` rules).
-    `progress` hears a short line at each step of the search."""
+    `progress` hears a short line at each step of the search. `kept`: what earlier runs concluded about the
+    atoms asked about one by one (solver/analysis/kept.py), read and added to."""
     universe = universe or Universe()
     say = progress or (lambda _: None)
     clock = _Clock({} if timings is None else timings)
@@ -128,7 +131,8 @@ def analyse(
     ctl = _ground(program, policy, universe, extra, scoped)
     clock.lap("ground")
     say("finding which rules can fire and which problems are possible")
-    possible, unsettled = _brave(ctl, say, lambda: _ground(program, policy, universe, extra, scoped))
+    known = None if kept is None else _Known(kept, policy, universe, extra, scoped)
+    possible, unsettled = _brave(ctl, say, lambda: _ground(program, policy, universe, extra, scoped), known)
     clock.lap("brave")
     dead = _dead(policy, possible | unsettled, universe)
     found += dead + _unsettled(policy, unsettled, {f.subject for f in dead if f.code == "dead-rule"})
@@ -258,26 +262,56 @@ def _ground(
     return ctl
 
 
+class _Known:
+    """What earlier runs concluded about the atoms asked about one by one, under keys of this search."""
+
+    def __init__(self, kept: Proofs, policy: CheckedPolicy, universe: Universe, extra: str, scoped: set[str]):
+        self.kept, self.policy, self.scoped = kept, policy, scoped
+        search = f"{SETTLE_CONFIGURATION} {SETTLE_SECONDS} {FORGET} clingo {clingo.__version__}"
+        self.shared = "\0".join((universe_program(policy, universe), str(universe.assessment_date), extra, search))
+        self.keys: dict[Symbol, str] = {}
+
+    def recall(self, atoms: list[Symbol]) -> dict[Symbol, str]:
+        self.keys = proof_keys(self.policy, atoms, self.shared, lambda part: _helpers(part, self.scoped))
+        found = {a: self.kept.get(k) for a, k in self.keys.items()}
+        return {a: outcome for a, outcome in found.items() if outcome in OUTCOMES}
+
+    def keep(self, outcomes: dict[Symbol, str]) -> None:
+        for atom, outcome in outcomes.items():
+            if atom in self.keys:
+                self.kept[self.keys[atom]] = outcome
+
+
 def _brave(
-    ctl: clingo.Control, say: Progress, another: Callable[[], clingo.Control]
+    ctl: clingo.Control, say: Progress, another: Callable[[], clingo.Control], known: _Known | None = None
 ) -> tuple[set[Symbol], set[Symbol]]:
     """The helper atoms true in some model, and those not settled in time. A brave enumeration finds most while
     new ones come quickly; each atom left is then asked about alone, with what the solver learnt before
     forgotten: proving atoms impossible one by one costs it far less than proving at once that none is possible.
-    Those proofs run on every core, each on a grounding of its own (`another`)."""
+    Those proofs run on every core, each on a grounding of its own (`another`). An atom `known` from an
+    earlier run is not asked again."""
     possible = _brave_while_quick(ctl)
     left = [a.symbol for name, arity in SHOWN for a in ctl.symbolic_atoms.by_signature(name, arity)]
     left = [a for a in left if a not in possible]
-    if not left:
-        return possible, set()
-    say(f"{_plural(len(left), 'rule or problem', 'rules and problems')} left to settle one by one")
-    solver = ctl.configuration.solver
-    heuristic = solver.heuristic  # type: ignore[union-attr]
-    more = min(cores(), len(left)) - 1
-    controls = [ctl, *on_every_core(lambda _: another(), range(more))]
-    unsettled = _settle_each(controls, left, possible)
-    _for_proofs(ctl, on=False)
-    solver.heuristic = heuristic  # type: ignore[union-attr]  # the witnesses' search wants small guesses first
+    recalled = known.recall(left) if known is not None else {}
+    possible |= {a for a, outcome in recalled.items() if outcome == POSSIBLE}
+    unsettled = {a for a, outcome in recalled.items() if outcome == UNSETTLED}
+    left = [a for a in left if a not in recalled]
+    if recalled:
+        earlier = _plural(len(recalled), "rule or problem", "rules and problems")
+        say(f"{earlier} settled by an earlier check of the same rules")
+    if left:
+        say(f"{_plural(len(left), 'rule or problem', 'rules and problems')} left to settle one by one")
+        solver = ctl.configuration.solver
+        heuristic = solver.heuristic  # type: ignore[union-attr]
+        more = min(cores(), len(left)) - 1
+        controls = [ctl, *on_every_core(lambda _: another(), range(more))]
+        unsettled |= _settle_each(controls, left, possible)
+        _for_proofs(ctl, on=False)
+        solver.heuristic = heuristic  # type: ignore[union-attr]  # the witnesses' search wants small guesses first
+    if known is not None:
+        asked = {a: UNSETTLED if a in unsettled else POSSIBLE if a in possible else IMPOSSIBLE for a in left}
+        known.keep(recalled | asked)  # the recalled too: the most recently used are kept longest
     return possible, unsettled - possible
 
 
