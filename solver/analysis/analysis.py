@@ -71,7 +71,8 @@ CODES = (
     "unused-input",
     "unused-source",
 )
-# UNSETTLED is also a finding's code: not a problem of the policy, a question the search could not answer in time
+# UNSETTLED (solver/analysis/kept.py) is also a finding's code: not a problem of the policy, a question the search
+# could not answer in time
 EXISTENTIAL = ("conflict", "invariant-broken", "gap")
 CID = Number(0)
 SHOWN = [(f"_h_{name}", arity) for name, arity in (("fires", 1), ("cond", 1), ("blocks", 2), ("both", 2))]
