@@ -27,6 +27,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -291,9 +292,24 @@ def _brave(
     forgotten: proving atoms impossible one by one costs it far less than proving at once that none is possible.
     Those proofs run on every core, each on a grounding of its own (`another`). An atom `known` from an
     earlier run is not asked again."""
-    possible = _brave_while_quick(ctl)
-    left = [a.symbol for name, arity in SHOWN for a in ctl.symbolic_atoms.by_signature(name, arity)]
-    left = [a for a in left if a not in possible]
+    with ThreadPoolExecutor(max_workers=max(1, cores() - 1)) as pool:
+        # The other cores' groundings are made while the enumeration runs on one core.
+        others = [pool.submit(another) for _ in range(cores() - 1)]
+        possible = _brave_while_quick(ctl)
+        left = [a.symbol for name, arity in SHOWN for a in ctl.symbolic_atoms.by_signature(name, arity)]
+        left = [a for a in left if a not in possible]
+        return _settle_left(ctl, say, left, possible, [f.result() for f in others], known)
+
+
+def _settle_left(
+    ctl: clingo.Control,
+    say: Progress,
+    left: list[Symbol],
+    possible: set[Symbol],
+    others: list[clingo.Control],
+    known: _Known | None,
+) -> tuple[set[Symbol], set[Symbol]]:
+    """The atoms `left` by the enumeration: recalled when `known`, else asked on `ctl` and the `others`."""
     recalled = known.recall(left) if known is not None else {}
     possible |= {a for a, outcome in recalled.items() if outcome == POSSIBLE}
     unsettled = {a for a, outcome in recalled.items() if outcome == UNSETTLED}
@@ -305,8 +321,7 @@ def _brave(
         say(f"{_plural(len(left), 'rule or problem', 'rules and problems')} left to settle one by one")
         solver = ctl.configuration.solver
         heuristic = solver.heuristic  # type: ignore[union-attr]
-        more = min(cores(), len(left)) - 1
-        controls = [ctl, *on_every_core(lambda _: another(), range(more))]
+        controls = [ctl, *others][: len(left)]
         unsettled |= _settle_each(controls, left, possible)
         _for_proofs(ctl, on=False)
         solver.heuristic = heuristic  # type: ignore[union-attr]  # the witnesses' search wants small guesses first
