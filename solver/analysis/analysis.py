@@ -137,7 +137,8 @@ def analyse(
     possible, unsettled = _brave(ctl, say, lambda: _ground(program, policy, universe, extra, scoped), known)
     clock.lap("brave")
     dead = _dead(policy, possible | unsettled, universe)
-    found += dead + _unsettled(policy, unsettled, {f.subject for f in dead if f.code == "dead-rule"})
+    earlier = known.recalled_unsettled() if known is not None else set()
+    found += dead + _unsettled(policy, unsettled, {f.subject for f in dead if f.code == "dead-rule"}, earlier)
     chosen = list(targets(policy, scoped, possible))
     say(_counts(chosen))
     shown = witnesses(ctl, policy, chosen, universe, say)
@@ -272,11 +273,16 @@ class _Known:
         search = f"{SETTLE_CONFIGURATION} {SETTLE_SECONDS} {FORGET} clingo {clingo.__version__}"
         self.shared = "\0".join((universe_program(policy, universe), str(universe.assessment_date), extra, search))
         self.keys: dict[Symbol, str] = {}
+        self.recalled: dict[Symbol, str] = {}
 
     def recall(self, atoms: list[Symbol]) -> dict[Symbol, str]:
         self.keys = proof_keys(self.policy, atoms, self.shared, lambda part: _helpers(part, self.scoped))
         found = {a: self.kept.get(k) for a, k in self.keys.items()}
-        return {a: outcome for a, outcome in found.items() if outcome in OUTCOMES}
+        self.recalled = {a: outcome for a, outcome in found.items() if outcome in OUTCOMES}
+        return self.recalled
+
+    def recalled_unsettled(self) -> set[Symbol]:
+        return {a for a, outcome in self.recalled.items() if outcome == UNSETTLED}
 
     def keep(self, outcomes: dict[Symbol, str]) -> None:
         for atom, outcome in outcomes.items():
@@ -434,9 +440,9 @@ def _dead(policy: CheckedPolicy, possible: set[Symbol], universe: Universe) -> l
     return out
 
 
-def _unsettled(policy: CheckedPolicy, atoms: set[Symbol], dead: set[str]) -> list[Finding]:
+def _unsettled(policy: CheckedPolicy, atoms: set[Symbol], dead: set[str], earlier: set[Symbol]) -> list[Finding]:
     """What the search could not settle in time, said as such: nothing is claimed about it. A dead rule's other
-    questions are moot."""
+    questions are moot. The `earlier` ones were not asked again: an earlier check of the same rules tried."""
     out: list[Finding] = []
     spans = {cr.id: cr.rule.span for cr in policy.rules}
     invariants = {i.invariant.id: i.invariant.span for i in policy.invariants}
@@ -459,7 +465,8 @@ def _unsettled(policy: CheckedPolicy, atoms: set[Symbol], dead: set[str]) -> lis
                 f"whether rule {args[0]} always concludes, decides and lets its parts apply",
                 spans.get(args[0]),
             )
-        message = f"the search could not settle within {SETTLE_SECONDS:g} s {what}; nothing is claimed about it"
+        who = "an earlier check of the same rules" if atom in earlier else "the search"
+        message = f"{who} could not settle within {SETTLE_SECONDS:g} s {what}; nothing is claimed about it"
         if all(f.message != message for f in out):  # a rule's questions are said once
             out.append(_finding(UNSETTLED, message, args[0], rules, span))
     return out

@@ -144,3 +144,18 @@ def test_kept_proofs_keep_the_most_recently_used(cache: Path, monkeypatch: pytes
 def test_no_proofs_are_kept_with_the_cache_off(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("HAVRE_NO_CACHE", "1")
     assert proofs.read() is None
+
+
+def test_a_question_not_settled_in_time_says_it_was_an_earlier_check(monkeypatch: pytest.MonkeyPatch) -> None:
+    policy, kept = policy_of(DEAD), {}
+    monkeypatch.setattr(analysis, "_settle", lambda ctl, atom: None)  # none settled in time
+    first = [f.message for f in analyse(emit(policy), policy, kept=kept) if f.code == "unsettled"]
+    monkeypatch.setattr(analysis, "_settle", lambda ctl, atom: pytest.fail(f"asked again about {atom}"))
+    again = [f.message for f in analyse(emit(policy), policy, kept=kept) if f.code == "unsettled"]
+    assert first == [
+        "the search could not settle within 5 s whether rule QHC-1.flag always concludes, decides and lets its"
+        " parts apply; nothing is claimed about it",
+        "the search could not settle within 5 s whether rule QHC-3.odd always concludes, decides and lets its"
+        " parts apply; nothing is claimed about it",
+    ]
+    assert again == [m.replace("the search", "an earlier check of the same rules") for m in first]
