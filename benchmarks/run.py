@@ -321,8 +321,8 @@ def loop_rows(policy_path: Path) -> list[Row]:
 
 
 def check_rows(policy_path: Path) -> list[Row]:
-    """`havre check` with no proofs kept, then on a copy of the policy with one rule edited, the proofs of the
-    first check kept (in a cache folder of its own)."""
+    """`havre check` three times in a cache folder of its own: with no proofs kept; again, asking once more what
+    the first left unsettled; then on a copy of the policy with one rule edited, the proofs of both kept."""
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         env = {**os.environ, "HAVRE_CACHE_DIR": tmp}
@@ -331,16 +331,19 @@ def check_rows(policy_path: Path) -> list[Row]:
         file, condition = EDIT
         text = (edited / file).read_text(encoding="utf-8") if (edited / file).is_file() else ""
         (edited / file).write_text(text.replace(condition, condition.split("\n")[0] + "\n", 1), encoding="utf-8")
-        for label, path, can in (
-            ("`havre check`, no proofs kept", policy_path, True),
-            ("`havre check` after one rule is edited, proofs kept", edited, condition in text),
+        for label, path, target, can in (
+            ("`havre check`, no proofs kept", policy_path, 10.0, True),
+            ("`havre check` again, what was not settled in time asked once more", policy_path, None, True),
+            ("`havre check` after one rule is edited, proofs kept", edited, 10.0, condition in text),
         ):
+            goal = f"≤ {target:g} s" if target else ""
             if not can:
-                rows.append(Row(label, "not measured (its edit is to the shipped policy)", "—", "—", "≤ 10 s", ""))
+                rows.append(Row(label, "not measured (its edit is to the shipped policy)", "—", "—", goal, ""))
                 continue
             # exits 1 when it reports anything, questions it could not settle in time included
             seconds, _ = measure_process([*havre_command(), "check", "--policy", str(path)], (0, 1), env)
-            rows.append(Row(label, f"{seconds:.1f} s", "—", "—", "≤ 10 s", judged(seconds <= 10.0)))
+            met = judged(seconds <= target) if target else ""
+            rows.append(Row(label, f"{seconds:.1f} s", "—", "—", goal, met))
     return rows
 
 

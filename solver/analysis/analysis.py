@@ -39,7 +39,7 @@ from grammar import pretty
 from grammar.checked import CheckedPolicy
 from grammar.source import Span
 from solver.analysis.concrete import concrete
-from solver.analysis.kept import IMPOSSIBLE, OUTCOMES, POSSIBLE, UNSETTLED, Proofs, proof_keys
+from solver.analysis.kept import IMPOSSIBLE, POSSIBLE, UNSETTLED, UNSETTLED_ONCE, Proofs, proof_keys
 from solver.analysis.minimize import Reproduction, kept_facts, readable
 from solver.analysis.single import single_valued
 from solver.analysis.universe import (
@@ -274,19 +274,27 @@ class _Known:
         self.shared = "\0".join((universe_program(policy, universe), str(universe.assessment_date), extra, search))
         self.keys: dict[Symbol, str] = {}
         self.recalled: dict[Symbol, str] = {}
+        self.once: set[Symbol] = set()  # not settled in time once: asked again
 
     def recall(self, atoms: list[Symbol]) -> dict[Symbol, str]:
+        """The outcomes to take as they are; an atom unsettled only once is left to ask."""
         self.keys = proof_keys(self.policy, atoms, self.shared, lambda part: _helpers(part, self.scoped))
         found = {a: self.kept.get(k) for a, k in self.keys.items()}
-        self.recalled = {a: outcome for a, outcome in found.items() if outcome in OUTCOMES}
+        self.once = {a for a, outcome in found.items() if outcome == UNSETTLED_ONCE}
+        self.recalled = {a: outcome for a, outcome in found.items() if outcome in (IMPOSSIBLE, POSSIBLE, UNSETTLED)}
         return self.recalled
 
     def recalled_unsettled(self) -> set[Symbol]:
         return {a for a, outcome in self.recalled.items() if outcome == UNSETTLED}
 
-    def keep(self, outcomes: dict[Symbol, str]) -> None:
-        for atom, outcome in outcomes.items():
+    def keep(self, asked: list[Symbol], possible: set[Symbol], unsettled: set[Symbol]) -> None:
+        """The outcomes of the atoms asked, and the recalled again: the most recently used are kept longest."""
+        for atom, outcome in self.recalled.items():
+            self.kept[self.keys[atom]] = outcome
+        for atom in asked:
             if atom in self.keys:
+                twice = UNSETTLED if atom in self.once else UNSETTLED_ONCE
+                outcome = POSSIBLE if atom in possible else twice if atom in unsettled else IMPOSSIBLE
                 self.kept[self.keys[atom]] = outcome
 
 
@@ -332,8 +340,7 @@ def _settle_left(
         _for_proofs(ctl, on=False)
         solver.heuristic = heuristic  # type: ignore[union-attr]  # the witnesses' search wants small guesses first
     if known is not None:
-        asked = {a: UNSETTLED if a in unsettled else POSSIBLE if a in possible else IMPOSSIBLE for a in left}
-        known.keep(recalled | asked)  # the recalled too: the most recently used are kept longest
+        known.keep(left, possible, unsettled)
     return possible, unsettled - possible
 
 
@@ -442,7 +449,7 @@ def _dead(policy: CheckedPolicy, possible: set[Symbol], universe: Universe) -> l
 
 def _unsettled(policy: CheckedPolicy, atoms: set[Symbol], dead: set[str], earlier: set[Symbol]) -> list[Finding]:
     """What the search could not settle in time, said as such: nothing is claimed about it. A dead rule's other
-    questions are moot. The `earlier` ones were not asked again: an earlier check of the same rules tried."""
+    questions are moot. The `earlier` ones were not asked again: two earlier checks of the same rules tried."""
     out: list[Finding] = []
     spans = {cr.id: cr.rule.span for cr in policy.rules}
     invariants = {i.invariant.id: i.invariant.span for i in policy.invariants}
@@ -465,7 +472,7 @@ def _unsettled(policy: CheckedPolicy, atoms: set[Symbol], dead: set[str], earlie
                 f"whether rule {args[0]} always concludes, decides and lets its parts apply",
                 spans.get(args[0]),
             )
-        who = "an earlier check of the same rules" if atom in earlier else "the search"
+        who = "two earlier checks of the same rules" if atom in earlier else "the search"
         message = f"{who} could not settle within {SETTLE_SECONDS:g} s {what}; nothing is claimed about it"
         if all(f.message != message for f in out):  # a rule's questions are said once
             out.append(_finding(UNSETTLED, message, args[0], rules, span))

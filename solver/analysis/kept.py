@@ -23,9 +23,11 @@ from solver.compile.cone import narrowed, reads
 from solver.compile.emit import emit
 from solver.compile.names import rule_term
 
-# What the search concluded about an atom asked about alone.
-IMPOSSIBLE, POSSIBLE, UNSETTLED = "impossible", "possible", "unsettled"
-OUTCOMES = (IMPOSSIBLE, POSSIBLE, UNSETTLED)
+# What the search concluded about an atom asked about alone. Not settled in time once, it is asked again at
+# the next check (a busy machine can leave unsettled what settles in time otherwise); twice, it is not asked
+# again while its key stays the same.
+IMPOSSIBLE, POSSIBLE, UNSETTLED, UNSETTLED_ONCE = "impossible", "possible", "unsettled", "unsettled once"
+OUTCOMES = (IMPOSSIBLE, POSSIBLE, UNSETTLED, UNSETTLED_ONCE)
 Proofs = MutableMapping[str, str]  # key -> outcome
 
 
