@@ -304,8 +304,8 @@ def _brave(
     """The helper atoms true in some model, and those not settled in time. A brave enumeration finds most while
     new ones come quickly; each atom left is then asked about alone, with what the solver learnt before
     forgotten: proving atoms impossible one by one costs it far less than proving at once that none is possible.
-    Those proofs run on every core, each on a grounding of its own (`another`). An atom `known` from an
-    earlier run is not asked again."""
+    Those proofs run on every core, each on a grounding of its own (`another`). An atom whose outcome is
+    `known` from earlier runs is not asked again (one not settled in time, only once)."""
     with ThreadPoolExecutor(max_workers=max(1, cores() - 1)) as pool:
         # The other cores' groundings are made while the enumeration runs on one core.
         others = [pool.submit(another) for _ in range(cores() - 1)]
@@ -330,7 +330,7 @@ def _settle_left(
     left = [a for a in left if a not in recalled]
     if recalled:
         earlier = _plural(len(recalled), "rule or problem", "rules and problems")
-        say(f"{earlier} settled by an earlier check of the same rules")
+        say(f"{earlier} answered by earlier checks of the same rules")
     if left:
         say(f"{_plural(len(left), 'rule or problem', 'rules and problems')} left to settle one by one")
         solver = ctl.configuration.solver

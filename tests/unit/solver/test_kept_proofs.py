@@ -112,7 +112,7 @@ def test_check_keeps_its_proofs_and_the_next_check_reads_them(cache: Path, monke
     assert set(stored["proofs"].values()) == {IMPOSSIBLE} and len(stored["proofs"]) > 1
     monkeypatch.setattr(analysis, "_settle", lambda ctl, atom: pytest.fail(f"asked again about {atom}"))
     again = CliRunner().invoke(app, ["check", "--policy", str(BROKEN / "dead-rule")])
-    assert f"checking: {len(stored['proofs'])} rules and problems settled by an earlier check" in again.output
+    assert f"checking: {len(stored['proofs'])} rules and problems answered by earlier checks" in again.output
     assert (again.exit_code, findings(again.output)) == (first.exit_code, findings(first.output))
     assert first.exit_code == 1 and "warning[dead-rule]" in again.output
 
