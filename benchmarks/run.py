@@ -330,7 +330,8 @@ def check_rows(policy_path: Path) -> list[Row]:
         shutil.copytree(policy_path, edited)
         file, condition = EDIT
         text = (edited / file).read_text(encoding="utf-8") if (edited / file).is_file() else ""
-        (edited / file).write_text(text.replace(condition, condition.split("\n")[0] + "\n", 1), encoding="utf-8")
+        if condition in text:
+            (edited / file).write_text(text.replace(condition, condition.split("\n")[0] + "\n", 1), encoding="utf-8")
         for label, path, target, can in (
             ("`havre check`, no proofs kept", policy_path, 10.0, True),
             ("`havre check` again, what was not settled in time asked once more", policy_path, None, True),

@@ -64,6 +64,11 @@ def _code() -> list[str]:
     return out
 
 
+def code_digest() -> str:
+    """A digest of what identifies the compiler's code: what is made from a policy is used only under the same."""
+    return hashlib.sha256("\0".join(_code()).encode()).hexdigest()[:32]
+
+
 def key(entry_file: Path) -> str:
     parts = [str(entry_file.resolve()), str(Path.cwd().resolve()), *_code()]
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:32]

@@ -9,7 +9,6 @@ analyses' files). Failing to read or write it never fails a command; HAVRE_NO_CA
 
 from __future__ import annotations
 
-import hashlib
 import json
 import tempfile
 from contextlib import suppress
@@ -31,10 +30,6 @@ class Kept(dict[str, str]):
         super().__setitem__(key, outcome)
 
 
-def _code() -> str:
-    return hashlib.sha256("\0".join(cache._code()).encode()).hexdigest()[:32]
-
-
 def read() -> Kept | None:
     """The proofs kept, none yet if the file is missing, unreadable or made by other code; None when off."""
     where = cache.folder()
@@ -45,7 +40,7 @@ def read() -> Kept | None:
         with open(where / NAME, "rb") as f:
             text = f.read(MAX_BYTES + 1)
         data = json.loads(text) if len(text) <= MAX_BYTES else None
-        if isinstance(data, dict) and data.get("code") == _code() and isinstance(data.get("proofs"), dict):
+        if isinstance(data, dict) and data.get("code") == cache.code_digest() and isinstance(data.get("proofs"), dict):
             for key, outcome in data["proofs"].items():
                 if isinstance(key, str) and outcome in OUTCOMES:
                     kept[key] = outcome
@@ -63,7 +58,7 @@ def write(kept: Kept) -> None:
         where.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=where, suffix=".partial", delete=False) as out:
             partial = Path(out.name)
-            out.write(json.dumps({"code": _code(), "proofs": newest}, separators=(",", ":")).encode())
+            out.write(json.dumps({"code": cache.code_digest(), "proofs": newest}, separators=(",", ":")).encode())
         partial.replace(where / NAME)
     except OSError:
         if partial is not None:

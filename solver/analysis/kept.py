@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable, MutableMapping
 
 from clingo import Symbol, SymbolType
 
+from grammar import nodes as n
 from grammar.checked import CheckedPolicy
 from solver.compile.cone import narrowed, reads
 from solver.compile.emit import emit
@@ -36,10 +37,12 @@ def proof_keys(
 ) -> dict[Symbol, str]:
     """The key of each atom whose subjects are rules, predicates or invariants of the policy. `shared`: the
     universe's program and whatever else every proof is given; `helpers`: the helper rules of a part."""
+    heads = {rule_term(cr.id): cr.rule.head.name for cr in policy.rules}
+    invariants = {rule_term(ci.invariant.id): ci.invariant for ci in policy.invariants}
     parts: dict[frozenset[str], str] = {}
     keys = {}
     for atom in atoms:
-        subjects = _subjects(policy, atom)
+        subjects = _subjects(policy, atom, heads, invariants)
         if subjects is None:
             continue
         if subjects not in parts:
@@ -51,10 +54,11 @@ def proof_keys(
     return keys
 
 
-def _subjects(policy: CheckedPolicy, atom: Symbol) -> frozenset[str] | None:
-    """The predicates whose part of the policy decides the atom; None when an argument names nothing known."""
-    heads = {rule_term(cr.id): cr.rule.head.name for cr in policy.rules}
-    invariants = {rule_term(ci.invariant.id): ci.invariant for ci in policy.invariants}
+def _subjects(
+    policy: CheckedPolicy, atom: Symbol, heads: dict[str, str], invariants: dict[str, n.Invariant]
+) -> frozenset[str] | None:
+    """The predicates whose part of the policy decides the atom; None when an argument names nothing known.
+    `heads`: each rule's head by its term; `invariants` by theirs."""
     out: set[str] = set()
     for arg in atom.arguments:
         text = str(arg)
