@@ -39,14 +39,18 @@ from grammar import pretty
 from grammar.checked import CheckedPolicy
 from grammar.source import Span
 from solver.analysis.concrete import concrete
-from solver.analysis.kept import IMPOSSIBLE, POSSIBLE, UNSETTLED, UNSETTLED_ONCE, Proofs, proof_keys
+from solver.analysis.kept import IMPOSSIBLE, POSSIBLE, UNSETTLED, UNSETTLED_ONCE, Proofs, parts, proof_keys
 from solver.analysis.minimize import Reproduction, kept_facts, readable
+from solver.analysis.order import Candidates, fewer_candidates
 from solver.analysis.single import single_valued
 from solver.analysis.universe import (
     Universe,
     Witness,
+    boundaries,
+    date_candidates,
     document_of,
     expectations,
+    int_candidates,
     pair_sides,
     smallness,
     universe_program,
@@ -54,12 +58,12 @@ from solver.analysis.universe import (
 from solver.analysis.witness import Target, pairs, targets, valued_rules, witnesses
 from solver.cases.case import Case
 from solver.compile.cone import reads
-from solver.compile.emit import AspProgram, tuple_text
+from solver.compile.emit import AspProgram, emit, tuple_text
 from solver.compile.names import CASE, rule_term, show_value
 from solver.solve.answer import Decision
 from solver.solve.context import Context
 from solver.solve.cores import cores, on_every_core
-from solver.solve.run import add_case, new_control
+from solver.solve.run import Messages, add_case, new_control
 
 CODES = (
     "conflict",
@@ -134,7 +138,8 @@ def analyse(
     clock.lap("ground")
     say("finding which rules can fire and which problems are possible")
     known = None if kept is None else _Known(kept, policy, universe, extra, scoped)
-    possible, unsettled = _brave(ctl, say, lambda: _ground(program, policy, universe, extra, scoped), known)
+    fewer = (lambda atoms: {}) if extra else (lambda atoms: _on_fewer(atoms, policy, universe, scoped))
+    possible, unsettled = _brave(ctl, say, lambda: _ground(program, policy, universe, extra, scoped), fewer, known)
     clock.lap("brave")
     dead = _dead(policy, possible | unsettled, universe)
     earlier = known.recalled_unsettled() if known is not None else set()
@@ -252,17 +257,60 @@ def _ground(
     # Every number and date of the universe is a concrete candidate: no comparison is ever asked for as a free
     # choice, so the demand rules (`_ask`), which repeat their rule's body, are left out of the grounding.
     # Conflicts are searched for with helpers of their own: the rules that report them to a reader are left out.
+    texts = [_searched(program), universe_program(policy, universe), smallness(policy), extra, _helpers(policy, scoped)]
+    return _grounded(ctl, messages, texts, policy, universe)
+
+
+def _searched(program: AspProgram) -> str:
     dropped = ("_ask(", "_clash(", "_onclash(")
-    text = "\n".join(concrete(line) for line in program.text.splitlines() if not line.startswith(dropped))
-    parts = [text, universe_program(policy, universe), smallness(policy), extra, _helpers(policy, scoped)]
+    return "\n".join(concrete(line) for line in program.text.splitlines() if not line.startswith(dropped))
+
+
+def _grounded(
+    ctl: clingo.Control, messages: Messages, texts: list[str], policy: CheckedPolicy, universe: Universe
+) -> clingo.Control:
     try:
-        ctl.add("base", [], "\n".join(parts))
+        ctl.add("base", [], "\n".join(texts))
         with ctl.backend() as backend:
             add_case(backend, policy, Case("universe", universe.assessment_date, (), ()), CID)
         ctl.ground([("base", [])], context=Context())
     except RuntimeError as err:
         raise messages.fail("analysis program", err) from None
     return ctl
+
+
+@dataclass(frozen=True)
+class _Fewer:
+    """An atom's part of the policy over fewer candidate values (solver/analysis/order.py), asked first."""
+
+    part: CheckedPolicy
+    candidates: Candidates
+    scoped: set[str]
+    universe: Universe
+    exact: bool  # the candidates are some of the universe's: a model over them is one of the universe
+
+    def ground(self) -> clingo.Control:
+        ctl, messages = new_control([])
+        texts = [
+            _searched(emit(self.part)),
+            universe_program(self.part, self.universe, self.candidates),
+            _helpers(self.part, self.scoped),
+        ]
+        return _grounded(ctl, messages, texts, self.part, self.universe)
+
+
+def _on_fewer(atoms: list[Symbol], policy: CheckedPolicy, universe: Universe, scoped: set[str]) -> dict[Symbol, _Fewer]:
+    """The atoms whose part of the policy needs fewer dates and numbers than the universe's, with that part."""
+    b = boundaries(policy)
+    dates, ints = date_candidates(b, universe.assessment_date), int_candidates(b)
+    counts = {etype: len(ids) for etype, ids in universe.ids(policy).items()}
+    out = {}
+    for atom, (_, part) in parts(policy, atoms).items():
+        chosen = fewer_candidates(part, atom, counts, dates, ints, universe.assessment_date)
+        if chosen is not None and len(chosen[0]) + len(chosen[1]) < len(dates) + len(ints):
+            exact = set(chosen[0]) <= set(dates) and set(chosen[1]) <= set(ints)
+            out[atom] = _Fewer(part, chosen, scoped, universe, exact)
+    return out
 
 
 class _Known:
@@ -299,20 +347,25 @@ class _Known:
 
 
 def _brave(
-    ctl: clingo.Control, say: Progress, another: Callable[[], clingo.Control], known: _Known | None = None
+    ctl: clingo.Control,
+    say: Progress,
+    another: Callable[[], clingo.Control],
+    fewer: Callable[[list[Symbol]], dict[Symbol, _Fewer]],
+    known: _Known | None = None,
 ) -> tuple[set[Symbol], set[Symbol]]:
     """The helper atoms true in some model, and those not settled in time. A brave enumeration finds most while
     new ones come quickly; each atom left is then asked about alone, with what the solver learnt before
     forgotten: proving atoms impossible one by one costs it far less than proving at once that none is possible.
-    Those proofs run on every core, each on a grounding of its own (`another`). An atom whose outcome is
-    `known` from earlier runs is not asked again (one not settled in time, only once)."""
+    Those proofs run on every core, each on a grounding of its own (`another`); an atom whose part of the
+    policy needs `fewer` candidate values is asked there first. An atom whose outcome is `known` from earlier
+    runs is not asked again (one not settled in time, only once)."""
     with ThreadPoolExecutor(max_workers=max(1, cores() - 1)) as pool:
         # The other cores' groundings are made while the enumeration runs on one core.
         others = [pool.submit(another) for _ in range(cores() - 1)]
         possible = _brave_while_quick(ctl)
         left = [a.symbol for name, arity in SHOWN for a in ctl.symbolic_atoms.by_signature(name, arity)]
         left = [a for a in left if a not in possible]
-        return _settle_left(ctl, say, left, possible, [f.result() for f in others], known)
+        return _settle_left(ctl, say, left, possible, [f.result() for f in others], fewer, known)
 
 
 def _settle_left(
@@ -321,9 +374,11 @@ def _settle_left(
     left: list[Symbol],
     possible: set[Symbol],
     others: list[clingo.Control],
+    fewer: Callable[[list[Symbol]], dict[Symbol, _Fewer]],
     known: _Known | None,
 ) -> tuple[set[Symbol], set[Symbol]]:
-    """The atoms `left` by the enumeration: recalled when `known`, else asked on `ctl` and the `others`."""
+    """The atoms `left` by the enumeration: recalled when `known`, else asked on `ctl` and the `others` (on
+    `fewer` candidate values first, where an atom's part of the policy allows)."""
     recalled = known.recall(left) if known is not None else {}
     possible |= {a for a, outcome in recalled.items() if outcome == POSSIBLE}
     unsettled = {a for a, outcome in recalled.items() if outcome == UNSETTLED}
@@ -336,7 +391,7 @@ def _settle_left(
         solver = ctl.configuration.solver
         heuristic = solver.heuristic  # type: ignore[union-attr]
         controls = [ctl, *others][: len(left)]
-        unsettled |= _settle_each(controls, left, possible)
+        unsettled |= _settle_each(controls, left, possible, fewer(left))
         _for_proofs(ctl, on=False)
         solver.heuristic = heuristic  # type: ignore[union-attr]  # the witnesses' search wants small guesses first
     if known is not None:
@@ -353,22 +408,35 @@ def _for_proofs(ctl: clingo.Control, *, on: bool) -> None:
     ctl.configuration.solver.forget_on_step = FORGET if on else "no"  # type: ignore[union-attr]
 
 
-def _settle_each(controls: list[clingo.Control], left: list[Symbol], possible: set[Symbol]) -> set[Symbol]:
+def _settle_each(
+    controls: list[clingo.Control], left: list[Symbol], possible: set[Symbol], fewer: dict[Symbol, _Fewer]
+) -> set[Symbol]:
     """Each atom of `left` not yet seen in a model settled on whichever Control is free; `possible` grows with
-    every model found. The atoms not settled in time are returned."""
-    queue, lock, unsettled = deque(left), threading.Lock(), set()
+    every model found. An atom with a part over `fewer` candidates is asked there first, and again on the
+    whole universe only if that does not settle it. The atoms not settled in time are returned."""
+    queue = deque(sorted(left, key=lambda a: a not in fewer))
+    lock, unsettled = threading.Lock(), set()
 
-    def next_atom() -> Symbol | None:
+    def next_atom() -> tuple[Symbol, _Fewer | None] | None:
         with lock:
             while queue:
                 atom = queue.popleft()
                 if atom not in possible:
-                    return atom
+                    return atom, fewer.pop(atom, None)
             return None
 
     def work(ctl: clingo.Control) -> None:
         _for_proofs(ctl, on=True)
-        while (atom := next_atom()) is not None:
+        while (asked := next_atom()) is not None:
+            atom, small = asked
+            if small is not None:
+                shown = _settle_small(small, atom)
+                with lock:
+                    if shown is None:
+                        queue.append(atom)
+                    else:
+                        possible.update(shown)
+                continue
             shown = _settle(ctl, atom)
             with lock:
                 if shown is None:
@@ -378,6 +446,16 @@ def _settle_each(controls: list[clingo.Control], left: list[Symbol], possible: s
 
     on_every_core(work, controls)
     return unsettled
+
+
+def _settle_small(small: _Fewer, atom: Symbol) -> set[Symbol] | None:
+    """The atom alone when it has a model on its part, none when it has none, None when the universe must say."""
+    ctl = small.ground()
+    _for_proofs(ctl, on=True)
+    shown = _settle(ctl, atom)
+    if shown is None or (shown and not small.exact):
+        return None
+    return {atom} if shown else set()
 
 
 def _settle(ctl: clingo.Control, atom: Symbol) -> set[Symbol] | None:

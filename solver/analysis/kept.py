@@ -37,21 +37,28 @@ def proof_keys(
 ) -> dict[Symbol, str]:
     """The key of each atom whose subjects are rules, predicates or invariants of the policy. `shared`: the
     universe's program and whatever else every proof is given; `helpers`: the helper rules of a part."""
-    heads = {rule_term(cr.id): cr.rule.head.name for cr in policy.rules}
-    invariants = {rule_term(ci.invariant.id): ci.invariant for ci in policy.invariants}
-    parts: dict[frozenset[str], str] = {}
+    texts: dict[frozenset[str], str] = {}
     keys = {}
-    for atom in atoms:
-        subjects = _subjects(policy, atom, heads, invariants)
-        if subjects is None:
-            continue
-        if subjects not in parts:
-            part = narrowed(policy, subjects)
+    for atom, (subjects, part) in parts(policy, atoms).items():
+        if subjects not in texts:
             compiled = "\n".join(line for line in emit(part).text.splitlines() if not line.startswith("%"))
-            parts[subjects] = f"{compiled}\n{helpers(part)}"
-        text = "\0".join((str(atom), shared, parts[subjects]))
+            texts[subjects] = f"{compiled}\n{helpers(part)}"
+        text = "\0".join((str(atom), shared, texts[subjects]))
         keys[atom] = hashlib.sha256(text.encode()).hexdigest()
     return keys
+
+
+def parts(policy: CheckedPolicy, atoms: Iterable[Symbol]) -> dict[Symbol, tuple[frozenset[str], CheckedPolicy]]:
+    """The part of the policy that decides each atom, and the predicates it was cut to; an atom with an argument
+    naming nothing known has none."""
+    heads = {rule_term(cr.id): cr.rule.head.name for cr in policy.rules}
+    invariants = {rule_term(ci.invariant.id): ci.invariant for ci in policy.invariants}
+    out = {}
+    for atom in atoms:
+        subjects = _subjects(policy, atom, heads, invariants)
+        if subjects is not None:
+            out[atom] = (subjects, narrowed(policy, subjects))
+    return out
 
 
 def _subjects(

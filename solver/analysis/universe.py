@@ -193,8 +193,11 @@ def _domain(pred: n.Predicate) -> tuple[list[str], str, str]:
     return xs, ", ".join(dom) or f"_case({CASE})", tuple_text(xs)
 
 
-def universe_program(policy: CheckedPolicy, universe: Universe) -> str:
-    """Entities that may exist, candidate values for numbers and dates, `default false` inputs made free."""
+def universe_program(
+    policy: CheckedPolicy, universe: Universe, candidates: tuple[list[dt.date], list[int]] | None = None
+) -> str:
+    """Entities that may exist, candidate values for numbers and dates, `default false` inputs made free.
+    `candidates`: the dates and numbers to draw from instead of those around the policy's boundaries."""
     b = boundaries(policy)
     ids = universe.ids(policy)
     lines = ["% ---- the analysis universe"]
@@ -202,9 +205,9 @@ def universe_program(policy: CheckedPolicy, universe: Universe) -> str:
         if names:
             lines.append(f"{{ {' ; '.join(f'_entity({CASE},{etype},{_q(i)})' for i in names)} }} :- _case({CASE}).")
     # Candidates with their rank: a counterexample prefers values near the assessment date, and small numbers.
-    dates = date_candidates(b, universe.assessment_date)
+    dates, ints = candidates or (date_candidates(b, universe.assessment_date), int_candidates(b))
     lines += [f"_cand(date,{calendar.to_day(d)},{r})." for r, d in enumerate(dates)]
-    lines += [f"_cand(int,{v},{r})." for r, v in enumerate(int_candidates(b))]
+    lines += [f"_cand(int,{v},{r})." for r, v in enumerate(ints)]
     for pred in policy.inputs():
         xs, dom, tup = _domain(pred)
         args = ",".join([CASE, *xs])

@@ -306,9 +306,10 @@ def without_lines(drop: tuple[str, ...]) -> n.Policy:
     return n.Policy(base.root, tuple(modules), tuple(texts))
 
 
-# The questions about the shipped policy the search may not settle within its time, the latest letter's dates
-# (see benchmarks/README.md): which of them a machine reaches in time depends on its load, never what it claims.
-SHIPPED_HARD = {"rejection_answer_due", "refusal_answer_due", "interview_date", "PROC-6.answer-due"}
+# The question about the shipped policy a busy machine may not settle within its time (see benchmarks/README.md):
+# whether it does depends on the machine's load, never what the check claims. The latest letter's other dates
+# are proved over a few candidates (solver/analysis/order.py), in milliseconds.
+SHIPPED_HARD = {"refusal_answer_due"}
 
 
 def unsettled_are_hard(found: list[Finding]) -> bool:
