@@ -13,7 +13,9 @@ universe (solver/analysis/universe.py), with helper atoms:
     _h_gap(v)        :- _applies(v,C,K), not _h_hasval(v,C,K).
 
 A brave-consequence enumeration, then a solve for each atom it left, says
-which helper atoms are possible at all. For each possible pair of rules,
+which helper atoms are possible at all; an atom whose part of the policy only
+compares its dates and numbers is solved first on that part over a few of them
+(solver/analysis/order.py). For each possible pair of rules,
 broken invariant and gap, solver/analysis/witness.py finds a small witness, written as
 a complete case; it is decided through the normal path (`decide_many`) and
 reported only if the problem shows there in every completion; then its case
