@@ -16,7 +16,7 @@ from havre import proofs
 from havre.cache import code_digest
 from havre.cli import app
 from solver.analysis.analysis import analyse
-from solver.analysis.kept import IMPOSSIBLE, UNSETTLED, UNSETTLED_ONCE, proof_keys
+from solver.analysis.kept import IMPOSSIBLE, POSSIBLE, UNSETTLED, UNSETTLED_ONCE, proof_keys
 from solver.analysis.universe import Universe
 from solver.compile.emit import emit
 from tests.helpers import ROOT, policy_of
@@ -110,7 +110,7 @@ def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def test_check_keeps_its_proofs_and_the_next_check_reads_them(cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     first = CliRunner().invoke(app, ["check", "--policy", str(BROKEN / "dead-rule")])
     stored = json.loads((cache / proofs.NAME).read_text())
-    assert set(stored["proofs"].values()) == {IMPOSSIBLE} and len(stored["proofs"]) > 1
+    assert set(stored["proofs"].values()) == {IMPOSSIBLE, POSSIBLE} and len(stored["proofs"]) > 1
     monkeypatch.setattr(analysis, "_settle", lambda ctl, atom: pytest.fail(f"asked again about {atom}"))
     again = CliRunner().invoke(app, ["check", "--policy", str(BROKEN / "dead-rule")])
     assert f"checking: {len(stored['proofs'])} rules and problems answered by earlier checks" in again.output
