@@ -42,8 +42,8 @@ def fewer_candidates(
     days to a date, dates far enough apart that no two sums meet), or None when its part computes with its
     values. `counts`: the universe's entities of each type; `today`: its assessment date."""
     terms = list(_terms(part))
-    computed = {cr.id: cr.rule.head for cr in part.rules if _computes(cr.rule.head.value, part)}
-    if any(_computes(t, part) for t in terms) or {h.name for h in computed.values()} & _read(part):
+    computed = _computed(part)
+    if computed is None or any(_computes(t, part) for t in terms):
         return None
     date_constants = {t.value for t in terms if isinstance(t, n.DateLit)} | {today} | _window_days(part)
     int_constants = {t.value for t in terms if isinstance(t, n.IntLit)}
@@ -120,10 +120,11 @@ def _inputs(part: CheckedPolicy, kind: type, counts: dict[str, int]) -> int:
     return sum(prod(counts[p.type.name] for p in pred.params) for pred in part.inputs() if isinstance(pred.value, kind))
 
 
-def _conditions(part: CheckedPolicy) -> Iterator[n.Cond]:
-    for cr in part.rules:
-        yield from (c for c in (cr.rule.body, *cr.rule.exceptions) if c is not None)
-        window = cr.rule.in_force
+def _conditions(part: CheckedPolicy, rules: list[n.Rule] | None = None) -> Iterator[n.Cond]:
+    """The conditions of the part: of its `rules` (all by default), invariants, applicability and grounds."""
+    for rule in [cr.rule for cr in part.rules] if rules is None else rules:
+        yield from (c for c in (rule.body, *rule.exceptions) if c is not None)
+        window = rule.in_force
         if window is not None and window.as_of is not None:
             yield n.Compare("=", window.as_of, window.as_of, window.span)
     yield from (ci.invariant.cond for ci in part.invariants)
@@ -149,8 +150,51 @@ def _computes(term: n.Term | None, part: CheckedPolicy) -> bool:
     return isinstance(term, n.BinOp | n.Duration | n.Count)
 
 
-def _read(part: CheckedPolicy) -> set[str]:
-    return set().union(*(reads(c) for c in _conditions(part)))
+def _computed(part: CheckedPolicy) -> dict[str, n.Head] | None:
+    """The rules giving a computed value (`S + N days`), or copying one (`refusal_due(A) = D if due(L) = D and
+    ...`, D read nowhere else): their heads by rule. None when a computed value is read any other way."""
+    computed = {cr.id: cr.rule.head for cr in part.rules if _computes(cr.rule.head.value, part)}
+    copies: dict[str, n.Cond] = {}  # a copying rule's condition that reads the value
+    grew = True
+    while grew:
+        names = {h.name for h in computed.values()}
+        found = {
+            cr.id: (cr.rule.head, c) for cr in part.rules if (c := _copy(cr.rule, names)) and cr.id not in computed
+        }
+        computed |= {rule: head for rule, (head, _) in found.items()}
+        copies |= {rule: c for rule, (_, c) in found.items()}
+        grew = bool(found)
+    names = {h.name for h in computed.values()}
+    rules = {cr.id: cr.rule for cr in part.rules}
+    other = [c for rule, copy in copies.items() for c in _conjuncts(rules[rule].body) if c is not copy]
+    kept = [cr.rule for cr in part.rules if cr.id not in copies]
+    conditions = [*_conditions(part, kept), *other, *(e for r in copies for e in rules[r].exceptions)]
+    return None if any(reads(c) & names for c in conditions) else computed
+
+
+def _copy(rule: n.Rule, names: set[str]) -> n.Cond | None:
+    """The condition `p(...) = D` by which the rule gives the computed value of `p` (one of `names`) as its own,
+    D being its value and read nowhere else in the rule; None if the rule does not."""
+    value = rule.head.value
+    if not isinstance(value, n.Var):
+        return None
+    items = _conjuncts(rule.body)
+    for c in items:
+        if isinstance(c, n.Compare) and c.op == "=":
+            for call, var in ((c.left, c.right), (c.right, c.left)):
+                if not (isinstance(call, n.Call) and call.name in names and isinstance(var, n.Var)):
+                    continue
+                rest = [i for i in items if i is not c] + list(rule.exceptions)
+                uses = [t for r in rest for t in walk_terms(r) if isinstance(t, n.Var) and t.name == value.name]
+                if var.name == value.name and not uses and all(isinstance(a, n.Var) for a in call.args):
+                    return c
+    return None
+
+
+def _conjuncts(cond: n.Cond | None) -> list[n.Cond]:
+    if cond is None:
+        return []
+    return [c for item in cond.items for c in _conjuncts(item)] if isinstance(cond, n.And) else [cond]
 
 
 def _window_days(part: CheckedPolicy) -> set[dt.date]:

@@ -306,10 +306,10 @@ def without_lines(drop: tuple[str, ...]) -> n.Policy:
     return n.Policy(base.root, tuple(modules), tuple(texts))
 
 
-# The shipped policy's slowest questions (about 1 s each of the 5 s allowed): a very busy machine may leave them
+# The shipped policy's slowest questions (about 0.5 s each of the 5 s allowed): a very busy machine may leave them
 # unsettled, which says nothing about the policy. The latest letter's dates, slower still over every candidate
 # date, are proved over a few (solver/analysis/order.py), in milliseconds.
-SHIPPED_HARD = {"refusal_answer_due", "documents_due", "PROC-5.refusal-answer-due", "PROC-2.documents-due"}
+SHIPPED_HARD = {"PROC-5.refusal-answer-due", "PROC-2.documents-due"}
 
 
 def unsettled_are_hard(found: list[Finding]) -> bool:

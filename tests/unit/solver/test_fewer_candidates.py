@@ -78,6 +78,13 @@ OTHER = """
 rule PROC-6.other "Another due date" cites PROC-6
   answer_due(A) = S + 30 days if sent_on(L) = S and letter_application(L) = A.
 """
+COPY = """
+verdict copied_due(A: application): date
+  applies if some L where letter_application(L) = A
+
+rule PROC-6.copy "The due date, as the answer's" cites PROC-6
+  copied_due(A) = D if answer_due(A) = D.
+"""
 CLASH = Function("_h_clash", [String("PROC-6.due"), String("PROC-6.due")])
 GAP = Function("_h_gap", [Function("answer_due")])
 
@@ -97,6 +104,14 @@ def test_one_rule_adding_days_is_asked_over_dates_too_far_apart_for_two_sums_to_
         [TODAY - 4 * DAY, TODAY - 2 * DAY, TODAY, TODAY + 2 * DAY, TODAY + 4 * DAY],
         [0, 1],
     )
+
+
+def test_a_computed_value_copied_as_another_rule_s_value_is_no_comparison() -> None:
+    copied = Function("_h_gap", [Function("copied_due")])
+    assert candidates(policy_of(LETTERS + COPY), copied) == (DATES[:5], [0, 1])
+    compared = COPY.replace("answer_due(A) = D.", "answer_due(A) = D and D > assessment_date.")
+    assert candidates(policy_of(LETTERS + compared), copied) is None
+    assert candidates(policy_of(LETTERS + COPY), Function("_h_clash", [String("PROC-6.copy")] * 2)) is None
 
 
 def test_a_part_that_computes_with_what_it_compares_keeps_every_candidate() -> None:
@@ -158,7 +173,7 @@ def test_on_the_shipped_policy_the_few_candidates_answer_as_the_whole_universe(m
         Function("_h_gap", [Function("rejection_answer_due")]),
         Function("_h_clash", [String("PROC-6.answer-due"), String("PROC-6.answer-due")]),
     }
-    assert hard <= fewer.keys() and len(fewer) == 12
+    assert hard <= fewer.keys() and len(fewer) == 14
     small = {atom: analysis._settle_small(f, atom) for atom, f in fewer.items()}
     assert all(small[atom] == set() for atom in hard)
     monkeypatch.setattr(analysis, "SETTLE_SECONDS", 2.0)
