@@ -6,11 +6,14 @@ count, no `age`), what holds depends only on how the inputs' values are ordered 
 the constants. A model of the universe uses at most K values of each kind, K being how many such inputs the
 universe holds; mapping them, in order, onto the first K candidates of each stretch between two constants
 keeps every comparison. So the question has an answer among those few candidates exactly when it has one among
-all of them: a proof over 12 dates instead of 52 takes milliseconds where the whole one took seconds.
+all of them: a proof over a few dates instead of 52 takes milliseconds where the whole one took seconds.
 
-A rule computing its value (`S + N days`) may stay in the part when nothing in the part reads that value and
-the question is not about values (two rules giving the same one, one rule giving two): its subjects get a value
-however the inputs are ordered.
+A rule computing its value (`S + N days`) may stay in the part when nothing in the part compares that value
+(a rule may give it as its own, `due(A) = D if answer_due(L) = D and ...`) and the question is not about
+values (two rules giving the same one, one rule giving two): its subjects get a value however the inputs are
+ordered. When the question is whether one rule adding days to a date gives a subject two values, the dates
+are spaced further apart than the largest number of days, so that two sums are equal only when their dates
+and their numbers are: those dates are not the universe's, so a model found there is no answer yet.
 """
 
 from __future__ import annotations
@@ -56,11 +59,8 @@ def fewer_candidates(
     if rule not in computed or not _adds_days(computed[rule].value):  # sums of two rules, or not of days
         return None
     spaced = _spaced(sorted(date_constants), date_inputs, max(kept_ints, default=0) + 1)
-    if spaced is None or len({d + dt.timedelta(days=i) for d in spaced for i in kept_ints}) < len(spaced) * len(
-        kept_ints
-    ):
-        return None
-    return spaced, kept_ints
+    sums = {d + dt.timedelta(days=i) for d in spaced or [] for i in kept_ints}
+    return (spaced, kept_ints) if spaced and len(sums) == len(spaced) * len(kept_ints) else None
 
 
 def _compared(atom: Symbol, part: CheckedPolicy) -> set[str]:
@@ -124,13 +124,18 @@ def _conditions(part: CheckedPolicy, rules: list[n.Rule] | None = None) -> Itera
     """The conditions of the part: of its `rules` (all by default), invariants, applicability and grounds."""
     for rule in [cr.rule for cr in part.rules] if rules is None else rules:
         yield from (c for c in (rule.body, *rule.exceptions) if c is not None)
-        window = rule.in_force
-        if window is not None and window.as_of is not None:
-            yield n.Compare("=", window.as_of, window.as_of, window.span)
+        yield from _window(rule)
     yield from (ci.invariant.cond for ci in part.invariants)
     for pred in part.predicates.values():
         yield from ([pred.applies] if pred.applies is not None else [])
         yield from (g.cond for g in pred.grounds)
+
+
+def _window(rule: n.Rule) -> Iterator[n.Cond]:
+    """The comparison choosing the rule's version by a date of the case, if it has one."""
+    window = rule.in_force
+    if window is not None and window.as_of is not None:
+        yield n.Compare("=", window.as_of, window.as_of, window.span)
 
 
 def _terms(part: CheckedPolicy) -> Iterator[n.Term]:
@@ -168,7 +173,8 @@ def _computed(part: CheckedPolicy) -> dict[str, n.Head] | None:
     rules = {cr.id: cr.rule for cr in part.rules}
     other = [c for rule, copy in copies.items() for c in _conjuncts(rules[rule].body) if c is not copy]
     kept = [cr.rule for cr in part.rules if cr.id not in copies]
-    conditions = [*_conditions(part, kept), *other, *(e for r in copies for e in rules[r].exceptions)]
+    own = [c for r in copies for c in (*rules[r].exceptions, *_window(rules[r]))]
+    conditions = [*_conditions(part, kept), *other, *own]
     return None if any(reads(c) & names for c in conditions) else computed
 
 
