@@ -18,7 +18,7 @@ from havre import cache
 from solver.analysis.kept import OUTCOMES
 
 NAME = "proofs.json"
-MAX = 20_000  # about 300 runs of a policy of 150 rules, each with a different edit; 1.7 MB
+MAX = 20_000  # a policy of 150 rules asks 518 questions; an edit, a few new ones: 1.7 MB
 MAX_BYTES = 8 << 20
 
 
@@ -48,11 +48,15 @@ def read() -> Kept | None:
 
 
 def write(kept: Kept) -> None:
-    """The file made anew, whole or not at all, with the newest MAX entries."""
+    """The file made anew, whole or not at all, with the newest MAX entries: those of `kept`, after what another
+    check wrote since this one read it."""
     where = cache.folder()
     if where is None:
         return
-    newest = dict(list(kept.items())[-MAX:])
+    merged = Kept({key: outcome for key, outcome in (read() or {}).items() if key not in kept})
+    for key, outcome in kept.items():
+        merged[key] = outcome
+    newest = dict(list(merged.items())[-MAX:])
     partial: Path | None = None
     try:
         where.mkdir(parents=True, exist_ok=True)

@@ -142,6 +142,15 @@ def test_kept_proofs_keep_the_most_recently_used(cache: Path, monkeypatch: pytes
     assert [p.name for p in cache.iterdir()] == [proofs.NAME]  # no partial file left
 
 
+def test_two_checks_at_once_keep_what_each_settled(cache: Path) -> None:
+    first, second = proofs.read() or proofs.Kept(), proofs.read() or proofs.Kept()  # both read an empty store
+    first["a"], second["b"] = "impossible", "possible"
+    proofs.write(first)
+    second["a"] = "possible"  # the check written last has the last word on a question both asked
+    proofs.write(second)
+    assert proofs.read() == {"a": "possible", "b": "possible"}
+
+
 def test_no_proofs_are_kept_with_the_cache_off(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("HAVRE_NO_CACHE", "1")
     assert proofs.read() is None
