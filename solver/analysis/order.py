@@ -2,7 +2,7 @@
 
 In the part of the policy that decides a question (solver/analysis/kept.py), when every number and date is an
 input's value, a constant or the assessment date, and is only compared (`=`, `<`, `<=` ..., no arithmetic, no
-count, no `age`), what holds depends only on how the inputs' values are ordered among themselves and against
+count, no `years_since`), what holds depends only on how the inputs' values are ordered among themselves and against
 the constants. A model of the universe uses at most K values of each kind, K being how many such inputs the
 universe holds; mapping them, in order, onto the first K candidates of each stretch between two constants
 keeps every comparison. So the question has an answer among those few candidates exactly when it has one among
