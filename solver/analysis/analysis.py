@@ -441,18 +441,11 @@ def _settle_each(
         _for_proofs(ctl, on=True)
         while (asked := next_atom()) is not None:
             atom, small = asked
-            if small is not None:
-                shown = _settle_small(small, atom)
-                with lock:
-                    if shown is None:
-                        queue.append(atom)
-                    else:
-                        possible.update(shown)
-                continue
-            shown = _settle(ctl, atom)
+            # not settled on few candidates: asked of the whole universe; not settled there: unsettled
+            shown = _settle(ctl, atom) if small is None else _settle_small(small, atom)
             with lock:
                 if shown is None:
-                    unsettled.add(atom)
+                    (unsettled.add if small is None else queue.append)(atom)
                 else:
                     possible.update(shown)
 

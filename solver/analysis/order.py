@@ -29,6 +29,8 @@ from clingo import Symbol
 from grammar import nodes as n
 from grammar.checked import CheckedPolicy
 from grammar.normal import walk_terms
+from solver.analysis.single import conjuncts
+from solver.analysis.universe import version_days
 from solver.compile.cone import reads
 
 # Questions that compare values: `_h_clash(R,R)`, one rule giving a subject two values; `_h_clash(A,B)`, two
@@ -48,7 +50,7 @@ def fewer_candidates(
     computed = _computed(part)
     if computed is None or any(_computes(t, part) for t in terms):
         return None
-    date_constants = {t.value for t in terms if isinstance(t, n.DateLit)} | {today} | _window_days(part)
+    date_constants = {t.value for t in terms if isinstance(t, n.DateLit)} | {today} | version_days(part)
     int_constants = {t.value for t in terms if isinstance(t, n.IntLit)}
     date_inputs = _inputs(part, n.DateType, counts)
     kept_ints = _kept(ints, int_constants, _inputs(part, n.IntType, counts))
@@ -171,7 +173,7 @@ def _computed(part: CheckedPolicy) -> dict[str, n.Head] | None:
         grew = bool(found)
     names = {h.name for h in computed.values()}
     rules = {cr.id: cr.rule for cr in part.rules}
-    other = [c for rule, copy in copies.items() for c in _conjuncts(rules[rule].body) if c is not copy]
+    other = [c for rule, copy in copies.items() for c in conjuncts(rules[rule].body) if c is not copy]
     kept = [cr.rule for cr in part.rules if cr.id not in copies]
     own = [c for r in copies for c in (*rules[r].exceptions, *_window(rules[r]))]
     conditions = [*_conditions(part, kept), *other, *own]
@@ -184,7 +186,7 @@ def _copy(rule: n.Rule, names: set[str]) -> n.Cond | None:
     value = rule.head.value
     if not isinstance(value, n.Var):
         return None
-    items = _conjuncts(rule.body)
+    items = conjuncts(rule.body)
     for c in items:
         if isinstance(c, n.Compare) and c.op == "=":
             for call, var in ((c.left, c.right), (c.right, c.left)):
@@ -195,20 +197,3 @@ def _copy(rule: n.Rule, names: set[str]) -> n.Cond | None:
                 if var.name == value.name and not uses and all(isinstance(a, n.Var) for a in call.args):
                     return c
     return None
-
-
-def _conjuncts(cond: n.Cond | None) -> list[n.Cond]:
-    if cond is None:
-        return []
-    return [c for item in cond.items for c in _conjuncts(item)] if isinstance(cond, n.And) else [cond]
-
-
-def _window_days(part: CheckedPolicy) -> set[dt.date]:
-    """The days a case's own date chooses a version by: the first day, and the day after the last."""
-    days: set[dt.date] = set()
-    for cr in part.rules:
-        window = cr.rule.in_force
-        if window is not None and window.as_of is not None:
-            days |= {window.start} if window.start else set()
-            days |= {window.end + dt.timedelta(days=1)} if window.end else set()
-    return days

@@ -17,7 +17,7 @@ def single_valued(rule: n.Rule, policy: CheckedPolicy) -> bool:
     if rule.head.value is None:
         return True
     fixed = {a.name for a in rule.head.args}
-    compares = [c for c in _conjuncts(rule.body) if isinstance(c, n.Compare) and c.op == "="]
+    compares = [c for c in conjuncts(rule.body) if isinstance(c, n.Compare) and c.op == "="]
     grew = True
     while grew:
         grew = False
@@ -29,11 +29,11 @@ def single_valued(rule: n.Rule, policy: CheckedPolicy) -> bool:
     return _fixed_by(rule.head.value, fixed, policy)
 
 
-def _conjuncts(cond: n.Cond | None) -> list[n.Cond]:
+def conjuncts(cond: n.Cond | None) -> list[n.Cond]:
     if cond is None:
         return []
     if isinstance(cond, n.And):
-        return [c for item in cond.items for c in _conjuncts(item)]
+        return [c for item in cond.items for c in conjuncts(item)]
     return [cond]
 
 

@@ -107,7 +107,7 @@ class Boundaries:
 
 
 def _conditions(policy: CheckedPolicy) -> Iterator[n.Cond]:
-    """Every condition, without the conditions of versions' windows (see `_version_days`)."""
+    """Every condition, without the conditions of versions' windows (see `version_days`)."""
     for cr in policy.rules:
         window = cr.rule.in_force
         for c in (cr.rule.body, *cr.rule.exceptions):
@@ -140,10 +140,10 @@ def boundaries(policy: CheckedPolicy) -> Boundaries:
                 units.add(UNIT_OF[t.name])
     durations |= {(c, unit) for c in ints for unit in units if c > 0}  # `age(P) < 22`: born 22 years back
     ints |= {amount for amount, unit in durations if unit == "days"}  # `days_between(S, R) <= N`
-    return Boundaries(frozenset(durations), frozenset(ints), frozenset(dates), _version_days(policy))
+    return Boundaries(frozenset(durations), frozenset(ints), frozenset(dates), version_days(policy))
 
 
-def _version_days(policy: CheckedPolicy) -> frozenset[dt.date]:
+def version_days(policy: CheckedPolicy) -> frozenset[dt.date]:
     """The first day of each version chosen by a date of the case (`as of`), and the day after the last: one
     candidate a version, so that each can be in force. A version chosen by the assessment date needs none (the
     universe's date is fixed: `havre check --on DATE` searches another)."""
