@@ -20,8 +20,10 @@ import time
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
+from dataclasses import dataclass
+from weakref import WeakKeyDictionary
 
-from clingo import Function, Number, String, Symbol, Tuple_
+from clingo import Control, Function, Number, Symbol
 
 from grammar import nodes as n
 from grammar.checked import CheckedPolicy
@@ -30,6 +32,7 @@ from solver.compile.cone import inputs_read
 from solver.compile.emit import AspProgram
 from solver.solve import shaped
 from solver.solve.answer import fact_text
+from solver.solve.cones import Cones, Key
 from solver.solve.run import control, subject_tuple
 from solver.solve.shaped import Fallback, Shape
 
@@ -93,9 +96,35 @@ def _meta_text(policy: CheckedPolicy) -> str:
 SHAPED_META = "#external _inS((_today,())).\n"
 
 
-def _shape_of(policy: CheckedPolicy) -> tuple[str, None, int]:
-    """What the search asks of solver.solve.shaped: its rules, its own #show, two copies of the case."""
-    return _meta(policy) + SHAPED_META, None, 2
+def _shape_of(policy: CheckedPolicy) -> tuple[str, None, int, bool]:
+    """What the search asks of solver.solve.shaped: its rules, its own #show, two copies of the case, and what
+    each verdict can read (solver.solve.cones)."""
+    return _meta(policy) + SHAPED_META, None, 2, True
+
+
+@dataclass(frozen=True)
+class _SearchAtoms:
+    """What the search sets in a grounding, read once: a shape's serve every case of it."""
+
+    in_s: dict[Key, tuple[int, str]]  # an input fact's `_inS` literal, and its text in `_dU`
+    targets: dict[str, int]  # `_target(verdict, subject)` by its text
+
+    @staticmethod
+    def of(ctl: Control) -> _SearchAtoms:
+        atoms = ctl.symbolic_atoms
+        in_s = {}
+        for a in atoms.by_signature("_inS", 1):
+            key = a.symbol.arguments[0]
+            pred, args = key.arguments
+            in_s[(pred.name, tuple(x.string for x in args.arguments))] = (a.literal, str(key))
+        ctl.configuration.solve.opt_mode = "opt"  # type: ignore[union-attr]
+        # The search solves hundreds of times: clasp's default heuristic costs most of a short solve in setting
+        # up; with this one the search for amina-selected.yaml is a fifth faster.
+        ctl.configuration.solver.heuristic = "Vmtf"  # type: ignore[union-attr]
+        return _SearchAtoms(in_s, {str(a.symbol): a.literal for a in atoms.by_signature("_target", 2)})
+
+
+_SHAPES_ATOMS: WeakKeyDictionary[Shape, _SearchAtoms] = WeakKeyDictionary()
 
 
 class MissingFinder:
@@ -106,6 +135,7 @@ class MissingFinder:
         self.policy = policy
         self.base: list[int] = []  # the case's own assumptions, in a shape's grounding
         self.shape = None
+        self.cones: Cones | None = None
         self.pooled: dict[str, str] = {}
         try:
             shape = shaped.shape_for(program, policy, case, *_shape_of(policy)) if shaped.ENABLED else None
@@ -120,40 +150,39 @@ class MissingFinder:
 
     def _from_shape(self, shape: Shape, case: Case) -> None:
         setting = shape.setting(case)
-        self.shape, self.ctl, self.pooled = shape, shape.ctl, setting.pooled
-        self._number(sorted(setting.unknown), {v: k for k, v in setting.pooled.items()})
-        held = set(self.in_s)
+        self.shape, self.ctl, self.pooled, self.cones = shape, shape.ctl, setting.pooled, shape.cones
+        with shape.lock:
+            if shape not in _SHAPES_ATOMS:
+                _SHAPES_ATOMS[shape] = _SearchAtoms.of(shape.ctl)
+        atoms = _SHAPES_ATOMS[shape]
+        unknown = sorted(setting.unknown)
+        self._number(atoms, unknown, {v: k for k, v in setting.pooled.items()})
         # Every other fact a comparison or a value reads is known: held between the copies.
-        atoms = self.ctl.symbolic_atoms
-        self.base = setting.assumptions + [a.literal for a in atoms.by_signature("_inS", 1) if a.literal not in held]
+        asked = set(unknown)
+        self.base = setting.assumptions + [literal for key, (literal, _) in atoms.in_s.items() if key not in asked]
 
     def _numbered(self) -> None:
-        unknown = sorted(
-            (a.symbol.arguments[1].name, tuple(x.string for x in a.symbol.arguments[2].arguments))
-            for a in self.ctl.symbolic_atoms.by_signature("_unknown", 3)
-            if a.symbol.arguments[0] == Number(0)
-        )
-        self._number(unknown, {})
+        atoms = _SearchAtoms.of(self.ctl)
+        self._number(atoms, sorted(atoms.in_s), {})
         for literal in [*self.in_s, *self.targets.values()]:
             self.ctl.assign_external(literal, None)  # free: each solve fixes them by assumptions
 
-    def _number(self, unknown: list[tuple[str, tuple[str, ...]]], names: dict[str, str]) -> None:
+    def _number(self, atoms: _SearchAtoms, unknown: list[Key], names: dict[str, str]) -> None:
         """Unknown facts are numbered once; the search then touches no clingo symbol but the model's. `names`
         gives the case's id of a pooled one (solver.solve.shaped)."""
-        atoms = self.ctl.symbolic_atoms
-        keys = [Function("", [Function(pred), Tuple_([String(a) for a in args])]) for pred, args in unknown]
         self.pred_of = [pred for pred, _ in unknown]
+        self.key_of = unknown
         self.fact_of = [fact_text(pred, tuple(names.get(a, a) for a in args)) for pred, args in unknown]
-        self.number = {str(k): i for i, k in enumerate(keys)}
-        self.in_s = [atoms[Function("_inS", [k])].literal for k in keys]  # type: ignore[union-attr]
-        self.targets = {str(a.symbol): a.literal for a in atoms.by_signature("_target", 2)}
-        self.ctl.configuration.solve.opt_mode = "opt"  # type: ignore[union-attr]
+        self.number = {atoms.in_s[key][1]: i for i, key in enumerate(unknown)}
+        self.in_s = [atoms.in_s[key][0] for key in unknown]
+        self.targets = atoms.targets
         self.reads: dict[str, frozenset[str]] = {}
 
     def find(
         self, verdict: str, subject: tuple[str, ...], deadline: float | None = None
     ) -> tuple[tuple[str, ...], ...] | None:
-        """The smallest sets of facts that decide the verdict; None when `deadline` (time.monotonic) passes."""
+        """The smallest sets of facts that decide the verdict, which is undetermined; None when `deadline`
+        (time.monotonic) passes."""
         pooled = tuple(self.pooled.get(s, s) for s in subject)
         target = str(Function("_target", [Function(verdict), subject_tuple(pooled)]))
         aim = [literal if t == target else -literal for t, literal in self.targets.items()]
@@ -161,13 +190,21 @@ class MissingFinder:
         if verdict not in self.reads:
             self.reads[verdict] = inputs_read(self.policy, verdict)
         read = self.reads[verdict]
-        relevant = [i for i, pred in enumerate(self.pred_of) if pred in read]
-        tied = frozenset(i for i, pred in enumerate(self.pred_of) if pred not in read)
+        cone = None if self.cones is None else self.cones.of(verdict, pooled)
+        relevant = [
+            i for i, pred in enumerate(self.pred_of) if pred in read and (cone is None or self.key_of[i] in cone)
+        ]
+        if len(relevant) == 1:  # undetermined, so not decided with nothing tied: its one fact decides it
+            return ((self.fact_of[relevant[0]],),)
+        every = frozenset(relevant)
+        tied = frozenset(range(len(self.pred_of))) - every
         found: list[frozenset[int]] = []
         for _ in range(MAX_ROUNDS):
             proposals = _smallest_hitting_sets(relevant, found)
             fresh = []
             for s in proposals:
+                if s == every:  # every fact tied: the two copies are one case, and decide alike
+                    continue
                 c = self._counterexample(s | tied, aim)
                 if deadline is not None and time.monotonic() > deadline:
                     return None  # a solve cut short proves nothing

@@ -41,6 +41,7 @@ from solver.cases.case import Case
 from solver.compile.emit import AspProgram, input_choice, tuple_text
 from solver.compile.names import CASE, encode
 from solver.solve.compared import Comparison, Expr, Fault, Key, read_term, term_text, value_of
+from solver.solve.cones import Cones, Recorder
 from solver.solve.context import Context
 from solver.solve.run import add_program, new_control, show_directives
 
@@ -123,11 +124,15 @@ class Shape:
         extra: str,
         shows: Shows | None,
         copies: int = 1,
+        cones: bool = False,
     ) -> None:
         self.policy = policy
         self.copies = copies
         self.lock = threading.Lock()
         ctl, messages = new_control([])
+        recorder = Recorder() if cones else None
+        if recorder is not None:
+            ctl.register_observer(recorder)
         shown = "" if shows is None else show_directives(policy, shows)  # None: the extra program's own
         try:
             add_program(ctl, (program.text, shown + "\n" + extra + "\n" + shape_program(policy)))
@@ -146,6 +151,9 @@ class Shape:
         if context.faults:
             raise Fallback
         self.ctl = ctl
+        arities = {p.name: len(p.params) for p in policy.predicates.values()}
+        inputs = {p.name for p in policy.inputs()}
+        self.cones = None if recorder is None else Cones(recorder, ctl, arities, inputs)  # what each verdict reads
         self._guards: dict[tuple[int, int], int] = {}  # (literal, literal) that cannot both hold -> its guard
         self._asked: dict[int, int] = {}  # a comparison's `_tv` -> its `_ask`: "not true" of an asked one only
         self.inputs = [self._inputs(Number(cid)) for cid in range(copies)]
@@ -430,25 +438,32 @@ def _check_clash(brave: list[str]) -> None:
 
 
 Shows = tuple[str, ...]
-_Key = tuple[str, str, Shows | None, int, tuple[tuple[str, int], ...]]
+_Key = tuple[str, str, Shows | None, int, bool, tuple[tuple[str, int], ...]]
 _SHAPES: OrderedDict[_Key, Shape] = OrderedDict()
 _SEEN: dict[_Key, int] = {}  # how often each shape not yet grounded was asked for
 _SHAPES_LOCK = threading.Lock()
 
 
 def _key(
-    program: AspProgram, extra: str, shows: Shows | None, copies: int, counts: tuple[tuple[str, int], ...]
-) -> tuple[object, ...]:
-    return (program.text, extra, shows, copies, counts)
+    program: AspProgram, extra: str, shows: Shows | None, copies: int, cones: bool, counts: tuple[tuple[str, int], ...]
+) -> _Key:
+    return (program.text, extra, shows, copies, cones, counts)
 
 
 def shape_for(
-    program: AspProgram, policy: CheckedPolicy, case: Case, extra: str = "", shows: Shows | None = (), copies: int = 1
+    program: AspProgram,
+    policy: CheckedPolicy,
+    case: Case,
+    extra: str = "",
+    shows: Shows | None = (),
+    copies: int = 1,
+    cones: bool = False,
 ) -> Shape | None:
-    """The grounding for the case's shape (with `extra` rules and `shows`), made when it is asked for the
-    SIGHTINGS-th time (later for a LARGE one) and kept (SHAPES at most); None before."""
+    """The grounding for the case's shape (with `extra` rules and `shows`, and what each verdict can read when
+    `cones`: solver.solve.cones), made when it is asked for the SIGHTINGS-th time (later for a LARGE one) and
+    kept (SHAPES at most); None before."""
     counts = counts_of(policy, case)
-    key = _key(program, extra, shows, copies, counts)
+    key = _key(program, extra, shows, copies, cones, counts)
     with _SHAPES_LOCK:
         found = _SHAPES.get(key)
         if found is not None:
@@ -458,7 +473,7 @@ def shape_for(
         if _SEEN[key] < (SIGHTINGS if sum(k for _, k in counts) <= LARGE else SIGHTINGS + 2):
             return None
         del _SEEN[key]
-    made = Shape(program, policy, counts, extra, shows, copies)
+    made = Shape(program, policy, counts, extra, shows, copies, cones)
     with _SHAPES_LOCK:
         _SHAPES[key] = made
         while len(_SHAPES) > SHAPES:
@@ -467,10 +482,16 @@ def shape_for(
 
 
 def unseen(
-    program: AspProgram, policy: CheckedPolicy, case: Case, extra: str = "", shows: Shows | None = (), copies: int = 1
+    program: AspProgram,
+    policy: CheckedPolicy,
+    case: Case,
+    extra: str = "",
+    shows: Shows | None = (),
+    copies: int = 1,
+    cones: bool = False,
 ) -> bool:
     """Whether no case of this shape was asked for yet (with these rules): `shape_for` will answer None."""
-    key = _key(program, extra, shows, copies, counts_of(policy, case))
+    key = _key(program, extra, shows, copies, cones, counts_of(policy, case))
     with _SHAPES_LOCK:
         return key not in _SHAPES and key not in _SEEN
 

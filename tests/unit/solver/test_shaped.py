@@ -148,6 +148,12 @@ def test_the_missing_facts_of_every_shipped_scenario(part: int, monkeypatch: pyt
     same_missing(scenario_cases()[part::4], monkeypatch)
 
 
+@pytest.mark.parametrize("part", range(4))
+def test_the_missing_facts_of_generated_cases_with_unknown_facts(part: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    generator = Generator(policy().checked, seed=11, unknown_rate=0.2)
+    same_missing([policy().case(doc) for doc in generator.cases(10, start=part * 10)], monkeypatch)
+
+
 def test_two_values_computed_from_the_case_clash_as_on_the_reference_path(monkeypatch: pytest.MonkeyPatch) -> None:
     from solver.compile.emit import emit
     from tests.helpers import policy_of

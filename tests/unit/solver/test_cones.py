@@ -1,0 +1,82 @@
+"""What a verdict can read in a shape's grounding, and the missing-facts search it narrows."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from havre.api import Policy, load_policy
+from solver.solve import missing, shaped
+from tests.helpers import ROOT
+from tests.unit.solver.test_decide import family
+
+
+@pytest.fixture(scope="module")
+def mini() -> Policy:
+    return load_policy(ROOT / "tests/fixtures/mini")
+
+
+@pytest.fixture(autouse=True)
+def at_first_sight(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    monkeypatch.setattr(shaped, "SIGHTINGS", 1)
+    yield
+
+
+@pytest.fixture
+def solves(monkeypatch: pytest.MonkeyPatch) -> list[frozenset[int]]:
+    """The tied sets the search solves for, in order."""
+    asked: list[frozenset[int]] = []
+    counterexample = missing.MissingFinder._counterexample
+
+    def counted(self: missing.MissingFinder, chosen: frozenset[int], aim: list[int]) -> frozenset[int] | None:
+        asked.append(chosen)
+        return counterexample(self, chosen, aim)
+
+    monkeypatch.setattr(missing.MissingFinder, "_counterexample", counted)
+    return asked
+
+
+def both_birth_dates_unknown(mini: Policy) -> object:
+    return mini.case(family(persons__yusuf__birth_date=None, persons__lina__birth_date=None))
+
+
+def test_a_verdict_about_one_child_reads_that_childs_facts(mini: Policy) -> None:
+    case = both_birth_dates_unknown(mini)
+    shape = shaped.shape_for(mini.program, mini.checked, case, *missing._shape_of(mini.checked))
+    assert shape is not None and shape.cones is not None
+    pooled = shaped.pooled_ids(mini.checked, case)
+    yusuf, lina, amina = pooled["yusuf"], pooled["lina"], pooled["amina"]
+    read = shape.cones.of("dependent_child", (yusuf, amina))
+    assert ("birth_date", (yusuf,)) in read and ("child_of", (yusuf, amina)) in read
+    assert ("birth_date", (lina,)) not in read and ("distress", (amina,)) not in read
+    # Whom a verdict counts, it reads: amina's dependants read both children's birth dates.
+    dependants = shape.cones.of("dependants", (amina,))
+    assert {("birth_date", (yusuf,)), ("birth_date", (lina,))} <= dependants
+    assert shape.cones.of("dependent_child", (yusuf, amina)) is read  # kept
+
+
+def test_a_verdict_reading_one_unknown_fact_is_answered_without_a_solve(
+    mini: Policy, solves: list[frozenset[int]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    case = both_birth_dates_unknown(mini)
+    finder = missing.MissingFinder(mini.program, mini.checked, case)
+    assert finder.cones is not None
+    assert finder.find("dependent_child", ("yusuf", "amina")) == (("birth_date(yusuf)",),)
+    assert solves == []
+    monkeypatch.setattr(shaped, "ENABLED", False)
+    reference = missing.MissingFinder(mini.program, mini.checked, case)
+    assert reference.find("dependent_child", ("yusuf", "amina")) == (("birth_date(yusuf)",),)
+    assert len(solves) == 2  # by predicate, both birth dates count for each child
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_a_set_of_every_fact_read_is_not_solved_for(
+    mini: Policy, solves: list[frozenset[int]], monkeypatch: pytest.MonkeyPatch, enabled: bool
+) -> None:
+    monkeypatch.setattr(shaped, "ENABLED", enabled)
+    case = mini.case(family(persons__amina__distress=None, documents__passport__supplied=None))
+    finder = missing.MissingFinder(mini.program, mini.checked, case)
+    assert finder.find("decision", ("app1",)) == (("distress(amina)", "supplied(passport)"),)
+    # Neither fact tied, then one: each time two completions differ; with both tied none can, unsolved.
+    assert len(solves) == 2 and solves[0] < solves[1] and len(solves[1] - solves[0]) == 1
