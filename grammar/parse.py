@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import os
 import re
 import unicodedata
@@ -13,8 +14,11 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+import lark
 from lark import Lark, Token, Transformer, Tree, v_args
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
+from lark.grammar import Rule
+from lark.lexer import TerminalDef
 
 from grammar import nodes as n
 from grammar.diagnostics import Diagnostic, PolicyError, did_you_mean, error
@@ -22,6 +26,7 @@ from grammar.files import ENTRY_FILE, FileProblem, entry_file, name_problem, os_
 from grammar.source import Span
 
 GRAMMAR = Path(__file__).with_name("policy.lark")
+TABLES = GRAMMAR.with_name("policy.lark.json")  # made from the grammar by `python -m grammar.parse`
 MAX_POLICY_BYTES = 1024 * 1024  # a file; the shipped policy's largest is 14 KB
 INT_MIN, INT_MAX = -(2**31), 2**31 - 1  # the solver's whole numbers (clingo's are 32-bit)
 MAX_FILES = 500
@@ -133,7 +138,33 @@ TERMINAL_WORDS = {
 
 @cache
 def _parser() -> Lark:
-    return Lark(GRAMMAR.read_text(encoding="utf-8"), parser="lalr", propagate_positions=True, maybe_placeholders=True)
+    """The grammar's parser, from the tables kept beside it (`TABLES`) while they are the grammar's own: building
+    them costs about 100 ms, as much as parsing the shipped policy, in every process that parses a policy."""
+    text = GRAMMAR.read_text(encoding="utf-8")
+    with suppress(OSError, ValueError, LookupError, TypeError, AttributeError, AssertionError):
+        kept = json.loads(TABLES.read_text(encoding="utf-8"), object_hook=_numbered_keys)
+        if kept["grammar"] == _digest(text) and kept["lark"] == lark.__version__:
+            return Lark.load({"data": kept["data"], "memo": kept["memo"]})
+    return _built(text)
+
+
+def _built(text: str) -> Lark:
+    return Lark(text, parser="lalr", propagate_positions=True, maybe_placeholders=True)
+
+
+def parser_tables(text: str) -> dict[str, Any]:
+    """What `TABLES` keeps for a grammar: its parser's tables, as JSON data."""
+    data, memo = _built(text).memo_serialize([TerminalDef, Rule])
+    return {"grammar": _digest(text), "lark": lark.__version__, "data": data, "memo": memo}
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _numbered_keys(obj: dict[str, Any]) -> dict[Any, Any]:
+    """JSON names every key with a text; the tables number their states and memo entries."""
+    return {int(k) if k.isdigit() else k: v for k, v in obj.items()}
 
 
 @dataclass(frozen=True, slots=True)
@@ -766,3 +797,7 @@ def policy_hash(policy: n.Policy) -> str:
     for path, text in named:
         digest.update(path.encode() + b"\0" + text.encode() + b"\0")
     return digest.hexdigest()[:16]
+
+
+if __name__ == "__main__":  # after the grammar changes: its parser's tables, kept beside it
+    TABLES.write_text(json.dumps(parser_tables(GRAMMAR.read_text(encoding="utf-8"))) + "\n", encoding="utf-8")
