@@ -56,6 +56,17 @@ def test_a_verdict_about_one_child_reads_that_childs_facts(mini: Policy) -> None
     assert shape.cones.of("dependent_child", (yusuf, amina)) is read  # kept
 
 
+def test_a_date_is_read_through_the_values_made_of_it(mini: Policy) -> None:
+    # A date's own atom is a fact of the shape: the grounder leaves it out of the rules that read it.
+    case = mini.case(family(applications__app1__notice_date=None, applications__app1__extra_days=None))
+    shape = shaped.shape_for(mini.program, mini.checked, case, *missing._shape_of(mini.checked))
+    assert shape is not None and shape.cones is not None
+    app1 = shaped.pooled_ids(mini.checked, case)["app1"]
+    read = shape.cones.of("documents_due", (app1,))
+    assert {("notice_date", (app1,)), ("extra_days", (app1,))} <= read
+    assert mini.decide(case).get("documents_due", "app1").missing == (("extra_days(app1)", "notice_date(app1)"),)
+
+
 def test_a_verdict_reading_one_unknown_fact_is_answered_without_a_solve(
     mini: Policy, solves: list[frozenset[int]], monkeypatch: pytest.MonkeyPatch
 ) -> None:
