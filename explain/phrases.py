@@ -137,6 +137,10 @@ class Phrases:
     def _fact(self, pred: str, args: tuple[Plain, ...], value: Plain, blank: str | None, negative: bool) -> str:
         decl = self.policy.predicates[pred]
         template = decl.text(self.lang, negative=negative) or decl.text("en", negative=negative)
+        if value is None and blank is None and not decl.is_bool and template is not None and "{value}" in template:
+            # "is due on not known" reads as a slip: the sentence with its value left out, then why.
+            missing = self._("date not known") if isinstance(decl.value, n.DateType) else self._("not known")
+            return f"{template.format_map(_Missing(self._names(decl, args, None, '…')))} ({missing})"
         names = self._names(decl, args, value, blank)
         if template is None:
             return f"{pred}({', '.join(names[p.var] for p in decl.params)})"

@@ -144,11 +144,20 @@ class Sentences:
         left, right = self.value(c.left, env), self.value(c.right, env)
         dates = isinstance(left, dt.date) or isinstance(right, dt.date)
         for side, other, op in ((c.left, c.right, c.op), (c.right, c.left, FLIP[c.op])):
-            if is_fact(self.policy, side) and not is_fact(self.policy, other):
+            # A fact of a `some` clause's entity has no value: "a letter is dated …, after 2 March 2026".
+            unvalued = (
+                is_fact(self.policy, other) and self.value(side, env) is None and self.value(other, env) is not None
+            )
+            if is_fact(self.policy, side) and (not is_fact(self.policy, other) or unvalued):
                 assert isinstance(side, n.Call)
                 if (none := self.no_version(side, env)) is not None:
                     return none
-                fact = self.ph.fact(side.name, self.args(side.name, side.args, env), self.value(side, env))
+                args = self.args(side.name, side.args, env)
+                fact = (
+                    self.ph.fact(side.name, args, blank="…")
+                    if unvalued
+                    else self.ph.fact(side.name, args, self.value(side, env))
+                )
                 return self.ph.finish(f"{fact}, {self.ph.relation(op, dates)} {self.term(other, env)}")
         return self.ph.finish(f"{self.term(c.left, env)} {self.ph.verb(c.op, dates)} {self.term(c.right, env)}")
 

@@ -492,3 +492,32 @@ def test_what_if_never_changes_a_past_event_or_a_finding_unless_asked(example: s
     assert forbidden == []
     if example == "amina-selected":  # not vacuous: the selected case has changes to propose
         assert "form_signed(app1)" in proposed
+
+
+@pytest.mark.parametrize(
+    ("lang", "unknown_value", "later_letter"),
+    [
+        (
+            "en",
+            "Not met: the answer to the rejection letter for app1, with convincing evidence addressing the reasons,"
+            " is due on … (date not known)",
+            "It is not the case that a letter concerns app1 and a letter is a request for missing documents and"
+            " a letter is dated …, after March 2, 2026",
+        ),
+        (
+            "fr",
+            "Condition non remplie\u00a0: la réponse à la lettre de rejet d'app1, avec une preuve convaincante"
+            " répondant aux motifs, doit parvenir au plus tard le … (date inconnue)",
+            "Il n'est pas établi qu'une lettre porte sur app1 et une lettre est une demande de documents manquants"
+            " et une lettre est datée du …, après le 2 mars 2026",
+        ),
+    ],
+)
+def test_a_value_not_known_and_a_date_of_some_letter_are_worded(
+    lang: str, unknown_value: str, later_letter: str
+) -> None:
+    case = CASES_DIR / "rosa-rejected-documents.yaml"
+    verdicts = ["administrative_review_possible", "documents_due"]
+    text = render(policy().explain(case, lang=lang, verdicts=verdicts, why_not=True), "text")
+    lines = [line.strip().removeprefix("* ") for line in text.splitlines()]
+    assert unknown_value in lines and later_letter in lines
