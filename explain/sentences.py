@@ -143,21 +143,18 @@ class Sentences:
         c = n.Compare(c.op, self.source(c.left), self.source(c.right), c.span)
         left, right = self.value(c.left, env), self.value(c.right, env)
         dates = isinstance(left, dt.date) or isinstance(right, dt.date)
-        for side, other, op in ((c.left, c.right, c.op), (c.right, c.left, FLIP[c.op])):
+        for side, value, other, known, op in (
+            (c.left, left, c.right, right, c.op),
+            (c.right, right, c.left, left, FLIP[c.op]),
+        ):
             # A fact of a `some` clause's entity has no value: "a letter is dated …, after 2 March 2026".
-            unvalued = (
-                is_fact(self.policy, other) and self.value(side, env) is None and self.value(other, env) is not None
-            )
+            unvalued = is_fact(self.policy, other) and value is None and known is not None
             if is_fact(self.policy, side) and (not is_fact(self.policy, other) or unvalued):
                 assert isinstance(side, n.Call)
                 if (none := self.no_version(side, env)) is not None:
                     return none
                 args = self.args(side.name, side.args, env)
-                fact = (
-                    self.ph.fact(side.name, args, blank="…")
-                    if unvalued
-                    else self.ph.fact(side.name, args, self.value(side, env))
-                )
+                fact = self.ph.fact(side.name, args, value, blank="…" if unvalued else None)
                 return self.ph.finish(f"{fact}, {self.ph.relation(op, dates)} {self.term(other, env)}")
         return self.ph.finish(f"{self.term(c.left, env)} {self.ph.verb(c.op, dates)} {self.term(c.right, env)}")
 
