@@ -19,7 +19,7 @@ from typing import Literal
 from explain.values import Plain, as_value, evaluate
 from grammar import nodes as n
 from grammar.checked import CheckedPolicy, CheckedRule
-from grammar.normal import dnf, walk_terms
+from grammar.normal import Branch, dnf, walk_terms
 from solver.cases.case import Case
 from solver.compile.body import layout_vars
 from solver.compile.chain import Chain
@@ -89,12 +89,24 @@ class Graph:
                 self.below[high].append(cr.id)
         self.stated = {(f.pred, f.args): f.value for f in case.facts}
         self.closed = {(c.pred, c.first) for c in case.closed}
+        self._branches: dict[str, list[Branch]] = {}
+        # A verdict's explanation reads the same derived facts again and again: each is worked out once.
+        self._derived: dict[tuple[object, ...], tuple[Derivation, ...]] = {}
+        self._failed: dict[tuple[object, ...], tuple[Failure, ...]] = {}
 
     # ------------------------------------------------------------ conclusions
     def derive(
         self, pred: str, subject: tuple[str, ...], value: Plain = True, depth: int = 0, *, possible: bool = False
     ) -> tuple[Derivation, ...]:
         """Every rule instance that concluded `pred(subject) = value` in every completion (in some, if `possible`)."""
+        key = (pred, subject, value, depth, possible)
+        if key not in self._derived:
+            self._derived[key] = self._derive(pred, subject, value, depth, possible)
+        return self._derived[key]
+
+    def _derive(
+        self, pred: str, subject: tuple[str, ...], value: Plain, depth: int, possible: bool
+    ) -> tuple[Derivation, ...]:
         out = []
         holds = self.trace.may_hold if possible else self.trace.holds
         fired = [a for rid in self.concluding[pred] for a in self.trace.atoms_from("_fired", rid, subject)]
@@ -109,6 +121,12 @@ class Graph:
                 out.append(derivation)
         return tuple(out)
 
+    def branches(self, cr: CheckedRule) -> list[Branch]:
+        """The ways a rule's conditions can hold (its `or` parts spread out), as the compiler numbers them."""
+        if cr.id not in self._branches:
+            self._branches[cr.id] = dnf(cr.rule.body)
+        return self._branches[cr.id]
+
     def _value(self, cr: CheckedRule, raw: Value) -> Plain:
         decl = self.policy.predicates[cr.rule.head.name]
         return True if decl.is_bool else as_value(raw, decl.value)
@@ -117,7 +135,7 @@ class Graph:
         self, cr: CheckedRule, subject: tuple[str, ...], raw: Value, depth: int, possible: bool = False
     ) -> Derivation | None:
         rule = cr.rule
-        branches = dnf(rule.body)
+        branches = self.branches(cr)
         holds = self.trace.may_hold if possible else self.trace.holds
         for args in self.trace.atoms_from("_cond", cr.id, subject):
             _, _, value, b, bindings = args
@@ -203,13 +221,15 @@ class Graph:
     # ------------------------------------------------------------ why not
     def why_not(self, pred: str, subject: tuple[str, ...], value: Plain = None, depth: int = 0) -> tuple[Failure, ...]:
         """For each rule that could conclude `pred(subject)` (= value), why it did not."""
-        out: list[Failure] = []
-        for cr in self.policy.rules:
-            head = cr.rule.head
-            if head.name != pred or not self._could_give(head, value):
-                continue
-            out.extend(self._rule_failures(cr, subject, depth))
-        return tuple(out)
+        key = (pred, subject, value, depth)
+        if key not in self._failed:
+            out: list[Failure] = []
+            for rule_id in self.concluding[pred]:
+                cr = self.rules[rule_id]
+                if self._could_give(cr.rule.head, value):
+                    out.extend(self._rule_failures(cr, subject, depth))
+            self._failed[key] = tuple(out)
+        return self._failed[key]
 
     def _could_give(self, head: n.Head, value: Plain) -> bool:
         return value is None or value is True or not isinstance(head.value, n.Name) or head.value.name == value
@@ -229,7 +249,7 @@ class Graph:
                 if self.trace.holds("_exc", (cr.id, j, subject)):
                     return [Failure(cr.id, "exception", self.condition(exc, head_env, cr, depth))]
             return []  # its conditions hold: it concluded, or it depends on unknown facts
-        found = [f for b in range(len(dnf(cr.rule.body))) if (f := self._first_failed(cr, b, subject, depth))]
+        found = [f for b in range(len(self.branches(cr))) if (f := self._first_failed(cr, b, subject, depth))]
         # Branches of an `or` often fail at the same condition: say it once.
         return list({(f.condition.literal.span, f.condition.env) if f.condition else f.rule: f for f in found}.values())
 

@@ -26,10 +26,9 @@ def unmet(graph: Graph, pred: str, subject: tuple[str, ...], depth: int = 0) -> 
     if graph.derive(pred, subject, possible=True):
         return ()
     found: list[Condition] = []
-    for cr in graph.policy.rules:
-        if cr.rule.head.name != pred:
-            continue
-        for b in range(len(dnf(cr.rule.body))):
+    for rule_id in graph.concluding[pred]:
+        cr = graph.rules[rule_id]
+        for b in range(len(graph.branches(cr))):
             found += _branch(graph, cr, b, subject, depth)
     return tuple({(c.literal.span, c.env): c for c in found}.values())  # an `or` may fail twice at one place
 

@@ -62,6 +62,10 @@ class CheckedPolicy:
     summary: tuple[str, ...] = ()  # the verdicts that answer a case's main questions, in reading order
     parties: dict[str, n.Party] = field(hash=False, default_factory=dict)  # who acts on the dates the policy sets
     part_of: str = ""  # a policy cut down to some verdicts (solver.compile.cone): the hash of the whole
+    _by_id: dict[str, CheckedRule] = field(init=False, hash=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_by_id", {r.id: r for r in self.rules})
 
     @property
     def shown_hash(self) -> str:
@@ -69,7 +73,7 @@ class CheckedPolicy:
         return self.part_of or self.hash
 
     def rule(self, rule_id: str) -> CheckedRule:
-        return next(r for r in self.rules if r.id == rule_id)
+        return self._by_id[rule_id]
 
     def inputs(self) -> list[n.Predicate]:
         return [p for p in self.predicates.values() if p.is_input]
