@@ -6,6 +6,7 @@ in all. What leaves is tuples of str, int and Unknown.
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -32,6 +33,7 @@ Atom = tuple[str, tuple[Value, ...]]
 # Where the case stands among an atom's arguments, when not first.
 CASE_AT = {"_cond": 1, "_app": 1, "_def": 1, "_fired": 1, "_violated": 1, "_exc": 2, "_pre": 3, "_prelast": 3}
 DROPPED = ("_tv", "_ask", "_case")
+READ_KEPT = 50_000  # atoms read from their text kept in a process: a few dozen cases' traces
 # What explanations read besides the predicates and what deciding shows (see solver.compile.emit, solver.compile.chain).
 SUPPORT_SHOWS = ("#show _cond/6.", "#show _exc/4.", "#show _app/4.", "#show _def/3.", "#show _prelast/6.")
 
@@ -85,18 +87,19 @@ def _plain(term: Term) -> Value:
     return tuple(_plain(a) for a in term)
 
 
-def _split(texts: list[str], seen: dict[str, tuple[int, Atom] | None]) -> dict[int, list[Atom]]:
-    """Atoms from their texts (see solver.compile.terms), by case number, without it; `seen` keeps those read."""
+def _split(texts: list[str]) -> dict[int, list[Atom]]:
+    """Atoms from their texts (see solver.compile.terms), by case number, without it."""
     out: dict[int, list[Atom]] = defaultdict(list)
     for text in texts:
-        if text not in seen:
-            seen[text] = _read(text)
-        found = seen[text]
+        found = _read(text)
         if found is not None:
             out[found[0]].append(found[1])
     return out
 
 
+# Reading an atom's text is most of a warm trace's cost. The atoms read are kept: a case explained again, or
+# changed by a fact, reads most of its atoms from here (about 100 bytes an atom).
+@functools.lru_cache(maxsize=READ_KEPT)
 def _read(text: str) -> tuple[int, Atom] | None:
     name = text[: text.find("(")] if "(" in text else text
     if name.startswith(DROPPED):
@@ -136,9 +139,8 @@ def _traced(
         texts = consequence_texts(ctl)
     brave, cautious = texts
     indexed = by_case(brave, cautious)
-    seen: dict[str, tuple[int, Atom] | None] = {}
-    certain = _split(cautious, seen)
-    possible = certain if brave is cautious else _split(brave, seen)
+    certain = _split(cautious)
+    possible = certain if brave is cautious else _split(brave)
     out = []
     for i, case in enumerate(cases):
         sure = frozenset(certain.get(i, ()))
