@@ -38,12 +38,15 @@ class Sentences:
         self.policy, self.graph, self.ph = policy, graph, ph
         self._ = ph._
         self.sources: dict[str, n.Call] = {}  # a rule's variables and the facts that gave them their values
+        self._sources_by_rule: dict[str, dict[str, n.Call]] = {}
 
     @contextmanager
     def rule(self, rule_id: str) -> Iterator[None]:
         """While a rule's conditions are worded: `N <= 5` reads as the fact N came from."""
         saved = self.sources
-        self.sources = sources_of(self.graph.rules[rule_id].rule)
+        if rule_id not in self._sources_by_rule:
+            self._sources_by_rule[rule_id] = sources_of(self.graph.rules[rule_id].rule)
+        self.sources = self._sources_by_rule[rule_id]
         try:
             yield
         finally:
