@@ -44,31 +44,39 @@ class Trace:
     possible: frozenset[Atom]
 
     @cached_property
-    def _index(self) -> dict[str, list[tuple[Value, ...]]]:
-        out: dict[str, list[tuple[Value, ...]]] = {}
-        for name, args in sorted(self.possible, key=repr):
-            out.setdefault(name, []).append(args)
+    def _by_name(self) -> dict[str, list[tuple[Value, ...]]]:
+        out: dict[str, list[tuple[Value, ...]]] = defaultdict(list)
+        for name, args in self.possible:
+            out[name].append(args)
         return out
 
-    def atoms(self, name: str) -> list[tuple[Value, ...]]:
-        """Arguments of every possible atom of that name, in a stable order."""
-        return self._index.get(name, [])
+    @cached_property
+    def _sorted(self) -> dict[str, list[tuple[Value, ...]]]:
+        return {}  # a name's atoms in a stable order, and by the first arguments: made when first asked for
 
     @cached_property
     def _by_prefix(self) -> dict[tuple[object, ...], list[tuple[Value, ...]]]:
-        out: dict[tuple[object, ...], list[tuple[Value, ...]]] = defaultdict(list)
-        for name, found in self._index.items():
+        return {}
+
+    def atoms(self, name: str) -> list[tuple[Value, ...]]:
+        """Arguments of every possible atom of that name, in a stable order."""
+        found = self._sorted.get(name)
+        if found is None:
+            found = self._sorted[name] = sorted(self._by_name.get(name, ()), key=repr)
+            prefixes = self._by_prefix
             for args in found:
                 if args:
-                    out[(name, args[0])].append(args)
+                    prefixes.setdefault((name, args[0]), []).append(args)
                 if len(args) > 1:
-                    out[(name, args[0], args[1])].append(args)
-        return out
+                    prefixes.setdefault((name, args[0], args[1]), []).append(args)
+        return found
 
     def atoms_from(self, name: str, *prefix: Value) -> list[tuple[Value, ...]]:
         """As `atoms`, only those whose arguments start with `prefix`."""
         if not prefix:
             return self.atoms(name)
+        if name not in self._sorted:
+            self.atoms(name)
         found = self._by_prefix.get((name, *prefix[:2]), [])
         return found if len(prefix) <= 2 else [a for a in found if a[: len(prefix)] == prefix]
 
