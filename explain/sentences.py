@@ -39,6 +39,9 @@ class Sentences:
         self._ = ph._
         self.sources: dict[str, n.Call] = {}  # a rule's variables and the facts that gave them their values
         self._sources_by_rule: dict[str, dict[str, n.Call]] = {}
+        # An explanation words the same condition many times; the node is kept with its words, so that its id
+        # stays its own.
+        self._worded: dict[tuple[object, ...], tuple[n.Cond, str]] = {}
 
     @contextmanager
     def rule(self, rule_id: str) -> Iterator[None]:
@@ -59,6 +62,14 @@ class Sentences:
     # ------------------------------------------------------------ conditions
     def sentence(self, c: n.Cond, env: Env, *, failing: bool = False) -> str:
         """The condition as a sentence; `failing`: it does not hold, so `every` names the instances it fails on."""
+        # The node, its variables' values (True is not 1 here) and the rule whose facts name its variables.
+        key = (id(c), failing, id(self.sources), *((k, v, type(v)) for k, v in env.items()))
+        found = self._worded.get(key)
+        if found is None:
+            found = self._worded[key] = (c, self._sentence(c, env, failing))
+        return found[1]
+
+    def _sentence(self, c: n.Cond, env: Env, failing: bool) -> str:
         if isinstance(c, n.Atom):
             return self.ph.fact(c.name, self.args(c.name, c.args, env))
         if isinstance(c, n.Not):
