@@ -521,3 +521,12 @@ def test_a_value_not_known_and_a_date_of_some_letter_are_worded(
     text = render(policy().explain(case, lang=lang, verdicts=verdicts, why_not=True), "text")
     lines = [line.strip().removeprefix("* ") for line in text.splitlines()]
     assert unknown_value in lines and later_letter in lines
+
+
+def test_a_case_explained_again_reads_the_same_in_either_language() -> None:
+    """What one explanation keeps (atoms read, dates worded, derivations worked out) changes no other."""
+    case = CASES_DIR / "kofi-refused.yaml"
+    first = {lang: policy().explain(case, lang=lang, why_not=True) for lang in LANGS}
+    again = {lang: policy().explain(case, lang=lang, why_not=True) for lang in reversed(LANGS)}
+    assert first == again
+    assert first["en"]["verdicts"] != first["fr"]["verdicts"]
