@@ -65,11 +65,21 @@ def drift(lang: str) -> Drift:
 
 
 def update(lang: str) -> None:
+    """New messages added after the others in the order of their text, stale ones dropped: the entries a
+    translator knows stay where they were (Babel would otherwise write them in its own order)."""
     catalog = read(lang)
+    before, created = [m.id for m in catalog if m.id], catalog.creation_date
     catalog.update(extract(), no_fuzzy_matching=True)
     catalog.obsolete.clear()
+    catalog.creation_date = created  # a date in the header would change on every update
+    added = sorted((m.id for m in catalog if m.id and m.id not in before), key=_key)
+    for message_id in [*before, *added]:
+        if message_id in catalog:
+            message = catalog[message_id]
+            del catalog[message_id]
+            catalog[message_id] = message  # to the end: in this order, one after the other
     with catalogue_path(lang).open("wb") as f:
-        write_po(f, catalog, width=0, omit_header=False, sort_output=True, no_location=True)
+        write_po(f, catalog, width=0, omit_header=False, sort_output=False, no_location=True)
 
 
 def compile_(lang: str) -> None:
