@@ -96,10 +96,10 @@ def _meta_text(policy: CheckedPolicy) -> str:
 SHAPED_META = "#external _inS((_today,())).\n"
 
 
-def _shape_of(policy: CheckedPolicy) -> tuple[str, None, int, bool]:
+def _shape_of(policy: CheckedPolicy) -> shaped.Grounding:
     """What the search asks of solver.solve.shaped: its rules, its own #show, two copies of the case, and what
     each verdict can read (solver.solve.cones)."""
-    return _meta(policy) + SHAPED_META, None, 2, True
+    return shaped.Grounding(_meta(policy) + SHAPED_META, None, 2, True)
 
 
 @dataclass(frozen=True)
@@ -138,7 +138,7 @@ class MissingFinder:
         self.cones: Cones | None = None
         self.pooled: dict[str, str] = {}
         try:
-            shape = shaped.shape_for(program, policy, case, *_shape_of(policy)) if shaped.ENABLED else None
+            shape = shaped.shape_for(program, policy, case, _shape_of(policy)) if shaped.ENABLED else None
             if shape is not None:
                 self._from_shape(shape, case)
                 return
@@ -252,7 +252,7 @@ def finder_soon(program: AspProgram, policy: CheckedPolicy, case: Case) -> Futur
     it is kept: a one-off decision (a `havre decide`) then waits for both groundings at once, not in turn.
     None when a kept shape serves the finder in little time. When the case turns out to leave no verdict
     undetermined, the finder is not used and counts as a sighting of its shape (solver.solve.shaped)."""
-    if shaped.ENABLED and not shaped.unseen(program, policy, case, *_shape_of(policy)):
+    if shaped.ENABLED and not shaped.unseen(program, policy, case, _shape_of(policy)):
         return None
     return _SOON.submit(MissingFinder, program, policy, case)
 

@@ -63,6 +63,24 @@ class Fallback(Exception):
     """The case is decided the reference way (see the module's docstring)."""
 
 
+Shows = tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Grounding:
+    """What a shape's grounding holds besides the compiled program: `extra` rules, the predicates it shows (None:
+    the extra rules' own #show), how many copies of the case, and whether it records what each verdict can read
+    (solver.solve.cones)."""
+
+    extra: str = ""
+    shows: Shows | None = ()
+    copies: int = 1
+    cones: bool = False
+
+
+DECIDING = Grounding()
+
+
 def shape_program(policy: CheckedPolicy) -> str:
     """What the compiled program needs to hold no case: inputs always chosen, stated facts as externals."""
     out = ["#external _true(T) : _ask(_C,T).", "_tv(_C,T) :- _ask(_C,T), _true(T)."]
@@ -117,20 +135,14 @@ class Shape:
     """One grounding of `copies` copies of a case (numbered 0, 1, ...), and the literals a case sets in each."""
 
     def __init__(
-        self,
-        program: AspProgram,
-        policy: CheckedPolicy,
-        counts: tuple[tuple[str, int], ...],
-        extra: str,
-        shows: Shows | None,
-        copies: int = 1,
-        cones: bool = False,
+        self, program: AspProgram, policy: CheckedPolicy, counts: tuple[tuple[str, int], ...], of: Grounding
     ) -> None:
+        extra, shows, copies = of.extra, of.shows, of.copies
         self.policy = policy
         self.copies = copies
         self.lock = threading.Lock()
         ctl, messages = new_control([])
-        recorder = Recorder() if cones else None
+        recorder = Recorder() if of.cones else None
         if recorder is not None:
             ctl.register_observer(recorder)
         shown = "" if shows is None else show_directives(policy, shows)  # None: the extra program's own
@@ -437,33 +449,17 @@ def _check_clash(brave: list[str]) -> None:
         raise Fallback
 
 
-Shows = tuple[str, ...]
-_Key = tuple[str, str, Shows | None, int, bool, tuple[tuple[str, int], ...]]
+_Key = tuple[str, Grounding, tuple[tuple[str, int], ...]]
 _SHAPES: OrderedDict[_Key, Shape] = OrderedDict()
 _SEEN: dict[_Key, int] = {}  # how often each shape not yet grounded was asked for
 _SHAPES_LOCK = threading.Lock()
 
 
-def _key(
-    program: AspProgram, extra: str, shows: Shows | None, copies: int, cones: bool, counts: tuple[tuple[str, int], ...]
-) -> _Key:
-    return (program.text, extra, shows, copies, cones, counts)
-
-
-def shape_for(
-    program: AspProgram,
-    policy: CheckedPolicy,
-    case: Case,
-    extra: str = "",
-    shows: Shows | None = (),
-    copies: int = 1,
-    cones: bool = False,
-) -> Shape | None:
-    """The grounding for the case's shape (with `extra` rules and `shows`, and what each verdict can read when
-    `cones`: solver.solve.cones), made when it is asked for the SIGHTINGS-th time (later for a LARGE one) and
-    kept (SHAPES at most); None before."""
+def shape_for(program: AspProgram, policy: CheckedPolicy, case: Case, of: Grounding = DECIDING) -> Shape | None:
+    """The grounding for the case's shape (with the rules, shows and copies `of` asks for), made when it is asked
+    for the SIGHTINGS-th time (later for a LARGE one) and kept (SHAPES at most); None before."""
     counts = counts_of(policy, case)
-    key = _key(program, extra, shows, copies, cones, counts)
+    key = (program.text, of, counts)
     with _SHAPES_LOCK:
         found = _SHAPES.get(key)
         if found is not None:
@@ -473,7 +469,7 @@ def shape_for(
         if _SEEN[key] < (SIGHTINGS if sum(k for _, k in counts) <= LARGE else SIGHTINGS + 2):
             return None
         del _SEEN[key]
-    made = Shape(program, policy, counts, extra, shows, copies, cones)
+    made = Shape(program, policy, counts, of)
     with _SHAPES_LOCK:
         _SHAPES[key] = made
         while len(_SHAPES) > SHAPES:
@@ -481,17 +477,9 @@ def shape_for(
     return made
 
 
-def unseen(
-    program: AspProgram,
-    policy: CheckedPolicy,
-    case: Case,
-    extra: str = "",
-    shows: Shows | None = (),
-    copies: int = 1,
-    cones: bool = False,
-) -> bool:
+def unseen(program: AspProgram, policy: CheckedPolicy, case: Case, of: Grounding = DECIDING) -> bool:
     """Whether no case of this shape was asked for yet (with these rules): `shape_for` will answer None."""
-    key = _key(program, extra, shows, copies, cones, counts_of(policy, case))
+    key = (program.text, of, counts_of(policy, case))
     with _SHAPES_LOCK:
         return key not in _SHAPES and key not in _SEEN
 
@@ -502,7 +490,7 @@ def solve_shaped(
     """The case's brave and cautious atom texts through its shape's grounding, as `control` and
     `consequence_texts` would give them; None when the case goes the reference way."""
     try:
-        shape = shape_for(program, policy, case, extra, shows)
+        shape = shape_for(program, policy, case, Grounding(extra, shows))
         return None if shape is None else shape.solve(case)
     except Fallback:
         return None

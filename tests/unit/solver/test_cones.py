@@ -43,7 +43,7 @@ def both_birth_dates_unknown(mini: Policy) -> object:
 
 def test_a_verdict_about_one_child_reads_that_childs_facts(mini: Policy) -> None:
     case = both_birth_dates_unknown(mini)
-    shape = shaped.shape_for(mini.program, mini.checked, case, *missing._shape_of(mini.checked))
+    shape = shaped.shape_for(mini.program, mini.checked, case, missing._shape_of(mini.checked))
     assert shape is not None and shape.cones is not None
     pooled = shaped.pooled_ids(mini.checked, case)
     yusuf, lina, amina = pooled["yusuf"], pooled["lina"], pooled["amina"]
@@ -59,7 +59,7 @@ def test_a_verdict_about_one_child_reads_that_childs_facts(mini: Policy) -> None
 def test_a_date_is_read_through_the_values_made_of_it(mini: Policy) -> None:
     # A date's own atom is a fact of the shape: the grounder leaves it out of the rules that read it.
     case = mini.case(family(applications__app1__notice_date=None, applications__app1__extra_days=None))
-    shape = shaped.shape_for(mini.program, mini.checked, case, *missing._shape_of(mini.checked))
+    shape = shaped.shape_for(mini.program, mini.checked, case, missing._shape_of(mini.checked))
     assert shape is not None and shape.cones is not None
     app1 = shaped.pooled_ids(mini.checked, case)["app1"]
     read = shape.cones.of("documents_due", (app1,))
