@@ -28,7 +28,7 @@ from pathlib import Path
 import clingo
 from clingo import Function, Number, String, Symbol, ast
 
-from grammar.checked import CheckedPolicy
+from grammar.checks.checked import CheckedPolicy
 from havre.api import Policy
 from solver.cases import calendar
 from solver.cases.case import Case

@@ -20,8 +20,8 @@ from explain.graph import Graph
 from explain.i18n import N_
 from explain.phrases import date_text, uncap
 from explain.views import View, Views
-from grammar import nodes as n
-from grammar.checked import CheckedPolicy
+from grammar.checks.checked import CheckedPolicy
+from grammar.typed import nodes as n
 from solver.cases import calendar
 from solver.cases.case import Case
 from solver.solve.answer import Decision

@@ -16,7 +16,7 @@ from explain.graph import Graph
 from explain.phrases import date_text
 from explain.sources import grouped
 from explain.views import View, Views
-from grammar.checked import CheckedPolicy
+from grammar.checks.checked import CheckedPolicy
 from solver.analysis.whatif import WhatIf
 from solver.cases.case import Case, Fact
 from solver.solve.answer import Decision, Key, Verdict

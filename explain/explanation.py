@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from explain.case_view import Changes, chosen_verdicts, explanation_view
 from explain.graph import Graph
 from explain.views import View
-from grammar.checked import CheckedPolicy
+from grammar.checks.checked import CheckedPolicy
 from solver.analysis.whatif import WhatIf, held
 from solver.analysis.whatif import what_if_within as what_ifs
 from solver.cases.case import Case

@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from typing import Literal
 
 from explain.values import Plain, as_value, evaluate
-from grammar import nodes as n
-from grammar.checked import CheckedPolicy, CheckedRule
-from grammar.normal import Branch, dnf, walk_terms
+from grammar.checks.checked import CheckedPolicy, CheckedRule
+from grammar.typed import nodes as n
+from grammar.typed.normal import Branch, dnf, walk_terms
 from solver.cases.case import Case
 from solver.compile.body import layout_vars
 from solver.compile.chain import Chain

@@ -18,8 +18,8 @@ from babel.numbers import format_decimal
 from explain import french
 from explain.i18n import N_, gettext, translations
 from explain.values import Plain
-from grammar import nodes as n
-from grammar.checked import CheckedPolicy
+from grammar.checks.checked import CheckedPolicy
+from grammar.typed import nodes as n
 from solver.cases.case import Case
 
 LOCALE = {"en": "en_CA", "fr": "fr_CA"}

@@ -19,9 +19,9 @@ from explain.i18n import N_
 from explain.phrases import FLIP, Phrases, uncap
 from explain.truth import truth, var_type
 from explain.values import Plain, evaluate
-from grammar import nodes as n
-from grammar.checked import BUILTINS, CheckedPolicy
-from grammar.normal import walk_conds
+from grammar.checks.checked import BUILTINS, CheckedPolicy
+from grammar.typed import nodes as n
+from grammar.typed.normal import walk_conds
 
 Env = Mapping[str, Plain]
 BUILTIN_WORDS = {

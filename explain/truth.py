@@ -10,9 +10,9 @@ import datetime as dt
 
 from explain.graph import Graph
 from explain.values import Plain, evaluate
-from grammar import nodes as n
-from grammar.checked import CheckedPolicy
-from grammar.normal import walk_conds, walk_terms
+from grammar.checks.checked import CheckedPolicy
+from grammar.typed import nodes as n
+from grammar.typed.normal import walk_conds, walk_terms
 
 Truth = bool | None  # None: it depends on unknown facts
 

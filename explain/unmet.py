@@ -14,9 +14,9 @@ from collections.abc import Mapping
 from explain.graph import Condition, Graph
 from explain.truth import truth
 from explain.values import Plain, evaluate
-from grammar import nodes as n
-from grammar.checked import CheckedRule
-from grammar.normal import dnf
+from grammar.checks.checked import CheckedRule
+from grammar.typed import nodes as n
+from grammar.typed.normal import dnf
 
 MAX_DEPTH = 3
 

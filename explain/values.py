@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 
-from grammar import nodes as n
-from grammar.checked import BUILTINS, CheckedPolicy
+from grammar.checks.checked import BUILTINS, CheckedPolicy
+from grammar.typed import nodes as n
 from solver.cases import calendar
 from solver.solve.trace import Trace, Value
 

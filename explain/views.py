@@ -16,9 +16,9 @@ from explain.sentences import Sentences
 from explain.sources import link
 from explain.unmet import outside, unmet
 from explain.values import Plain
-from grammar import nodes as n
-from grammar.checked import CheckedPolicy
-from grammar.versions import is_gate
+from grammar.checks.checked import CheckedPolicy
+from grammar.checks.versions import is_gate
+from grammar.typed import nodes as n
 from solver.analysis.whatif import Change, WhatIf
 from solver.cases.case import Case
 from solver.compile.names import show_value
@@ -226,7 +226,7 @@ class Views:
 
     def _out_of_force(self, rule_id: str, failed: Condition) -> str | None:
         """A version that does not conclude because its date falls outside its days, said so: the condition
-        that gates a version (grammar.versions) read as written would be "the assessment date is before ..."."""
+        that gates a version (grammar.checks.versions) read as written would be "the assessment date is before ..."."""
         window = self.policy.rule(rule_id).rule.in_force
         lit = failed.literal
         if window is None or not is_gate(lit, window):

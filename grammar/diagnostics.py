@@ -8,7 +8,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
-from grammar.source import Span
+from grammar.typed.source import Span
 
 Severity = Literal["error", "warning"]
 

@@ -11,9 +11,9 @@ from explain.agenda import agenda_view, next_deadline
 from explain.case_view import explanation_view
 from explain.explanation import Explainer
 from explain.views import View
-from grammar.checked import CheckedPolicy
+from grammar.checks.checked import CheckedPolicy
 from grammar.diagnostics import did_you_mean
-from grammar.files import entry_file
+from grammar.text.files import entry_file
 from havre import cache as policy_cache
 from solver.cases.case import Case, CaseError
 from solver.cases.casefile import load_case, parse_case
@@ -167,8 +167,8 @@ def load_policy(path: str | Path = DEFAULT_POLICY, *, cache: bool = True) -> Pol
     entry = entry_file(Path(path))
     if cache and (hit := policy_cache.read(entry)) is not None:
         return Policy(hit.checked, hit.program)
-    from grammar.check import check  # the parser (and Lark) only when the cache cannot answer
-    from grammar.parse import parse
+    from grammar.checks.check import check  # the parser (and Lark) only when the cache cannot answer
+    from grammar.text.parse import parse
 
     parsed = parse(path)
     checked = check(parsed)

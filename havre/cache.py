@@ -27,7 +27,7 @@ from pathlib import Path
 
 import grammar
 import solver
-from grammar.checked import CheckedPolicy
+from grammar.checks.checked import CheckedPolicy
 from havre import stored
 from solver.compile.emit import AspProgram
 

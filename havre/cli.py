@@ -15,7 +15,7 @@ from typing import Annotated, Any, NoReturn
 import typer
 
 from grammar.diagnostics import PolicyError, render_json, render_text
-from grammar.files import os_problem
+from grammar.text.files import os_problem
 from havre import cli_agenda, cli_caseload, cli_editor, cli_impact, cli_web, targets
 from havre.targets import OutputError
 from solver.cases.case import CaseError
@@ -66,8 +66,8 @@ def user_errors(fmt: Format = Format.text) -> Iterator[None]:
 
 
 def _texts(err: PolicyError) -> dict[str, str]:
-    from grammar.files import FileProblem, read_text
-    from grammar.parse import MAX_POLICY_BYTES
+    from grammar.text.files import FileProblem, read_text
+    from grammar.text.parse import MAX_POLICY_BYTES
 
     texts: dict[str, str] = {}
     for d in err.diagnostics:
@@ -220,7 +220,7 @@ def compile_(policy: PolicyOpt = Path("policy")) -> None:
 @app.command()
 def schema(policy: PolicyOpt = Path("policy")) -> None:
     """Print the JSON Schema of case files that the policy's inputs imply."""
-    from grammar.check import load
+    from grammar.checks.check import load
     from havre.output import dumps
     from solver.cases.schema import case_schema
 
@@ -263,7 +263,7 @@ def check(
     2 on bad input; a question the search could not settle in time is a warning that does not fail the check."""
     import time
 
-    from grammar.check import load
+    from grammar.checks.check import load
     from solver.analysis.analysis import UNSETTLED
 
     started = time.perf_counter()

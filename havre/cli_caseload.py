@@ -175,7 +175,7 @@ def generate(
     policy: PolicyOpt = Path("policy"),
 ) -> None:
     """Random valid cases for the policy's inputs, one JSON document per line."""
-    from grammar.check import load
+    from grammar.checks.check import load
     from havre.cli import user_errors
     from havre.generate import Generator, write_jsonl
 

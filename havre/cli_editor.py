@@ -42,7 +42,7 @@ def fmt(
 ) -> None:
     """Write policy files in the one canonical layout, comments kept; formatting twice changes nothing."""
     from grammar.diagnostics import PolicyError
-    from grammar.format import format_text
+    from grammar.text.format import format_text
     from havre.cli import user_errors
 
     files = _policy_files(paths or [Path("policy")])

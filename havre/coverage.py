@@ -26,10 +26,10 @@ from typing import Any
 import clingo
 from clingo import Symbol
 
-from grammar import nodes as n
-from grammar import pretty
-from grammar.checked import CheckedPolicy
-from grammar.source import Span
+from grammar.checks.checked import CheckedPolicy
+from grammar.typed import nodes as n
+from grammar.typed import pretty
+from grammar.typed.source import Span
 from solver.cases.case import Case
 from solver.compile.chain import chains
 from solver.compile.emit import AspProgram

@@ -32,8 +32,8 @@ from explain.i18n import N_, gettext, translations
 from explain.phrases import Phrases
 from explain.render import render
 from explain.views import STATUS
-from grammar import nodes as n
-from grammar.checked import CheckedPolicy
+from grammar.checks.checked import CheckedPolicy
+from grammar.typed import nodes as n
 from havre.api import Policy
 from havre.impact import CaseDiff, Change
 from solver.cases.case import Case

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from grammar.files import ENTRY_FILE
+from grammar.text.files import ENTRY_FILE
 
 
 def _policy_root(path: Path) -> Path | None:

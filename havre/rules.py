@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from grammar import nodes as n
-from grammar.checked import CheckedPolicy
+from grammar.checks.checked import CheckedPolicy
+from grammar.checks.stratify import rule_deps
 from grammar.diagnostics import did_you_mean
-from grammar.stratify import rule_deps
+from grammar.typed import nodes as n
 from solver.cases.case import CaseError
 
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from grammar.checked import CheckedPolicy
+from grammar.checks.checked import CheckedPolicy
 from grammar.diagnostics import did_you_mean
 from solver.cases.case import Case, CaseError
 from solver.cases.casefile import load_case, parse_case, read_document

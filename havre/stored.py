@@ -18,16 +18,16 @@ from functools import cache
 from types import ModuleType
 from typing import Any
 
-import grammar.checked
+import grammar.checks.checked
 import grammar.diagnostics
-import grammar.nodes
-import grammar.source
+import grammar.typed.nodes
+import grammar.typed.source
 import solver.compile.emit
 
 MODULES: tuple[ModuleType, ...] = (
-    grammar.nodes,
-    grammar.source,
-    grammar.checked,
+    grammar.typed.nodes,
+    grammar.typed.source,
+    grammar.checks.checked,
     grammar.diagnostics,
     solver.compile.emit,
 )

@@ -16,7 +16,7 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import BinaryIO
 
-from grammar.files import name_problem, os_problem
+from grammar.text.files import name_problem, os_problem
 
 
 class OutputError(Exception):

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from grammar import nodes as n
-from grammar.check import check
-from grammar.checked import CheckedPolicy
+from grammar.checks.check import check
+from grammar.checks.checked import CheckedPolicy
 from grammar.diagnostics import Diagnostic, PolicyError
-from grammar.parse import parse_text
+from grammar.text.parse import parse_text
+from grammar.typed import nodes as n
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -10,10 +10,10 @@ import pytest
 from typer.testing import CliRunner
 
 from explain.render import render
-from grammar import nodes as n
-from grammar.check import check
-from grammar.format import format_text
-from grammar.parse import parse_text
+from grammar.checks.check import check
+from grammar.text.format import format_text
+from grammar.text.parse import parse_text
+from grammar.typed import nodes as n
 from havre.api import Policy
 from havre.cli import app
 from solver.compile.emit import emit

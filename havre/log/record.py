@@ -9,7 +9,7 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from grammar.checked import CheckedPolicy
+from grammar.checks.checked import CheckedPolicy
 from solver.compile.names import show_value
 from solver.solve.answer import Decision, Verdict
 

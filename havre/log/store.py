@@ -19,7 +19,7 @@ from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event, func, insert, select
 from sqlalchemy.exc import IntegrityError
 
-from grammar.checked import CheckedPolicy
+from grammar.checks.checked import CheckedPolicy
 from havre.log.record import DEFAULT_MASKED, PolicyFiles, main_verdicts, masked, policy_files
 from havre.log.tables import decision_cases, decisions, policies
 from havre.log.tables import policy_files as files_table

@@ -8,7 +8,7 @@ from lsprotocol import types as t
 from pygls.uris import from_fs_path, to_fs_path
 
 from grammar.diagnostics import Diagnostic
-from grammar.source import Span
+from grammar.typed.source import Span
 
 
 def uri_of(path: str | Path) -> str:

@@ -6,10 +6,10 @@ import re
 
 from lsprotocol import types as t
 
-from grammar import nodes as n
 from grammar.diagnostics import PolicyError
-from grammar.format import format_text
-from grammar.parse import KEYWORDS
+from grammar.text.format import format_text
+from grammar.text.parse import KEYWORDS
+from grammar.typed import nodes as n
 from havre.lsp.navigate import signature
 from havre.lsp.workspace import Analysis
 

@@ -9,9 +9,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from grammar import nodes as n
-from grammar.source import Span
-from grammar.versions import figure_rules
+from grammar.checks.versions import figure_rules
+from grammar.typed import nodes as n
+from grammar.typed.source import Span
 
 Kind = Literal["predicate", "rule", "citation", "entity", "import"]
 

@@ -14,8 +14,8 @@ from typing import Any
 
 from lsprotocol import types as t
 
-from grammar import nodes as n
 from grammar.diagnostics import PolicyError
+from grammar.typed import nodes as n
 from havre.api import Policy, load_policy
 from havre.lsp.convert import range_of
 from havre.lsp.workspace import Analysis

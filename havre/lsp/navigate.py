@@ -6,10 +6,10 @@ import re
 
 from lsprotocol import types as t
 
-from grammar import nodes as n
-from grammar import pretty
-from grammar.parse import KEYWORDS
-from grammar.source import Span
+from grammar.text.parse import KEYWORDS
+from grammar.typed import nodes as n
+from grammar.typed import pretty
+from grammar.typed.source import Span
 from havre.lsp.convert import range_of, uri_of
 from havre.lsp.index import Index, Occurrence, name_span
 from havre.lsp.workspace import Analysis

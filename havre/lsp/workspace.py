@@ -13,13 +13,13 @@ from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from grammar import nodes as n
-from grammar.check import check
-from grammar.checked import CheckedPolicy
+from grammar.checks.check import check
+from grammar.checks.checked import CheckedPolicy
 from grammar.diagnostics import Diagnostic, PolicyError, error
-from grammar.files import ENTRY_FILE
-from grammar.recover import parse_recovering
-from grammar.source import Span
+from grammar.text.files import ENTRY_FILE
+from grammar.text.recover import parse_recovering
+from grammar.typed import nodes as n
+from grammar.typed.source import Span
 from havre.lsp.index import Index, build_index
 
 _NAME_CODES = frozenset({"undefined-name", "undefined-source", "undefined-rule"})

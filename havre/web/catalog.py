@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from grammar import nodes as n
-from grammar.checked import CheckedPolicy
+from grammar.checks.checked import CheckedPolicy
+from grammar.typed import nodes as n
 
 LANGS = ("en", "fr")
 

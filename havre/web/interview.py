@@ -17,9 +17,9 @@ from typing import Any
 
 from explain.phrases import Phrases
 from explain.questions import fact_parts
-from grammar import nodes as n
-from grammar.checked import CheckedPolicy
-from grammar.stratify import rule_deps
+from grammar.checks.checked import CheckedPolicy
+from grammar.checks.stratify import rule_deps
+from grammar.typed import nodes as n
 from havre.web import catalog
 from solver.cases.case import Case, CaseError
 from solver.compile.cone import dependency_cone

@@ -36,10 +36,10 @@ from typing import Any
 import clingo
 from clingo import Function, Number, String, Symbol
 
-from grammar import nodes as n
-from grammar import pretty
-from grammar.checked import CheckedPolicy
-from grammar.source import Span
+from grammar.checks.checked import CheckedPolicy
+from grammar.typed import nodes as n
+from grammar.typed import pretty
+from grammar.typed.source import Span
 from solver.analysis.concrete import concrete
 from solver.analysis.kept import IMPOSSIBLE, POSSIBLE, UNSETTLED, UNSETTLED_ONCE, Proofs, parts, proof_keys
 from solver.analysis.minimize import Reproduction, kept_facts, readable

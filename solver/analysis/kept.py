@@ -18,8 +18,8 @@ from collections.abc import Callable, Iterable, MutableMapping
 
 from clingo import Symbol, SymbolType
 
-from grammar import nodes as n
-from grammar.checked import CheckedPolicy
+from grammar.checks.checked import CheckedPolicy
+from grammar.typed import nodes as n
 from solver.compile.cone import narrowed, reads
 from solver.compile.emit import emit
 from solver.compile.names import rule_term

@@ -24,8 +24,8 @@ from itertools import count
 import clingo
 from clingo import Function, Number, String
 
-from grammar import nodes as n
-from grammar.checked import CheckedPolicy
+from grammar.checks.checked import CheckedPolicy
+from grammar.typed import nodes as n
 from solver.analysis.universe import Witness, open_relations, pair_sides
 from solver.cases import calendar
 from solver.cases.case import Case, Fact, Value

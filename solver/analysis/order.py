@@ -26,9 +26,9 @@ from typing import TypeVar
 
 from clingo import Symbol
 
-from grammar import nodes as n
-from grammar.checked import CheckedPolicy
-from grammar.normal import walk_terms
+from grammar.checks.checked import CheckedPolicy
+from grammar.typed import nodes as n
+from grammar.typed.normal import walk_terms
 from solver.analysis.single import conjuncts
 from solver.analysis.universe import version_days
 from solver.compile.cone import reads

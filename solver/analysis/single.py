@@ -8,8 +8,8 @@ can take it longer than the check allows (`FAM-2.age-on-application`: minutes).
 
 from __future__ import annotations
 
-from grammar import nodes as n
-from grammar.checked import BUILTINS, CheckedPolicy
+from grammar.checks.checked import BUILTINS, CheckedPolicy
+from grammar.typed import nodes as n
 
 
 def single_valued(rule: n.Rule, policy: CheckedPolicy) -> bool:

@@ -30,11 +30,11 @@ from typing import Any
 import yaml
 from clingo import Symbol, SymbolType
 
-from grammar import nodes as n
-from grammar import pretty
-from grammar.checked import CheckedPolicy
-from grammar.normal import dnf, walk_terms
-from grammar.versions import is_gate
+from grammar.checks.checked import CheckedPolicy
+from grammar.checks.versions import is_gate
+from grammar.typed import nodes as n
+from grammar.typed import pretty
+from grammar.typed.normal import dnf, walk_terms
 from solver.cases import calendar
 from solver.cases.case import Case, CaseError, Fact, Value
 from solver.cases.casefile import parse_case

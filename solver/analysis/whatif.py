@@ -38,9 +38,9 @@ from dataclasses import dataclass, replace
 
 from clingo import Control, Function, Number, String, Symbol, SymbolType, Tuple_
 
-from grammar import nodes as n
-from grammar.checked import CheckedPolicy
-from grammar.normal import walk_conds, walk_terms
+from grammar.checks.checked import CheckedPolicy
+from grammar.typed import nodes as n
+from grammar.typed.normal import walk_conds, walk_terms
 from solver.cases.case import Case, Fact, Value
 from solver.compile.cone import inputs_read
 from solver.compile.emit import AspProgram, emit, tuple_text

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import clingo
 from clingo import Function, String, Symbol, SymbolType
 
-from grammar.checked import CheckedPolicy
+from grammar.checks.checked import CheckedPolicy
 from solver.analysis.universe import Universe, Witness, case_document, case_of
 from solver.cases.case import CaseError
 

@@ -15,9 +15,9 @@ from typing import Any, ClassVar, Literal, cast
 
 import yaml
 
-from grammar import nodes as n
-from grammar.checked import CheckedPolicy
-from grammar.files import FileProblem, read_text
+from grammar.checks.checked import CheckedPolicy
+from grammar.text.files import FileProblem, read_text
+from grammar.typed import nodes as n
 from solver.cases import schema as sc
 from solver.cases.case import Case, CaseError, Closed, Entity, Fact, Value, printable
 from solver.cases.quick import FileMapping, read_common

@@ -13,8 +13,8 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from grammar import nodes as n
-from grammar.checked import CheckedPolicy
+from grammar.checks.checked import CheckedPolicy
+from grammar.typed import nodes as n
 from solver.cases import schema as sc
 from solver.cases.case import Case, Closed, Entity, Fact, Value, printable
 

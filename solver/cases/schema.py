@@ -10,8 +10,8 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from grammar import nodes as n
-from grammar.checked import CheckedPolicy
+from grammar.checks.checked import CheckedPolicy
+from grammar.typed import nodes as n
 
 if TYPE_CHECKING:  # jsonschema is imported only when a document is checked: most reads never need it
     from jsonschema import Draft202012Validator

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from grammar import nodes as n
-from grammar.checked import BUILTINS, CheckedPolicy
-from grammar.normal import Branch, branch_vars, cond_vars, dnf, is_group, unique
+from grammar.checks.checked import BUILTINS, CheckedPolicy
+from grammar.typed import nodes as n
+from grammar.typed.normal import Branch, branch_vars, cond_vars, dnf, is_group, unique
 from solver.compile.names import CASE
 
 
@@ -262,7 +262,7 @@ class BranchCompiler:
             self.rest.append(f"{name}({','.join([CASE, *shared])})")
 
     def _reads_derived(self, c: n.Compare) -> bool:
-        from grammar.normal import walk_terms
+        from grammar.typed.normal import walk_terms
 
         preds = self.em.policy.predicates
         return any(

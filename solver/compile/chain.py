@@ -14,9 +14,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from grammar import nodes as n
-from grammar.checked import CheckedPolicy
-from grammar.normal import Branch, branch_vars, cond_vars, dnf, is_group, term_vars, unique
+from grammar.checks.checked import CheckedPolicy
+from grammar.typed import nodes as n
+from grammar.typed.normal import Branch, branch_vars, cond_vars, dnf, is_group, term_vars, unique
 from solver.compile.body import BranchCompiler
 from solver.compile.emit import Emitter, tuple_text
 from solver.compile.names import CASE, rule_term
@@ -81,7 +81,7 @@ def chains(policy: CheckedPolicy) -> tuple[str, tuple[Chain, ...]]:
                 previous = f"_pre({rid},{b},{k - 1},{CASE},{key},{tuple_text(bound)})"
                 bc = BranchCompiler(em, cr.var_types, [previous])
                 bc.grounded = set(bound)
-                # A group (see grammar.normal) gives the branch only the variables it shares with it.
+                # A group (see grammar.typed.normal) gives the branch only the variables it shares with it.
                 gives = [v for v in cond_vars(lit) if v in shared] if is_group(lit) else list(cond_vars(lit))
                 bc.compile((lit,), unique([*bound, *gives]) if is_group(lit) else list(bound))
                 bound = unique([*bound, *gives])

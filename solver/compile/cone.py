@@ -7,10 +7,10 @@ import hashlib
 from collections.abc import Collection
 from dataclasses import replace
 
-from grammar import nodes as n
-from grammar.checked import CheckedPolicy, CheckedRule
-from grammar.normal import walk_conds, walk_terms
-from grammar.stratify import rule_deps
+from grammar.checks.checked import CheckedPolicy, CheckedRule
+from grammar.checks.stratify import rule_deps
+from grammar.typed import nodes as n
+from grammar.typed.normal import walk_conds, walk_terms
 
 # Kept per policy hash: bounded by the policies a process loads.
 _CONES: dict[tuple[str, str], frozenset[str]] = {}

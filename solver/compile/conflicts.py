@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from grammar import nodes as n
-from grammar.checked import CheckedPolicy, CheckedRule
-from grammar.normal import dnf, walk_conds, walk_terms
+from grammar.checks.checked import CheckedPolicy, CheckedRule
+from grammar.typed import nodes as n
+from grammar.typed.normal import dnf, walk_conds, walk_terms
 from solver.compile.body import layout_vars
 from solver.compile.names import CASE, rule_term
 

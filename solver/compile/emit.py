@@ -16,11 +16,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from grammar import nodes as n
-from grammar import pretty
-from grammar.checked import CheckedPolicy, CheckedRule
-from grammar.normal import cond_vars, dnf, unique
-from grammar.source import Span
+from grammar.checks.checked import CheckedPolicy, CheckedRule
+from grammar.typed import nodes as n
+from grammar.typed import pretty
+from grammar.typed.normal import cond_vars, dnf, unique
+from grammar.typed.source import Span
 from solver.compile.body import BranchCompiler
 from solver.compile.conflicts import clash_rules, rests_on_program
 from solver.compile.names import CASE, TRUE, rule_term

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from clingo import Function, Number, String, Symbol, SymbolType, Tuple_
 
-from grammar import nodes as n
+from grammar.typed import nodes as n
 from solver.cases import calendar
 from solver.cases.case import Value
 from solver.compile import terms

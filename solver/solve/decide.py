@@ -8,7 +8,7 @@ from concurrent.futures import Future
 from dataclasses import replace
 from itertools import product
 
-from grammar.checked import CheckedPolicy
+from grammar.checks.checked import CheckedPolicy
 from solver.cases.case import Case
 from solver.compile.emit import AspProgram
 from solver.solve import shaped

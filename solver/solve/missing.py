@@ -25,8 +25,8 @@ from weakref import WeakKeyDictionary
 
 from clingo import Control, Function, Number, Symbol
 
-from grammar import nodes as n
-from grammar.checked import CheckedPolicy
+from grammar.checks.checked import CheckedPolicy
+from grammar.typed import nodes as n
 from solver.cases.case import Case
 from solver.compile.cone import inputs_read
 from solver.compile.emit import AspProgram

@@ -13,8 +13,8 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from functools import cache
 
-from grammar import nodes as n
-from grammar.checked import CheckedPolicy
+from grammar.checks.checked import CheckedPolicy
+from grammar.typed import nodes as n
 from solver.cases.case import Case
 from solver.compile import terms
 from solver.compile.cone import dependency_cone

@@ -11,8 +11,8 @@ import clingo
 from clingo import Function, Number, String, Symbol, Tuple_, ast
 from clingo.ast import ProgramBuilder
 
-from grammar import nodes as n
-from grammar.checked import CheckedPolicy
+from grammar.checks.checked import CheckedPolicy
+from grammar.typed import nodes as n
 from solver.cases import calendar
 from solver.cases.case import Case, CaseError
 from solver.compile.emit import AspProgram

@@ -34,8 +34,8 @@ from dataclasses import dataclass
 import clingo
 from clingo import Function, Number, String, Symbol, Tuple_
 
-from grammar import nodes as n
-from grammar.checked import CheckedPolicy
+from grammar.checks.checked import CheckedPolicy
+from grammar.typed import nodes as n
 from solver.cases import calendar
 from solver.cases.case import Case
 from solver.compile.emit import AspProgram, input_choice, tuple_text

@@ -14,7 +14,7 @@ from functools import cached_property
 
 from clingo import Number
 
-from grammar.checked import CheckedPolicy
+from grammar.checks.checked import CheckedPolicy
 from solver.cases.case import Case
 from solver.compile import terms
 from solver.compile.emit import AspProgram

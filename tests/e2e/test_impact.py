@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from grammar.check import load
+from grammar.checks.check import load
 from havre.generate import Generator, write_jsonl
 from tests.helpers import ROOT
 

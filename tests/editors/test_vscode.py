@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from grammar.parse import KEYWORDS
+from grammar.text.parse import KEYWORDS
 from tests.helpers import ROOT
 
 PACKAGE = ROOT / "editors/vscode"

@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 
 from explain.render import render
 from grammar.diagnostics import PolicyError
-from grammar.files import FileProblem, decode_text
-from grammar.parse import parse_text
+from grammar.text.files import FileProblem, decode_text
+from grammar.text.parse import parse_text
 from havre.api import Policy, load_policy
 from solver.cases.case import CaseError
 from solver.cases.casefile import parse_case, parse_case_in_full, parse_document

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from benchmarks.run import main
-from grammar.check import load
+from grammar.checks.check import load
 from havre.generate import Generator
 from tests.helpers import ROOT
 

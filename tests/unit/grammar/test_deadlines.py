@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from grammar import nodes as n
 from grammar.diagnostics import PolicyError
-from grammar.format import format_text
-from grammar.parse import parse_text
+from grammar.text.format import format_text
+from grammar.text.parse import parse_text
+from grammar.typed import nodes as n
 from tests.helpers import PRELUDE, diagnostics_of, line_of, policy_of
 
 PARTIES = """

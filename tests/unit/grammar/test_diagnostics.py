@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from grammar.diagnostics import CODES, PolicyError, render_text
-from grammar.parse import parse, parse_text
+from grammar.text.parse import parse, parse_text
 from tests.helpers import PRELUDE, diagnostics_of, line_of, policy_of
 
 BASE = """

@@ -12,12 +12,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from grammar import nodes as n
-from grammar.check import load
+from grammar.checks.check import load
 from grammar.diagnostics import PolicyError
-from grammar.format import format_text
-from grammar.parse import parse_text
-from grammar.source import Span
+from grammar.text.format import format_text
+from grammar.text.parse import parse_text
+from grammar.typed import nodes as n
+from grammar.typed.source import Span
 from tests.helpers import ROOT
 
 GOLDEN = ROOT / "tests/golden/format"

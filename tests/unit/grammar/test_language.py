@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from grammar import nodes as n
+from grammar.typed import nodes as n
 from havre.api import Policy
 from solver.compile.emit import emit
 from tests.helpers import policy_of

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from grammar import nodes as n
 from grammar.diagnostics import PolicyError
-from grammar.normal import MAX_PRODUCT, branch_vars, dnf
+from grammar.typed import nodes as n
+from grammar.typed.normal import MAX_PRODUCT, branch_vars, dnf
 from havre.api import load_policy
 from tests.helpers import PRELUDE, policy_of
 

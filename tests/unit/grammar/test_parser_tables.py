@@ -10,7 +10,7 @@ import lark
 import pytest
 from lark import Lark
 
-from grammar import parse
+from grammar.text import parse
 from tests.helpers import ROOT
 
 
@@ -24,8 +24,10 @@ def fresh_parser() -> Iterator[None]:
 def test_the_kept_tables_are_the_grammars() -> None:
     kept = json.loads(parse.TABLES.read_text(encoding="utf-8"))
     text = parse.GRAMMAR.read_text(encoding="utf-8")
-    assert kept["grammar"] == parse.parser_tables(text)["grammar"], "after a grammar change: python -m grammar.parse"
-    assert kept["lark"] == lark.__version__, "after Lark changes: python -m grammar.parse"
+    assert kept["grammar"] == parse.parser_tables(text)["grammar"], (
+        "after a grammar change: python -m grammar.text.parse"
+    )
+    assert kept["lark"] == lark.__version__, "after Lark changes: python -m grammar.text.parse"
 
 
 def policy_texts() -> list[str]:

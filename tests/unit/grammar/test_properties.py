@@ -5,10 +5,10 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from grammar import nodes as n
-from grammar.check import check
+from grammar.checks.check import check
 from grammar.diagnostics import PolicyError
-from grammar.parse import parse_text
+from grammar.text.parse import parse_text
+from grammar.typed import nodes as n
 from havre.api import Policy
 from solver.compile.emit import emit
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from grammar import nodes as n
-from grammar.recover import parse_recovering
+from grammar.text.recover import parse_recovering
+from grammar.typed import nodes as n
 
 TEXT = """entity person
 rule A "t" cites S x(P) if y(P)

@@ -15,9 +15,9 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from grammar import nodes as n
-from grammar.check import check
-from grammar.parse import parse, parse_text
+from grammar.checks.check import check
+from grammar.text.parse import parse, parse_text
+from grammar.typed import nodes as n
 from havre.api import Policy, load_policy
 from havre.cli import app
 from havre.coverage import coverage, coverage_json

@@ -13,10 +13,10 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from grammar import nodes as n
-from grammar.check import check
-from grammar.checked import CheckedPolicy
-from grammar.parse import parse_text
+from grammar.checks.check import check
+from grammar.checks.checked import CheckedPolicy
+from grammar.text.parse import parse_text
+from grammar.typed import nodes as n
 from solver.cases.case import Case, CaseError, Closed, Entity, Fact
 from solver.cases.casefile import Kind, case_from_text, load_case, parse_case, parse_document, read_document
 from tests.helpers import CASE_FILE_SRC

@@ -9,7 +9,7 @@ import pytest
 from clingo import Function, String, Symbol
 
 import solver.analysis.analysis as analysis
-from grammar.checked import CheckedPolicy
+from grammar.checks.checked import CheckedPolicy
 from havre.api import load_policy
 from solver.analysis.analysis import analyse
 from solver.analysis.kept import parts

@@ -11,7 +11,7 @@ from clingo import Function, String, Symbol
 from typer.testing import CliRunner
 
 import solver.analysis.analysis as analysis
-from grammar.checked import CheckedPolicy
+from grammar.checks.checked import CheckedPolicy
 from havre import proofs
 from havre.cache import code_digest
 from havre.cli import app

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from grammar.check import load
+from grammar.checks.check import load
 from grammar.diagnostics import PolicyError
 from havre.api import load_policy
 from solver.cases.case import CaseError

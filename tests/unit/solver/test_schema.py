@@ -7,10 +7,10 @@ from typing import Any
 
 from jsonschema import Draft202012Validator
 
-from grammar import nodes as n
-from grammar.check import check
-from grammar.checked import CheckedPolicy
-from grammar.parse import parse_text
+from grammar.checks.check import check
+from grammar.checks.checked import CheckedPolicy
+from grammar.text.parse import parse_text
+from grammar.typed import nodes as n
 from solver.cases.schema import case_schema, layout
 from tests.helpers import CASE_FILE_SRC
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import re
 
-from grammar import nodes as n
 from grammar.diagnostics import Diagnostic, PolicyError
-from grammar.parse import DECLARATION_WORDS, parse_text
+from grammar.text.parse import DECLARATION_WORDS, parse_text
+from grammar.typed import nodes as n
 
 _START = re.compile(r"^(?:" + "|".join(sorted(DECLARATION_WORDS)) + r")\b", re.MULTILINE)
 

@@ -7,10 +7,10 @@ import re
 from dataclasses import dataclass
 from string import Formatter
 
-from grammar import nodes as n
-from grammar.checked import BUILTINS, RESERVED_FIELDS, Cited
+from grammar.checks.checked import BUILTINS, RESERVED_FIELDS, Cited
+from grammar.checks.versions import versioned
 from grammar.diagnostics import Diagnostic, did_you_mean, error
-from grammar.versions import versioned
+from grammar.typed import nodes as n
 
 PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 

@@ -9,10 +9,10 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Iterator
 
-from grammar import nodes as n
-from grammar.checked import CheckedRule
+from grammar.checks.checked import CheckedRule
 from grammar.diagnostics import Diagnostic, error
-from grammar.normal import term_parts, unique, walk_conds, walk_terms
+from grammar.typed import nodes as n
+from grammar.typed.normal import term_parts, unique, walk_conds, walk_terms
 
 Edge = tuple[str, str, bool, str]  # head, body predicate, through negation, rule id
 

@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Literal
 
-from grammar.source import Span
+from grammar.typed.source import Span
 
 # ---------------------------------------------------------------- types
 

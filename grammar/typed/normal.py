@@ -18,8 +18,8 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterator
 
-from grammar import nodes as n
-from grammar.source import Span
+from grammar.typed import nodes as n
+from grammar.typed.source import Span
 
 Branch = tuple[n.Cond, ...]
 MAX_PRODUCT = 16  # branches of one conjunction before its `or` parts are kept whole; the shipped policy needs 4

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from grammar import nodes as n
 from grammar.diagnostics import Diagnostic
+from grammar.typed import nodes as n
 
 BUILTINS: dict[str, tuple[tuple[n.Type, ...], n.Type]] = {
     "years_since": ((n.DATE,), n.INT),

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
-from grammar import nodes as n
 from grammar.diagnostics import Diagnostic
-from grammar.normal import walk_conds
+from grammar.typed import nodes as n
+from grammar.typed.normal import walk_conds
 
 LANGS = ("en", "fr")
 

@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from grammar import nodes as n
-from grammar.parse import parse_text
+from grammar.text.parse import parse_text
+from grammar.typed import nodes as n
 
 INDENT = "  "
 FIRST, AND, OR = "        ", "    and ", "     or "  # conditions start in column 9

@@ -20,13 +20,13 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 from lark.grammar import Rule
 from lark.lexer import TerminalDef
 
-from grammar import nodes as n
 from grammar.diagnostics import Diagnostic, PolicyError, did_you_mean, error
-from grammar.files import ENTRY_FILE, FileProblem, entry_file, name_problem, os_problem, read_text
-from grammar.source import Span
+from grammar.text.files import ENTRY_FILE, FileProblem, entry_file, name_problem, os_problem, read_text
+from grammar.typed import nodes as n
+from grammar.typed.source import Span
 
 GRAMMAR = Path(__file__).with_name("policy.lark")
-TABLES = GRAMMAR.with_name("policy.lark.json")  # made from the grammar by `python -m grammar.parse`
+TABLES = GRAMMAR.with_name("policy.lark.json")  # made from the grammar by `python -m grammar.text.parse`
 MAX_POLICY_BYTES = 1024 * 1024  # a file; the shipped policy's largest is 14 KB
 INT_MIN, INT_MAX = -(2**31), 2**31 - 1  # the solver's whole numbers (clingo's are 32-bit)
 MAX_FILES = 500

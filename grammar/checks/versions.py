@@ -15,10 +15,10 @@ import datetime as dt
 import itertools
 from collections.abc import Iterable
 
-from grammar import nodes as n
-from grammar.checked import Cited
+from grammar.checks.checked import Cited
 from grammar.diagnostics import Diagnostic, error
-from grammar.source import Span
+from grammar.typed import nodes as n
+from grammar.typed.source import Span
 
 
 def versioned(

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from grammar import nodes as n
 from grammar.diagnostics import Diagnostic
+from grammar.typed import nodes as n
 
 LANGS = ("en", "fr")
 

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from grammar import nodes as n
-from grammar import safety, stratify, typecheck
-from grammar.checked import CheckedInvariant, CheckedPolicy, CheckedRule
-from grammar.completeness import missing_texts
+from grammar.checks import safety, stratify, typecheck
+from grammar.checks.checked import CheckedInvariant, CheckedPolicy, CheckedRule
+from grammar.checks.completeness import missing_texts
+from grammar.checks.resolve import resolve
+from grammar.checks.sentences import plain_sentences
 from grammar.diagnostics import Diagnostic, PolicyError, error
-from grammar.normal import dnf
-from grammar.parse import parse, policy_hash
-from grammar.resolve import resolve
-from grammar.sentences import plain_sentences
+from grammar.text.parse import parse, policy_hash
+from grammar.typed import nodes as n
+from grammar.typed.normal import dnf
 
 LANGS = ("en", "fr")
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from grammar import nodes as n
+from grammar.typed import nodes as n
 
 
 def term(t: n.Term) -> str:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from grammar import nodes as n
-from grammar import pretty
-from grammar.checked import BUILTINS
+from grammar.checks.checked import BUILTINS
+from grammar.checks.resolve import Tables
 from grammar.diagnostics import Diagnostic, did_you_mean, error
-from grammar.resolve import Tables
-from grammar.source import Span
+from grammar.typed import nodes as n
+from grammar.typed import pretty
+from grammar.typed.source import Span
 
 ORDERED = (n.IntType, n.DateType)
 
@@ -285,7 +285,7 @@ def check_about(pred: n.Predicate, cond: n.Cond, tables: Tables) -> tuple[dict[s
 def _check(
     tables: Tables, walk: object, conds: list[n.Cond | None], span: Span, start: dict[str, n.Type] | None = None
 ) -> tuple[dict[str, n.Type], list[Diagnostic]]:
-    from grammar.normal import cond_vars, first_use, walk_conds, walk_terms
+    from grammar.typed.normal import cond_vars, first_use, walk_conds, walk_terms
 
     env: dict[str, n.Type] = dict(start or {})
     checker = _Checker(tables, env)

@@ -8,10 +8,10 @@ or `number of`.
 
 from __future__ import annotations
 
-from grammar import nodes as n
-from grammar.checked import CheckedRule
+from grammar.checks.checked import CheckedRule
 from grammar.diagnostics import Diagnostic, error
-from grammar.normal import Branch, branch_vars, cond_vars, dnf, first_use, is_group, term_vars, unique
+from grammar.typed import nodes as n
+from grammar.typed.normal import Branch, branch_vars, cond_vars, dnf, first_use, is_group, term_vars, unique
 
 Types = dict[str, n.Type]
 
@@ -61,7 +61,7 @@ def check_branch(branch: Branch, types: Types, outer: set[str], where: n.Cond | 
 def _nested(lit: n.Cond, bound: set[str]) -> list[tuple[n.Cond, set[str]]]:
     """Conditions nested in a literal, with the variables bound around them."""
     found: list[tuple[n.Cond, set[str]]] = []
-    if is_group(lit):  # an `or` kept whole (see grammar.normal): its branches are checked on their own
+    if is_group(lit):  # an `or` kept whole (see grammar.typed.normal): its branches are checked on their own
         found.append((lit, bound))
     elif isinstance(lit, n.Not | n.Some):
         found.append((lit.cond, bound))

@@ -1,0 +1,1 @@
+"""The typed AST: its nodes, places in files, conditions in normal form, fragments as text."""
