@@ -13,7 +13,7 @@ from pathlib import Path
 
 import httpx
 
-from explain.case_view import chosen_verdicts
+from explain.view.case_view import chosen_verdicts
 from havre.api import Policy
 from havre.log.store import DecisionLog
 from havre.output import decision_json, view_questions

@@ -6,9 +6,9 @@ import time
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
-from explain.case_view import Changes, chosen_verdicts, explanation_view
-from explain.graph import Graph
-from explain.views import View
+from explain.derivation.graph import Graph
+from explain.view.case_view import Changes, chosen_verdicts, explanation_view
+from explain.view.views import View
 from grammar.checks.checked import CheckedPolicy
 from solver.analysis.whatif import WhatIf, held
 from solver.analysis.whatif import what_if_within as what_ifs

@@ -7,10 +7,10 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from explain.agenda import agenda_view, next_deadline
-from explain.case_view import explanation_view
 from explain.explanation import Explainer
-from explain.views import View
+from explain.view.agenda import agenda_view, next_deadline
+from explain.view.case_view import explanation_view
+from explain.view.views import View
 from grammar.checks.checked import CheckedPolicy
 from grammar.diagnostics import did_you_mean
 from grammar.text.files import entry_file
@@ -81,7 +81,7 @@ class Policy:
         include_fixed: bool = False,
         show_all: bool = False,
     ) -> View:
-        """The explanation of a case's verdicts, as a plain view to render (see explain.render).
+        """The explanation of a case's verdicts, as a plain view to render (see explain.rendering.render).
 
         `verdicts` chooses verdicts by name; `subjects` asks for those subjects of them whatever their status
         (why one fails or does not apply); `show_all` also lists the verdicts that do not apply."""
@@ -121,7 +121,7 @@ class Policy:
 
     def agenda(self, case: CaseLike, *, lang: str = "en") -> View:
         """Every date the case sets, past and coming, in order, with who must act on each deadline and what
-        happens once it has passed (see explain.agenda); a plain view to render."""
+        happens once it has passed (see explain.view.agenda); a plain view to render."""
         the_case = self.case(case)
         graph, decision = self.explainer.graph(the_case)
         return agenda_view(self.checked, the_case, decision, graph, lang)

@@ -27,8 +27,8 @@ from itertools import count, islice
 from pathlib import Path
 from typing import Any, Protocol
 
-from explain.case_view import chosen_verdicts
-from explain.questions import questions_of
+from explain.view.case_view import chosen_verdicts
+from explain.wording.questions import questions_of
 from havre.api import Policy
 from havre.output import decision_json
 from solver.cases.case import Case, CaseError

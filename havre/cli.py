@@ -121,8 +121,8 @@ def decide(
     """Decide a case: the main answers first, then every verdict, by subject.
 
     Exit code 1 when rules conflict on the case, 2 on bad input."""
-    from explain.case_view import chosen_verdicts
-    from explain.render import render
+    from explain.rendering.render import render
+    from explain.view.case_view import chosen_verdicts
     from havre.api import load_policy
     from havre.output import decision_json, dumps, view_questions
 
@@ -182,7 +182,7 @@ def explain(
     """Explain a case's verdicts: why, why not, and what is missing, citing the provisions.
 
     Exit code 1 when rules conflict on the case, 2 on bad input."""
-    from explain.render import render
+    from explain.rendering.render import render
     from havre.api import load_policy
 
     subjects = _subjects(subject, verdict)

@@ -39,8 +39,8 @@ def agenda(
     provision, and what happens once it has passed.
 
     Exit code 2 on bad input."""
-    from explain.ics import render_ics
-    from explain.render import render
+    from explain.rendering.ics import render_ics
+    from explain.rendering.render import render
     from havre.api import load_policy
     from havre.cli import user_errors
 

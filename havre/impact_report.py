@@ -1,6 +1,6 @@
 """The impact report: the changed main verdicts grouped by change, with rules, an example explained before and
 after, and totals; as plain data (the JSON shape below), text, or a self-contained HTML page. The JSON keeps its
-English labels; the words of the text and the page come from the explanations' catalogues (explain.i18n).
+English labels; the words of the text and the page come from the explanations' catalogues (explain.wording.i18n).
 A group's `heading` is its change in the report's language, in the verdict's own words:
 "MIFI's decision on an application: selected → refused (decision)".
 
@@ -28,10 +28,10 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from explain.i18n import N_, gettext, translations
-from explain.phrases import Phrases
-from explain.render import render
-from explain.views import STATUS
+from explain.rendering.render import render
+from explain.view.views import STATUS
+from explain.wording.i18n import N_, gettext, translations
+from explain.wording.phrases import Phrases
 from grammar.checks.checked import CheckedPolicy
 from grammar.typed import nodes as n
 from havre.api import Policy

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from icalendar import Calendar
 
-from explain.render import render
-from explain.views import View
+from explain.rendering.render import render
+from explain.view.views import View
 from havre.api import Policy, load_policy
 from tests.e2e.test_cli import havre, write
 from tests.helpers import ROOT

@@ -12,7 +12,7 @@ from functools import cache
 
 import pytest
 
-from explain.render import render
+from explain.rendering.render import render
 from havre.api import Policy, load_policy
 from tests.helpers import ROOT
 

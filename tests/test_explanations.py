@@ -15,10 +15,10 @@ import pytest
 import yaml
 from markupsafe import escape
 
-from explain.french import polish
-from explain.render import Format, render
-from explain.render import _markdown_escape as escape_md
-from explain.views import View
+from explain.rendering.render import Format, render
+from explain.rendering.render import _markdown_escape as escape_md
+from explain.view.views import View
+from explain.wording.french import polish
 from havre.api import Policy, load_policy
 from tests.helpers import ROOT
 from tests.test_golden import check_golden
@@ -463,7 +463,7 @@ def test_html_is_self_contained() -> None:
 
 def test_one_template_per_format_and_complete_catalogues() -> None:
     """The words are in the catalogues: no template per language, no message missing, stale or untranslated."""
-    from explain.catalogue import drift
+    from explain.wording.catalogue import drift
 
     assert sorted(p.name for p in TEMPLATES.iterdir()) == [
         "agenda.txt.j2",

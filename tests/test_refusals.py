@@ -10,7 +10,7 @@ from typing import Any
 
 import yaml
 
-from explain.render import render
+from explain.rendering.render import render
 from havre.api import Policy, load_policy
 from tests.helpers import ROOT
 

@@ -10,8 +10,8 @@ from functools import cache
 
 import pytest
 
-from explain.render import render
-from explain.views import View
+from explain.rendering.render import render
+from explain.view.views import View
 from havre.api import Policy, load_policy
 from tests.helpers import ROOT
 from tests.test_golden import check_golden

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from explain.render import render
+from explain.rendering.render import render
 from grammar.checks.check import check
 from grammar.text.format import format_text
 from grammar.text.parse import parse_text

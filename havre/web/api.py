@@ -8,8 +8,8 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 
-from explain.case_view import chosen_verdicts
-from explain.render import render
+from explain.rendering.render import render
+from explain.view.case_view import chosen_verdicts
 from havre.output import decision_json, view_questions
 from havre.web import catalog
 from havre.web.cases import REQUEST, case_names, document_from_body, named_case

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from explain.i18n import gettext
+from explain.wording.i18n import gettext
 from havre.web.common import html, lang_of, service
 from havre.web.security import COOKIE, token_matches
 

@@ -14,8 +14,8 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from explain.case_view import explanation_view
-from explain.views import View
+from explain.view.case_view import explanation_view
+from explain.view.views import View
 from solver.cases.case import Case
 from solver.solve.answer import Decision
 

@@ -15,8 +15,8 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from explain.phrases import Phrases
-from explain.questions import fact_parts
+from explain.wording.phrases import Phrases
+from explain.wording.questions import fact_parts
 from grammar.checks.checked import CheckedPolicy
 from grammar.checks.stratify import rule_deps
 from grammar.typed import nodes as n

@@ -11,8 +11,8 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import UploadFile
 
-from explain.i18n import gettext
-from explain.views import AUTHORITY, STATUS, View
+from explain.view.views import AUTHORITY, STATUS, View
+from explain.wording.i18n import gettext
 from havre.web import catalog
 from havre.web.cases import PASTED, case_names, decode, document_from_text, named_case, shown_name
 from havre.web.common import case_error, html, lang_of, service

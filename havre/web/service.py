@@ -10,7 +10,7 @@ from typing import TypeVar
 
 from starlette.concurrency import run_in_threadpool
 
-from explain.views import View
+from explain.view.views import View
 from havre.log.store import DecisionLog
 from havre.web.cases import REQUEST
 from havre.web.drafts import Draft, Drafts

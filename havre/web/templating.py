@@ -9,7 +9,7 @@ from typing import Any
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader
 
-from explain.render import TEMPLATES, environment
+from explain.rendering.render import TEMPLATES, environment
 
 WEB_TEMPLATES = Path(__file__).with_name("templates")
 STATIC = Path(__file__).with_name("static")

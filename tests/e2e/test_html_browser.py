@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from explain.render import render
+from explain.rendering.render import render
 from havre.api import load_policy
 from tests.helpers import ROOT
 

@@ -10,7 +10,7 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from explain.render import render
+from explain.rendering.render import render
 from grammar.diagnostics import PolicyError
 from grammar.text.files import FileProblem, decode_text
 from grammar.text.parse import parse_text

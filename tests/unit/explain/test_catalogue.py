@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from babel.messages.catalog import Catalog
 
-from explain import catalogue
-from explain.i18n import catalogue_path
+from explain.wording import catalogue
+from explain.wording.i18n import catalogue_path
 
 
 def test_update_keeps_the_order_adds_new_messages_last_and_drops_stale_ones(

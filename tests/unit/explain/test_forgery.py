@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from explain.render import render
+from explain.rendering.render import render
 from havre.api import load_policy
 from tests.helpers import ROOT
 

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from explain.graph import Graph
-from explain.render import render
+from explain.derivation.graph import Graph
+from explain.rendering.render import render
 from havre.api import Policy, load_policy
 from tests.helpers import ROOT
 from tests.unit.solver.test_decide import family

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from explain.render import render
+from explain.rendering.render import render
 from havre.api import Policy, load_policy
 from havre.output import decision_json
 from solver.analysis.whatif import what_if_within

@@ -17,7 +17,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
 
-LOCALES = Path(__file__).with_name("locale")
+LOCALES = Path(__file__).parent.parent / "locale"
 LANGS = ("en", "fr")
 DOMAIN = "messages"
 

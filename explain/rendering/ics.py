@@ -13,8 +13,8 @@ from collections.abc import Callable
 
 from icalendar import Calendar, Event
 
-from explain.i18n import gettext
-from explain.views import View
+from explain.view.views import View
+from explain.wording.i18n import gettext
 
 PRODUCT = "-//Havre//havre agenda//EN"
 

@@ -1,21 +1,21 @@
 """Explanation views of one verdict: plain data with every sentence rendered in one language.
 
 Templates receive only these dicts, lists and strings: no AST, no solver values.
-The case-level view (summary first, then the rest by subject) is built in explain.case_view.
+The case-level view (summary first, then the rest by subject) is built in explain.view.case_view.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from explain.graph import Condition, Derivation, Failure, Graph, Input
-from explain.i18n import N_, gettext, translations
-from explain.phrases import Phrases, date_text, uncap
-from explain.questions import question
-from explain.sentences import Sentences
-from explain.sources import link
-from explain.unmet import outside, unmet
-from explain.values import Plain
+from explain.derivation.graph import Condition, Derivation, Failure, Graph, Input
+from explain.derivation.unmet import outside, unmet
+from explain.derivation.values import Plain
+from explain.view.sources import link
+from explain.wording.i18n import N_, gettext, translations
+from explain.wording.phrases import Phrases, date_text, uncap
+from explain.wording.questions import question
+from explain.wording.sentences import Sentences
 from grammar.checks.checked import CheckedPolicy
 from grammar.checks.versions import is_gate
 from grammar.typed import nodes as n
@@ -264,7 +264,7 @@ class Views:
         }
 
     def changes(self, view: View, changes: Any) -> None:
-        """What would change the verdict (`explain.case_view.Changes`), into its view."""
+        """What would change the verdict (`explain.view.case_view.Changes`), into its view."""
         view["what_if"] = [self.what_if(w) for w in changes.found] if changes else []
         view["what_if_findings"] = None
         view["held_fixed"] = []

@@ -3,7 +3,7 @@
 Dates and numbers are written for the locale (en_CA, fr_CA); an entity is
 named by its display name (a country, in French, with its article); a fact is
 its predicate's template, and a yes/no fact that does not hold its `not`
-template. French sentences go through explain.french (elision, contractions,
+template. French sentences go through explain.wording.french (elision, contractions,
 typography) once they are assembled.
 """
 
@@ -15,9 +15,9 @@ import functools
 from babel.dates import format_date
 from babel.numbers import format_decimal
 
-from explain import french
-from explain.i18n import N_, gettext, translations
-from explain.values import Plain
+from explain.derivation.values import Plain
+from explain.wording import french
+from explain.wording.i18n import N_, gettext, translations
 from grammar.checks.checked import CheckedPolicy
 from grammar.typed import nodes as n
 from solver.cases.case import Case

@@ -16,10 +16,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 
-from explain.graph import Graph
-from explain.i18n import N_
-from explain.phrases import date_text, uncap
-from explain.views import View, Views
+from explain.derivation.graph import Graph
+from explain.view.views import View, Views
+from explain.wording.i18n import N_
+from explain.wording.phrases import date_text, uncap
 from grammar.checks.checked import CheckedPolicy
 from grammar.typed import nodes as n
 from solver.cases import calendar

@@ -12,10 +12,10 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
-from explain.graph import Graph
-from explain.phrases import date_text
-from explain.sources import grouped
-from explain.views import View, Views
+from explain.derivation.graph import Graph
+from explain.view.sources import grouped
+from explain.view.views import View, Views
+from explain.wording.phrases import date_text
 from grammar.checks.checked import CheckedPolicy
 from solver.analysis.whatif import WhatIf
 from solver.cases.case import Case, Fact

@@ -1,8 +1,8 @@
 """The message catalogues: extract the words of explanations, keep each language's `.po` in step, compile them.
 
-python -m explain.catalogue check      missing, stale or untranslated messages (exit 1 if any)
-python -m explain.catalogue update     add new messages to each .po, drop stale ones, keep translations
-python -m explain.catalogue compile    write each .mo beside its .po
+python -m explain.wording.catalogue check      missing, stale or untranslated messages (exit 1 if any)
+python -m explain.wording.catalogue update     add new messages to each .po, drop stale ones, keep translations
+python -m explain.wording.catalogue compile    write each .mo beside its .po
 """
 
 from __future__ import annotations
@@ -16,9 +16,9 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po, write_po
 
-from explain.i18n import LANGS, catalogue_path
+from explain.wording.i18n import LANGS, catalogue_path
 
-ROOT = Path(__file__).parent
+ROOT = Path(__file__).parent.parent  # explain/
 WEB = ROOT.parent / "havre" / "web"  # the pages of `havre serve` take their words from the same catalogues
 REPORTS = ROOT.parent / "havre"  # and so do the reports of `havre impact`
 METHODS = [("**.py", "python"), ("templates/**.j2", "jinja2")]

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from explain.graph import Graph
-from explain.values import Plain, evaluate
+from explain.derivation.graph import Graph
+from explain.derivation.values import Plain, evaluate
 from grammar.checks.checked import CheckedPolicy
 from grammar.typed import nodes as n
 from grammar.typed.normal import walk_conds, walk_terms

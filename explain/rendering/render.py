@@ -1,6 +1,6 @@
 """Rendering explanation views with Jinja2: text, Markdown, HTML and JSON, in English and French.
 
-One template per format; its words come from the message catalogues (explain.i18n).
+One template per format; its words come from the message catalogues (explain.wording.i18n).
 """
 
 from __future__ import annotations
@@ -13,11 +13,11 @@ from urllib.parse import quote
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from explain.i18n import translations
-from explain.views import View
+from explain.view.views import View
+from explain.wording.i18n import translations
 
 Format = Literal["text", "markdown", "html", "json", "decision", "agenda"]
-TEMPLATES = Path(__file__).with_name("templates")
+TEMPLATES = Path(__file__).parent.parent / "templates"
 TEMPLATE = {
     "text": "explanation.txt.j2",
     "markdown": "explanation.md.j2",

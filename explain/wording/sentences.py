@@ -14,11 +14,11 @@ import datetime as dt
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 
-from explain.graph import Graph
-from explain.i18n import N_
-from explain.phrases import FLIP, Phrases, uncap
-from explain.truth import truth, var_type
-from explain.values import Plain, evaluate
+from explain.derivation.graph import Graph
+from explain.derivation.truth import truth, var_type
+from explain.derivation.values import Plain, evaluate
+from explain.wording.i18n import N_
+from explain.wording.phrases import FLIP, Phrases, uncap
 from grammar.checks.checked import BUILTINS, CheckedPolicy
 from grammar.typed import nodes as n
 from grammar.typed.normal import walk_conds

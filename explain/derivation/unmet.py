@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from explain.graph import Condition, Graph
-from explain.truth import truth
-from explain.values import Plain, evaluate
+from explain.derivation.graph import Condition, Graph
+from explain.derivation.truth import truth
+from explain.derivation.values import Plain, evaluate
 from grammar.checks.checked import CheckedRule
 from grammar.typed import nodes as n
 from grammar.typed.normal import dnf

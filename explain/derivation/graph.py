@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
-from explain.values import Plain, as_value, evaluate
+from explain.derivation.values import Plain, as_value, evaluate
 from grammar.checks.checked import CheckedPolicy, CheckedRule
 from grammar.typed import nodes as n
 from grammar.typed.normal import Branch, dnf, walk_terms

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from explain.phrases import Phrases
+from explain.wording.phrases import Phrases
 from grammar.checks.checked import CheckedPolicy
 from solver.cases.case import Case
 from solver.solve.answer import Key, Verdict
