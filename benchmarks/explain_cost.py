@@ -5,7 +5,7 @@ policy; the table gives the median and 90th percentile of the per-case times and
 explain / decide. Explaining decides the case again (it reads the derivations back from the same solve),
 so the ratio is above 1 by construction; what matters is by how much.
 
-Cases come from havre.generate when it is there; otherwise from the example cases, mutated with a fixed
+Cases come from havre.caseload.generate when it is there; otherwise from the example cases, mutated with a fixed
 seed (booleans flipped, dates shifted).
 
     .venv/bin/python benchmarks/explain_cost.py [--count 200] [--seed 0] [--policy policy]
@@ -39,11 +39,11 @@ WARMUP = 3  # cases decided and explained before timing: imports, grounding cach
 def generated(policy: Policy, count: int, seed: int) -> tuple[str, list[Case]]:
     """`count` valid cases, and where they come from."""
     try:
-        from havre.generate import Generator
+        from havre.caseload.generate import Generator
     except ImportError:
         return "mutated examples", _valid(policy, _mutated(seed), count)
     gen = Generator(policy.checked, seed=seed)
-    return "havre.generate", _valid(policy, gen.cases(10 * count), count)
+    return "havre.caseload.generate", _valid(policy, gen.cases(10 * count), count)
 
 
 def _valid(policy: Policy, docs: Iterator[dict[str, Any]], count: int) -> list[Case]:

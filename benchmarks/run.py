@@ -33,9 +33,9 @@ import clingo
 from clingo.ast import ProgramBuilder
 
 from benchmarks import xclingo_compare
-from havre import batch as b
 from havre.api import Policy, load_policy
-from havre.generate import Generator, write_jsonl
+from havre.caseload import batch as b
+from havre.caseload.generate import Generator, write_jsonl
 from solver.cases import schema
 from solver.cases.case import Case
 from solver.cases.casefile import MAX_ENTITIES, parse_case, read_document

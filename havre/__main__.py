@@ -1,3 +1,3 @@
-from havre.cli import main
+from havre.cli.main import main
 
 main()

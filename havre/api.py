@@ -14,7 +14,7 @@ from explain.view.views import View
 from grammar.checks.checked import CheckedPolicy
 from grammar.diagnostics import did_you_mean
 from grammar.text.files import entry_file
-from havre import cache as policy_cache
+from havre.store import cache as policy_cache
 from solver.cases.case import Case, CaseError
 from solver.cases.casefile import load_case, parse_case
 from solver.compile.cone import narrowed

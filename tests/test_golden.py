@@ -30,8 +30,8 @@ def test_compiled_starter_policy(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_batch_records_of_generated_cases(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The batch file of 12 generated cases, missing facts searched, byte for byte: a change to how cases are
     grounded or solved must leave it as it is."""
-    from havre import batch as b
-    from havre.generate import Generator
+    from havre.caseload import batch as b
+    from havre.caseload.generate import Generator
 
     monkeypatch.chdir(ROOT)
     policy = load_policy("policy")

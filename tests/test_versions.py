@@ -15,7 +15,7 @@ from grammar.text.format import format_text
 from grammar.text.parse import parse_text
 from grammar.typed import nodes as n
 from havre.api import Policy
-from havre.cli import app
+from havre.cli.main import app
 from solver.compile.emit import emit
 
 SRC = """

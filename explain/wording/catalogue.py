@@ -20,7 +20,7 @@ from explain.wording.i18n import LANGS, catalogue_path
 
 ROOT = Path(__file__).parent.parent  # explain/
 WEB = ROOT.parent / "havre" / "web"  # the pages of `havre serve` take their words from the same catalogues
-REPORTS = ROOT.parent / "havre"  # and so do the reports of `havre impact`
+REPORTS = ROOT.parent / "havre" / "caseload"  # and so do the reports of `havre impact`
 METHODS = [("**.py", "python"), ("templates/**.j2", "jinja2")]
 REPORT_METHODS = [("impact_report.py", "python"), ("templates/**.j2", "jinja2")]
 OPTIONS = {"templates/**.j2": {"extensions": "jinja2.ext.i18n"}}

@@ -20,7 +20,7 @@ from havre.api import Policy, load_policy
 from havre.lsp.convert import range_of
 from havre.lsp.workspace import Analysis
 from havre.rules import reads
-from havre.scenarios import collect
+from havre.testing.scenarios import collect
 from solver.cases.case import Case, CaseError
 from solver.compile.names import show_value
 from solver.solve.answer import Decision, Verdict

@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 
 from grammar.checks.check import load
-from havre.generate import Generator, write_jsonl
+from havre.caseload.generate import Generator, write_jsonl
 from tests.helpers import ROOT
 
 POLICY = ROOT / "policy"
@@ -327,7 +327,7 @@ SCREENSHOT = Path("/tmp/havre-impact-report.png")  # kept for a look after the r
 
 
 def test_the_html_report_opens_in_chromium(run: Run, tmp_path: Path) -> None:
-    from havre.impact_report import html
+    from havre.caseload.impact_report import html
     from tests.e2e import test_html_browser as browser
 
     if not browser.CHROMIUM.exists():

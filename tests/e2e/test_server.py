@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from havre.api import Policy, load_policy
-from havre.generate import Generator
+from havre.caseload.generate import Generator
 from havre.log.store import DecisionLog
 from havre.web.launch import Server
 from solver.cases.casefile import read_document

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import typer
 
-from havre.cli import app
+from havre.cli.main import app
 
 ROOT = Path(__file__).resolve().parents[2]
 POLICY = ROOT / "policy"

@@ -15,9 +15,9 @@ from typing import Any
 
 import pytest
 
-from havre import batch as b
 from havre.api import Policy, load_policy
-from havre.generate import Generator
+from havre.caseload import batch as b
+from havre.caseload.generate import Generator
 from tests.helpers import ROOT
 
 MINI = ROOT / "tests/fixtures/mini"

@@ -9,7 +9,7 @@ import pytest
 
 from benchmarks.run import main
 from grammar.checks.check import load
-from havre.generate import Generator
+from havre.caseload.generate import Generator
 from tests.helpers import ROOT
 
 MINI = ROOT / "tests/fixtures/mini"

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from havre import cache, stored
 from havre.api import load_policy
+from havre.store import cache, stored
 from tests.helpers import ROOT
 
 MINI = Path(__file__).resolve().parent.parent / "fixtures" / "mini"

@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from havre.api import Policy, load_policy
-from havre.generate import Bounds, Generator, write_jsonl
+from havre.caseload.generate import Bounds, Generator, write_jsonl
 from solver.cases import calendar
 from solver.cases.casefile import parse_case
 from tests.helpers import ROOT

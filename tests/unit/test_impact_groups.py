@@ -7,10 +7,10 @@ import re
 from pathlib import Path
 from typing import Any
 
-from havre import batch as b
 from havre.api import Policy, load_policy
-from havre.impact import CaseDiff, Change, LocalCompare, Versions, changes, compare, outcome
-from havre.impact_report import Collected, Sides, edited_rules, heading, html, side_by_side, text
+from havre.caseload import batch as b
+from havre.caseload.impact import CaseDiff, Change, LocalCompare, Versions, changes, compare, outcome
+from havre.caseload.impact_report import Collected, Sides, edited_rules, heading, html, side_by_side, text
 from solver.solve.answer import Decision, Verdict
 from tests.helpers import ROOT, policy_of
 

@@ -19,9 +19,9 @@ from grammar.checks.check import check
 from grammar.text.parse import parse, parse_text
 from grammar.typed import nodes as n
 from havre.api import Policy, load_policy
-from havre.cli import app
-from havre.coverage import coverage, coverage_json
-from havre.scenarios import collect, load_file, run
+from havre.cli.main import app
+from havre.testing.coverage import coverage, coverage_json
+from havre.testing.scenarios import collect, load_file, run
 from solver.analysis.analysis import CODES, Finding, analyse
 from solver.analysis.minimize import Probe, drive, ordinary, smaller
 from solver.analysis.universe import (

@@ -8,7 +8,7 @@ import pytest
 from typer.testing import CliRunner
 
 from havre.api import Policy, load_policy
-from havre.cli import app
+from havre.cli.main import app
 from solver.compile.cone import decided_with
 from tests.helpers import ROOT
 

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from havre.api import Policy, load_policy
-from havre.generate import Generator
+from havre.caseload.generate import Generator
 from solver.solve.decide import states_every_input
 from solver.solve.run import case_symbol, control
 from tests.helpers import ROOT

@@ -12,9 +12,9 @@ from typer.testing import CliRunner
 
 import solver.analysis.analysis as analysis
 from grammar.checks.checked import CheckedPolicy
-from havre import proofs
-from havre.cache import code_digest
-from havre.cli import app
+from havre.cli.main import app
+from havre.store import proofs
+from havre.store.cache import code_digest
 from solver.analysis.analysis import analyse
 from solver.analysis.kept import IMPOSSIBLE, POSSIBLE, UNSETTLED, UNSETTLED_ONCE, proof_keys
 from solver.analysis.universe import Universe

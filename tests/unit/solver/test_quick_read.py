@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from havre.api import Policy, load_policy
-from havre.generate import Generator
+from havre.caseload.generate import Generator
 from solver.cases.case import Case, CaseError
 from solver.cases.casefile import load_case, parse_case, parse_case_in_full, read_document
 from solver.cases.quick import FileMapping, read_common

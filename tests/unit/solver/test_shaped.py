@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from havre.api import Policy, load_policy
-from havre.generate import Generator
-from havre.scenarios import collect
+from havre.caseload.generate import Generator
+from havre.testing.scenarios import collect
 from solver.cases.case import Case
 from solver.cases.schema import MAX_ENTITIES
 from solver.compile.chain import chains

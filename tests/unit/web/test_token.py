@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from havre.api import Policy
-from havre.cli import app as cli
+from havre.cli.main import app as cli
 from havre.web.auth_pages import safe_next
 from tests.unit.web.conftest import YAML, case_text, make_client
 

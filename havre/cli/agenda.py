@@ -42,7 +42,7 @@ def agenda(
     from explain.rendering.ics import render_ics
     from explain.rendering.render import render
     from havre.api import load_policy
-    from havre.cli import user_errors
+    from havre.cli.main import user_errors
 
     with user_errors(), targets.written(output) if output is not None else nullcontext() as out:
         view = load_policy(policy).agenda(case, lang=lang.value)

@@ -2,8 +2,8 @@
 
 Both versions are cut down to their main verdicts (`summary`) and decide without the missing-facts search.
 A chunk of cases is decided under both versions in the same worker (a local process or a Dask worker, with the
-engines of `havre.batch`), which sends back only what changed: for each changed main verdict, its outcome and
-the rules that concluded it on each side. `havre.impact_report` groups the changes and renders the report.
+engines of `havre.caseload.batch`), which sends back only what changed: for each changed main verdict, its outcome and
+the rules that concluded it on each side. `havre.caseload.impact_report` groups the changes and renders the report.
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import Any
 
-from havre import batch as b
 from havre.api import Policy, only_facts_of
+from havre.caseload import batch as b
 from solver.cases.case import Case, CaseError
 from solver.cases.casefile import parse_case
 from solver.compile.names import show_value
@@ -149,7 +149,7 @@ def _message(path: str, message: str) -> str:
     return f"{path}: {message}" if path else message
 
 
-# ---------------------------------------------------------------- engines: those of havre.batch, another task
+# ---------------------------------------------------------------- engines: those of havre.caseload.batch, another task
 
 
 class LocalCompare:
@@ -182,7 +182,7 @@ def _worker_compare(chunk: b.Chunk) -> list[CaseDiff]:
 
 
 class PoolCompare(b.PoolEngine):
-    """Chunks compared by local processes, each receiving both versions once (see `havre.batch.PoolEngine`)."""
+    """Chunks compared by local processes, each receiving both versions once (see `havre.caseload.batch.PoolEngine`)."""
 
     def __init__(self, versions: Versions, workers: int, chunk_size: int = b.DEFAULT_CHUNK) -> None:
         super().__init__(versions, OPTIONS, workers, chunk_size)  # type: ignore[arg-type]

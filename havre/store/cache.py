@@ -6,7 +6,7 @@ it is used only while every file it was made from reads the same. Failing to
 read or write the cache never fails a command: the policy is loaded anew.
 
 An entry is one line of header, `{"digest":SHA256,"format":N}`, then the
-entry as JSON (see havre.stored: reading it cannot run code). It is used only
+entry as JSON (see havre.store.stored: reading it cannot run code). It is used only
 if the body has that digest, reads back as an entry made under the same key,
 and its files are unchanged; otherwise it is discarded and made again.
 
@@ -28,7 +28,7 @@ from pathlib import Path
 import grammar
 import solver
 from grammar.checks.checked import CheckedPolicy
-from havre import stored
+from havre.store import stored
 from solver.compile.emit import AspProgram
 
 FORMAT = 2

@@ -16,7 +16,12 @@ import typer
 
 from grammar.diagnostics import PolicyError, render_json, render_text
 from grammar.text.files import os_problem
-from havre import cli_agenda, cli_caseload, cli_editor, cli_impact, cli_web, targets
+from havre import targets
+from havre.cli import agenda as cli_agenda
+from havre.cli import caseload as cli_caseload
+from havre.cli import editor as cli_editor
+from havre.cli import impact as cli_impact
+from havre.cli import web as cli_web
 from havre.targets import OutputError
 from solver.cases.case import CaseError
 from solver.solve.run import InternalError
@@ -145,7 +150,7 @@ def decide(
     else:
         typer.echo(render(view, "decision", summary_only=summary), nl=False)
     if log:
-        from havre.cli_web import log_decision
+        from havre.cli.web import log_decision
 
         log_decision(whole, decision, case)
     _exit_on_conflict(view)
@@ -343,7 +348,7 @@ def _progress() -> Iterator[Callable[[str], None]]:
 
 
 def _analyse(checked: Any, universe: str | None, on: str | None) -> tuple[list[Any], str, list[str]]:
-    from havre import proofs
+    from havre.store import proofs
     from solver.analysis.analysis import analyse
     from solver.analysis.universe import parse_universe
     from solver.compile.emit import emit
@@ -429,7 +434,7 @@ def test(
 ) -> None:
     """Run scenario files; ends with `N passed, N failed`."""
     from havre.api import load_policy
-    from havre.scenarios import collect, run
+    from havre.testing.scenarios import collect, run
 
     with user_errors():
         loaded = load_policy(policy)
@@ -437,7 +442,7 @@ def test(
         outcomes = run(loaded, scenarios)
         cov = None
         if coverage or fail_under is not None:
-            from havre.coverage import coverage as measure
+            from havre.testing.coverage import coverage as measure
 
             cov = measure(loaded.program, loaded.checked, [s.case for s in scenarios if s.case is not None])
     failed = [o for o in outcomes if o.failures]
@@ -453,7 +458,7 @@ def test(
             for f in o.failures:
                 typer.echo(f"       {f}")
         if cov is not None:
-            from havre.coverage import coverage_text
+            from havre.testing.coverage import coverage_text
 
             typer.echo(coverage_text(cov))
             if low:
@@ -466,7 +471,7 @@ def test(
 def _test_json(outcomes: list[Any], cov: Any) -> None:
     import json
 
-    from havre.coverage import coverage_json
+    from havre.testing.coverage import coverage_json
 
     failed = sum(1 for o in outcomes if o.failures)
     doc: dict[str, Any] = {

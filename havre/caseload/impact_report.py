@@ -35,7 +35,7 @@ from explain.wording.phrases import Phrases
 from grammar.checks.checked import CheckedPolicy
 from grammar.typed import nodes as n
 from havre.api import Policy
-from havre.impact import CaseDiff, Change
+from havre.caseload.impact import CaseDiff, Change
 from solver.cases.case import Case
 from solver.compile.cone import narrowed
 

@@ -69,11 +69,11 @@ def impact(
     lang: Annotated[Lang, typer.Option("--lang", "-l", help="Language of the report and its explanations.")] = Lang.en,
 ) -> None:
     """Decide a caseload under two versions of the policy and report the cases whose main verdicts change."""
-    from havre import batch as b
-    from havre import impact_report as r
     from havre.api import load_policy
-    from havre.cli import user_errors
-    from havre.impact_base import base_policy
+    from havre.caseload import batch as b
+    from havre.caseload import impact_report as r
+    from havre.caseload.impact_base import base_policy
+    from havre.cli.main import user_errors
 
     if scheduler is not None and workers != 1:
         _fail("--workers is for local processes; with --scheduler the cluster's workers decide")
@@ -116,9 +116,9 @@ def _check_gates(gates: list[str], old: Policy, current: Policy) -> None:
 def _run(sides: Any, cases: Path, scheduler: str | None, workers: int) -> dict[str, Any]:
     import dataclasses
 
-    from havre import batch as b
-    from havre import impact as im
-    from havre import impact_report as r
+    from havre.caseload import batch as b
+    from havre.caseload import impact as im
+    from havre.caseload import impact_report as r
     from solver.cases.case import CaseError
 
     versions = im.Versions.of(sides.base, sides.current)
@@ -134,8 +134,8 @@ def _run(sides: Any, cases: Path, scheduler: str | None, workers: int) -> dict[s
 
 
 def _engine(versions: Any, scheduler: str | None, workers: int) -> Any:
-    from havre import batch as b
-    from havre import impact as im
+    from havre.caseload import batch as b
+    from havre.caseload import impact as im
 
     if scheduler is not None:
         try:
@@ -148,7 +148,7 @@ def _engine(versions: Any, scheduler: str | None, workers: int) -> Any:
 
 
 def _formatted(data: dict[str, Any], fmt: ReportFormat, lang: str) -> str:
-    from havre import impact_report as r
+    from havre.caseload import impact_report as r
     from havre.output import dumps
 
     if fmt == ReportFormat.json:

@@ -43,7 +43,7 @@ def fmt(
     """Write policy files in the one canonical layout, comments kept; formatting twice changes nothing."""
     from grammar.diagnostics import PolicyError
     from grammar.text.format import format_text
-    from havre.cli import user_errors
+    from havre.cli.main import user_errors
 
     files = _policy_files(paths or [Path("policy")])
     changed: list[tuple[Path, str]] = []
@@ -86,7 +86,7 @@ def rules(
 ) -> None:
     """The rules of the policy with their file:line, title and citations."""
     from havre.api import load_policy
-    from havre.cli import user_errors
+    from havre.cli.main import user_errors
     from havre.rules import rule_listing
 
     with user_errors():

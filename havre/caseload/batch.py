@@ -352,7 +352,7 @@ class PoolEngine:
         methods = multiprocessing.get_all_start_methods()
         context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
         if context.get_start_method() == "forkserver":
-            context.set_forkserver_preload(["havre.batch"])  # new workers start without importing again
+            context.set_forkserver_preload(["havre.caseload.batch"])  # new workers start without importing again
         return ProcessPoolExecutor(
             workers,
             mp_context=context,

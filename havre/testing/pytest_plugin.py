@@ -36,7 +36,7 @@ def pytest_collect_file(parent: pytest.Collector, file_path: Path) -> pytest.Col
 class ScenarioFile(pytest.File):
     def collect(self) -> Any:
         from grammar.diagnostics import PolicyError
-        from havre.scenarios import load_file
+        from havre.testing.scenarios import load_file
         from solver.cases.case import CaseError
 
         root = _policy_root(self.path)
@@ -70,7 +70,7 @@ class ScenarioItem(pytest.Item):
         self.policy = policy
 
     def runtest(self) -> None:
-        from havre.scenarios import decide, failures
+        from havre.testing.scenarios import decide, failures
 
         found = failures(self.scenario, decide(self.policy, self.scenario))
         if found:

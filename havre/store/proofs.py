@@ -1,4 +1,4 @@
-"""What `havre check` settled one question at a time, kept beside the policy cache (havre.cache) so that the
+"""What `havre check` settled one question at a time, kept beside the policy cache (havre.store.cache) so that the
 next check asks again only what an edit could have changed (solver/analysis/kept.py names each question by
 the part of the policy it depends on).
 
@@ -14,7 +14,7 @@ import tempfile
 from contextlib import suppress
 from pathlib import Path
 
-from havre import cache
+from havre.store import cache
 from solver.analysis.kept import OUTCOMES
 
 NAME = "proofs.json"

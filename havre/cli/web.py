@@ -83,7 +83,7 @@ def serve(
     import uvicorn
 
     from havre.api import load_policy
-    from havre.cli import user_errors
+    from havre.cli.main import user_errors
     from havre.log.record import DEFAULT_MASKED
     from havre.web.app import create_app
     from havre.web.settings import Settings

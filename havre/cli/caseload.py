@@ -19,7 +19,7 @@ from havre import targets
 
 if TYPE_CHECKING:  # the command line starts fast: the engine is imported when a command runs
     from havre.api import Policy
-    from havre.batch import Engine, Options
+    from havre.caseload.batch import Engine, Options
 
 PolicyOpt = Annotated[Path, typer.Option("--policy", "-p", help="Policy folder (holding main.havre) or file.")]
 
@@ -75,9 +75,9 @@ def batch(
     policy: PolicyOpt = Path("policy"),
 ) -> None:
     """Decide every case of a caseload: one JSON record per case, in input order."""
-    from havre import batch as b
     from havre.api import load_policy
-    from havre.cli import user_errors
+    from havre.caseload import batch as b
+    from havre.cli.main import user_errors
 
     if scheduler is not None and workers != 1:
         _fail("--workers is for local processes; with --scheduler the cluster's workers decide")
@@ -115,7 +115,7 @@ def _writable(output: Path) -> None:
 
 
 def _engine(loaded: Policy, options: Options, workers: int, chunk_size: int, scheduler: str | None) -> Engine:
-    from havre import batch as b
+    from havre.caseload import batch as b
 
     if scheduler is not None:
         try:
@@ -176,8 +176,8 @@ def generate(
 ) -> None:
     """Random valid cases for the policy's inputs, one JSON document per line."""
     from grammar.checks.check import load
-    from havre.cli import user_errors
-    from havre.generate import Generator, write_jsonl
+    from havre.caseload.generate import Generator, write_jsonl
+    from havre.cli.main import user_errors
 
     with user_errors(), targets.written(output) if output is not None else nullcontext() as out:
         checked = load(policy)
