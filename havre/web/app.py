@@ -12,13 +12,14 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
 
 from havre.log.store import havre_version
-from havre.web import api, auth_pages, interview_pages, pages
+from havre.web import api
 from havre.web.cases import REQUEST
-from havre.web.common import html, lang_of
+from havre.web.pages import decision, interview, sign_in
+from havre.web.pages.common import html, lang_of
+from havre.web.pages.templating import EXPLANATION_CSS, STATIC
 from havre.web.security import Guard
 from havre.web.service import Service
 from havre.web.settings import Settings
-from havre.web.templating import EXPLANATION_CSS, STATIC
 from solver.cases.case import CaseError
 from solver.solve.run import InternalError
 
@@ -47,7 +48,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.add_exception_handler(HTTPException, _http_error)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]
     app.add_exception_handler(InternalError, _internal_error)  # type: ignore[arg-type]
-    for router in (api.router, auth_pages.router, interview_pages.router, pages.router):
+    for router in (api.router, sign_in.router, interview.router, decision.router):
         app.include_router(router)
 
     @app.get("/static/explanation.css", include_in_schema=False)

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from havre.api import Policy
 from havre.cli.main import app as cli
-from havre.web.auth_pages import safe_next
+from havre.web.pages.sign_in import safe_next
 from tests.unit.web.conftest import YAML, case_text, make_client
 
 TOKEN = "correct-horse-battery-staple"

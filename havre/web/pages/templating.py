@@ -11,8 +11,8 @@ from jinja2 import ChoiceLoader, Environment, FileSystemLoader
 
 from explain.rendering.render import TEMPLATES, environment
 
-WEB_TEMPLATES = Path(__file__).with_name("templates")
-STATIC = Path(__file__).with_name("static")
+WEB_TEMPLATES = Path(__file__).parent.parent / "templates"
+STATIC = Path(__file__).parent.parent / "static"
 EXPLANATION_CSS = TEMPLATES / "explanation.css"
 
 

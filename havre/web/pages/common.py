@@ -8,9 +8,9 @@ from urllib.parse import urlencode
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 
+from havre.web.pages.templating import page
 from havre.web.security import request_token, token_matches
 from havre.web.service import Service
-from havre.web.templating import page
 from solver.cases.case import CaseError
 
 

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from explain.wording.i18n import gettext
-from havre.web.common import html, lang_of, service
+from havre.web.pages.common import html, lang_of, service
 from havre.web.security import COOKIE, token_matches
 
 

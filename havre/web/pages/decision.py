@@ -15,9 +15,9 @@ from explain.view.views import AUTHORITY, STATUS, View
 from explain.wording.i18n import gettext
 from havre.web import catalog
 from havre.web.cases import PASTED, case_names, decode, document_from_text, named_case, shown_name
-from havre.web.common import case_error, html, lang_of, service
 from havre.web.drafts import Draft
 from havre.web.interview import open_main
+from havre.web.pages.common import case_error, html, lang_of, service
 from solver.cases.case import Case, CaseError
 from solver.solve.answer import Decision
 

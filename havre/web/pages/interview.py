@@ -8,9 +8,9 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from havre.web.common import case_error, html, lang_of, service
 from havre.web.interview import answered, plan, question_view
-from havre.web.pages import draft_and_case
+from havre.web.pages.common import case_error, html, lang_of, service
+from havre.web.pages.decision import draft_and_case
 from solver.cases.case import CaseError
 
 router = APIRouter(include_in_schema=False)
