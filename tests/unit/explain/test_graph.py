@@ -11,7 +11,7 @@ from explain.derivation.graph import Graph
 from explain.rendering.render import render
 from havre.api import Policy, load_policy
 from tests.helpers import ROOT
-from tests.unit.solver.test_decide import family
+from tests.unit.solver.solve.test_decide import family
 
 
 @pytest.fixture(scope="module")

@@ -16,7 +16,7 @@ from solver.cases.case import CaseError
 from solver.cases.casefile import MAX_ENTITIES, MAX_PAIRS, parse_case
 from solver.solve.decide import decide_many, with_missing
 from tests.helpers import ROOT
-from tests.unit.solver.test_casefile import POLICY
+from tests.unit.solver.cases.test_casefile import POLICY
 
 
 @pytest.fixture(scope="module")

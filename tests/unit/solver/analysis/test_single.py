@@ -38,7 +38,7 @@ def test_a_value_is_single_when_the_subject_fixes_every_variable_in_it(rule_id: 
 
 
 def test_in_the_shipped_policy_the_age_on_application_is_single_and_the_latest_letters_are_not() -> None:
-    checked = load_policy(Path(__file__).parents[3] / "policy").checked
+    checked = load_policy(Path(__file__).parents[4] / "policy").checked
     single = {cr.id: single_valued(cr.rule, checked) for cr in checked.rules}
     assert single["FAM-2.age-on-application"] and single["JUR-6.places@2026-01-01"]
     assert not single["PROC-6.answer-due"] and not single["PROC-6.interview-date"]

@@ -11,7 +11,7 @@ from solver.analysis import analysis
 from solver.analysis.concrete import concrete
 from solver.analysis.universe import Universe
 
-ROOT = Path(__file__).resolve().parents[3]
+ROOT = Path(__file__).resolve().parents[4]
 
 
 @pytest.mark.parametrize(

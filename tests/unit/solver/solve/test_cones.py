@@ -9,7 +9,7 @@ import pytest
 from havre.api import Policy, load_policy
 from solver.solve import missing, shaped
 from tests.helpers import ROOT
-from tests.unit.solver.test_decide import family
+from tests.unit.solver.solve.test_decide import family
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,7 @@ from solver.analysis.whatif import Change, WhatIf, apply_changes, what_if
 from solver.cases.case import Case, Fact
 from solver.solve.answer import Verdict
 from tests.helpers import ROOT
-from tests.unit.solver.test_decide import family
+from tests.unit.solver.solve.test_decide import family
 
 FIXED = {"birth_date", "notice_date", "csq_issued", "extra_days"}  # fixed, or numbers and dates
 JUDGED = {"distress"}
