@@ -50,6 +50,8 @@ def test_the_other_language_keeps_the_address(client: TestClient) -> None:
     french = client.get(f"{draft}?lang=fr").text
     assert '<html lang="fr">' in french and "Réponses principales" in french
     assert f'href="{draft}?lang=en"' in french
+    assert "<li>Décision du MIFI sur app1\u00a0: refusée\u00a0: <a " in french  # a space before the colon
+    assert "<li>MIFI&#39;s decision on app1: refused: <a " in page
 
 
 def test_a_bad_case_is_shown_at_its_field_with_the_command_line_message(client: TestClient) -> None:
