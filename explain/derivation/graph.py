@@ -99,7 +99,7 @@ class Graph:
         self, pred: str, subject: tuple[str, ...], value: Plain = True, depth: int = 0, *, possible: bool = False
     ) -> tuple[Derivation, ...]:
         """Every rule instance that concluded `pred(subject) = value` in every completion (in some, if `possible`)."""
-        key = (pred, subject, value, depth, possible)
+        key = (pred, subject, type(value), value, depth, possible)  # True is not 1
         if key not in self._derived:
             self._derived[key] = self._derive(pred, subject, value, depth, possible)
         return self._derived[key]
@@ -221,7 +221,7 @@ class Graph:
     # ------------------------------------------------------------ why not
     def why_not(self, pred: str, subject: tuple[str, ...], value: Plain = None, depth: int = 0) -> tuple[Failure, ...]:
         """For each rule that could conclude `pred(subject)` (= value), why it did not."""
-        key = (pred, subject, value, depth)
+        key = (pred, subject, type(value), value, depth)
         if key not in self._failed:
             out: list[Failure] = []
             for rule_id in self.concluding[pred]:
