@@ -13,6 +13,8 @@ from starlette.datastructures import UploadFile
 
 from explain.view.views import AUTHORITY, STATUS, View
 from explain.wording.i18n import gettext
+from explain.wording.phrases import Phrases
+from grammar.checks.checked import CheckedPolicy
 from havre.web import catalog
 from havre.web.cases import PASTED, case_names, decode, document_from_text, named_case, shown_name
 from havre.web.drafts import Draft
@@ -90,20 +92,19 @@ async def decision_page(request: Request, draft_id: str) -> HTMLResponse:
         draft=draft.id,
         record_id=draft.decision_id,
         open_questions=bool(open_main(svc.policy.checked, decision)),
-        keys=_keys(case, decision, lang),
+        keys=_keys(svc.policy.checked, case, decision, lang),
         back=None,
     )
 
 
-def _keys(case: Case, decision: Decision, lang: str) -> list[dict[str, str]]:
-    """Every verdict and subject of the decision, to look closer at any of them."""
-    _ = gettext(lang)
+def _keys(policy: CheckedPolicy, case: Case, decision: Decision, lang: str) -> list[dict[str, str]]:
+    """Every verdict and subject of the decision, to look closer at any of them: each as the sentence a reviewer
+    reads, its status first ("[holds] Amina Haddad resides in Québec"), in the order of those sentences."""
+    _, ph = gettext(lang), Phrases(policy, case, lang)
+    found = [(ph.cap(ph.fact(v.verdict, v.subject, blank="…")), v) for v in decision.verdicts]
     return [
-        {
-            "value": f"{v.verdict}|{','.join(v.subject)}",
-            "text": f"{v.verdict} — {', '.join(case.display(s) for s in v.subject)} ({_(STATUS[v.status])})",
-        }
-        for v in sorted(decision.verdicts, key=lambda v: (v.verdict, v.subject))
+        {"value": f"{v.verdict}|{','.join(v.subject)}", "text": f"[{_(STATUS[v.status])}] {sentence}"}
+        for sentence, v in sorted(found, key=lambda f: (f[0].casefold(), f[1].verdict, f[1].subject))
     ]
 
 

@@ -52,6 +52,11 @@ def test_the_other_language_keeps_the_address(client: TestClient) -> None:
     assert f'href="{draft}?lang=en"' in french
     assert "<li>Décision du MIFI sur app1\u00a0: refusée\u00a0: <a " in french  # a space before the colon
     assert "<li>MIFI&#39;s decision on app1: refused: <a " in page
+    # Any verdict of any subject, as the sentence a reviewer reads, its status first.
+    assert '<option value="decision|app1">[holds] MIFI&#39;s decision on app1: …</option>' in page
+    assert '<option value="decision|app1">[établi] Décision du MIFI sur app1\u00a0: …</option>' in french
+    options = re.findall(r'<option value="[^"]*">\[[^]]*\] ([^<]*)</option>', page)
+    assert len(options) == 50 and options == sorted(options, key=str.casefold)
 
 
 def test_a_bad_case_is_shown_at_its_field_with_the_command_line_message(client: TestClient) -> None:
