@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 
 from clingo import Number
@@ -42,6 +42,11 @@ SUPPORT_SHOWS = ("#show _cond/6.", "#show _exc/4.", "#show _app/4.", "#show _def
 class Trace:
     certain: frozenset[Atom]
     possible: frozenset[Atom]
+    # A name's atoms in a stable order, and by their first arguments: made when the name is first asked for.
+    _sorted: dict[str, list[tuple[Value, ...]]] = field(default_factory=dict, init=False, repr=False, compare=False)
+    _by_prefix: dict[tuple[object, ...], list[tuple[Value, ...]]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     @cached_property
     def _by_name(self) -> dict[str, list[tuple[Value, ...]]]:
@@ -49,14 +54,6 @@ class Trace:
         for name, args in self.possible:
             out[name].append(args)
         return out
-
-    @cached_property
-    def _sorted(self) -> dict[str, list[tuple[Value, ...]]]:
-        return {}  # a name's atoms in a stable order, and by the first arguments: made when first asked for
-
-    @cached_property
-    def _by_prefix(self) -> dict[tuple[object, ...], list[tuple[Value, ...]]]:
-        return {}
 
     def atoms(self, name: str) -> list[tuple[Value, ...]]:
         """Arguments of every possible atom of that name, in a stable order."""
@@ -73,10 +70,9 @@ class Trace:
 
     def atoms_from(self, name: str, *prefix: Value) -> list[tuple[Value, ...]]:
         """As `atoms`, only those whose arguments start with `prefix`."""
+        whole = self.atoms(name)  # indexes the name's prefixes the first time
         if not prefix:
-            return self.atoms(name)
-        if name not in self._sorted:
-            self.atoms(name)
+            return whole
         found = self._by_prefix.get((name, *prefix[:2]), [])
         return found if len(prefix) <= 2 else [a for a in found if a[: len(prefix)] == prefix]
 
