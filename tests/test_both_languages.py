@@ -78,6 +78,10 @@ def test_french_reads_as_french(example: str, fmt: str) -> None:
     assert not elided, "French elides these"
     assert not re.findall(r"\S.{0,20}[^\s\u00a0\u202f]:(?:\s|$)", text), "a non-breaking space comes before a colon"
     assert not re.findall(r".{0,20} [;?!]", text), "no breakable space before ; ? !"
+    assert not re.findall(r".{0,20}[^\s\u00a0\u202f][;?!](?:\s|$)", text), "a narrow no-break space before ; ? !"
+    assert not re.findall(r".{0,30}:[ \u00a0]+(?:À|Le|La|Les|L'|Quel|Quelle|Qui|Qu'|De|Depuis|Dans|Combien)\b", text), (
+        "a capital after a colon, outside a quotation"
+    )
     assert not re.findall(r".{0,30}\b(?:et|ou) (?:Le|La|Les|L'|Un|Une|Il|Elle)\b", text), "a capital mid-sentence"
 
 

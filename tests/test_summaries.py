@@ -78,9 +78,10 @@ def test_verdicts_that_do_not_apply_are_not_shown_and_ask_nothing() -> None:
 
 def test_questions_in_french_for_an_undetermined_case() -> None:
     text = render(decided("fatima-undetermined", "fr"), "decision", summary_only=True)
-    assert text.splitlines()[3:5] == [
+    assert text.splitlines()[3:6] == [  # the question on its own line: no capital after a colon in French
         "  [indéterminé] Décision du MIFI sur app1\u00a0: …",
-        "      pour décider, il faut savoir\u00a0: L'agente ou l'agent a-t-il conclu que Fatima Zahra El Amrani a la"
+        "      pour décider, il faut savoir\u00a0:",
+        "        - L'agente ou l'agent a-t-il conclu que Fatima Zahra El Amrani a la"
         " capacité de s'intégrer à la société québécoise (langue, capacité de contribuer à l'économie, liens"
         " familiaux et sociaux, connaissance du Québec)\u202f?",
     ]

@@ -42,6 +42,9 @@ def _environment(lang: str) -> Environment:
     env.filters["md"] = _markdown_escape
     env.filters["capitalize_first"] = _capitalize_first
     env.filters["url"] = _url_escape
+    # A question starts a sentence, with its capital. French keeps a capital after a colon for a quotation
+    # only, so there each question goes on a line of its own.
+    env.globals["questions_inline"] = lang != "fr"
     return env
 
 

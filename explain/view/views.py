@@ -12,6 +12,7 @@ from explain.derivation.graph import Condition, Derivation, Failure, Graph, Inpu
 from explain.derivation.unmet import outside, unmet
 from explain.derivation.values import Plain
 from explain.view.sources import link
+from explain.wording.french import titled
 from explain.wording.i18n import N_, gettext, translations
 from explain.wording.phrases import Phrases, date_text, uncap
 from explain.wording.questions import question
@@ -65,7 +66,7 @@ class Views:
     # ------------------------------------------------------------ rules and sources
     def rule(self, rule_id: str) -> View:
         rule = self.graph.rules[rule_id].rule
-        title = rule.title_fr if self.lang == "fr" and rule.title_fr else rule.title
+        title = titled(self.lang, rule.title, rule.title_fr)
         citations = [self.citation(c.id) for c in rule.cites]
         return {
             "rule": self._versioned(rule),
@@ -95,8 +96,8 @@ class Views:
         if cid not in self.cited:
             cited = self.policy.citations[cid]
             source = cited.source
-            title = cited.title_fr if self.lang == "fr" and cited.title_fr else cited.title
-            source_title = source.title_fr if self.lang == "fr" and source.title_fr else source.title
+            title = titled(self.lang, cited.title, cited.title_fr)
+            source_title = titled(self.lang, source.title, source.title_fr)
             self.cited[cid] = {
                 "id": cid,
                 "anchor": "src-" + cid.replace(".", "-"),
@@ -192,7 +193,8 @@ class Views:
             computed = self.condition(d.computed)  # the value, and how: "21 (completed years since May 2, 2005)"
             computed["text"] = self.ph.cap(self.sentences.term(d.computed.literal.left, d.computed.values))
             view["conditions"].append(computed)
-        view["exceptions"] = [self.ph.cap(self.negated(e.literal, e.values)) for e in d.exceptions]
+        # Each follows "Exception checked:" on its line, as a condition follows "Exception applied:".
+        view["exceptions"] = [uncap(self.negated(e.literal, e.values)) for e in d.exceptions]
         view["prevailed_over"] = [self.rule(r) for r in d.prevailed_over]
         return view
 

@@ -3,7 +3,7 @@
 Generated sentences join the policy's French texts with names and values from
 the case; this layer makes the joins French:
 
-- elision before a vowel: de Amina -> d'Amina, que il -> qu'il, le/la + voyelle -> l';
+- elision before a vowel sound: de Amina -> d'Amina, que il -> qu'il, le/la + voyelle -> l' (but de Yusuf);
 - contractions: de le -> du, de les -> des, à le -> au, à les -> aux;
 - countries with their article (le Ghana, la Syrie, les États-Unis, Haïti), so that
   "de le Ghana" contracts to "du Ghana";
@@ -14,14 +14,18 @@ the case; this layer makes the joins French:
 from __future__ import annotations
 
 import re
-from functools import cache
+from functools import cache, lru_cache
 
 from babel import Locale
 
 NBSP, NNBSP = "\u00a0", "\u202f"
 VOWELS = "aeiouyàâäéèêëîïôöûüœæAEIOUYÀÂÄÉÈÊËÎÏÔÖÛÜŒÆ"
-# Words that elide before a vowel; `si` only before il/ils.
-_ELIDE = re.compile(r"\b(de|que|le|la|ne|se|me|te|jusque|lorsque|puisque|quoique)\s+(?=[" + VOWELS + r"])", re.I)
+_PLAIN_VOWELS = VOWELS.replace("y", "").replace("Y", "")
+# A vowel sound: a vowel, or a `y` before a consonant (d'Yves; but de Yusuf, le Yémen: there `y` is a consonant).
+_VOWEL_SOUND = "(?:[" + _PLAIN_VOWELS + "]|y(?![" + _PLAIN_VOWELS + "]))"
+# Words that elide before a vowel sound; `si` only before il/ils.
+_ELIDE = re.compile(r"\b(de|que|le|la|ne|se|me|te|jusque|lorsque|puisque|quoique)\s+(?=" + _VOWEL_SOUND + ")", re.I)
+_STARTS_WITH_VOWEL_SOUND = re.compile(_VOWEL_SOUND, re.I)
 _SI = re.compile(r"\b(s)i\s+(?=ils?\b)", re.I)
 _CONTRACT = [
     (re.compile(r"\bde le\s+(?=\w)"), "du "),
@@ -52,6 +56,15 @@ def typography(text: str) -> str:
     text = _SPACE_BEFORE.sub(lambda m: NNBSP + m[1] if _is_punctuation(m) else m[0], text)
     text = _OPEN.sub("«" + NBSP, text)
     return _CLOSE.sub(NBSP + "»", text)
+
+
+def titled(lang: str, title: str, title_fr: str | None) -> str:
+    """A title the policy gives, in the reader's language: French spaced as the OQLF asks (`étape) ;`), whichever
+    way the analyst typed it."""
+    return _spaced(title_fr) if lang == "fr" and title_fr else title
+
+
+_spaced = lru_cache(maxsize=4096)(typography)  # a policy's titles are few, and worded in every view
 
 
 def _is_punctuation(m: re.Match[str]) -> bool:
@@ -99,7 +112,7 @@ def with_article(name: str) -> str:
         name.startswith("Îles") or name.endswith(("Bahamas", "Fidji"))
     ):
         return "les " + name
-    if name[0] in VOWELS:
+    if _STARTS_WITH_VOWEL_SOUND.match(name):
         return "l'" + name
     feminine = name.split("-")[0].split(" ")[0].endswith("e") and name not in _MASCULINE_E
     return ("la " if feminine else "le ") + name

@@ -30,6 +30,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 from explain.rendering.render import render
 from explain.view.views import STATUS
+from explain.wording.french import titled
 from explain.wording.i18n import N_, gettext, translations
 from explain.wording.phrases import Phrases
 from grammar.checks.checked import CheckedPolicy
@@ -231,7 +232,7 @@ def _rule_title(sides: Sides, rule_id: str) -> str:
     if checked is None:
         return ""
     rule = checked.rule(rule_id).rule
-    return rule.title_fr if sides.lang == "fr" and rule.title_fr else rule.title
+    return titled(sides.lang, rule.title, rule.title_fr)
 
 
 def _rule(sides: Sides, rule_id: str, before: int, after: int, edit: str | None) -> dict[str, Any]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from explain.wording.french import titled
 from grammar.checks.checked import CheckedPolicy
 from grammar.typed import nodes as n
 
@@ -66,7 +67,11 @@ def questions(policy: CheckedPolicy) -> list[dict[str, Any]]:
 
 def rule_entry(policy: CheckedPolicy, rule_id: str) -> dict[str, Any]:
     rule = policy.rule(rule_id).rule
-    return {"id": rule.id, "title": {"en": rule.title, "fr": rule.title_fr or rule.title}, "place": place(rule.span)}
+    return {
+        "id": rule.id,
+        "title": {"en": rule.title, "fr": titled("fr", rule.title, rule.title_fr)},
+        "place": place(rule.span),
+    }
 
 
 def sources(policy: CheckedPolicy) -> list[dict[str, Any]]:
@@ -83,7 +88,7 @@ def sources(policy: CheckedPolicy) -> list[dict[str, Any]]:
         out.append(
             {
                 "id": source.id,
-                "title": {"en": source.title, "fr": source.title_fr or source.title},
+                "title": {"en": source.title, "fr": titled("fr", source.title, source.title_fr)},
                 "document": source.document,
                 "link": source.document if source.document.startswith("https://") else None,
                 "authority": source.authority,
@@ -92,7 +97,7 @@ def sources(policy: CheckedPolicy) -> list[dict[str, Any]]:
                     {
                         "id": p.id,
                         "anchor": "src-" + p.id.replace(".", "-"),
-                        "title": {"en": p.title, "fr": p.title_fr or p.title},
+                        "title": {"en": p.title, "fr": titled("fr", p.title, p.title_fr)},
                         "rules": [rule_entry(policy, r) for r in citing.get(p.id, [])],
                     }
                     for p in source.provisions

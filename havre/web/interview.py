@@ -15,6 +15,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
+from explain.wording.french import titled
 from explain.wording.phrases import Phrases
 from explain.wording.questions import fact_parts
 from grammar.checks.checked import CheckedPolicy
@@ -121,7 +122,7 @@ def cites(policy: CheckedPolicy, rule_id: str, lang: str) -> list[dict[str, str]
     out = []
     for c in policy.rule(rule_id).rule.cites:
         cited = policy.citations[c.id]
-        title = cited.title_fr if lang == "fr" and cited.title_fr else cited.title
+        title = titled(lang, cited.title, cited.title_fr)
         out.append({"id": c.id, "title": title, "anchor": "src-" + c.id.replace(".", "-")})
     return out
 
