@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from explain.derivation.graph import Graph
 from explain.view.views import View, Views
 from explain.wording.i18n import N_
-from explain.wording.phrases import date_text, uncap
+from explain.wording.phrases import date_text
 from grammar.checks.checked import CheckedPolicy
 from grammar.typed import nodes as n
 from solver.cases import calendar
@@ -117,7 +117,7 @@ def _entry(views: Views, case: Case, pred: str, subject: tuple[str, ...], day: d
 
 def _title(views: Views, text: str, decl: n.Predicate) -> str:
     """The line a calendar shows: the sentence, marked as a deadline when it is one."""
-    return views._("Deadline: %(text)s") % {"text": uncap(text)} if decl.deadline is not None else text
+    return views._("Deadline: %(text)s") % {"text": views.ph.uncap(text)} if decl.deadline is not None else text
 
 
 def _deadline(views: Views, decl: n.Predicate, subject: tuple[str, ...], day: dt.date | None) -> View | None:
@@ -126,7 +126,7 @@ def _deadline(views: Views, decl: n.Predicate, subject: tuple[str, ...], day: dt
     party = views.policy.parties.get(decl.deadline.party)
     named = (party.text(views.lang) or party.text("en")) if party is not None else None
     passed = views.ph.passed(decl.name, subject, day)
-    said = views._("Once it has passed: %(passed)s") % {"passed": uncap(passed)} if passed else None
+    said = views._("Once it has passed: %(passed)s") % {"passed": views.ph.uncap(passed)} if passed else None
     return {
         "party": decl.deadline.party,
         "party_text": named or decl.deadline.party,

@@ -14,7 +14,7 @@ from explain.derivation.values import Plain
 from explain.view.sources import link
 from explain.wording.french import titled
 from explain.wording.i18n import N_, gettext, translations
-from explain.wording.phrases import Phrases, date_text, uncap
+from explain.wording.phrases import Phrases, date_text
 from explain.wording.questions import question
 from explain.wording.sentences import Sentences
 from grammar.checks.checked import CheckedPolicy
@@ -156,7 +156,7 @@ class Views:
         atom = c.literal.cond if isinstance(c.literal, n.Not) else c.literal
         direct = [i for i in c.inputs if isinstance(atom, n.Atom) and i.pred == atom.name]
         return {
-            "text": self._("Not met: %(condition)s") % {"condition": uncap(text)},
+            "text": self._("Not met: %(condition)s") % {"condition": self.ph.uncap(text)},
             "sentence": text,
             "origin_text": self._(ORIGIN[direct[0].origin]) if direct else None,
             "inputs": [self.input(i) for i in c.inputs if i not in direct],
@@ -194,7 +194,7 @@ class Views:
             computed["text"] = self.ph.cap(self.sentences.term(d.computed.literal.left, d.computed.values))
             view["conditions"].append(computed)
         # Each follows "Exception checked:" on its line, as a condition follows "Exception applied:".
-        view["exceptions"] = [uncap(self.negated(e.literal, e.values)) for e in d.exceptions]
+        view["exceptions"] = [self.ph.uncap(self.negated(e.literal, e.values)) for e in d.exceptions]
         view["prevailed_over"] = [self.rule(r) for r in d.prevailed_over]
         return view
 
@@ -219,9 +219,10 @@ class Views:
             if out_of_force is not None:
                 view["text"] = out_of_force
             elif f.reason == "condition":
-                view["text"] = self._("Not met: %(condition)s") % {"condition": uncap(cond["sentence"])}
+                view["text"] = self._("Not met: %(condition)s") % {"condition": self.ph.uncap(cond["sentence"])}
             else:
-                view["text"] = self._("Exception applied: %(condition)s") % {"condition": uncap(cond["sentence"])}
+                applied = self.ph.uncap(cond["sentence"])
+                view["text"] = self._("Exception applied: %(condition)s") % {"condition": applied}
             view["inputs"] = cond["inputs"]
             view["nested"] = cond["failures"]
         return view
@@ -276,7 +277,7 @@ class Views:
             first = changes.through_findings[0]
             found = "; ".join(self.change(c)["text"] for c in first.changes)
             view["what_if_findings"] = self._("Only an officer's finding would change it: %(change)s") % {
-                "change": uncap(found)
+                "change": self.ph.uncap(found)
             }
         view["held_fixed"] = [self.input(self.graph.input(f.pred, f.args, f.value))["text"] for f in changes.held]
 
@@ -419,12 +420,13 @@ class Views:
         env: dict[str, Plain] = {p.var: s for p, s in zip(decl.params, v.subject, strict=True)}
         failed = outside(self.graph, decl.applies, env)
         if not failed:
-            return self._("Applies only if %(condition)s") % {"condition": uncap(self.sentence(decl.applies, env))}
+            condition = self.ph.uncap(self.sentence(decl.applies, env))
+            return self._("Applies only if %(condition)s") % {"condition": condition}
         lit = failed[0]
         if isinstance(lit, n.Not):  # what holds, rather than "it is not the case that it is not the case"
-            text = self._("Does not apply: %(condition)s") % {"condition": uncap(self.sentence(lit.cond, env))}
+            text = self._("Does not apply: %(condition)s") % {"condition": self.ph.uncap(self.sentence(lit.cond, env))}
             return text + self._by_rules(lit.cond, env)
-        return self._("Does not apply. Not met: %(condition)s") % {"condition": uncap(self.sentence(lit, env))}
+        return self._("Does not apply. Not met: %(condition)s") % {"condition": self.ph.uncap(self.sentence(lit, env))}
 
     def _by_rules(self, c: n.Cond, env: dict[str, Plain]) -> str:
         """` (rules A, B)`: the rules that concluded a derived fact keeping a verdict out, with those under them."""
@@ -448,7 +450,7 @@ class Views:
         if status == "not_applicable":
             return str(view["outside"])
         if status == "undetermined" and view["applicable"] is None:
-            return self._("Applies only if %(condition)s") % {"condition": uncap(view["applies_text"])}
+            return self._("Applies only if %(condition)s") % {"condition": self.ph.uncap(view["applies_text"])}
         if status == "holds" and view["grounds"]:
             return str(view["grounds"][0]["text"])
         if status == "holds" and view["why"]:

@@ -81,6 +81,9 @@ class Phrases:
         self.ids = frozenset(e.id for e in case.entities)
         self.types = {e.id: e.type for e in case.entities}
         self.facts: dict[tuple[object, ...], str] = {}  # the same fact is worded many times over a case
+        # Names a sentence may start with that keep their capital mid-sentence ("Le Blanc", "La Fontaine"); a
+        # country's takes its article, which does not ("le Ghana", "the Gambia").
+        self.names = tuple(case.display(e.id) for e in case.entities if e.type != "country")
 
     def finish(self, text: str) -> str:
         """An assembled sentence made right for its language."""
@@ -189,8 +192,18 @@ class Phrases:
         first = text.split(" ", 1)[0]
         return text if first in self.ids else cap(text)
 
+    def uncap(self, text: str) -> str:
+        """A sentence that goes on after a colon or a conjunction: `uncap`, unless it starts with a name."""
+        lowered = uncap(text)
+        if lowered == text:
+            return text
+        starts_with_name = any(
+            text.startswith(name) and not text[len(name) : len(name) + 1].isalnum() for name in self.names
+        )
+        return text if starts_with_name else lowered
+
     def negative(self, text: str) -> str:
-        return self.finish(self._("it is not the case that %(text)s") % {"text": uncap(text)})
+        return self.finish(self._("it is not the case that %(text)s") % {"text": self.uncap(text)})
 
     # ------------------------------------------------------------ comparisons
     def relation(self, op: str, dates: bool) -> str:

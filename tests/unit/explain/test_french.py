@@ -1,11 +1,15 @@
-"""French joins: elision before a vowel sound (a `y` before a vowel is a consonant), countries' articles, and the
-spacing of the policy's own French titles."""
+"""French joins: elision before a vowel sound (a `y` before a vowel is a consonant), countries' articles, the
+spacing of the policy's own French titles, and a sentence going on after a colon."""
 
 from __future__ import annotations
 
 import pytest
 
 from explain.wording.french import NBSP, NNBSP, country, elide, typography
+from explain.wording.phrases import Phrases
+from havre.api import load_policy
+from tests.helpers import ROOT
+from tests.unit.solver.solve.test_decide import family
 
 
 @pytest.mark.parametrize(
@@ -37,3 +41,18 @@ def test_a_title_typed_without_the_spaces_is_spaced() -> None:
     assert typography(typed) == (
         f"Membre de la famille que la personne requérante inclut{NNBSP}; les membres à l'étranger{NBSP}: nommés"
     )
+
+
+def test_a_sentence_after_a_colon_keeps_a_name_capital() -> None:
+    """ "Le Blanc n'a pas…" stays as it is after "Exception vérifiée :"; "La personne…" and "The applicant…" do not."""
+    mini = load_policy(ROOT / "tests/fixtures/mini")
+    document = family()
+    document["persons"]["amina"]["name"] = "Le Blanc"
+    document["persons"]["lina"]["name"] = "The Gambia Smith"
+    case = mini.case(document)
+    french, english = Phrases(mini.checked, case, "fr"), Phrases(mini.checked, case, "en")
+    assert french.uncap("Le Blanc n'a pas répondu") == "Le Blanc n'a pas répondu"
+    assert french.uncap("La personne requérante n'a pas répondu") == "la personne requérante n'a pas répondu"
+    assert french.uncap("Le Blancheur est…") == "le Blancheur est…"  # a name's start is not the name
+    assert english.uncap("The Gambia Smith has not answered") == "The Gambia Smith has not answered"
+    assert english.uncap("The applicant has not answered") == "the applicant has not answered"
