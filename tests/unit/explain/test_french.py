@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from explain.wording.french import NBSP, NNBSP, country, elide, typography
+from explain.wording.french import NBSP, NNBSP, country, elide, titled
 from explain.wording.phrases import Phrases
 from havre.api import load_policy
 from tests.helpers import ROOT
@@ -38,9 +38,11 @@ def test_a_country_takes_its_article(english: str, french: str) -> None:
 
 def test_a_title_typed_without_the_spaces_is_spaced() -> None:
     typed = "Membre de la famille que la personne requérante inclut; les membres à l'étranger : nommés"
-    assert typography(typed) == (
+    assert titled("fr", "A family member; abroad: named", typed) == (
         f"Membre de la famille que la personne requérante inclut{NNBSP}; les membres à l'étranger{NBSP}: nommés"
     )
+    assert titled("en", "A family member; abroad: named", typed) == "A family member; abroad: named"
+    assert titled("fr", "A family member; abroad: named", None) == "A family member; abroad: named"
 
 
 def test_a_sentence_after_a_colon_keeps_a_name_capital() -> None:
