@@ -19,10 +19,9 @@ from functools import cache, lru_cache
 from babel import Locale
 
 NBSP, NNBSP = "\u00a0", "\u202f"
-VOWELS = "aeiouyàâäéèêëîïôöûüœæAEIOUYÀÂÄÉÈÊËÎÏÔÖÛÜŒÆ"
-_PLAIN_VOWELS = VOWELS.replace("y", "").replace("Y", "")
+_VOWELS = "aeiouàâäéèêëîïôöûüœæAEIOUÀÂÄÉÈÊËÎÏÔÖÛÜŒÆ"
 # A vowel sound: a vowel, or a `y` before a consonant (d'Yves; but de Yusuf, le Yémen: there `y` is a consonant).
-_VOWEL_SOUND = "(?:[" + _PLAIN_VOWELS + "]|y(?![" + _PLAIN_VOWELS + "]))"
+_VOWEL_SOUND = "(?:[" + _VOWELS + "]|y(?![" + _VOWELS + "]))"
 # Words that elide before a vowel sound; `si` only before il/ils.
 _ELIDE = re.compile(r"\b(de|que|le|la|ne|se|me|te|jusque|lorsque|puisque|quoique)\s+(?=" + _VOWEL_SOUND + ")", re.I)
 _STARTS_WITH_VOWEL_SOUND = re.compile(_VOWEL_SOUND, re.I)
