@@ -569,6 +569,27 @@ def test_a_list_too_long_to_parse_quickly_is_refused_before_parsing(tmp_path: Pa
     assert d.span.column == text.rindex(" and ") + 2  # the last `and` of 2001 is past the limit
 
 
+def test_a_file_with_too_many_commas_is_refused_at_the_comma_past_the_limit(tmp_path: Path) -> None:
+    args = ", ".join(["P"] * 2002)  # 2001 commas
+    text = f'rule R "r" cites S\nc(P) if a({args}).\n'
+    (tmp_path / "main.havre").write_text(text, encoding="utf-8")
+    with pytest.raises(PolicyError) as err:
+        parse(tmp_path)
+    [d] = err.value.diagnostics
+    assert (d.code, d.message, d.span.line) == ("too-large", "a file holds at most 2000 commas", 2)
+    assert d.span.column == text.rindex(",") - text.index("\n")
+
+
+def test_declarations_are_counted_across_files_and_refused_at_the_one_past_the_limit(tmp_path: Path) -> None:
+    (tmp_path / "main.havre").write_text('import "more.havre"\n' + "entity e\n" * 2999, encoding="utf-8")
+    (tmp_path / "more.havre").write_text("entity f\n" * 2002, encoding="utf-8")  # 3,000 + 2,002 declaration words
+    with pytest.raises(PolicyError) as err:
+        parse(tmp_path)
+    [d] = err.value.diagnostics
+    assert (d.code, d.message) == ("too-large", "a policy holds at most 5000 declarations")
+    assert (d.span.file.endswith("more.havre"), d.span.line, d.span.column) == (True, 2001, 1)
+
+
 def test_a_duration_is_not_a_value_to_compare() -> None:
     code, message, hint, *_ = only('rule R1 "t" cites QHC-1 meets(A) if 60 days = 60 days.')
     assert (code, message) == ("type-mismatch", "`60 days` is a duration, not a value to compare")
