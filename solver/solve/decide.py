@@ -13,7 +13,7 @@ from solver.cases.case import Case
 from solver.compile.emit import AspProgram
 from solver.solve import shaped
 from solver.solve.answer import Decision, Key
-from solver.solve.missing import MissingFinder, finder_soon
+from solver.solve.missing import SOON, MissingFinder, finder_soon, finder_soon_needed
 from solver.solve.readout import by_case, decode_case
 from solver.solve.run import case_symbol, consequence_texts, control
 
@@ -107,15 +107,20 @@ def with_missing(
     budget: float | None = None,
     only: Collection[Key] | None = None,
     soon: Future[MissingFinder] | None = None,
+    ahead: Future[Decision] | None = None,
 ) -> Decision:
     """The smallest sets of missing facts of each undetermined verdict (of those in `only`, when given),
     searched for `budget` seconds at most (MISSING_SECONDS by default): the verdicts left when time runs out
     list none, and the decision is marked `partial` ("missing"), so a reader knows the list is not complete.
-    `soon`: the case's finder, already on its way (see solver.solve.missing.finder_soon)."""
+    `soon`: the case's finder, already on its way (see solver.solve.missing.finder_soon); `ahead`: the case
+    decided with its missing facts on another thread (`decided_soon`), taken when its verdicts stand as these do."""
     # An undetermined verdict that may not apply asks, too, what decides whether it applies (solver.solve.missing).
     open_ = [v for v in decision.verdicts if v.status == "undetermined" and (only is None or v.key in only)]
     if not open_:
         return decision
+    # Ahead, unless it has not started (the pool busy with other cases): then it is cancelled, and searched here.
+    if ahead is not None and only is None and not ahead.cancel() and (found := _taken_from(ahead.result(), decision)):
+        return found
     deadline = time.monotonic() + (MISSING_SECONDS if budget is None else budget)
     finder = soon.result() if soon is not None else MissingFinder(program, policy, case)
     filled = {}
@@ -127,3 +132,28 @@ def with_missing(
             filled[v.key] = replace(v, missing=found)
     partial = decision.partial if len(filled) == len(open_) else (*decision.partial, "missing")
     return replace(decision, verdicts=tuple(filled.get(v.key, v) for v in decision.verdicts), partial=partial)
+
+
+def decided_soon(program: AspProgram, policy: CheckedPolicy, case: Case) -> Future[Decision] | None:
+    """The case decided with its missing facts on another thread, while the caller solves the explanation
+    program, which takes about as long on its own: an explanation then waits for the longer of the two, not for
+    both in turn. None for a case that states every input (nothing to search for) or whose finder is not kept."""
+    if not shaped.ENABLED or finder_soon_needed(program, policy, case) or states_every_input(policy, case):
+        return None
+    return SOON.submit(_with_missing_now, program, policy, case)
+
+
+def _with_missing_now(program: AspProgram, policy: CheckedPolicy, case: Case) -> Decision:
+    # Not through decide_many: a task of the pool never waits for another of its tasks.
+    [decision] = _decided(program, policy, [case])
+    return with_missing(program, policy, case, decision)
+
+
+def _taken_from(early: Decision, decision: Decision) -> Decision | None:
+    """The missing facts found ahead, for a decision whose verdicts stand as the early one's; else None."""
+    if [(v.key, v.status) for v in early.verdicts] != [(v.key, v.status) for v in decision.verdicts]:
+        return None
+    found = {v.key: v.missing for v in early.verdicts}
+    partial = decision.partial if "missing" not in early.partial else (*decision.partial, "missing")
+    verdicts = tuple(replace(v, missing=found[v.key]) if v.status == "undetermined" else v for v in decision.verdicts)
+    return replace(decision, verdicts=verdicts, partial=partial)

@@ -249,7 +249,12 @@ class MissingFinder:
                 timer.cancel()
 
 
-_SOON = ThreadPoolExecutor(max_workers=2, thread_name_prefix="missing-facts")
+SOON = ThreadPoolExecutor(max_workers=2, thread_name_prefix="missing-facts")
+
+
+def finder_soon_needed(program: AspProgram, policy: CheckedPolicy, case: Case) -> bool:
+    """Whether no shape of the case's finder is kept or on its way: `finder_soon` grounds one on another thread."""
+    return not shaped.ENABLED or shaped.unseen(program, policy, case, _shape_of(policy))
 
 
 def finder_soon(program: AspProgram, policy: CheckedPolicy, case: Case) -> Future[MissingFinder] | None:
@@ -257,9 +262,9 @@ def finder_soon(program: AspProgram, policy: CheckedPolicy, case: Case) -> Futur
     it is kept: a one-off decision (a `havre decide`) then waits for both groundings at once, not in turn.
     None when a kept shape serves the finder in little time. When the case turns out to leave no verdict
     undetermined, the finder is not used and counts as a sighting of its shape (solver.solve.shaped)."""
-    if shaped.ENABLED and not shaped.unseen(program, policy, case, _shape_of(policy)):
+    if not finder_soon_needed(program, policy, case):
         return None
-    return _SOON.submit(MissingFinder, program, policy, case)
+    return SOON.submit(MissingFinder, program, policy, case)
 
 
 def _smallest_hitting_sets(universe: list[int], sets: list[frozenset[int]]) -> list[frozenset[int]]:

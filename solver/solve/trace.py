@@ -22,7 +22,7 @@ from solver.compile.names import Unknown
 from solver.compile.terms import Fn, Term
 from solver.solve import shaped
 from solver.solve.answer import Decision
-from solver.solve.decide import with_missing
+from solver.solve.decide import decided_soon, with_missing
 from solver.solve.missing import finder_soon
 from solver.solve.readout import by_case, decode_case
 from solver.solve.run import consequence_texts, control, show_predicate
@@ -120,8 +120,10 @@ def _read(text: str) -> tuple[int, Atom] | None:
 def trace_many(
     program: AspProgram, chain_text: str, policy: CheckedPolicy, cases: Sequence[Case], *, missing: bool = True
 ) -> list[tuple[Trace, Decision]]:
-    """The cases grounded and solved together in the explanation program: each one's trace and decision."""
+    """The cases grounded and solved together in the explanation program: each one's trace and decision. For one
+    case, its missing facts are looked for on another thread meanwhile (solver.solve.decide.decided_soon)."""
     soon = finder_soon(program, policy, cases[0]) if missing and len(cases) == 1 else None
+    ahead = decided_soon(program, policy, cases[0]) if missing and len(cases) == 1 and soon is None else None
     out = _traced(program, chain_text, policy, cases)
     clashing = [i for i, (_, d) in enumerate(out) if d.conflicts]  # see solver.solve.decide: only those pay for it
     if clashing:
@@ -129,7 +131,10 @@ def trace_many(
         for i, found in zip(clashing, again, strict=True):
             out[i] = found
     if missing:
-        out = [(t, with_missing(program, policy, case, d, soon=soon)) for case, (t, d) in zip(cases, out, strict=True)]
+        out = [
+            (t, with_missing(program, policy, case, d, soon=soon, ahead=ahead))
+            for case, (t, d) in zip(cases, out, strict=True)
+        ]
     return out
 
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Iterator
+from concurrent.futures import Future
+from dataclasses import replace
 from functools import cache
 from pathlib import Path
 
@@ -18,6 +20,7 @@ from solver.cases.case import Case
 from solver.cases.schema import MAX_ENTITIES
 from solver.compile.chain import chains
 from solver.solve import decide, missing, shaped, trace
+from solver.solve.answer import Decision
 from solver.solve.readout import by_case, decode_case
 from tests.helpers import ROOT
 
@@ -205,3 +208,38 @@ def test_a_finder_is_grounded_early_only_while_no_shape_serves_it(monkeypatch: p
     assert any(v.missing for v in early.verdicts)
     assert decide.with_missing(p.program, p.checked, case, decision) == early  # the second: its shape is grounded
     assert missing.finder_soon(p.program, p.checked, case) is None
+
+
+def test_an_explanation_takes_the_missing_facts_found_ahead_on_another_thread(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(decide, "MISSING_SECONDS", 120.0)
+    p = policy()
+    text = chains(p.checked)[0]
+    case = p.case(ROOT / "policy/examples/amina-selected.yaml")
+    p.decide(case)  # the finder's shape is kept
+    with monkeypatch.context() as m:
+        m.setattr(trace, "decided_soon", lambda *_: None)
+        [(_, expected)] = trace.trace_many(p.program, text, p.checked, [case])
+    taken: list[bool] = []
+    found_ahead = decide._taken_from
+    monkeypatch.setattr(decide, "_taken_from", lambda *a: taken.append(bool(r := found_ahead(*a))) or r)
+    [(_, decision)] = trace.trace_many(p.program, text, p.checked, [case])
+    assert (decision, taken) == (expected, [True])
+    assert sum(1 for v in decision.verdicts if v.missing) == 25
+    assert decision.get("csq_expiry", "app1").missing == (("csq_issued_on(app1)",),)
+
+
+def test_missing_facts_not_found_ahead_are_searched_for_here(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ahead but not started (the pool busy), or ahead with verdicts that stand otherwise: searched in turn."""
+    monkeypatch.setattr(decide, "MISSING_SECONDS", 120.0)
+    p = policy()
+    case = p.case(ROOT / "policy/examples/amina-selected.yaml")
+    decision = p.decide(case, missing=False)
+    expected = decide.with_missing(p.program, p.checked, case, decision)
+    pending: Future[Decision] = Future()
+    assert decide.with_missing(p.program, p.checked, case, decision, ahead=pending) == expected
+    assert pending.cancelled()
+    other: Future[Decision] = Future()
+    other.set_result(replace(expected, verdicts=expected.verdicts[1:]))
+    assert decide.with_missing(p.program, p.checked, case, decision, ahead=other) == expected
