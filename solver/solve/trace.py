@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 from collections import defaultdict
 from collections.abc import Sequence
+from concurrent.futures import Future, wait
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -23,7 +24,7 @@ from solver.compile.terms import Fn, Term
 from solver.solve import shaped
 from solver.solve.answer import Decision
 from solver.solve.decide import decided_soon, with_missing
-from solver.solve.missing import finder_soon
+from solver.solve.missing import MissingFinder, finder_soon
 from solver.solve.readout import by_case, decode_case
 from solver.solve.run import consequence_texts, control, show_predicate
 
@@ -124,6 +125,22 @@ def trace_many(
     case, its missing facts are looked for on another thread meanwhile (solver.solve.decide.decided_soon)."""
     soon = finder_soon(program, policy, cases[0]) if missing and len(cases) == 1 else None
     ahead = decided_soon(program, policy, cases[0]) if missing and len(cases) == 1 and soon is None else None
+    try:
+        return _traced_with_missing(program, chain_text, policy, cases, missing, soon, ahead)
+    finally:
+        if ahead is not None and not ahead.cancel():
+            wait([ahead])  # not needed (nothing was undetermined) or failed: nothing of this call runs on after it
+
+
+def _traced_with_missing(
+    program: AspProgram,
+    chain_text: str,
+    policy: CheckedPolicy,
+    cases: Sequence[Case],
+    missing: bool,
+    soon: Future[MissingFinder] | None,
+    ahead: Future[Decision] | None,
+) -> list[tuple[Trace, Decision]]:
     out = _traced(program, chain_text, policy, cases)
     clashing = [i for i, (_, d) in enumerate(out) if d.conflicts]  # see solver.solve.decide: only those pay for it
     if clashing:

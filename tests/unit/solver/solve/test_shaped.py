@@ -4,6 +4,7 @@ the same decisions on 2,000 generated cases with unknown facts."""
 
 from __future__ import annotations
 
+import time
 from collections import OrderedDict
 from collections.abc import Iterator
 from concurrent.futures import Future
@@ -217,7 +218,7 @@ def test_an_explanation_takes_the_missing_facts_found_ahead_on_another_thread(
     p = policy()
     text = chains(p.checked)[0]
     case = p.case(ROOT / "policy/examples/amina-selected.yaml")
-    p.decide(case)  # the finder's shape is kept
+    missing.MissingFinder(p.program, p.checked, case)  # the finder's shape is kept
     with monkeypatch.context() as m:
         m.setattr(trace, "decided_soon", lambda *_: None)
         [(_, expected)] = trace.trace_many(p.program, text, p.checked, [case])
@@ -243,3 +244,19 @@ def test_missing_facts_not_found_ahead_are_searched_for_here(monkeypatch: pytest
     other: Future[Decision] = Future()
     other.set_result(replace(expected, verdicts=expected.verdicts[1:]))
     assert decide.with_missing(p.program, p.checked, case, decision, ahead=other) == expected
+
+
+def test_work_ahead_that_is_not_needed_is_over_when_the_explanation_is(monkeypatch: pytest.MonkeyPatch) -> None:
+    p = policy()
+    text = chains(p.checked)[0]
+    case = p.case(ROOT / "policy/examples/mateo-federal-hc.yaml")  # unknown facts, none of them deciding a verdict
+    missing.MissingFinder(p.program, p.checked, case)  # the finder's shape is kept
+    trace.trace_many(p.program, text, p.checked, [case])  # and the explanation program's
+    late = decide._with_missing_now
+    monkeypatch.setattr(decide, "_with_missing_now", lambda *a: time.sleep(0.2) or late(*a))  # type: ignore[func-returns-value]
+    started: list[Future[Decision]] = []
+    start = decide.decided_soon
+    monkeypatch.setattr(trace, "decided_soon", lambda *a: started.append(f := start(*a)) or f)  # type: ignore[func-returns-value]
+    [(_, decision)] = trace.trace_many(p.program, text, p.checked, [case])
+    assert not any(v.status == "undetermined" for v in decision.verdicts)
+    assert len(started) == 1 and started[0].done()
