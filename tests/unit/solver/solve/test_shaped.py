@@ -7,7 +7,7 @@ from __future__ import annotations
 import time
 from collections import OrderedDict
 from collections.abc import Iterator
-from concurrent.futures import Future
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
 from functools import cache
 from pathlib import Path
@@ -211,6 +211,15 @@ def test_a_finder_is_grounded_early_only_while_no_shape_serves_it(monkeypatch: p
     assert missing.finder_soon(p.program, p.checked, case) is None
 
 
+@pytest.fixture
+def idle_pool(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """A pool of its own for the work started ahead: none left by another test keeps it from starting."""
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        monkeypatch.setattr(decide, "SOON", pool)
+        yield
+
+
+@pytest.mark.usefixtures("idle_pool")
 def test_an_explanation_takes_the_missing_facts_found_ahead_on_another_thread(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -246,6 +255,7 @@ def test_missing_facts_not_found_ahead_are_searched_for_here(monkeypatch: pytest
     assert decide.with_missing(p.program, p.checked, case, decision, ahead=other) == expected
 
 
+@pytest.mark.usefixtures("idle_pool")
 def test_work_ahead_that_is_not_needed_is_over_when_the_explanation_is(monkeypatch: pytest.MonkeyPatch) -> None:
     p = policy()
     text = chains(p.checked)[0]
