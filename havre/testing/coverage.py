@@ -87,7 +87,7 @@ def _control(
 
 
 def coverage(program: AspProgram, policy: CheckedPolicy, cases: Sequence[Case]) -> Coverage:
-    text, found = chains(policy)
+    text, found = chains(policy, starts=True)  # step 0: what a condition is seen false after
     numbered = [(case_symbol(i), c) for i, c in enumerate(cases)]
     brave: set[Symbol] = set()
     cautious: set[Symbol] = set()
