@@ -13,8 +13,6 @@ from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
 
 LOCALES = Path(__file__).parent.parent / "locale"
@@ -40,6 +38,9 @@ def translations(lang: str) -> NullTranslations:
     if mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
         with mo.open("rb") as f:
             return Translations(f, domain=DOMAIN)
+    from babel.messages.mofile import write_mo  # only for a catalogue compiled here: 4 ms of every start-up
+    from babel.messages.pofile import read_po
+
     with po.open("rb") as f:
         catalog = read_po(f, locale=lang)
     buffer = io.BytesIO()
