@@ -4,6 +4,7 @@ the same decisions on 2,000 generated cases with unknown facts."""
 
 from __future__ import annotations
 
+import re
 import time
 from collections import OrderedDict
 from collections.abc import Iterator
@@ -270,3 +271,14 @@ def test_work_ahead_that_is_not_needed_is_over_when_the_explanation_is(monkeypat
     [(_, decision)] = trace.trace_many(p.program, text, p.checked, [case])
     assert not any(v.status == "undetermined" for v in decision.verdicts)
     assert len(started) == 1 and started[0].done()
+
+
+def test_the_chains_without_step_0_give_the_traces_they_gave_with_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Step 0 (the subjects) is written only for coverage; explanations read the same atoms without it."""
+    p = policy()
+    with_starts, without = chains(p.checked, starts=True)[0], chains(p.checked)[0]
+    assert re.search(r'_pre\("[^"]+",\d+,0,', with_starts) and not re.search(r'_pre\("[^"]+",\d+,0,', without)
+    monkeypatch.setattr(shaped, "ENABLED", False)
+    cases = examples()
+    expected = trace.trace_many(p.program, with_starts, p.checked, cases, missing=False)
+    assert trace.trace_many(p.program, without, p.checked, cases, missing=False) == expected
