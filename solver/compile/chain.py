@@ -82,9 +82,8 @@ def chains(policy: CheckedPolicy, *, starts: bool = False) -> tuple[str, tuple[C
             steps: list[Step] = []
             shared = set(branch_vars(branch))
             for k, lit in enumerate(order(branch, head_vars, cr.var_types), 1):
-                previous = f"_pre({rid},{b},{k - 1},{CASE},{key},{tuple_text(bound)})"
-                if k == 1 and not starts:
-                    previous = start.body()
+                before = f"_pre({rid},{b},{k - 1},{CASE},{key},{tuple_text(bound)})"
+                previous = start.body() if k == 1 and not starts else before
                 bc = BranchCompiler(em, cr.var_types, [previous])
                 bc.grounded = set(bound)
                 # A group (see grammar.typed.normal) gives the branch only the variables it shares with it.
