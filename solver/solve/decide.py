@@ -57,7 +57,7 @@ KNOWN_CHUNK = 50
 def reference(program: AspProgram, policy: CheckedPolicy, cases: Sequence[Case], extra: str = "") -> list[Decision]:
     """The verdicts of cases grounded with their facts, in chunks: the straightforward path, the tests' oracle."""
     out: list[Decision | None] = [None] * len(cases)
-    for chunk in _chunks(policy, cases):
+    for chunk in in_chunks(policy, cases):
         numbered = [(case_symbol(i), cases[k]) for i, k in enumerate(chunk)]
         indexed = by_case(*consequence_texts(control(program, policy, numbered, extra=extra)))
         for i, k in enumerate(chunk):
@@ -65,8 +65,9 @@ def reference(program: AspProgram, policy: CheckedPolicy, cases: Sequence[Case],
     return [d for d in out if d is not None]
 
 
-def _chunks(policy: CheckedPolicy, cases: Sequence[Case]) -> list[list[int]]:
-    """The cases' positions, in chunks of KNOWN_CHUNK cases stating every input, and of CHUNK others."""
+def in_chunks(policy: CheckedPolicy, cases: Sequence[Case]) -> list[list[int]]:
+    """The cases' positions, in chunks of KNOWN_CHUNK cases stating every input, and of CHUNK others: how many
+    cases are best grounded together (the explanation program's, too: solver.solve.trace)."""
     known = [k for k, case in enumerate(cases) if states_every_input(policy, case)]
     taken = set(known)
     others = [k for k in range(len(cases)) if k not in taken]

@@ -23,7 +23,7 @@ from solver.compile.names import Unknown
 from solver.compile.terms import Fn, Term
 from solver.solve import shaped
 from solver.solve.answer import Decision
-from solver.solve.decide import decided_soon, with_missing
+from solver.solve.decide import decided_soon, in_chunks, with_missing
 from solver.solve.missing import MissingFinder, finder_soon
 from solver.solve.readout import by_case, decode_case
 from solver.solve.run import consequence_texts, control, show_predicate
@@ -160,9 +160,20 @@ def _traced(
 ) -> list[tuple[Trace, Decision]]:
     shows = (*(show_predicate(p) for p in policy.predicates.values() if p.kind != "verdict"), *SUPPORT_SHOWS)
     texts = shaped.solve_shaped(program, policy, cases[0], extra, shows) if len(cases) == 1 and shaped.ENABLED else None
-    if texts is None:
-        ctl = control(program, policy, [(Number(i), c) for i, c in enumerate(cases)], extra=extra, show=shows)
-        texts = consequence_texts(ctl)
+    if texts is not None:
+        return _read_back(policy, cases, texts)
+    out: list[tuple[Trace, Decision] | None] = [None] * len(cases)
+    for chunk in in_chunks(policy, cases):
+        part = [cases[k] for k in chunk]
+        ctl = control(program, policy, [(Number(i), c) for i, c in enumerate(part)], extra=extra, show=shows)
+        for k, found in zip(chunk, _read_back(policy, part, consequence_texts(ctl)), strict=True):
+            out[k] = found
+    return [found for found in out if found is not None]
+
+
+def _read_back(
+    policy: CheckedPolicy, cases: Sequence[Case], texts: tuple[list[str], list[str]]
+) -> list[tuple[Trace, Decision]]:
     brave, cautious = texts
     indexed = by_case(brave, cautious)
     certain = _split(cautious)

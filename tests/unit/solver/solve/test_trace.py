@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+import pytest
+
+from havre.api import load_policy
+from havre.caseload.generate import Generator
 from solver.compile.names import Unknown
-from solver.solve.trace import Trace, _split
+from solver.solve import shaped
+from solver.solve.decide import CHUNK, in_chunks
+from solver.solve.trace import Trace, _split, trace_many
+from tests.helpers import ROOT
 
 TEXTS = [
     '_cond("R.b",0,"p2",1,0,("p2",10))',
@@ -34,3 +41,17 @@ def test_order_and_prefixes_do_not_depend_on_what_was_asked_first() -> None:
     assert first.atoms("_cond") == whole
     assert first.atoms_from("_cond", "R.a", "p1", 1, 1) == [("R.a", "p1", 1, 1, ("p1", Unknown('u(age,("p1",))')))]
     assert first.atoms("nothing") == first.atoms_from("nothing", "x") == []
+
+
+def test_cases_traced_in_chunks_are_traced_as_one_at_a_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    policy = load_policy(ROOT / "policy")
+    docs = list(Generator(policy.checked, seed=7, unknown_rate=0.1).cases(22))
+    docs += list(Generator(policy.checked, seed=8, unknown_rate=0.0).cases(3))
+    cases = [policy.case(d) for d in docs]
+    chunks = in_chunks(policy.checked, cases)
+    assert len(chunks) > 2 and any(len(c) == CHUNK for c in chunks)  # more than one chunk of each kind
+    monkeypatch.setattr(shaped, "ENABLED", False)  # one at a time: the reference path, each case grounded alone
+    explainer = policy.explainer
+    together = trace_many(policy.program, explainer.chain_text, policy.checked, cases, missing=False)
+    for case, found in zip(cases, together, strict=True):
+        assert found == trace_many(policy.program, explainer.chain_text, policy.checked, [case], missing=False)[0]
