@@ -1,4 +1,4 @@
-"""The atoms of one case's explanation program, decoded to plain values.
+"""The atoms of one case's explanation program, decoded to plain values as they are asked for.
 
 Brave atoms hold in some completion of the case's unknown facts, cautious ones
 in all. What leaves is tuples of str, int and Unknown.
@@ -7,8 +7,10 @@ in all. What leaves is tuples of str, int and Unknown.
 from __future__ import annotations
 
 import functools
+import re
 from collections import defaultdict
 from collections.abc import Sequence
+from collections.abc import Set as AbstractSet
 from concurrent.futures import Future, wait
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -39,49 +41,123 @@ READ_KEPT = 50_000  # atoms read from their text kept in a process: a few dozen 
 SUPPORT_SHOWS = ("#show _cond/6.", "#show _exc/4.", "#show _app/4.", "#show _def/3.", "#show _prelast/6.")
 
 
-@dataclass(frozen=True)
-class Trace:
-    certain: frozenset[Atom]
-    possible: frozenset[Atom]
-    # A name's atoms in a stable order, and by their first arguments: made when the name is first asked for.
-    _sorted: dict[str, list[tuple[Value, ...]]] = field(default_factory=dict, init=False, repr=False, compare=False)
-    _by_prefix: dict[tuple[object, ...], list[tuple[Value, ...]]] = field(
-        default_factory=dict, init=False, repr=False, compare=False
-    )
+Key = tuple[str, str | None]  # an atom's name, and its first argument's text (after the case) when a plain token
 
-    @cached_property
-    def _by_name(self) -> dict[str, list[tuple[Value, ...]]]:
-        out: dict[str, list[tuple[Value, ...]]] = defaultdict(list)
-        for name, args in self.possible:
-            out[name].append(args)
-        return out
+
+@dataclass(eq=False)
+class Trace:
+    """One case's atoms, kept as their texts grouped by name and first argument: a group is read (see `_read`)
+    when first asked for. An explanation asks for about a quarter of what the explanation program shows: the
+    why-not chains of the rules it words, the facts of the subjects it names."""
+
+    groups: dict[Key, list[str]]  # the possible (brave) atoms' texts not read yet
+    sure: AbstractSet[str] | None  # the certain (cautious) atoms' texts; None: every possible atom is certain
+    _firsts: set[tuple[object, ...]] = field(default_factory=set, init=False, repr=False)  # (name, first) read
+    _possible: set[Atom] = field(default_factory=set, init=False, repr=False)  # the groups read so far
+    _certain: set[Atom] = field(default_factory=set, init=False, repr=False)
+    _by_name: dict[str, list[tuple[Value, ...]]] = field(
+        default_factory=lambda: defaultdict(list), init=False, repr=False
+    )
+    _sorted: dict[str, list[tuple[Value, ...]]] = field(default_factory=dict, init=False, repr=False)
+    _by_prefix: dict[tuple[object, ...], list[tuple[Value, ...]]] = field(
+        default_factory=lambda: defaultdict(list), init=False, repr=False
+    )
 
     def atoms(self, name: str) -> list[tuple[Value, ...]]:
         """Arguments of every possible atom of that name, in a stable order."""
         found = self._sorted.get(name)
         if found is None:
+            for key in self._keys_of.get(name, ()):
+                self._read_group(key)
             found = self._sorted[name] = sorted(self._by_name.get(name, ()), key=repr)
-            prefixes = self._by_prefix
-            for args in found:
-                if args:
-                    prefixes.setdefault((name, args[0]), []).append(args)
-                if len(args) > 1:
-                    prefixes.setdefault((name, args[0], args[1]), []).append(args)
         return found
 
     def atoms_from(self, name: str, *prefix: Value) -> list[tuple[Value, ...]]:
         """As `atoms`, only those whose arguments start with `prefix`."""
-        whole = self.atoms(name)  # indexes the name's prefixes the first time
         if not prefix:
-            return whole
+            return self.atoms(name)
+        first = (name, prefix[0])
+        if first not in self._firsts:
+            self._read_first(first)
         found = self._by_prefix.get((name, *prefix[:2]), [])
         return found if len(prefix) <= 2 else [a for a in found if a[: len(prefix)] == prefix]
 
     def holds(self, name: str, args: tuple[Value, ...]) -> bool:
-        return (name, args) in self.certain
+        first = (name, args[0]) if args else (name,)
+        if first not in self._firsts:
+            self._read_first(first)
+        return (name, args) in self._certain
 
     def may_hold(self, name: str, args: tuple[Value, ...]) -> bool:
-        return (name, args) in self.possible
+        first = (name, args[0]) if args else (name,)
+        if first not in self._firsts:
+            self._read_first(first)
+        return (name, args) in self._possible
+
+    @property
+    def possible(self) -> frozenset[Atom]:
+        for key in list(self.groups):
+            self._read_group(key)
+        return frozenset(self._possible)
+
+    @property
+    def certain(self) -> frozenset[Atom]:
+        for key in list(self.groups):
+            self._read_group(key)
+        return frozenset(self._certain)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Trace) and (self.certain, self.possible) == (other.certain, other.possible)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    @cached_property
+    def _keys_of(self) -> dict[str, list[Key]]:
+        out: dict[str, list[Key]] = defaultdict(list)
+        for key in self.groups:
+            out[key[0]].append(key)
+        return out
+
+    def _read_first(self, first: tuple[object, ...]) -> None:
+        self._firsts.add(first)
+        for key in _keys(*first):  # type: ignore[arg-type]
+            self._read_group(key)
+
+    def _read_group(self, key: Key) -> None:
+        texts = self.groups.pop(key, None)
+        if texts is None:
+            return
+        name, sure, possible, certain = key[0], self.sure, self._possible, self._certain
+        touched = set()
+        for text in texts:
+            found = _read(text)
+            if found is None or found[1] in possible:  # an atom in two groups (a string and a constant alike)
+                continue
+            atom = found[1]
+            possible.add(atom)
+            if sure is None or text in sure:
+                certain.add(atom)
+            args = atom[1]
+            self._by_name[name].append(args)
+            for size in (1, 2)[: len(args)]:
+                self._by_prefix[(name, *args[:size])].append(args)
+                touched.add((name, *args[:size]))
+        for prefix in touched:
+            self._by_prefix[prefix].sort(key=repr)
+
+
+@functools.lru_cache(maxsize=4096)
+def _keys(name: str, *first: Value) -> tuple[Key, ...]:
+    """The groups an atom whose first argument is `first` can be in (none given: an atom without arguments)."""
+    if not first:
+        return ((name, None),)
+    value = first[0]
+    if isinstance(value, int):
+        return ((name, str(value)),)
+    if isinstance(value, str):
+        quoted = terms.text(value)
+        return ((name, quoted), (name, value)) if _IDENTIFIER.fullmatch(value) else ((name, quoted),)
+    return ((name, None),)
 
 
 def _plain(term: Term) -> Value:
@@ -92,14 +168,40 @@ def _plain(term: Term) -> Value:
     return tuple(_plain(a) for a in term)
 
 
-def _split(texts: list[str]) -> dict[int, list[Atom]]:
-    """Atoms from their texts (see solver.compile.terms), by case number, without it."""
-    out: dict[int, list[Atom]] = defaultdict(list)
-    for text in texts:
-        found = _read(text)
+def traces(brave: list[str], cautious: list[str]) -> dict[int, Trace]:
+    """Each case's trace, from the brave and cautious atom texts of the cases solved together."""
+    groups: dict[int, dict[Key, list[str]]] = defaultdict(lambda: defaultdict(list))
+    for text in brave:
+        found = _placed(text)
         if found is not None:
-            out[found[0]].append(found[1])
-    return out
+            groups[found[0]][found[1]].append(text)
+    sure = None if cautious is brave else frozenset(cautious)
+    return {case: Trace(dict(found), sure) for case, found in groups.items()}
+
+
+_SIMPLE = r'"[^"\\]*"|-?\d+|[a-z_][A-Za-z0-9_\']*'
+_IDENTIFIER = re.compile(r"[a-z_][A-Za-z0-9_']*")
+# The case and the first other argument, by where the case stands (see CASE_AT); a first argument that is a
+# tuple or a function has no text of its own to be found by (None). What does not match is read whole.
+_CASE_FIRST = re.compile(r"\((-?\d+)(?:\)|,(?:(" + _SIMPLE + r")(?=[,)])|(?=[a-z_(])))")
+_CASE_AFTER = {k: re.compile(r"\((" + _SIMPLE + r"),(?:-?\d+,){" + str(k - 1) + r"}(-?\d+)[,)]") for k in (1, 2, 3)}
+
+
+def _placed(text: str) -> tuple[int, Key] | None:
+    """The case of an atom's text and the group it is kept in; None for an atom explanations do not read."""
+    at = text.find("(")
+    name = text[:at] if at >= 0 else text
+    if name.startswith(DROPPED):
+        return None
+    k = CASE_AT.get(name, 0)
+    m = (_CASE_FIRST if k == 0 else _CASE_AFTER[k]).match(text, at) if at >= 0 else None
+    if m is not None:
+        return (int(m[1]), (name, m[2])) if k == 0 else (int(m[2]), (name, m[1]))
+    found = _read(text)
+    if found is None:
+        return None
+    args = found[1][1]
+    return found[0], _keys(name, *args[:1])[0]
 
 
 # Reading an atom's text is most of a warm trace's cost. The atoms read are kept: a case explained again, or
@@ -174,13 +276,10 @@ def _traced(
 def _read_back(
     policy: CheckedPolicy, cases: Sequence[Case], texts: tuple[list[str], list[str]]
 ) -> list[tuple[Trace, Decision]]:
-    brave, cautious = texts
-    indexed = by_case(brave, cautious)
-    certain = _split(cautious)
-    possible = certain if brave is cautious else _split(brave)
-    out = []
-    for i, case in enumerate(cases):
-        sure = frozenset(certain.get(i, ()))
-        trace = Trace(sure, sure if brave is cautious else frozenset(possible.get(i, ())))
-        out.append((trace, decode_case(policy, case, indexed[i])))
-    return out
+    indexed = by_case(*texts)
+    found = traces(*texts)
+    empty = frozenset[str]()
+    return [
+        (found.get(i) or Trace({}, None if texts[0] is texts[1] else empty), decode_case(policy, case, indexed[i]))
+        for i, case in enumerate(cases)
+    ]

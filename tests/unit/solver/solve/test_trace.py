@@ -9,7 +9,7 @@ from havre.caseload.generate import Generator
 from solver.compile.names import Unknown
 from solver.solve import shaped
 from solver.solve.decide import CHUNK, in_chunks
-from solver.solve.trace import Trace, _split, trace_many
+from solver.solve.trace import trace_many, traces
 from tests.helpers import ROOT
 
 TEXTS = [
@@ -23,17 +23,18 @@ TEXTS = [
 
 
 def test_atoms_are_read_by_case_without_the_case_and_dropped_ones_left_out() -> None:
-    [(case, atoms)] = _split(TEXTS).items()
+    [(case, trace)] = traces(TEXTS, TEXTS).items()
+    atoms = trace.possible
     assert case == 0
     assert ("age", ("p1", 9)) in atoms
     assert ("_cond", ("R.a", "p1", 1, 1, ("p1", Unknown('u(age,("p1",))')))) in atoms
     assert not [a for a in atoms if a[0] == "_tv"]
-    assert _split(TEXTS) == _split(list(TEXTS))  # read again: the same atoms
+    assert trace.certain == atoms
+    assert traces(TEXTS, TEXTS) == traces(list(TEXTS), list(TEXTS))  # read again: the same atoms
 
 
 def test_order_and_prefixes_do_not_depend_on_what_was_asked_first() -> None:
-    atoms = frozenset(_split(TEXTS)[0])
-    first, second = Trace(atoms, atoms), Trace(atoms, atoms)
+    first, second = traces(TEXTS, TEXTS)[0], traces(TEXTS, TEXTS)[0]
     by_prefix = first.atoms_from("_cond", "R.a", "p1")
     whole = second.atoms("_cond")
     assert whole == sorted(whole, key=repr)
@@ -55,3 +56,26 @@ def test_cases_traced_in_chunks_are_traced_as_one_at_a_time(monkeypatch: pytest.
     together = trace_many(policy.program, explainer.chain_text, policy.checked, cases, missing=False)
     for case, found in zip(cases, together, strict=True):
         assert found == trace_many(policy.program, explainer.chain_text, policy.checked, [case], missing=False)[0]
+
+
+def test_an_atom_is_found_whatever_its_first_argument_and_wherever_its_case_stands() -> None:
+    brave = [
+        "p(0,foo,1)",  # a constant, and a string of the same name
+        'p(0,"foo",2)',
+        'q(0,"a\\"b",3)',  # a string with an escape: read whole
+        'r(0,("x",1),2)',  # a tuple first
+        "s(0)",
+        '_exc("R.a",1,0,("p1",))',
+        '_prelast("R.a",0,2,1,("p1",),("p1",9))',  # case 1
+        "p(1,foo,3)",
+    ]
+    cautious = [t for t in brave if t != 'p(0,"foo",2)']
+    found = traces(brave, cautious)
+    first, second = found[0], found[1]
+    assert first.holds("p", ("foo", 1)) and first.may_hold("p", ("foo", 2)) and not first.holds("p", ("foo", 2))
+    assert first.atoms_from("p", "foo") == [("foo", 1), ("foo", 2)] == first.atoms("p")
+    assert first.holds("q", ('a"b', 3)) and first.holds("r", (("x", 1), 2)) and first.holds("s", ())
+    assert first.atoms_from("_exc", "R.a", 1) == [("R.a", 1, ("p1",))]
+    assert first.atoms("_prelast") == [] and not first.may_hold("p", ("foo", 3))
+    assert second.atoms_from("_prelast", "R.a", 0) == [("R.a", 0, 2, ("p1",), ("p1", 9))]
+    assert second.certain == {("_prelast", ("R.a", 0, 2, ("p1",), ("p1", 9))), ("p", ("foo", 3))}
