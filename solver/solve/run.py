@@ -218,7 +218,14 @@ def consequences(ctl: clingo.Control) -> Consequences:
 
 def consequence_texts(ctl: clingo.Control) -> tuple[list[str], list[str]]:
     """Brave and cautious consequences as atom texts: what deciding reads (see solver.compile.terms)."""
-    return _both(ctl, lambda m: [str(s) for s in m.symbols(shown=True)], [])
+    brave, cautious = _both(ctl, lambda m: m.symbols(shown=True), [])
+    texts = [str(s) for s in brave]
+    if cautious is brave:
+        return texts, texts
+    # A cautious atom is brave too: its text is looked up by the symbol's hash (two calls into clingo) rather
+    # than made again (four calls and a buffer).
+    made = dict(zip(brave, texts, strict=True))
+    return texts, [made.get(s) or str(s) for s in cautious]
 
 
 def case_symbol(index: int) -> Symbol:
