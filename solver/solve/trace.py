@@ -187,6 +187,7 @@ _CASE_FIRST = re.compile(r"\((-?\d+)(?:\)|,(?:(" + _SIMPLE + r")(?=[,)])|(?=[a-z
 _CASE_AFTER = {k: re.compile(r"\((" + _SIMPLE + r"),(?:-?\d+,){" + str(k - 1) + r"}(-?\d+)[,)]") for k in (1, 2, 3)}
 
 
+@functools.lru_cache(maxsize=READ_KEPT)  # as `_read`: a case explained again places its atoms from here
 def _placed(text: str) -> tuple[int, Key] | None:
     """The case of an atom's text and the group it is kept in; None for an atom explanations do not read."""
     at = text.find("(")
