@@ -48,7 +48,8 @@ Key = tuple[str, str | None]  # an atom's name, and its first argument's text (a
 class Trace:
     """One case's atoms, kept as their texts grouped by name and first argument: a group is read (see `_read`)
     when first asked for. An explanation asks for about a quarter of what the explanation program shows: the
-    why-not chains of the rules it words, the facts of the subjects it names."""
+    why-not chains of the rules it words, the facts of the subjects it names. A trace fills itself as it is
+    asked, so one thread reads it (as one explanation does)."""
 
     groups: dict[Key, list[str]]  # the possible (brave) atoms' texts not read yet
     sure: AbstractSet[str] | None  # the certain (cautious) atoms' texts; None: every possible atom is certain

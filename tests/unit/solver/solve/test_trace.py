@@ -49,8 +49,8 @@ def test_cases_traced_in_chunks_are_traced_as_one_at_a_time(monkeypatch: pytest.
     docs = list(Generator(policy.checked, seed=7, unknown_rate=0.1).cases(22))
     docs += list(Generator(policy.checked, seed=8, unknown_rate=0.0).cases(3))
     cases = [policy.case(d) for d in docs]
-    chunks = in_chunks(policy.checked, cases)
-    assert len(chunks) > 2 and any(len(c) == CHUNK for c in chunks)  # more than one chunk of each kind
+    # the three stating every input in one chunk, the others in chunks of CHUNK
+    assert [len(c) for c in in_chunks(policy.checked, cases)] == [3, CHUNK, CHUNK, 22 - 2 * CHUNK]
     monkeypatch.setattr(shaped, "ENABLED", False)  # one at a time: the reference path, each case grounded alone
     explainer = policy.explainer
     together = trace_many(policy.program, explainer.chain_text, policy.checked, cases, missing=False)
