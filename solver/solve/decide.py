@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from concurrent.futures import Future
 from dataclasses import replace
 from itertools import product
@@ -57,17 +57,26 @@ KNOWN_CHUNK = 50
 def reference(program: AspProgram, policy: CheckedPolicy, cases: Sequence[Case], extra: str = "") -> list[Decision]:
     """The verdicts of cases grounded with their facts, in chunks: the straightforward path, the tests' oracle."""
     out: list[Decision | None] = [None] * len(cases)
-    for chunk in in_chunks(policy, cases):
-        numbered = [(case_symbol(i), cases[k]) for i, k in enumerate(chunk)]
-        indexed = by_case(*consequence_texts(control(program, policy, numbered, extra=extra)))
+    for chunk, texts in solved_in_chunks(program, policy, cases, extra):
+        indexed = by_case(*texts)
         for i, k in enumerate(chunk):
             out[k] = decode_case(policy, cases[k], indexed[i])
     return [d for d in out if d is not None]
 
 
-def in_chunks(policy: CheckedPolicy, cases: Sequence[Case]) -> list[list[int]]:
+def solved_in_chunks(
+    program: AspProgram, policy: CheckedPolicy, cases: Sequence[Case], extra: str = "", show: Iterable[str] = ()
+) -> Iterator[tuple[list[int], tuple[list[str], list[str]]]]:
+    """The cases grounded and solved a chunk at a time (the explanation program's, too: solver.solve.trace):
+    each chunk's positions among `cases`, and its brave and cautious atom texts, its cases numbered from 0."""
+    for chunk in _chunks(policy, cases):
+        numbered = [(case_symbol(i), cases[k]) for i, k in enumerate(chunk)]
+        yield chunk, consequence_texts(control(program, policy, numbered, extra=extra, show=show))
+
+
+def _chunks(policy: CheckedPolicy, cases: Sequence[Case]) -> list[list[int]]:
     """The cases' positions, in chunks of KNOWN_CHUNK cases stating every input, and of CHUNK others: how many
-    cases are best grounded together (the explanation program's, too: solver.solve.trace)."""
+    cases are best grounded together."""
     known = [k for k, case in enumerate(cases) if states_every_input(policy, case)]
     taken = set(known)
     others = [k for k in range(len(cases)) if k not in taken]

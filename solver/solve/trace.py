@@ -15,8 +15,6 @@ from concurrent.futures import Future, wait
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from clingo import Number
-
 from grammar.checks.checked import CheckedPolicy
 from solver.cases.case import Case
 from solver.compile import terms
@@ -25,10 +23,10 @@ from solver.compile.names import Unknown
 from solver.compile.terms import Fn, Term
 from solver.solve import shaped
 from solver.solve.answer import Decision
-from solver.solve.decide import decided_soon, in_chunks, with_missing
+from solver.solve.decide import decided_soon, solved_in_chunks, with_missing
 from solver.solve.missing import MissingFinder, finder_soon
 from solver.solve.readout import by_case, decode_case
-from solver.solve.run import consequence_texts, control, show_predicate
+from solver.solve.run import show_predicate
 
 Value = str | int | Unknown | tuple["Value", ...]
 Atom = tuple[str, tuple[Value, ...]]
@@ -267,10 +265,8 @@ def _traced(
     if texts is not None:
         return _read_back(policy, cases, texts)
     out: list[tuple[Trace, Decision] | None] = [None] * len(cases)
-    for chunk in in_chunks(policy, cases):
-        part = [cases[k] for k in chunk]
-        ctl = control(program, policy, [(Number(i), c) for i, c in enumerate(part)], extra=extra, show=shows)
-        for k, found in zip(chunk, _read_back(policy, part, consequence_texts(ctl)), strict=True):
+    for chunk, solved in solved_in_chunks(program, policy, cases, extra, shows):
+        for k, found in zip(chunk, _read_back(policy, [cases[k] for k in chunk], solved), strict=True):
             out[k] = found
     return [found for found in out if found is not None]
 
@@ -280,8 +276,4 @@ def _read_back(
 ) -> list[tuple[Trace, Decision]]:
     indexed = by_case(*texts)
     found = traces(*texts)
-    empty = frozenset[str]()
-    return [
-        (found.get(i) or Trace({}, None if texts[0] is texts[1] else empty), decode_case(policy, case, indexed[i]))
-        for i, case in enumerate(cases)
-    ]
+    return [(found.get(i) or Trace({}, None), decode_case(policy, case, indexed[i])) for i, case in enumerate(cases)]

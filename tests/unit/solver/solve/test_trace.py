@@ -8,7 +8,7 @@ from havre.api import load_policy
 from havre.caseload.generate import Generator
 from solver.compile.names import Unknown
 from solver.solve import shaped
-from solver.solve.decide import CHUNK, in_chunks
+from solver.solve.decide import CHUNK, solved_in_chunks
 from solver.solve.trace import trace_many, traces
 from tests.helpers import ROOT
 
@@ -50,7 +50,8 @@ def test_cases_traced_in_chunks_are_traced_as_one_at_a_time(monkeypatch: pytest.
     docs += list(Generator(policy.checked, seed=8, unknown_rate=0.0).cases(3))
     cases = [policy.case(d) for d in docs]
     # the three stating every input in one chunk, the others in chunks of CHUNK
-    assert [len(c) for c in in_chunks(policy.checked, cases)] == [3, CHUNK, CHUNK, 22 - 2 * CHUNK]
+    chunks = [len(c) for c, _ in solved_in_chunks(policy.program, policy.checked, cases)]
+    assert chunks == [3, CHUNK, CHUNK, 22 - 2 * CHUNK]
     monkeypatch.setattr(shaped, "ENABLED", False)  # one at a time: the reference path, each case grounded alone
     explainer = policy.explainer
     together = trace_many(policy.program, explainer.chain_text, policy.checked, cases, missing=False)
