@@ -7,6 +7,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 from explain.derivation.graph import Graph
+from explain.derivation.rules import RuleTables, rule_tables
 from explain.view.case_view import Changes, chosen_verdicts, explanation_view
 from explain.view.views import View
 from grammar.checks.checked import CheckedPolicy
@@ -23,17 +24,18 @@ WHAT_IF_SECONDS = 5.0  # the search for changes, for all the verdicts of one exp
 
 @dataclass(frozen=True, slots=True)
 class Explainer:
-    """What explaining adds to a compiled policy: the prefix chains for "why not"."""
+    """What explaining adds to a compiled policy: the prefix chains for "why not", the rules' look-ups."""
 
     policy: CheckedPolicy
     program: AspProgram
     chain_text: str
     chains: tuple[Chain, ...]
+    tables: RuleTables
 
     @staticmethod
     def of(policy: CheckedPolicy, program: AspProgram) -> Explainer:
         text, found = chains(policy)
-        return Explainer(policy, program, text, found)
+        return Explainer(policy, program, text, found, rule_tables(policy, found))
 
     def graph(self, case: Case, *, missing: bool = True) -> tuple[Graph, Decision]:
         return self.graphs([case], missing=missing)[0]
@@ -41,7 +43,7 @@ class Explainer:
     def graphs(self, cases: Sequence[Case], *, missing: bool = True) -> list[tuple[Graph, Decision]]:
         """Derivation graphs and decisions of cases solved together (missing facts searched when asked)."""
         found = trace_many(self.program, self.chain_text, self.policy, cases, missing=missing)
-        return [(Graph(self.policy, t, case, self.chains), d) for case, (t, d) in zip(cases, found, strict=True)]
+        return [(Graph(self.policy, t, case, self.tables), d) for case, (t, d) in zip(cases, found, strict=True)]
 
     def explain_many(
         self, cases: Sequence[Case], lang: str = "en", *, missing: bool = True

@@ -11,18 +11,16 @@ priority. Only what justifies the verdict is kept.
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
+from explain.derivation.rules import RuleTables
 from explain.derivation.values import Plain, as_value, evaluate
 from grammar.checks.checked import CheckedPolicy, CheckedRule
 from grammar.typed import nodes as n
-from grammar.typed.normal import Branch, dnf, walk_terms
+from grammar.typed.normal import Branch
 from solver.cases.case import Case
-from solver.compile.body import layout_vars
-from solver.compile.chain import Chain
 from solver.solve.trace import Trace, Value
 
 Origin = Literal["stated", "finding", "default", "list", "unknown"]
@@ -76,20 +74,14 @@ class Failure:
 class Graph:
     """Builds derivations and failures for one case from its trace."""
 
-    def __init__(self, policy: CheckedPolicy, trace: Trace, case: Case, chains: tuple[Chain, ...]) -> None:
-        self.policy, self.trace, self.case = policy, trace, case
-        self.chains = {(c.rule, c.branch): c for c in chains}
+    def __init__(self, policy: CheckedPolicy, trace: Trace, case: Case, tables: RuleTables) -> None:
+        self.policy, self.trace, self.case, self.tables = policy, trace, case, tables
+        self.chains = tables.chains
         self.today: dt.date = case.assessment_date
-        self.rules: dict[str, CheckedRule] = {cr.id: cr for cr in policy.rules}
-        self.concluding: dict[str, list[str]] = defaultdict(list)  # rule IDs by the predicate they conclude
-        self.below: dict[str, list[str]] = defaultdict(list)  # rule IDs by the rule that has priority over them
-        for cr in policy.rules:
-            self.concluding[cr.rule.head.name].append(cr.id)
-            for high in cr.overridden_by:
-                self.below[high].append(cr.id)
+        self.rules = tables.rules
+        self.concluding = tables.concluding
         self.stated = {(f.pred, f.args): f.value for f in case.facts}
         self.closed = {(c.pred, c.first) for c in case.closed}
-        self._branches: dict[str, list[Branch]] = {}
         # A verdict's explanation reads the same derived facts again and again: each is worked out once.
         self._derived: dict[tuple[object, ...], tuple[Derivation, ...]] = {}
         self._failed: dict[tuple[object, ...], tuple[Failure, ...]] = {}
@@ -109,7 +101,7 @@ class Graph:
     ) -> tuple[Derivation, ...]:
         out = []
         holds = self.trace.may_hold if possible else self.trace.holds
-        fired = [a for rid in self.concluding[pred] for a in self.trace.atoms_from("_fired", rid, subject)]
+        fired = [a for rid in self.concluding.get(pred, ()) for a in self.trace.atoms_from("_fired", rid, subject)]
         for rule, key, raw in sorted(fired, key=lambda a: repr(("_fired", a))):
             cr = self.rules[str(rule)]
             if not holds("_fired", (rule, key, raw)):
@@ -123,9 +115,7 @@ class Graph:
 
     def branches(self, cr: CheckedRule) -> list[Branch]:
         """The ways a rule's conditions can hold (its `or` parts spread out), as the compiler numbers them."""
-        if cr.id not in self._branches:
-            self._branches[cr.id] = dnf(cr.rule.body)
-        return self._branches[cr.id]
+        return self.tables.branches[cr.id]
 
     def _value(self, cr: CheckedRule, raw: Value) -> Plain:
         decl = self.policy.predicates[cr.rule.head.name]
@@ -141,13 +131,14 @@ class Graph:
             _, _, value, b, bindings = args
             if value != raw or not holds("_cond", args):
                 continue
-            head_vars = [a.name for a in rule.head.args]
-            names = layout_vars(head_vars, branches[int(b)])  # type: ignore[arg-type]
+            names = self.tables.layouts[(cr.id, int(b))]  # type: ignore[arg-type]
             env = self._env(cr, dict(zip(names, bindings, strict=True)))  # type: ignore[arg-type]
             conditions = tuple(self.condition(lit, env, cr, depth) for lit in branches[int(b)])  # type: ignore[arg-type]
-            head_env = {v: env[v] for v in head_vars}
+            head_env = {a.name: env[a.name] for a in rule.head.args}
             exceptions = tuple(self.condition(e, head_env, cr, depth, holds=False) for e in rule.exceptions)
-            beaten = tuple(low for low in self.below[cr.id] if self.trace.atoms_from("_app", low, subject))
+            beaten = tuple(
+                low for low in self.tables.below.get(cr.id, ()) if self.trace.atoms_from("_app", low, subject)
+            )
             value = self._value(cr, raw)
             way = (int(b), len(branches))  # type: ignore[arg-type]
             computed = self._computed(cr, env, depth)
@@ -157,12 +148,9 @@ class Graph:
     def _computed(self, cr: CheckedRule, env: Mapping[str, Plain], depth: int) -> Condition | None:
         """A conclusion's value computed from facts, as a condition reading them (their inputs, their rules)."""
         head = cr.rule.head.value
-        if head is None:
+        if head is None or cr.id not in self.tables.computes:
             return None
-        reading = n.Compare("=", head, head, head.span)
-        if not any(isinstance(t, n.Call) for t in walk_terms(reading)):
-            return None
-        return self.condition(reading, env, cr, depth)
+        return self.condition(n.Compare("=", head, head, head.span), env, cr, depth)
 
     def _env(self, cr: CheckedRule, raw: Mapping[str, Value]) -> dict[str, Plain]:
         return {v: as_value(x, cr.var_types.get(v)) for v, x in raw.items()}
@@ -182,11 +170,10 @@ class Graph:
             args = tuple(evaluate(a, env, self.policy, self.trace, self.today) for a in target.args)
             self._read(target.name, args, None, not negated if holds else negated, inputs, because, depth)
         if isinstance(target, n.Atom | n.Compare):
-            for t in walk_terms(target):
-                if isinstance(t, n.Call) and t.name in self.policy.predicates:
-                    args = tuple(evaluate(a, env, self.policy, self.trace, self.today) for a in t.args)
-                    value = evaluate(t, env, self.policy, self.trace, self.today)
-                    self._read(t.name, args, value, True, inputs, because, depth)
+            for t in self.tables.calls(target):
+                args = tuple(evaluate(a, env, self.policy, self.trace, self.today) for a in t.args)
+                value = evaluate(t, env, self.policy, self.trace, self.today)
+                self._read(t.name, args, value, True, inputs, because, depth)
         return Condition(lit, shown, holds, tuple(dict.fromkeys(inputs)), tuple(because))
 
     def _read(
@@ -224,7 +211,7 @@ class Graph:
         key = (pred, subject, type(value), value, depth)
         if key not in self._failed:
             out: list[Failure] = []
-            for rule_id in self.concluding[pred]:
+            for rule_id in self.concluding.get(pred, ()):
                 cr = self.rules[rule_id]
                 if self._could_give(cr.rule.head, value):
                     out.extend(self._rule_failures(cr, subject, depth))

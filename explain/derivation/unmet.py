@@ -26,7 +26,7 @@ def unmet(graph: Graph, pred: str, subject: tuple[str, ...], depth: int = 0) -> 
     if graph.derive(pred, subject, possible=True):
         return ()
     found: list[Condition] = []
-    for rule_id in graph.concluding[pred]:
+    for rule_id in graph.concluding.get(pred, ()):
         cr = graph.rules[rule_id]
         for b in range(len(graph.branches(cr))):
             found += _branch(graph, cr, b, subject, depth)

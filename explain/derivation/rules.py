@@ -1,0 +1,72 @@
+"""The policy's rules as a derivation graph looks them up: worked out once per policy, shared by every case.
+
+A graph is built for each case explained; what it asks of the rules (which rules conclude a predicate, the
+ways a rule's conditions can hold, the order a support atom lists a branch's values in) does not depend on
+the case.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from grammar.checks.checked import CheckedPolicy, CheckedRule
+from grammar.typed import nodes as n
+from grammar.typed.normal import Branch, dnf, walk_terms
+from solver.compile.body import layout_vars
+from solver.compile.chain import Chain
+
+
+@dataclass(frozen=True, slots=True)
+class RuleTables:
+    rules: dict[str, CheckedRule]  # by rule ID
+    concluding: dict[str, tuple[str, ...]]  # rule IDs by the predicate they conclude
+    below: dict[str, tuple[str, ...]]  # rule IDs by the rule that has priority over them
+    branches: dict[str, list[Branch]]  # a rule's conditions spread into the ways they can hold, as compiled
+    layouts: dict[tuple[str, int], list[str]]  # the variables of a rule's branch, in its support atom's order
+    computes: frozenset[str]  # rules whose conclusion's value is computed from facts (a function of the policy)
+    chains: dict[tuple[str, int], Chain]  # a branch's prefix chain, for "why not"
+    predicates: frozenset[str]  # the policy's predicates (a call to anything else is a built-in)
+    # The calls to the policy's predicates in a condition, by the node's id; the node is kept with them, so
+    # that its id stays its own. Filled as conditions are read (the same value whichever thread adds it).
+    _calls: dict[int, tuple[n.Cond, tuple[n.Call, ...]]]
+
+    def calls(self, cond: n.Cond) -> tuple[n.Call, ...]:
+        """The calls to the policy's predicates in an atom's or a comparison's terms (`age(P)` in `age(P) < 22`)."""
+        found = self._calls.get(id(cond))
+        if found is None:
+            derived = tuple(t for t in walk_terms(cond) if isinstance(t, n.Call) and t.name in self.predicates)
+            found = self._calls[id(cond)] = (cond, derived)
+        return found[1]
+
+
+def rule_tables(policy: CheckedPolicy, chains: Sequence[Chain]) -> RuleTables:
+    """The look-ups of the policy's rules a derivation graph makes."""
+    concluding: dict[str, list[str]] = {}
+    below: dict[str, list[str]] = {}
+    branches: dict[str, list[Branch]] = {}
+    layouts: dict[tuple[str, int], list[str]] = {}
+    for cr in policy.rules:
+        concluding.setdefault(cr.rule.head.name, []).append(cr.id)
+        for high in cr.overridden_by:
+            below.setdefault(high, []).append(cr.id)
+        branches[cr.id] = dnf(cr.rule.body)
+        head_vars = [a.name for a in cr.rule.head.args]
+        for b, branch in enumerate(branches[cr.id]):
+            layouts[(cr.id, b)] = layout_vars(head_vars, branch)
+    return RuleTables(
+        rules={cr.id: cr for cr in policy.rules},
+        concluding={pred: tuple(ids) for pred, ids in concluding.items()},
+        below={high: tuple(ids) for high, ids in below.items()},
+        branches=branches,
+        layouts=layouts,
+        computes=frozenset(cr.id for cr in policy.rules if _computes(cr)),
+        chains={(c.rule, c.branch): c for c in chains},
+        predicates=frozenset(policy.predicates),
+        _calls={},
+    )
+
+
+def _computes(cr: CheckedRule) -> bool:
+    head = cr.rule.head.value
+    return head is not None and any(isinstance(t, n.Call) for t in walk_terms(n.Compare("=", head, head, head.span)))
