@@ -20,6 +20,7 @@ from clingo import Function, Number, Symbol, SymbolType
 from solver.cases import calendar
 
 ONE, ZERO = Number(1), Number(0)
+LT = Function("lt", [])
 INT_MIN, INT_MAX = -(2**31), 2**31 - 1  # what clingo's numbers hold
 OUT_OF_RANGE = Function("out_of_range", [])
 UNITS = {"add_days": "days", "add_months": "months", "add_years": "years"}
@@ -68,6 +69,9 @@ def computed(name: str, a: int, b: int) -> int | None:
 class Context:
     def __init__(self) -> None:
         self.faults: list[Fault] = []
+        # A comparison is grounded again for each rule and binding that makes it (about six times in a chunk
+        # of cases): its outcome is kept, a call into Python being dearer than the look-up.
+        self._compared: dict[tuple[Symbol, Symbol, Symbol], Symbol] = {}
 
     def _fault(self, site: Symbol | None, case: Symbol | None, text: str, *, date: bool) -> Symbol:
         if len(self.faults) < 100:
@@ -131,12 +135,11 @@ class Context:
 
     def cmp(self, op: Symbol, left: Symbol, right: Symbol) -> Symbol:
         """1 or 0 when both sides are known; otherwise the comparison as a term."""
-        if _known(left, right):
-            holds = left.number < right.number if op.name == "lt" else left.number == right.number
-            return ONE if holds else ZERO
-        if left == right:  # the same unknown on both sides
-            return ONE if op.name == "eq" else ZERO
-        return Function("cmp", [op, left, right])
+        key = (op, left, right)
+        found = self._compared.get(key)
+        if found is None:
+            found = self._compared[key] = _compare(op, left, right)
+        return found
 
     def unknowns(self, term: Symbol) -> list[Symbol]:
         """The unknown inputs a symbolic value depends on, as `(pred, Args)` tuples."""
@@ -151,6 +154,15 @@ class Context:
             else:
                 stack.extend(s.arguments)
         return found
+
+
+def _compare(op: Symbol, left: Symbol, right: Symbol) -> Symbol:
+    if _known(left, right):
+        a, b = left.number, right.number
+        return ONE if (a < b if op == LT else a == b) else ZERO
+    if left == right:  # the same unknown on both sides
+        return ZERO if op == LT else ONE
+    return Function("cmp", [op, left, right])
 
 
 def fault_message(fault: Fault, case_id: str) -> str:
