@@ -6,6 +6,7 @@ import time
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
+from explain.collector import fewer_collections
 from explain.derivation.graph import Graph
 from explain.derivation.rules import RuleTables, rule_tables
 from explain.view.case_view import Changes, chosen_verdicts, explanation_view
@@ -40,11 +41,13 @@ class Explainer:
     def graph(self, case: Case, *, missing: bool = True) -> tuple[Graph, Decision]:
         return self.graphs([case], missing=missing)[0]
 
+    @fewer_collections()
     def graphs(self, cases: Sequence[Case], *, missing: bool = True) -> list[tuple[Graph, Decision]]:
         """Derivation graphs and decisions of cases solved together (missing facts searched when asked)."""
         found = trace_many(self.program, self.chain_text, self.policy, cases, missing=missing)
         return [(Graph(self.policy, t, case, self.tables), d) for case, (t, d) in zip(cases, found, strict=True)]
 
+    @fewer_collections()
     def explain_many(
         self, cases: Sequence[Case], lang: str = "en", *, missing: bool = True
     ) -> list[tuple[View, Decision]]:
@@ -91,6 +94,7 @@ class Explainer:
         kept = held(self.policy, case, verdict, include_judged=include_judged, include_fixed=include_fixed)
         return Changes(found, through, kept), whole
 
+    @fewer_collections()
     def explain(
         self,
         case: Case,

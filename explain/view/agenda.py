@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 
+from explain.collector import fewer_collections
 from explain.derivation.graph import Graph
 from explain.view.views import View, Views
 from explain.wording.i18n import N_
@@ -30,6 +31,7 @@ WHEN = {"past": N_("past"), "today": N_("today"), "coming": N_("coming")}
 KIND_ORDER = {"input": 0, "judged": 0, "derived": 1, "verdict": 2}
 
 
+@fewer_collections()
 def agenda_view(policy: CheckedPolicy, case: Case, decision: Decision, graph: Graph, lang: str) -> View:
     """Every date of the case in order, and the deadlines whose date is not known yet."""
     views = Views(policy, case, graph, lang)

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
+from explain.collector import fewer_collections
 from explain.derivation.graph import Graph
 from explain.view.sources import grouped
 from explain.view.views import View, Views
@@ -85,6 +86,7 @@ def summary_entry(view: View) -> View:
     return entry
 
 
+@fewer_collections()
 def explanation_view(
     policy: CheckedPolicy,
     case: Case,
