@@ -1,11 +1,11 @@
-"""Python's cycle collector held back while explanations are built.
+"""Python's cycle collector held back while explanations are built and caseloads decided.
 
 An explanation makes hundreds of thousands of small containers (atoms, values, conditions) that reference
 counting frees as soon as they are done with. Counting them, Python's default thresholds run a full
-collection every ~70,000 allocations, and a full collection walks the whole heap, the policy and the atoms
-kept for the process included: about a sixth of a batch explanation's time. While an explanation is built,
-the young generation is collected every YOUNG allocations instead of 700; what was set before comes back
-when the last explanation running in the process ends.
+collection about every 70,000 container allocations, and a full collection walks the whole heap, the policy
+and the atoms kept for the process included: about a sixth of a batch explanation's time. In this scope
+(an explanation, a chunk of a caseload) the young generation is collected every YOUNG allocations instead
+of 700; what was set before comes back when the last scope running in the process ends.
 """
 
 from __future__ import annotations

@@ -27,6 +27,7 @@ from itertools import count, islice
 from pathlib import Path
 from typing import Any, Protocol
 
+from explain.collector import fewer_collections
 from explain.view.case_view import chosen_verdicts
 from explain.wording.questions import questions_of
 from havre.api import Policy
@@ -160,6 +161,7 @@ class ChunkResult:
     errors: int  # how many are error records
 
 
+@fewer_collections()
 def decide_chunk(policy: Policy, chunk: Sequence[Item], options: Options) -> ChunkResult:
     """Parse every case of the chunk, then decide those that parsed, grounded together."""
     records: dict[int, dict[str, Any]] = {}
@@ -474,7 +476,8 @@ def _result(engine: Engine, chunk: Chunk, pending: Pending) -> ChunkResult:
 
 
 def _line(record: dict[str, Any]) -> str:
-    return json.dumps(record, ensure_ascii=False, separators=(",", ":"))
+    # A record is a tree of plain values made here: no container to look for twice.
+    return json.dumps(record, ensure_ascii=False, separators=(",", ":"), check_circular=False)
 
 
 @dataclass(frozen=True, slots=True)
