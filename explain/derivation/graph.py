@@ -147,10 +147,8 @@ class Graph:
 
     def _computed(self, cr: CheckedRule, env: Mapping[str, Plain], depth: int) -> Condition | None:
         """A conclusion's value computed from facts, as a condition reading them (their inputs, their rules)."""
-        head = cr.rule.head.value
-        if head is None or cr.id not in self.tables.computes:
-            return None
-        return self.condition(n.Compare("=", head, head, head.span), env, cr, depth)
+        reading = self.tables.readings.get(cr.id)
+        return None if reading is None else self.condition(reading, env, cr, depth)
 
     def _env(self, cr: CheckedRule, raw: Mapping[str, Value]) -> dict[str, Plain]:
         return {v: as_value(x, cr.var_types.get(v)) for v, x in raw.items()}

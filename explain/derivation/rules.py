@@ -24,20 +24,17 @@ class RuleTables:
     below: dict[str, tuple[str, ...]]  # rule IDs by the rule that has priority over them
     branches: dict[str, list[Branch]]  # a rule's conditions spread into the ways they can hold, as compiled
     layouts: dict[tuple[str, int], list[str]]  # the variables of a rule's branch, in its support atom's order
-    computes: frozenset[str]  # rules whose conclusion's value is computed from facts (a function of the policy)
     chains: dict[tuple[str, int], Chain]  # a branch's prefix chain, for "why not"
     predicates: frozenset[str]  # the policy's predicates (a call to anything else is a built-in)
-    # The calls to the policy's predicates in a condition, by the node's id; the node is kept with them, so
-    # that its id stays its own. Filled as conditions are read (the same value whichever thread adds it).
-    _calls: dict[int, tuple[n.Cond, tuple[n.Call, ...]]]
+    readings: dict[str, n.Compare]  # by rule, when its conclusion's value is computed from facts: `V = V`
+    # The calls to the policy's predicates in the conditions above (branches, exceptions, chain steps,
+    # readings), by the node's id: these nodes live as long as the policy, so their ids stay their own.
+    _calls: dict[int, tuple[n.Call, ...]]
 
     def calls(self, cond: n.Cond) -> tuple[n.Call, ...]:
         """The calls to the policy's predicates in an atom's or a comparison's terms (`age(P)` in `age(P) < 22`)."""
         found = self._calls.get(id(cond))
-        if found is None:
-            derived = tuple(t for t in walk_terms(cond) if isinstance(t, n.Call) and t.name in self.predicates)
-            found = self._calls[id(cond)] = (cond, derived)
-        return found[1]
+        return found if found is not None else _calls(cond, self.predicates)
 
 
 def rule_tables(policy: CheckedPolicy, chains: Sequence[Chain]) -> RuleTables:
@@ -54,19 +51,36 @@ def rule_tables(policy: CheckedPolicy, chains: Sequence[Chain]) -> RuleTables:
         head_vars = [a.name for a in cr.rule.head.args]
         for b, branch in enumerate(branches[cr.id]):
             layouts[(cr.id, b)] = layout_vars(head_vars, branch)
+    readings = {cr.id: reading for cr in policy.rules if (reading := _reading(cr)) is not None}
+    predicates = frozenset(policy.predicates)
+    conditions = [
+        *(lit for found in branches.values() for branch in found for lit in branch),
+        *(exc for cr in policy.rules for exc in cr.rule.exceptions),
+        *(step.literal for c in chains for step in c.steps),
+        *readings.values(),
+    ]
+    targets = [c.cond if isinstance(c, n.Not) else c for c in conditions]
     return RuleTables(
         rules={cr.id: cr for cr in policy.rules},
         concluding={pred: tuple(ids) for pred, ids in concluding.items()},
         below={high: tuple(ids) for high, ids in below.items()},
         branches=branches,
         layouts=layouts,
-        computes=frozenset(cr.id for cr in policy.rules if _computes(cr)),
         chains={(c.rule, c.branch): c for c in chains},
-        predicates=frozenset(policy.predicates),
-        _calls={},
+        predicates=predicates,
+        readings=readings,
+        _calls={id(t): _calls(t, predicates) for t in targets if isinstance(t, n.Atom | n.Compare)},
     )
 
 
-def _computes(cr: CheckedRule) -> bool:
+def _reading(cr: CheckedRule) -> n.Compare | None:
+    """`V = V` for a conclusion's value V computed from facts (`years_since(birth_date(P))`), else None."""
     head = cr.rule.head.value
-    return head is not None and any(isinstance(t, n.Call) for t in walk_terms(n.Compare("=", head, head, head.span)))
+    if head is None:
+        return None
+    reading = n.Compare("=", head, head, head.span)
+    return reading if any(isinstance(t, n.Call) for t in walk_terms(reading)) else None
+
+
+def _calls(cond: n.Cond, predicates: frozenset[str]) -> tuple[n.Call, ...]:
+    return tuple(t for t in walk_terms(cond) if isinstance(t, n.Call) and t.name in predicates)

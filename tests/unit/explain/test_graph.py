@@ -135,3 +135,14 @@ def test_chain_rules_have_auxiliary_names_of_their_own(mini: Policy) -> None:
     # The chains are added to the program: a shared `_auxN` would merge two different conditions.
     assert "_aux" not in mini.explainer.chain_text.replace("_chain_aux", "")
     assert "_chain_aux" in mini.explainer.chain_text
+
+
+def test_the_rules_look_ups_are_made_once_for_the_policy(mini: Policy) -> None:
+    tables = mini.explainer.tables
+    assert tables.concluding["dependent_child"] == ("FAM-2.under-22",)
+    assert tables.layouts[("FAM-2.under-22", 0)] == ["C", "P"]
+    assert set(tables.readings) == {"FAM-2.age"}  # its value is computed from a fact; a count's is not
+    [child_of, under_22, not_in_union] = tables.branches["FAM-2.under-22"][0]
+    assert [c.name for c in tables.calls(under_22)] == ["age"]
+    assert tables.calls(child_of) == () and tables.calls(not_in_union.cond) == ()  # type: ignore[attr-defined]
+    assert graph(mini).rules is tables.rules  # every case's graph shares them
