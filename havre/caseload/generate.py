@@ -154,9 +154,16 @@ class Generator:
 
     def _family(self, rng: random.Random, new: Any) -> list[_Ent]:
         family = rng.choice(FAMILY)
+        named: set[str] = set()
 
         def person(role: str, age: int, surname: str = family, **kw: Any) -> _Ent:
             first = rng.choice(FIRST)
+            # Two people of a case never share a name: the next first name on the list (no draw of its own,
+            # so that the rest of the case is drawn as before).
+            at = FIRST.index(first)
+            names = (FIRST[(at + k) % len(FIRST)] for k in range(len(FIRST)))
+            first = next(f for f in names if f"{f} {surname}" not in named)
+            named.add(f"{first} {surname}")
             return new(self.person, first, f"{first} {surname}", role=role, age=age, **kw)
 
         principal = person("principal", rng.randint(22, 64))
@@ -189,8 +196,10 @@ class Generator:
             return [new(etype, c.lower(), c.replace("_", " ")) for c in picks]
         if etype == "application":
             count = rng.choice((1, 1, 1, 1, 2))
+            titles = ["Application"] if count == 1 else [f"Application {i + 1}" for i in range(count)]
             return [
-                new(etype, f"app{i + 1}", f"Application of {principal}" if principal else None) for i in range(count)
+                new(etype, f"app{i + 1}", f"{title} of {principal}" if principal else None)
+                for i, title in enumerate(titles)
             ]
         if etype == "document" and people:
             docs = []
@@ -226,6 +235,8 @@ class Generator:
         if e.type == "letter" and e.name is None:
             sent = next((v for v in e.fields.values() if isinstance(v, str) and sc.parse_date(v)), None)
             e.name = f"Letter of {sent}" if sent else f"Letter {e.id[6:]}"
+            if sent and any(o.name == e.name for o in ents if o is not e):  # two letters sent the same day
+                e.name = f"Letter {e.id[6:]} of {sent}"
 
     def _value(
         self,

@@ -78,6 +78,23 @@ def test_families_have_a_realistic_shape() -> None:
     assert len(kinds - {None}) >= 3
 
 
+def test_no_two_entities_of_a_case_share_a_name() -> None:
+    # Seed 3 draws the same first name twice in one family (its 8th case); seed 0 two letters sent the same
+    # day (its 168th); both have applicants with two applications.
+    for seed in (0, 3):
+        for line in jsonl("shipped", seed, 200).splitlines():
+            doc = json.loads(line)
+            names = [e["name"] for s in doc.values() if isinstance(s, dict) for e in s.values() if "name" in e]
+            assert len(names) == len(set(names)), doc["case"]
+    eighth = json.loads(jsonl("shipped", 3, 8).splitlines()[7])
+    assert sorted(p["name"] for p in eighth["persons"].values()) == [  # Thi drawn twice: the next name
+        "Carlos Karimi",
+        "Minh Karimi",
+        "Mireille Karimi",
+        "Thi Karimi",
+    ]
+
+
 def test_the_unknown_rate_leaves_facts_out() -> None:
     def facts(rate: float) -> int:
         docs = [json.loads(line) for line in jsonl("mini", 5, 100, rate).splitlines()]
