@@ -1,11 +1,12 @@
-"""Python's cycle collector held back while explanations are built and caseloads decided.
+"""Python's cycle collector held back while explanations are built, caseloads decided and coverage measured.
 
 An explanation makes hundreds of thousands of small containers (atoms, values, conditions) that reference
 counting frees as soon as they are done with. Counting them, Python's default thresholds run a full
 collection about every 70,000 container allocations, and a full collection walks the whole heap, the policy
 and the atoms kept for the process included: about a sixth of a batch explanation's time. In this scope
-(an explanation, a chunk of a caseload) the young generation is collected every YOUNG allocations instead
-of 700; what was set before comes back when the last scope running in the process ends.
+(an explanation, a chunk of a caseload, the coverage of a test run) the young generation is collected every
+YOUNG allocations instead of 700; what was set before comes back when the last scope running in the process
+ends.
 """
 
 from __future__ import annotations

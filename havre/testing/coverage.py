@@ -26,6 +26,7 @@ from typing import Any
 import clingo
 from clingo import Symbol
 
+from explain.collector import fewer_collections
 from grammar.checks.checked import CheckedPolicy
 from grammar.typed import nodes as n
 from grammar.typed import pretty
@@ -86,6 +87,7 @@ def _control(
     return ctl
 
 
+@fewer_collections()
 def coverage(program: AspProgram, policy: CheckedPolicy, cases: Sequence[Case]) -> Coverage:
     text, found = chains(policy, starts=True)  # step 0: what a condition is seen false after
     numbered = [(case_symbol(i), c) for i, c in enumerate(cases)]
