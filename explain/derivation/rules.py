@@ -8,7 +8,8 @@ the case.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
+from typing import Any
 
 from grammar.checks.checked import CheckedPolicy, CheckedRule
 from grammar.typed import nodes as n
@@ -31,6 +32,10 @@ class RuleTables:
     # readings), by the node's id: these nodes live as long as the policy, so their ids stay their own.
     _calls: dict[int, tuple[n.Call, ...]]
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Another process gives the nodes other ids: the calls are found again there.
+        return _with_calls, tuple(getattr(self, f.name) for f in fields(self) if f.name != "_calls")
+
     def calls(self, cond: n.Cond) -> tuple[n.Call, ...]:
         """The calls to the policy's predicates in an atom's or a comparison's terms (`age(P)` in `age(P) < 22`)."""
         found = self._calls.get(id(cond))
@@ -51,26 +56,32 @@ def rule_tables(policy: CheckedPolicy, chains: Sequence[Chain]) -> RuleTables:
         head_vars = [a.name for a in cr.rule.head.args]
         for b, branch in enumerate(branches[cr.id]):
             layouts[(cr.id, b)] = layout_vars(head_vars, branch)
-    readings = {cr.id: reading for cr in policy.rules if (reading := _reading(cr)) is not None}
-    predicates = frozenset(policy.predicates)
-    conditions = [
-        *(lit for found in branches.values() for branch in found for lit in branch),
-        *(exc for cr in policy.rules for exc in cr.rule.exceptions),
-        *(step.literal for c in chains for step in c.steps),
-        *readings.values(),
-    ]
-    targets = [c.cond if isinstance(c, n.Not) else c for c in conditions]
-    return RuleTables(
-        rules={cr.id: cr for cr in policy.rules},
-        concluding={pred: tuple(ids) for pred, ids in concluding.items()},
-        below={high: tuple(ids) for high, ids in below.items()},
-        branches=branches,
-        layouts=layouts,
-        chains={(c.rule, c.branch): c for c in chains},
-        predicates=predicates,
-        readings=readings,
-        _calls={id(t): _calls(t, predicates) for t in targets if isinstance(t, n.Atom | n.Compare)},
+    return _with_calls(
+        {cr.id: cr for cr in policy.rules},
+        {pred: tuple(ids) for pred, ids in concluding.items()},
+        {high: tuple(ids) for high, ids in below.items()},
+        branches,
+        layouts,
+        {(c.rule, c.branch): c for c in chains},
+        frozenset(policy.predicates),
+        {cr.id: reading for cr in policy.rules if (reading := _reading(cr)) is not None},
     )
+
+
+def _with_calls(*fields: Any) -> RuleTables:
+    """The tables with the calls of the conditions they hold, keyed by these nodes' ids."""
+    tables = RuleTables(*fields, _calls={})
+    conditions = [
+        *(lit for found in tables.branches.values() for branch in found for lit in branch),
+        *(exc for cr in tables.rules.values() for exc in cr.rule.exceptions),
+        *(step.literal for c in tables.chains.values() for step in c.steps),
+        *tables.readings.values(),
+    ]
+    for c in conditions:
+        target = c.cond if isinstance(c, n.Not) else c
+        if isinstance(target, n.Atom | n.Compare):
+            tables._calls[id(target)] = _calls(target, tables.predicates)
+    return tables
 
 
 def _reading(cr: CheckedRule) -> n.Compare | None:

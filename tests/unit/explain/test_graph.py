@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import pickle
 from typing import Any
 
 import pytest
@@ -146,3 +147,13 @@ def test_the_rules_look_ups_are_made_once_for_the_policy(mini: Policy) -> None:
     assert [c.name for c in tables.calls(under_22)] == ["age"]
     assert tables.calls(child_of) == () and tables.calls(not_in_union.cond) == ()  # type: ignore[attr-defined]
     assert graph(mini).rules is tables.rules  # every case's graph shares them
+
+
+def test_the_rules_look_ups_are_found_again_when_the_policy_goes_to_another_process(mini: Policy) -> None:
+    assert mini.explainer.tables  # made before pickling, as a server's policy may be
+    copy: Policy = pickle.loads(pickle.dumps(mini))  # what a worker process receives
+    tables = copy.explainer.tables
+    under_22 = tables.branches["FAM-2.under-22"][0][1]
+    assert id(under_22) in tables._calls and [c.name for c in tables.calls(under_22)] == ["age"]
+    assert not set(tables._calls) & set(mini.explainer.tables._calls)  # ids of this process's own nodes
+    assert copy.explain(family()) == mini.explain(family())
