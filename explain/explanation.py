@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Collection, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from explain.collector import fewer_collections
@@ -17,10 +19,11 @@ from solver.analysis.whatif import what_if_within as what_ifs
 from solver.cases.case import Case
 from solver.compile.chain import Chain, chains
 from solver.compile.emit import AspProgram
-from solver.solve.answer import Decision
+from solver.solve.answer import Decision, Key, Verdict
 from solver.solve.trace import trace_many
 
 WHAT_IF_SECONDS = 5.0  # the search for changes, for all the verdicts of one explanation
+SEARCHERS = min(4, os.cpu_count() or 1)  # the verdicts' searches run side by side
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +97,27 @@ class Explainer:
         kept = held(self.policy, case, verdict, include_judged=include_judged, include_fixed=include_fixed)
         return Changes(found, through, kept), whole
 
+    def _searched(
+        self, case: Case, verdicts: Sequence[Verdict], include_judged: bool, include_fixed: bool
+    ) -> tuple[dict[Key, Changes], bool]:
+        """What would change each verdict, searched on the cores at hand (clingo runs outside Python's lock), all
+        within WHAT_IF_SECONDS; whether every search was complete."""
+        deadline = time.monotonic() + WHAT_IF_SECONDS
+
+        def search(v: Verdict) -> tuple[Changes, bool] | None:
+            if time.monotonic() >= deadline:
+                return None
+            return self.changes(case, v.verdict, v.subject, include_judged, include_fixed, deadline)
+
+        workers = min(SEARCHERS, len(verdicts))
+        if workers <= 1:
+            found = [search(v) for v in verdicts]
+        else:
+            with ThreadPoolExecutor(workers) as pool:
+                found = list(pool.map(search, verdicts))
+        changes = {v.key: f[0] for v, f in zip(verdicts, found, strict=True) if f is not None}
+        return changes, all(f is not None and f[1] for f in found)
+
     @fewer_collections()
     def explain(
         self,
@@ -109,19 +133,12 @@ class Explainer:
         show_all: bool = False,
     ) -> View:
         graph, decision = self.graph(case)
-        changes = {}
         partial = list(decision.partial)
-        deadline = time.monotonic() + WHAT_IF_SECONDS
-        for v in chosen_verdicts(self.policy, decision, names, subjects, show_all) if what_if else ():
-            if v.status not in ("holds", "fails", "undetermined"):
-                continue
-            whole = time.monotonic() < deadline
-            if whole:
-                changes[v.key], whole = self.changes(
-                    case, v.verdict, v.subject, include_judged, include_fixed, deadline
-                )
-            if not whole and "what_if" not in partial:
-                partial.append("what_if")
+        chosen = chosen_verdicts(self.policy, decision, names, subjects, show_all) if what_if else []
+        asked = [v for v in chosen if v.status in ("holds", "fails", "undetermined")]
+        changes, whole = self._searched(case, asked, include_judged, include_fixed)
+        if not whole and "what_if" not in partial:
+            partial.append("what_if")
         view = explanation_view(
             self.policy,
             case,

@@ -15,11 +15,13 @@ import pytest
 import yaml
 from markupsafe import escape
 
+from explain import explanation
 from explain.rendering.render import Format, render
 from explain.rendering.render import _markdown_escape as escape_md
 from explain.view.views import View
 from explain.wording.french import polish
 from havre.api import Policy, load_policy
+from solver.analysis.whatif import restricted, what_if
 from tests.helpers import ROOT
 from tests.test_golden import check_golden
 
@@ -413,6 +415,34 @@ def test_when_only_a_finding_would_change_a_verdict_what_if_says_so_in_one_line(
     asked = policy().explain(CASES_DIR / "kofi-refused.yaml", verdicts=["decision"], what_if=True, include_judged=True)
     changes = [c for w in verdict_of(asked, "app1")["what_if"] for c in w["changes"]]
     assert changes and all(c["finding"] for c in changes)
+
+
+def test_each_value_of_an_unknown_fact_that_decides_a_verdict_is_found() -> None:
+    """The checker runs in the proposer's grounding: each proposal is checked on the free pair of copies, and a
+    proposal that flips the verdict is kept (here every one of the five statuses decides it)."""
+    p = policy()
+    found = what_if(
+        p.program, p.checked, p.case(EXAMPLES_DIR / "amina-selected.yaml"), "canada_decides_asylum_claim", ("lina",)
+    )
+    assert [([str(c) for c in w.changes], w.status, w.takes_out) for w in found] == [
+        (["immigration_status(lina) = asylum_claimant"], "holds", ()),
+        (["immigration_status(lina) = citizen"], "fails", ("JUR-1.asylum-claim",)),
+        (["immigration_status(lina) = foreign_national"], "fails", ("JUR-1.asylum-claim",)),
+        (["immigration_status(lina) = permanent_resident"], "fails", ("JUR-1.asylum-claim",)),
+        (["immigration_status(lina) = protected_person"], "fails", ("JUR-1.asylum-claim",)),
+    ]
+    assert restricted(p.checked, "decision") is restricted(p.checked, "decision")  # each verdict's part made once
+
+
+def test_verdicts_searched_side_by_side_change_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    case = EXAMPLES_DIR / "kofi-refused.yaml"
+    monkeypatch.setattr(explanation, "WHAT_IF_SECONDS", 600.0)
+    found = {}
+    for searchers in (1, 3):
+        monkeypatch.setattr(explanation, "SEARCHERS", searchers)
+        found[searchers] = policy().explain(case, what_if=True)
+    assert found[1] == found[3]
+    assert sum(len(v["what_if"]) for v in found[1]["verdicts"]) > 20
 
 
 # ---------------------------------------------------------------- HTML and Markdown

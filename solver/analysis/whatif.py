@@ -17,12 +17,14 @@ case that share the change choices. The proposer minimises the number of
 changes (`#minimize`, `--opt-mode=optN` projected on them) such that no pair is
 a counterexample (a copy where the verdict did not flip, or two copies that
 disagree on it); its first pair is free, each other pair pinned to the two
-completions of a counterexample found so far. The checker, with the changes as
-externals and one free pair, looks for a counterexample to each proposal; one
-it finds is pinned into the proposer, so that proposal never returns. Sets
-found are blocked with their supersets, and the search goes up the costs (up
-to MAX_COST changes) until `limit` sets are known to be the smallest. They are
-then applied to the case and decided again with `decide_many`.
+completions of a counterexample found so far. The checker takes the changes as
+assumptions and looks for a counterexample to each proposal in the free pair;
+one it finds is pinned into the proposer, so that proposal never returns. Both
+are one grounding, told apart by the external `_checking`: the copies are
+grounded once per verdict, not once for each role. Sets found are blocked with
+their supersets, and the search goes up the costs (up to MAX_COST changes)
+until `limit` sets are known to be the smallest. They are then applied to the
+case and decided again with `decide_many`.
 """
 
 from __future__ import annotations
@@ -45,7 +47,7 @@ from solver.cases.case import Case, Fact, Value
 from solver.compile.cone import inputs_read
 from solver.compile.emit import AspProgram, emit, tuple_text
 from solver.compile.names import CASE, args_tuple, encode
-from solver.solve.answer import Verdict, fact_text
+from solver.solve.answer import Decision, Verdict, fact_text
 from solver.solve.context import Context
 from solver.solve.decide import decide_many
 from solver.solve.run import add_case, new_control
@@ -159,9 +161,9 @@ def what_if_within(
     typed = zip((p.type.name for p in pred.params), subject, strict=False)
     if len(subject) != len(pred.params) or any(t not in ids for t in typed):
         raise ValueError(f"{fact_text(verdict, subject)} is not a subject of {verdict} in case {case.id}")
-    sub = _restricted(policy, verdict)
-    sub_program, case = emit(sub), _keep(case, sub.predicates, set())
-    before = decide_many(sub_program, sub, [case], missing=False)[0].get(verdict, *subject)
+    sub, sub_program = restricted(policy, verdict)
+    case = _keep(case, sub.predicates, set())
+    before = _decided(sub_program, sub, case).get(verdict, *subject)
     kinds = ("input", "judged") if include_judged else ("input",)
     changeable = [
         p for p in sub.inputs()
@@ -172,20 +174,20 @@ def what_if_within(
     if limit <= 0 or not positions:
         return [], True
     problem = _Problem(sub, sub_program, case, positions, pred, subject, before)
-    proposer, checker = _Grounding(problem, search=True), _Grounding(problem, search=False)
+    search = _Search(problem)
     found: list[tuple[Change, ...]] = []
 
     def late() -> bool:
         return deadline is not None and time.monotonic() > deadline
 
     whole = True
-    timer = _interrupt_at(deadline, proposer.ctl, checker.ctl)
+    timer = _interrupt_at(deadline, search.ctl)
     try:
         for _ in range(MAX_ROUNDS):
             if late():
                 whole = False
                 break
-            proposals, complete = proposer.propose()
+            proposals, complete = search.propose()
             if late():  # a solve cut short proves nothing
                 whole = False
                 break
@@ -194,15 +196,15 @@ def what_if_within(
                 break
             pinned = 0
             for changes in proposals:
-                witness = checker.counterexample(changes)
+                witness = search.counterexample(changes)
                 if late():
                     whole = False
                     break
                 if witness is None:
                     found.append(changes)
-                    proposer.block(changes)
+                    search.block(changes)
                 elif pinned < MAX_NEW_PINS:
-                    proposer.add_pair(witness)
+                    search.add_pair(witness)
                     pinned += 1
             if not whole or (not pinned and complete and len(found) >= limit):
                 break
@@ -246,21 +248,66 @@ def _flipped(pred: n.Predicate, before: Verdict, after: Verdict) -> bool:
     return after.status == "fails" or (after.status == "holds" and after.value != before.value)
 
 
+# A verdict's part of a policy, compiled: the searches of one explanation ask for many verdicts, and a server
+# for the same ones again. Keyed by the policy's hash, which names its text.
+_PARTS: dict[tuple[str, str], tuple[CheckedPolicy, AspProgram]] = {}
+_READS: dict[str, dict[str, frozenset[str]]] = {}
+MAX_PARTS = 1024
+
+
+def restricted(policy: CheckedPolicy, verdict: str) -> tuple[CheckedPolicy, AspProgram]:
+    """The policy cut down to the verdict, the rules it can depend on and the predicates they read; compiled."""
+    key = (policy.hash, verdict)
+    found = _PARTS.get(key)
+    if found is None:
+        if len(_PARTS) >= MAX_PARTS:
+            _PARTS.clear()
+        part = _restricted(policy, verdict)
+        found = _PARTS[key] = (part, emit(part))
+    return found
+
+
+# A case decided on a verdict's part, kept for the part's other subjects: an explanation searches the verdict
+# of each person of a family in turn, on the same part and the same case.
+_DECIDED: dict[tuple[str, Case], Decision] = {}
+MAX_DECIDED = 64
+
+
+def _decided(program: AspProgram, policy: CheckedPolicy, case: Case) -> Decision:
+    key = (policy.hash, case)
+    found = _DECIDED.get(key)
+    if found is None:
+        if len(_DECIDED) >= MAX_DECIDED:
+            _DECIDED.clear()
+        found = _DECIDED[key] = decide_many(program, policy, [case], missing=False)[0]
+    return found
+
+
+def _reads(policy: CheckedPolicy) -> dict[str, frozenset[str]]:
+    """For each predicate a rule concludes, the predicates its rules read."""
+    found = _READS.get(policy.hash)
+    if found is None:
+        graph: dict[str, set[str]] = defaultdict(set)
+        for cr in policy.rules:
+            rule = cr.rule
+            conds = [c for c in (rule.body, *rule.exceptions) if c is not None]
+            if rule.head.value is not None:  # a value such as `number of X where ...` reads too
+                conds.append(n.Compare("=", rule.head.value, rule.head.value, rule.span))
+            for cond in (c for top in conds for c in walk_conds(top)):
+                graph[rule.head.name] |= {t.name for t in walk_terms(cond) if isinstance(t, n.Call)}
+                if isinstance(cond, n.Atom):
+                    graph[rule.head.name].add(cond.name)
+        if len(_READS) >= MAX_PARTS:
+            _READS.clear()
+        found = _READS[policy.hash] = {k: frozenset(v) for k, v in graph.items()}
+    return found
+
+
 def _restricted(policy: CheckedPolicy, verdict: str) -> CheckedPolicy:
-    """The policy cut down to the verdict, the rules it can depend on and the predicates they read."""
-    graph: dict[str, set[str]] = defaultdict(set)
-    for cr in policy.rules:
-        rule = cr.rule
-        conds = [c for c in (rule.body, *rule.exceptions) if c is not None]
-        if rule.head.value is not None:  # a value such as `number of X where ...` reads too
-            conds.append(n.Compare("=", rule.head.value, rule.head.value, rule.span))
-        for cond in (c for top in conds for c in walk_conds(top)):
-            graph[rule.head.name] |= {t.name for t in walk_terms(cond) if isinstance(t, n.Call)}
-            if isinstance(cond, n.Atom):
-                graph[rule.head.name].add(cond.name)
+    graph = _reads(policy)
     cone, todo = {verdict}, [verdict]
     while todo:
-        for p in graph[todo.pop()] - cone:
+        for p in graph.get(todo.pop(), frozenset()) - cone:
             cone.add(p)
             todo.append(p)
     return replace(
@@ -312,8 +359,10 @@ def _positions(case: Case, preds: list[n.Predicate]) -> list[_Position]:
     return out
 
 
-# The proposer's choices: a value for at most one change per fact, as few changes as possible.
+# The proposer's choices: a value for at most one change per fact, as few changes as possible. When
+# `_checking`, the choices are assumed (PAIR below); it shows what pins each copy of a counterexample.
 SEARCH = f"""
+#external _checking.
 {{ _to(F,V) : _dom(F,V), not _before(F,V) }} 1 :- _pos(F).
 _set(F) :- _to(F,_).
 _known(F) :- _before(F,_).
@@ -322,16 +371,15 @@ _any :- _set(_).
 :- #count{{ F : _set(F) }} > {MAX_COST}.
 #minimize {{ 1,F : _set(F) }}.
 #show _to/2.
+#show _xv(C,F,V) : _xv(C,F,V), C < 2.
+#show _xu(C,P,A,V) : _xu(C,P,A,V), C < 2.
+#show _xt(C,T,V) : _xt(C,T,V), C < 2.
 #project _to/2.
 """
-# The checker: the changes given; it shows what pins each copy of a counterexample.
-CHECK = """
-#external _to(F,V) : _dom(F,V), not _before(F,V).
-_set(F) :- _to(F,_).
-_known(F) :- _before(F,_).
-#show _xv/3.
-#show _xu/4.
-#show _xt/3.
+# A pair: no counterexample when proposing; when checking, the free pair (the first) must be one.
+PAIR = """
+:- _cex(_wi), not _checking.
+:- not _cex(_wi), _checking, _wi = 0.
 """
 # One copy `_wc` of the case: the compiled policy, the changeable facts, the pins, the verdict.
 COPY = """
@@ -427,21 +475,23 @@ class _Problem:
         }  # fmt: skip
 
 
-class _Grounding:
-    """The proposer (`search`) or the checker: pairs of copies of the case, grounded as they come."""
+class _Search:
+    """The proposer and the checker: pairs of copies of the case in one control, grounded as they come."""
 
-    def __init__(self, problem: _Problem, search: bool) -> None:
-        self.problem, self.search, self.pairs = problem, search, 0
-        self.ctl, self.messages = new_control(["--opt-mode=optN", "--project=project", "0"] if search else [])
+    def __init__(self, problem: _Problem) -> None:
+        self.problem, self.pairs = problem, 0
+        self.ctl, self.messages = new_control(["--opt-mode=optN", "--project=project", "0"])
         try:
-            self.ctl.add("base", [], SEARCH if search else CHECK)
+            self.ctl.add("base", [], SEARCH)
             self.ctl.add("copy", ["_wc"], problem.copy)
-            self.ctl.add(
-                "pair", ["_wi", "_wa", "_wb"], problem.pair + (":- _cex(_wi).\n" if search else ":- not _cex(_wi).\n")
-            )
+            self.ctl.add("pair", ["_wi", "_wa", "_wb"], problem.pair + PAIR)
         except RuntimeError as err:
             raise self.messages.fail("what-if program", err) from None
         self.add_pair(((), ()))
+        atoms = self.ctl.symbolic_atoms
+        self.ctl.assign_external(Function("_checking"), None)  # free: each solve assumes its role
+        self.checking = atoms[Function("_checking")].literal  # type: ignore[union-attr]
+        self.literals = {change: atoms[sym].literal for sym, change in problem.changes.items()}  # type: ignore[union-attr]
 
     def add_pair(self, witness: Witness) -> None:
         """A pair of copies, each pinned to one completion of a counterexample (free when empty)."""
@@ -476,23 +526,26 @@ class _Grounding:
             raise self.messages.fail("what-if program", err) from None
 
     def block(self, changes: tuple[Change, ...]) -> None:
-        """No proposal may include these changes."""
+        """No proposal may include these changes (the checker still tries them)."""
         try:
             with self.ctl.backend() as b:
-                b.add_rule([], [b.add_atom(s) for s, c in self.problem.changes.items() if c in changes])
+                b.add_rule([], [*(self.literals[c] for c in changes), -self.checking])
         except RuntimeError as err:
             raise self.messages.fail("what-if search", err) from None
 
     def propose(self) -> tuple[list[tuple[Change, ...]], bool]:
         """The optimal change sets (at most MAX_CANDIDATES); whether that is all of them."""
         sets: list[tuple[Change, ...]] = []
+        solve = self.ctl.configuration.solve
+        solve.opt_mode, solve.models = "optN", 0  # type: ignore[union-attr]
         try:
-            with self.ctl.solve(yield_=True) as handle:
+            with self.ctl.solve(assumptions=[-self.checking], yield_=True) as handle:
                 for model in handle:
                     if model.optimality_proven:
                         if len(sets) == MAX_CANDIDATES:
                             return sets, False
-                        changes = (self.problem.changes[s] for s in model.symbols(shown=True))
+                        shown = model.symbols(shown=True)
+                        changes = (self.problem.changes[s] for s in shown if s.name == "_to")
                         sets.append(tuple(sorted(changes, key=str)))
         except RuntimeError as err:
             raise self.messages.fail("what-if search", err) from None
@@ -500,16 +553,19 @@ class _Grounding:
 
     def counterexample(self, changes: tuple[Change, ...]) -> Witness | None:
         """Two completions of the case, changed, in which the verdict did not flip; None if there are none."""
-        for sym, change in self.problem.changes.items():
-            self.ctl.assign_external(sym, change in changes)
+        chosen = set(changes)
+        assumed = [self.checking, *(lit if c in chosen else -lit for c, lit in self.literals.items())]
+        solve = self.ctl.configuration.solve
+        solve.opt_mode, solve.models = "ignore", 1  # type: ignore[union-attr]
         pins: tuple[list[Pin], list[Pin]] = ([], [])
         try:
-            with self.ctl.solve(yield_=True) as handle:
+            with self.ctl.solve(assumptions=assumed, yield_=True) as handle:
                 model = next(iter(handle), None)
                 if model is None:
                     return None
                 for s in model.symbols(shown=True):
-                    pins[s.arguments[0].number].append(("_w" + s.name[2:], tuple(s.arguments[1:])))
+                    if s.name != "_to" and (copy := s.arguments[0].number) < 2:
+                        pins[copy].append(("_w" + s.name[2:], tuple(s.arguments[1:])))
         except RuntimeError as err:
             raise self.messages.fail("what-if check", err) from None
         return tuple(sorted(pins[0])), tuple(sorted(pins[1]))
