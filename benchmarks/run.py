@@ -33,6 +33,7 @@ import clingo
 from clingo.ast import ProgramBuilder
 
 from benchmarks import xclingo_compare
+from explain import explanation
 from havre.api import Policy, load_policy
 from havre.caseload import batch as b
 from havre.caseload.generate import Generator, write_jsonl
@@ -46,6 +47,7 @@ from solver.solve.run import add_case, case_symbol, show_directives, statements
 ROOT = Path(__file__).resolve().parent.parent
 AMINA = ROOT / "policy/examples/amina-selected.yaml"  # 100 of its 152 verdicts undetermined: missing facts searched
 COMPLETE = ROOT / "policy/examples/mateo-federal-hc.yaml"  # every verdict decided
+FAMILY = ROOT / "policy/examples/leila-family-selection.yaml"  # seven people: what would change each verdict
 SMALL = ROOT / "benchmarks/small"  # about twenty rules: the fixed overheads show
 MODES = {  # verdict cases, explained cases, warm runs, cold runs, caseload sizes
     "smoke": (20, 2, 5, 1, (20, 40)),  # the small policy's rows take 50 times the verdict cases
@@ -53,6 +55,7 @@ MODES = {  # verdict cases, explained cases, warm runs, cold runs, caseload size
     "full": (500, 30, 200, 5, (1_000, 10_000, 100_000)),
 }
 ENTITIES = {"smoke": (10,), "quick": (10, 20, 30, 40), "full": (10, 20, 30, 40)}  # entities of one case
+WHAT_IF_RUNS = {"smoke": 1, "quick": 3, "full": 3}  # explanations with what-if, for each way of searching
 IMPACT_CASES = {"smoke": 20, "quick": 10_000, "full": 10_000}  # the caseload of the impact row
 SERVE_LOAD = {"smoke": 4, "quick": 200, "full": 200}  # concurrent decide requests to `havre serve`
 WARM_BUDGET = 120.0  # seconds: the warm rows stop early when one decision takes longer than the target by far
@@ -304,6 +307,42 @@ def _warm_case(policy: Policy, case: Case, name: str, runs: int) -> list[Row]:
             )
         )
     return rows
+
+
+def what_if_rows(policy: Policy, case_path: Path, runs: int) -> list[Row]:
+    """What would change each verdict, as a reviewer asks it (`havre explain --why-not --what-if`, the decision
+    page), on a warm policy: the verdicts searched side by side, and one at a time."""
+    case = policy.case(case_path)
+    views = [policy.explain(case, why_not=True, what_if=True)]  # each verdict's part compiled, as in a server
+    side_by_side = explanation.SEARCHERS
+    walls: dict[int, list[float]] = {}
+    cpus: dict[int, list[float]] = {}
+    partial = False
+    try:
+        for _ in range(runs):
+            for searchers in (1, side_by_side):
+                explanation.SEARCHERS = searchers
+                clock = Clock()
+                clock.time(lambda: views.append(policy.explain(case, why_not=True, what_if=True)))
+                walls.setdefault(searchers, []).append(clock.wall)
+                cpus.setdefault(searchers, []).append(clock.cpu)
+                cut = "what_if" in views[-1].get("partial", [])
+                partial = partial or (cut and searchers == side_by_side)
+    finally:
+        explanation.SEARCHERS = side_by_side
+    searched = sum(v["status"] in ("holds", "fails", "undetermined") for v in views[0]["verdicts"])
+    wall, alone = statistics.median(walls[side_by_side]), statistics.median(walls[1])
+    return [
+        Row(
+            f"what would change each verdict, warm, {case_path.name} ({searched} verdicts, "
+            f"{side_by_side} searched side by side; median of {runs})",
+            f"wall {wall:.2f} s (cpu {statistics.median(cpus[side_by_side]):.2f} s)",
+            f"one verdict at a time: wall {alone:.2f} s",
+            f"{wall / alone:.2f}x",
+            f"every search complete within {explanation.WHAT_IF_SECONDS:g} s",
+            judged(not partial),
+        )
+    ]
 
 
 # The edit an analyst makes between two checks: one condition of one rule left out.
@@ -601,6 +640,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--policy", type=Path, default=ROOT / "policy")
     parser.add_argument("--case", type=Path, default=AMINA, help="the case of the warm and cold rows")
     parser.add_argument("--also-cold", type=Path, nargs="*", default=[COMPLETE], help="more cases for the cold rows")
+    parser.add_argument("--what-if", type=Path, default=FAMILY, help="the case of the what-if row")
     parser.add_argument("--workers", type=int, default=2, help="processes of the caseload and serve rows")
     parser.add_argument("--chunk-size", type=int, default=b.DEFAULT_CHUNK)
     parser.add_argument("--seed", type=int, default=0)
@@ -616,6 +656,7 @@ def main(argv: list[str] | None = None) -> int:
         lambda: small_policy_rows(50 * n_verdicts, args.chunk_size, args.seed),
         lambda: explanation_rows(policy, docs[:n_explained], args.chunk_size),
         lambda: warm_rows(policy, [args.case, *args.also_cold], warm_runs, args.seed),
+        lambda: what_if_rows(policy, args.what_if, WHAT_IF_RUNS[args.mode or "quick"]),
         lambda: entity_rows(policy, args.case, ENTITIES[args.mode or "quick"]),
         lambda: cold_rows([args.case, *args.also_cold], args.policy, cold_runs),
         lambda: caseload_rows(policy, args.policy, sizes, args.workers, args.seed),

@@ -18,7 +18,7 @@ MINI = ROOT / "tests/fixtures/mini"
 def test_the_smoke_run_prints_every_row(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     case = tmp_path / "case.json"
     case.write_text(json.dumps(Generator(load(MINI), seed=1).case(0)), encoding="utf-8")
-    assert main(["--smoke", "--policy", str(MINI), "--case", str(case), "--also-cold"]) == 0
+    assert main(["--smoke", "--policy", str(MINI), "--case", str(case), "--also-cold", "--what-if", str(case)]) == 0
     table = capsys.readouterr().out
     for row in (
         "reading a case: a JSON line checked and made a Case",
@@ -32,6 +32,7 @@ def test_the_smoke_run_prints_every_row(tmp_path: Path, capsys: pytest.CaptureFi
         "warm decide, verdicts only, case.json",
         "warm decide with missing facts",
         "warm explain, every verdict",
+        "what would change each verdict, warm, case.json",
         "one case of 10 entities (case.json grown by copying an entity)",
         "cold `havre decide case.json` as a process (median",
         "cold `havre decide case.json` as a process, policy cache off",
