@@ -213,7 +213,7 @@ def what_if_within(
             timer.cancel()
     found.sort(key=lambda s: (len(s), tuple(map(str, s))))
     found = found[:limit]
-    decisions = decide_many(sub_program, sub, [apply_changes(case, s) for s in found], missing=False)
+    decisions = decide_many(sub_program, sub, [apply_changes(case, s) for s in found], missing=False, by_shape=False)
     afters = [(s, d.get(verdict, *subject)) for s, d in zip(found, decisions, strict=True)]
     old = set(before.rules)
     return [
@@ -279,7 +279,7 @@ def _decided(program: AspProgram, policy: CheckedPolicy, case: Case) -> Decision
     if found is None:
         if len(_DECIDED) >= MAX_DECIDED:
             _DECIDED.clear()
-        found = _DECIDED[key] = decide_many(program, policy, [case], missing=False)[0]
+        found = _DECIDED[key] = decide_many(program, policy, [case], missing=False, by_shape=False)[0]
     return found
 
 

@@ -19,10 +19,12 @@ from solver.solve.run import case_symbol, consequence_texts, control
 
 
 def decide_many(
-    program: AspProgram, policy: CheckedPolicy, cases: Sequence[Case], *, missing: bool = True
+    program: AspProgram, policy: CheckedPolicy, cases: Sequence[Case], *, missing: bool = True, by_shape: bool = True
 ) -> list[Decision]:
+    """`by_shape=False`: a program decided once or twice (a verdict's part, for what-if) goes the reference way, so
+    that its grounding never takes the place of a shape the process keeps."""
     soon = finder_soon(program, policy, cases[0]) if missing and len(cases) == 1 else None
-    decisions = _decided(program, policy, cases)
+    decisions = _decided(program, policy, cases) if by_shape else reference(program, policy, cases)
     # What rests on a conflict is worked out only for the cases that have one: it costs a grounding of its own.
     clashing = [i for i, d in enumerate(decisions) if d.conflicts]
     if clashing:

@@ -8,8 +8,9 @@ from typing import Any
 import pytest
 
 from havre.api import Policy, load_policy
-from solver.analysis.whatif import Change, WhatIf, apply_changes, what_if
+from solver.analysis.whatif import Change, WhatIf, apply_changes, restricted, what_if
 from solver.cases.case import Case, Fact
+from solver.solve import shaped
 from solver.solve.answer import Verdict
 from tests.helpers import ROOT
 from tests.unit.solver.solve.test_decide import family
@@ -172,3 +173,12 @@ def test_bad_verdict_or_subject(mini: Policy) -> None:
         what_if(mini.program, mini.checked, case, "age", ("amina",))
     with pytest.raises(ValueError, match="not a subject"):
         what_if(mini.program, mini.checked, case, "decision", ("amina",))
+
+
+def test_a_verdicts_part_is_never_kept_as_a_shape(mini: Policy) -> None:
+    """The part of the policy a verdict reads is decided the reference way: a server's kept shapes (eight at
+    most) are not pushed out by the parts an explanation's searches go through."""
+    part = restricted(mini.checked, "decision")[1]
+    for _ in range(3):  # the second sighting of a shape would ground it
+        assert len(run(mini, family(), "decision", "app1", limit=10)) == len(REFUSED_OR_NONE)
+    assert [key for key in (*shaped._SHAPES, *shaped._SEEN) if key[0] == part.text] == []
