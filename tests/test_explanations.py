@@ -21,7 +21,8 @@ from explain.rendering.render import _markdown_escape as escape_md
 from explain.view.views import View
 from explain.wording.french import polish
 from havre.api import Policy, load_policy
-from solver.analysis.whatif import restricted, what_if
+from solver.analysis.parts import part
+from solver.analysis.whatif import what_if
 from tests.helpers import ROOT
 from tests.test_golden import check_golden
 
@@ -431,7 +432,7 @@ def test_each_value_of_an_unknown_fact_that_decides_a_verdict_is_found() -> None
         (["immigration_status(lina) = permanent_resident"], "fails", ("JUR-1.asylum-claim",)),
         (["immigration_status(lina) = protected_person"], "fails", ("JUR-1.asylum-claim",)),
     ]
-    assert restricted(p.checked, "decision") is restricted(p.checked, "decision")  # each verdict's part made once
+    assert part(p.checked, "decision") is part(p.checked, "decision")  # each verdict's part made once
 
 
 def test_verdicts_searched_side_by_side_change_nothing(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -42,10 +42,10 @@ from clingo import Control, Function, Number, String, Symbol, SymbolType, Tuple_
 
 from grammar.checks.checked import CheckedPolicy
 from grammar.typed import nodes as n
-from grammar.typed.normal import walk_conds, walk_terms
+from solver.analysis.parts import may_read, part, subject_reads
 from solver.cases.case import Case, Fact, Value
 from solver.compile.cone import inputs_read
-from solver.compile.emit import AspProgram, emit, tuple_text
+from solver.compile.emit import AspProgram, tuple_text
 from solver.compile.names import CASE, args_tuple, encode
 from solver.solve.answer import Decision, Verdict, fact_text
 from solver.solve.context import Context
@@ -161,7 +161,7 @@ def what_if_within(
     typed = zip((p.type.name for p in pred.params), subject, strict=False)
     if len(subject) != len(pred.params) or any(t not in ids for t in typed):
         raise ValueError(f"{fact_text(verdict, subject)} is not a subject of {verdict} in case {case.id}")
-    sub, sub_program = restricted(policy, verdict)
+    sub, sub_program = part(policy, verdict)
     case = _keep(case, sub.predicates, set())
     before = _decided(sub_program, sub, case).get(verdict, *subject)
     kinds = ("input", "judged") if include_judged else ("input",)
@@ -170,7 +170,8 @@ def what_if_within(
         if p.kind in kinds and (include_fixed or not p.fixed)
         and isinstance(p.value, n.BoolType | n.EnumType | n.EntityType)
     ]  # fmt: skip
-    positions = _positions(case, changeable)
+    reads = subject_reads(sub, verdict, subject)
+    positions = [p for p in _positions(case, changeable) if may_read(reads, p.pred.name, p.args)]
     if limit <= 0 or not positions:
         return [], True
     problem = _Problem(sub, sub_program, case, positions, pred, subject, before)
@@ -248,25 +249,6 @@ def _flipped(pred: n.Predicate, before: Verdict, after: Verdict) -> bool:
     return after.status == "fails" or (after.status == "holds" and after.value != before.value)
 
 
-# A verdict's part of a policy, compiled: the searches of one explanation ask for many verdicts, and a server
-# for the same ones again. Keyed by the policy's hash, which names its text.
-_PARTS: dict[tuple[str, str], tuple[CheckedPolicy, AspProgram]] = {}
-_READS: dict[str, dict[str, frozenset[str]]] = {}
-MAX_PARTS = 1024
-
-
-def restricted(policy: CheckedPolicy, verdict: str) -> tuple[CheckedPolicy, AspProgram]:
-    """The policy cut down to the verdict, the rules it can depend on and the predicates they read; compiled."""
-    key = (policy.hash, verdict)
-    found = _PARTS.get(key)
-    if found is None:
-        if len(_PARTS) >= MAX_PARTS:
-            _PARTS.clear()
-        part = _restricted(policy, verdict)
-        found = _PARTS[key] = (part, emit(part))
-    return found
-
-
 # A case decided on a verdict's part, kept for the part's other subjects: an explanation searches the verdict
 # of each person of a family in turn, on the same part and the same case.
 _DECIDED: dict[tuple[str, Case], Decision] = {}
@@ -281,45 +263,6 @@ def _decided(program: AspProgram, policy: CheckedPolicy, case: Case) -> Decision
             _DECIDED.clear()
         found = _DECIDED[key] = decide_many(program, policy, [case], missing=False, by_shape=False)[0]
     return found
-
-
-def _reads(policy: CheckedPolicy) -> dict[str, frozenset[str]]:
-    """For each predicate a rule concludes, the predicates its rules read."""
-    found = _READS.get(policy.hash)
-    if found is None:
-        graph: dict[str, set[str]] = defaultdict(set)
-        for cr in policy.rules:
-            rule = cr.rule
-            conds = [c for c in (rule.body, *rule.exceptions) if c is not None]
-            if rule.head.value is not None:  # a value such as `number of X where ...` reads too
-                conds.append(n.Compare("=", rule.head.value, rule.head.value, rule.span))
-            for cond in (c for top in conds for c in walk_conds(top)):
-                graph[rule.head.name] |= {t.name for t in walk_terms(cond) if isinstance(t, n.Call)}
-                if isinstance(cond, n.Atom):
-                    graph[rule.head.name].add(cond.name)
-        if len(_READS) >= MAX_PARTS:
-            _READS.clear()
-        found = _READS[policy.hash] = {k: frozenset(v) for k, v in graph.items()}
-    return found
-
-
-def _restricted(policy: CheckedPolicy, verdict: str) -> CheckedPolicy:
-    graph = _reads(policy)
-    cone, todo = {verdict}, [verdict]
-    while todo:
-        for p in graph.get(todo.pop(), frozenset()) - cone:
-            cone.add(p)
-            todo.append(p)
-    return replace(
-        policy,
-        hash=f"{policy.hash}/{verdict}",  # another program: nothing cached by hash may mix the two
-        predicates={k: p for k, p in policy.predicates.items() if k in cone},
-        rules=tuple(cr for cr in policy.rules if cr.rule.head.name in cone),
-        invariants=(),
-        applies={},  # may read predicates outside the cone
-        grounds={},
-        summary=(),
-    )
 
 
 def _keep(case: Case, preds: Mapping[str, object], positions: Iterable[_Position]) -> Case:

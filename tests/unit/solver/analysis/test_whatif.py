@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 
 from havre.api import Policy, load_policy
-from solver.analysis.whatif import Change, WhatIf, apply_changes, restricted, what_if
+from solver.analysis.parts import may_read, part, subject_reads
+from solver.analysis.whatif import Change, WhatIf, apply_changes, what_if
 from solver.cases.case import Case, Fact
 from solver.solve import shaped
 from solver.solve.answer import Verdict
@@ -178,7 +179,28 @@ def test_bad_verdict_or_subject(mini: Policy) -> None:
 def test_a_verdicts_part_is_never_kept_as_a_shape(mini: Policy) -> None:
     """The part of the policy a verdict reads is decided the reference way: a server's kept shapes (eight at
     most) are not pushed out by the parts an explanation's searches go through."""
-    part = restricted(mini.checked, "decision")[1]
+    program = part(mini.checked, "decision")[1]
     for _ in range(3):  # the second sighting of a shape would ground it
         assert len(run(mini, family(), "decision", "app1", limit=10)) == len(REFUSED_OR_NONE)
-    assert [key for key in (*shaped._SHAPES, *shaped._SEEN) if key[0] == part.text] == []
+    assert [key for key in (*shaped._SHAPES, *shaped._SEEN) if key[0] == program.text] == []
+
+
+def test_a_persons_verdict_reads_that_persons_facts(mini: Policy) -> None:
+    reads = subject_reads(mini.checked, "eligible", ("amina",))
+    assert {k: set(v) for k, v in reads.items()} == {
+        "asylum_claim_pending": {("amina",)},
+        "status": {("amina",)},
+        "distress": {("amina",)},
+    }
+    decision = subject_reads(mini.checked, "decision", ("app1",))
+    assert set(decision["principal"]) == {("app1",)}
+    assert set(decision["status"]) == {(None,)}  # the principal's, whoever it is
+    assert may_read(decision, "required", ("form", "app1")) and not may_read(decision, "required", ("form", "app2"))
+    assert not may_read(decision, "birth_date", ("amina",))  # not read at all
+
+
+def test_what_if_changes_only_facts_the_subjects_verdict_reads(mini: Policy) -> None:
+    doc = family()
+    for person in ("amina", "lina"):
+        results = run(mini, doc, "eligible", person, include_judged=True, limit=10)
+        assert results and all(c.args == (person,) for w in results for c in w.changes)
