@@ -94,7 +94,7 @@ class Explainer:
                 **options,  # type: ignore[arg-type]
             )
             through = [w for w in found_with if any(c.pred in judged for c in w.changes)]
-        kept = held(self.policy, case, verdict, include_judged=include_judged, include_fixed=include_fixed)
+        kept = held(self.policy, case, verdict, subject, include_judged=include_judged, include_fixed=include_fixed)
         return Changes(found, through, kept), whole
 
     def _searched(

@@ -435,6 +435,16 @@ def test_each_value_of_an_unknown_fact_that_decides_a_verdict_is_found() -> None
     assert part(p.checked, "decision") is part(p.checked, "decision")  # each verdict's part made once
 
 
+def test_what_if_holds_only_the_facts_the_subjects_verdict_reads() -> None:
+    """Leila's eligibility reads her own approval in principle: the family's other approvals are not listed."""
+    case = EXAMPLES_DIR / "leila-family-selection.yaml"
+    v = policy().explain(case, verdicts=["eligible_for_program"], subjects=[("leila",)], what_if=True)
+    assert verdict_of(v, "leila")["held_fixed"] == [
+        "IRCC has approved in principle (stage one) Leila Karimi's application for permanent residence on humanitarian"
+        " and compassionate grounds"
+    ]
+
+
 def test_verdicts_searched_side_by_side_change_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
     case = EXAMPLES_DIR / "kofi-refused.yaml"
     monkeypatch.setattr(explanation, "WHAT_IF_SECONDS", 600.0)

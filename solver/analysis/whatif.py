@@ -44,7 +44,6 @@ from grammar.checks.checked import CheckedPolicy
 from grammar.typed import nodes as n
 from solver.analysis.parts import may_read, part, subject_reads
 from solver.cases.case import Case, Fact, Value
-from solver.compile.cone import inputs_read
 from solver.compile.emit import AspProgram, tuple_text
 from solver.compile.names import CASE, args_tuple, encode
 from solver.solve.answer import Decision, Verdict, fact_text
@@ -223,16 +222,24 @@ def what_if_within(
     ], whole  # fmt: skip
 
 
-def held(policy: CheckedPolicy, case: Case, verdict: str, *, include_judged: bool, include_fixed: bool) -> list[Fact]:
-    """The facts of the case a verdict can read that what-if holds as they are: past events (`fixed`) and
-    officers' findings, unless asked."""
-    reads = inputs_read(policy, verdict)
-    kept = []
-    for f in case.facts:
-        decl = policy.predicates[f.pred]
-        if f.pred in reads and ((decl.fixed and not include_fixed) or (decl.kind == "judged" and not include_judged)):
-            kept.append(f)
-    return kept
+def held(
+    policy: CheckedPolicy,
+    case: Case,
+    verdict: str,
+    subject: tuple[str, ...],
+    *,
+    include_judged: bool,
+    include_fixed: bool,
+) -> list[Fact]:
+    """The facts of the case the subject's verdict can read that what-if holds as they are: past events (`fixed`)
+    and officers' findings, unless asked."""
+    reads = subject_reads(policy, verdict, subject)
+    preds = policy.predicates
+    return [
+        f for f in case.facts
+        if ((preds[f.pred].fixed and not include_fixed) or (preds[f.pred].kind == "judged" and not include_judged))
+        and may_read(reads, f.pred, f.args)
+    ]  # fmt: skip
 
 
 def _sorted(rules: set[str]) -> tuple[str, ...]:
