@@ -54,7 +54,7 @@ from solver.solve.run import add_case, new_control
 MAX_COST = 4  # the largest number of changes searched
 MAX_ROUNDS = 40  # proposals, at most
 MAX_CANDIDATES = 32  # change sets taken from one proposal
-MAX_NEW_PINS = 4  # counterexamples pinned after one proposal
+MAX_NEW_PINS = 4  # counterexamples pinned before the proposer is asked again
 
 Pin = tuple[str, tuple[Symbol, ...]]  # a fact about one copy, without the copy
 Witness = tuple[tuple[Pin, ...], tuple[Pin, ...]]  # the two completions of a counterexample
@@ -203,9 +203,11 @@ def what_if_within(
                 if witness is None:
                     found.append(changes)
                     search.block(changes)
-                elif pinned < MAX_NEW_PINS:
+                else:
                     search.add_pair(witness)
                     pinned += 1
+                    if pinned == MAX_NEW_PINS:
+                        break  # propose again: the pins rule out more than the rest of these checks would
             if not whole or (not pinned and complete and len(found) >= limit):
                 break
     finally:
