@@ -15,6 +15,7 @@ from dataclasses import replace
 from grammar.checks.checked import CheckedPolicy
 from grammar.typed import nodes as n
 from grammar.typed.normal import walk_conds, walk_terms
+from solver.compile.cone import dependency_cone
 from solver.compile.emit import AspProgram, emit
 
 Pattern = tuple[str | None, ...]  # a fact's arguments: an entity id, or None for any
@@ -23,7 +24,6 @@ _Reading = tuple[str, tuple[n.Term, ...]]  # a predicate a rule reads, with the 
 # A verdict's part of a policy, compiled: the searches of one explanation ask for many verdicts, and a server
 # for the same ones again. Keyed by the policy's hash, which names its text.
 _PARTS: dict[tuple[str, str], tuple[CheckedPolicy, AspProgram]] = {}
-_READS: dict[str, dict[str, frozenset[str]]] = {}
 MAX_PARTS = 1024
 
 
@@ -39,16 +39,15 @@ def part(policy: CheckedPolicy, verdict: str) -> tuple[CheckedPolicy, AspProgram
     return found
 
 
-# For each rule: its head's variables, and every predicate its body, exceptions and value read (with terms).
-_RULE_READS: dict[str, dict[str, tuple[tuple[str, ...], tuple[_Reading, ...], frozenset[str]]]] = {}
+# For each rule: its head's variables, every predicate its body, exceptions and value read (with their terms),
+# and the variables bound inside it; by the predicate it concludes.
+_RuleReads = tuple[tuple[str, ...], tuple[_Reading, ...], frozenset[str]]
+_RULE_READS: dict[str, dict[str, list[_RuleReads]]] = {}
 
 
 def subject_reads(policy: CheckedPolicy, verdict: str, subject: tuple[str, ...]) -> dict[str, list[Pattern]]:
     """For each input the verdict of this subject can read, the patterns of the facts it can read."""
-    rules = _rule_reads(policy)
-    concluding: dict[str, list[str]] = defaultdict(list)
-    for cr in policy.rules:
-        concluding[cr.rule.head.name].append(cr.id)
+    concluding = _rule_reads(policy)
     out: dict[str, list[Pattern]] = defaultdict(list)
     seen: set[tuple[str, Pattern]] = set()
     todo: list[tuple[str, Pattern]] = [(verdict, subject)]
@@ -63,8 +62,7 @@ def subject_reads(policy: CheckedPolicy, verdict: str, subject: tuple[str, ...])
         if decl.is_input:
             out[pred].append(pattern)
             continue
-        for rule_id in concluding.get(pred, ()):
-            head, reads, bound_inside = rules[rule_id]
+        for head, reads, bound_inside in concluding.get(pred, ()):
             env: dict[str, str] = {}
             if not _bind(head, pattern, env):
                 continue
@@ -92,12 +90,12 @@ def _arg(t: n.Term, env: dict[str, str]) -> str | None:
     return env.get(t.name) if isinstance(t, n.Var) else None
 
 
-def _rule_reads(policy: CheckedPolicy) -> dict[str, tuple[tuple[str, ...], tuple[_Reading, ...], frozenset[str]]]:
+def _rule_reads(policy: CheckedPolicy) -> dict[str, list[_RuleReads]]:
     """Rules with priority over a rule conclude the same predicate (grammar.checks.resolve): they are read as
     rules of that predicate, for the same subject."""
     found = _RULE_READS.get(policy.hash)
     if found is None:
-        found = {}
+        found = defaultdict(list)
         for cr in policy.rules:
             rule = cr.rule
             reads: list[_Reading] = []
@@ -115,40 +113,15 @@ def _rule_reads(policy: CheckedPolicy) -> dict[str, tuple[tuple[str, ...], tuple
                         reads.append((t.name, t.args))
                     elif isinstance(t, n.Count):
                         inside.add(t.var.name)
-            found[cr.id] = (tuple(a.name for a in rule.head.args), tuple(reads), frozenset(inside))
+            found[rule.head.name].append((tuple(a.name for a in rule.head.args), tuple(reads), frozenset(inside)))
         if len(_RULE_READS) >= MAX_PARTS:
             _RULE_READS.clear()
         _RULE_READS[policy.hash] = found
     return found
 
 
-def _reads(policy: CheckedPolicy) -> dict[str, frozenset[str]]:
-    """For each predicate a rule concludes, the predicates its rules read."""
-    found = _READS.get(policy.hash)
-    if found is None:
-        graph: dict[str, set[str]] = defaultdict(set)
-        for cr in policy.rules:
-            rule = cr.rule
-            conds = [c for c in (rule.body, *rule.exceptions) if c is not None]
-            if rule.head.value is not None:  # a value such as `number of X where ...` reads too
-                conds.append(n.Compare("=", rule.head.value, rule.head.value, rule.span))
-            for cond in (c for top in conds for c in walk_conds(top)):
-                graph[rule.head.name] |= {t.name for t in walk_terms(cond) if isinstance(t, n.Call)}
-                if isinstance(cond, n.Atom):
-                    graph[rule.head.name].add(cond.name)
-        if len(_READS) >= MAX_PARTS:
-            _READS.clear()
-        found = _READS[policy.hash] = {k: frozenset(v) for k, v in graph.items()}
-    return found
-
-
 def _restricted(policy: CheckedPolicy, verdict: str) -> CheckedPolicy:
-    graph = _reads(policy)
-    cone, todo = {verdict}, [verdict]
-    while todo:
-        for p in graph.get(todo.pop(), frozenset()) - cone:
-            cone.add(p)
-            todo.append(p)
+    cone = dependency_cone(policy, verdict)
     return replace(
         policy,
         hash=f"{policy.hash}/{verdict}",  # another program: nothing cached by hash may mix the two
