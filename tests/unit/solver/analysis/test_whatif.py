@@ -197,10 +197,3 @@ def test_a_persons_verdict_reads_that_persons_facts(mini: Policy) -> None:
     assert set(decision["status"]) == {(None,)}  # the principal's, whoever it is
     assert may_read(decision, "required", ("form", "app1")) and not may_read(decision, "required", ("form", "app2"))
     assert not may_read(decision, "birth_date", ("amina",))  # not read at all
-
-
-def test_what_if_changes_only_facts_the_subjects_verdict_reads(mini: Policy) -> None:
-    doc = family()
-    for person in ("amina", "lina"):
-        results = run(mini, doc, "eligible", person, include_judged=True, limit=10)
-        assert results and all(c.args == (person,) for w in results for c in w.changes)
