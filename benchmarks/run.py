@@ -276,7 +276,7 @@ def _median_ms(fn: Callable[[], object], runs: int) -> tuple[float, float, int]:
 
 
 def _warm_case(policy: Policy, case: Case, name: str, runs: int) -> list[Row]:
-    """One case decided again and again, as a server or a what-if does: the shape's grounding is kept
+    """One case decided again and again, as a server or an interview does: the shape's grounding is kept
     (solver.solve.shaped); against raw clingo on this case and the reference path (a grounding per decision)."""
     floor = _median_ms(lambda: raw_clingo(policy, [case]), runs)[0]
     known = not policy.decide(case, missing=False).unknowns
