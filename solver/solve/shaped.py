@@ -52,7 +52,8 @@ SIGHTINGS = 2  # a shape is grounded the second time a case of it is decided: on
 # copy 2.1 s against 0.3 s for deciding the case the reference way, two copies 4.1 s against 1.5 s; of 12,
 # about 1.5 decisions. A shape of more than LARGE entities is grounded at its (SIGHTINGS + 2)-th sighting.
 LARGE = 20
-_POOLED = re.compile(r'"_\d+_\d{3}"')
+_POOLED_ID = re.compile(r'"_\d+_\d{3}"')
+_POOLED = re.compile(r'("_\d+_\d{3}")')  # split around, keeping the ids
 _TODAY = Function("u", [Function("_today"), Tuple_([])])
 ZERO = Number(0)
 # The externals of the shape program and of the missing-facts search's (solver.solve.missing): left free.
@@ -170,7 +171,7 @@ class Shape:
         self._asked: dict[int, int] = {}  # a comparison's `_tv` -> its `_ask`: "not true" of an asked one only
         self.inputs = [self._inputs(Number(cid)) for cid in range(copies)]
         self._kinds = {p.name: _kind(p) for p in policy.inputs()}
-        self.shown: dict[Symbol, tuple[str, Expr | None]] = {}  # a shown atom's text, and its term if it has values
+        self.shown: dict[int, _Shown] = {}  # by the symbol's id: its text, and its term if it holds values
         for name, arity in EXTERNALS:
             for a in ctl.symbolic_atoms.by_signature(name, arity):
                 if a.is_external:
@@ -375,29 +376,44 @@ def _consequences(
     return last("brave"), last("cautious")
 
 
+_Shown = tuple[tuple[str, ...], "Expr | None"]  # an atom's text split around pooled ids, its term with values
+
+
 class _Reader:
     """Atoms as the reference path prints them: values worked out, pooled ids renamed. `shown` keeps, for the
-    shape, each atom's text and, when it holds values (`u(...)`), its term read into Python data
-    (solver.solve.compared): a case then reads its atoms without a call into clingo's API but the hash."""
+    shape, each atom's text split around its pooled ids and, when it holds values (`u(...)`), its term read into
+    Python data (solver.solve.compared). It is keyed by the symbol's id: clingo keeps one symbol for equal
+    terms, and hashing a Symbol calls into clingo. A case reads each atom's text once (`texts`): its brave and
+    cautious models share most atoms."""
 
-    def __init__(self, names: dict[str, str], known: dict[Key, int], shown: dict[Symbol, tuple[str, Expr | None]]):
+    def __init__(self, names: dict[str, str], known: dict[Key, int], shown: dict[int, _Shown]):
         self.names = names
         self.known = known
         self.shown = shown
+        self.texts: dict[int, str] = {}
 
     def __call__(self, symbol: Symbol) -> str:
-        found = self.shown.get(symbol)
+        rep: int = symbol._rep  # clingo keeps no public id
+        text = self.texts.get(rep)
+        if text is not None:
+            return text
+        found = self.shown.get(rep)
         if found is None:
             raw = str(symbol)
-            found = self.shown[symbol] = (raw, read_term(symbol) if "u(" in raw else None)
-        text, term = found
+            found = self.shown[rep] = (tuple(_POOLED.split(raw)), read_term(symbol) if "u(" in raw else None)
+        parts, term = found
         if term is not None:
             try:
                 text = term_text(value_of(term, self.known))
             except Fault:
                 raise Fallback from None
-        if '"_' in text:
-            text = _POOLED.sub(lambda m: self.names[m[0]], text)
+            text = _POOLED_ID.sub(lambda m: self.names[m[0]], text) if '"_' in text else text
+        elif len(parts) == 1:
+            text = parts[0]
+        else:
+            names = self.names
+            text = "".join([p if i % 2 == 0 else names[p] for i, p in enumerate(parts)])
+        self.texts[rep] = text
         return text
 
 
