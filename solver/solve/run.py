@@ -222,10 +222,10 @@ def consequence_texts(ctl: clingo.Control) -> tuple[list[str], list[str]]:
     texts = [str(s) for s in brave]
     if cautious is brave:
         return texts, texts
-    # A cautious atom is brave too: its text is found by the symbol (a hash and a comparison in clingo) rather
-    # than made again (two calls, two buffers and a decoding): about half the time.
-    made = dict(zip(brave, texts, strict=True))
-    return texts, [made.get(s) or str(s) for s in cautious]
+    # A cautious atom is brave too: its text is found by the symbol's id (clingo keeps one symbol for equal
+    # terms) rather than made again (two calls, two buffers and a decoding).
+    made = {s._rep: text for s, text in zip(brave, texts, strict=True)}
+    return texts, [made.get(s._rep) or str(s) for s in cautious]
 
 
 def case_symbol(index: int) -> Symbol:
