@@ -542,15 +542,14 @@ def test_what_if_never_changes_a_past_event_or_a_finding_unless_asked(example: s
             "en",
             "Not met: the answer to the rejection letter for app1, with convincing evidence addressing the reasons,"
             " is due on … (date not known)",
-            "It is not the case that a letter concerns app1 and a letter is a request for missing documents and"
-            " a letter is dated …, after March 2, 2026",
+            "No letter concerns app1, is a request for missing documents and is dated …, after March 2, 2026",
         ),
         (
             "fr",
             "Condition non remplie\u00a0: la réponse à la lettre de rejet d'app1, avec une preuve convaincante"
             " répondant aux motifs, doit parvenir au plus tard le … (date inconnue)",
-            "Il n'est pas établi qu'une lettre porte sur app1 et une lettre est une demande de documents manquants"
-            " et une lettre est datée du …, après le 2 mars 2026",
+            "Aucune lettre ne porte sur app1, n'est une demande de documents manquants et n'est datée du …, après le"
+            " 2 mars 2026",
         ),
     ],
 )
@@ -562,6 +561,48 @@ def test_a_value_not_known_and_a_date_of_some_letter_are_worded(
     text = render(policy().explain(case, lang=lang, verdicts=verdicts, why_not=True), "text")
     lines = [line.strip().removeprefix("* ") for line in text.splitlines()]
     assert unknown_value in lines and later_letter in lines
+
+
+@pytest.mark.parametrize(
+    ("lang", "case", "verdict", "sentence"),
+    [
+        (
+            "en",
+            "kofi-refused",
+            "mifi_sends_refusal_letter",
+            "Not met: it is not the case that Letter announcing the refusal, 4 May 2026 concerns app1 and is a letter"
+            " announcing a refusal",
+        ),
+        (
+            "fr",
+            "rosa-rejected-documents",
+            "mifi_sends_rejection_letter",
+            "Aucune lettre ne porte sur app1 et n'est une lettre de rejet",
+        ),
+        (
+            "en",
+            "leila-family-selection",
+            "ircc_sends_file_to_mifi",
+            "It is not the case that the principal applicant of an application is Reza Karimi and MIFI sent the"
+            " invitation to apply for permanent selection, the form and the list of required documents for that"
+            " application",
+        ),
+        (
+            "fr",
+            "leila-family-selection",
+            "ircc_sends_file_to_mifi",
+            "Il n'est pas établi que la personne requérante principale d'une demande est Reza Karimi et le MIFI a"
+            " transmis l'invitation à présenter une demande de sélection permanente, le formulaire et la liste des"
+            " documents requis pour cette demande",
+        ),
+    ],
+)
+def test_the_conditions_of_a_some_clause_share_its_entity(lang: str, case: str, verdict: str, sentence: str) -> None:
+    """Said of the entity they are about once, not once per condition; named once, then referred to, when it is
+    not their subject."""
+    view = policy().explain(EXAMPLES_DIR / f"{case}.yaml", lang=lang, verdicts=[verdict], why_not=True)
+    lines = [line.strip().removeprefix("* ") for line in render(view, "text").splitlines()]
+    assert sentence in lines
 
 
 def test_a_case_explained_again_reads_the_same_in_either_language() -> None:

@@ -49,6 +49,11 @@ _COLON = re.compile(r"(?<=\S)[ \u00a0\u202f]+:(?=\s|$)")
 _OPEN, _CLOSE = re.compile(r"«[ \u00a0\u202f]*"), re.compile(r"[ \u00a0\u202f]*»")
 
 
+def starts_with_vowel_sound(word: str) -> bool:
+    """`avis`, `Yves`; not `yaourt` (as elision treats them)."""
+    return bool(_STARTS_WITH_VOWEL_SOUND.match(word))
+
+
 def typography(text: str) -> str:
     """OQLF spacing: `mot :`, `« mot »` with non-breaking spaces; `mot ?` with a narrow one."""
     text = _COLON.sub(NBSP + ":", text)

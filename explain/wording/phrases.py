@@ -187,6 +187,35 @@ class Phrases:
         text = decl.text(self.lang) if decl else None
         return text or entity.replace("_", " ")
 
+    def shared_subject(self, entity: str, predicates: list[str], *, negative: bool) -> str:
+        """Things said of one entity of a type, as one sentence: "a letter concerns app1 and is …"; negative,
+        "no letter concerns app1, is … and is …" ("aucune lettre ne porte sur app1, n'est …")."""
+        some = self.some(entity)
+        article, _, noun = some.partition(" ")
+        if not negative:
+            return self.finish(f"{some} {self.listed(predicates)}")
+        if article not in _NO:
+            return self.negative(f"{some} {self.listed(predicates)}")
+        if self.lang == "fr":
+            predicates = [f"ne {p}" for p in predicates]
+        return self.finish(f"{_NO[article]} {noun} {self.listed(predicates)}")
+
+    def referred(self, entity: str, text: str) -> str:
+        """A sentence where `_IT` stands for one entity of a type: named "a letter" at first, then "that letter"."""
+        some = self.some(entity)
+        article, _, noun = some.partition(" ")
+        first, _, rest = text.partition(IT)
+        that = f"{_THAT[article]} {noun}" if article in _THAT else some
+        if self.lang == "fr" and article == "un" and french.starts_with_vowel_sound(noun):
+            that = f"cet {noun}"
+        return self.finish(first + some + rest.replace(IT, that))
+
+    def listed(self, items: list[str]) -> str:
+        """`a, b and c`."""
+        if len(items) < 2:
+            return "".join(items)
+        return ", ".join(items[:-1]) + " " + self._("and") + " " + items[-1]
+
     def cap(self, text: str) -> str:
         """Capitalise a sentence, unless it starts with an entity's id."""
         first = text.split(" ", 1)[0]
@@ -220,6 +249,13 @@ class Phrases:
     def computed(self, value: str, how: str) -> str:
         """A computed value and how it was computed: "1 May 2026 (60 days after 2 March 2026)"."""
         return f"{value} ({how})" if how else value
+
+
+IT = "\x00"  # stands for the entity of a `some` clause while its conditions are worded (explain.wording.sentences)
+# An entity type's indefinite article (from its declared text, "a letter", "une lettre") and the determiners that
+# say none of them, and the one already named.
+_NO = {"a": "no", "an": "no", "un": "aucun", "une": "aucune"}
+_THAT = {"a": "that", "an": "that", "un": "ce", "une": "cette"}
 
 
 class _Missing(dict[str, str]):

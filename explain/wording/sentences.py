@@ -5,7 +5,8 @@ value compares ("MIFI received the answer on 29 June 2026, on or before 3 July
 2026"), a computed value with how it was computed ("1 May 2026 (60 days after
 2 March 2026)"), and a quantified condition names its instances: `every` the
 ones that satisfy it (or, when it fails, the ones that do not), `some` the one
-that does, `number of` those it counts.
+that does, `number of` those it counts. A `some` clause's conditions share the
+entity they are about ("no letter concerns app1 and is a rejection letter").
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from explain.derivation.graph import Graph
 from explain.derivation.truth import truth, var_type
 from explain.derivation.values import Plain, evaluate
 from explain.wording.i18n import N_
-from explain.wording.phrases import FLIP, Phrases, uncap
+from explain.wording.phrases import FLIP, IT, Phrases, uncap
 from grammar.checks.checked import BUILTINS, CheckedPolicy
 from grammar.typed import nodes as n
 from grammar.typed.normal import walk_conds
@@ -75,6 +76,8 @@ class Sentences:
         if isinstance(c, n.Not):
             if isinstance(c.cond, n.Atom):
                 return self.ph.not_fact(c.cond.name, self.args(c.cond.name, c.cond.args, env))
+            if isinstance(c.cond, n.Some):
+                return self.none(c.cond, env)
             return self.ph.negative(self.sentence(c.cond, env, failing=not failing))
         if isinstance(c, n.Compare):
             return self.compare(c, env)
@@ -87,7 +90,7 @@ class Sentences:
         return self.every(c, env, failing)
 
     def args(self, pred: str, terms: tuple[n.Term, ...], env: Env) -> tuple[Plain, ...]:
-        """Arguments' values; a variable with none reads as "a letter", or "that letter" once named."""
+        """Arguments' values; a variable with none reads as "a letter" (see `said_of` for "that letter")."""
         params = self.policy.predicates[pred].params
         out: list[Plain] = []
         for t, p in zip(terms, params, strict=True):
@@ -111,16 +114,39 @@ class Sentences:
         return sure, maybe
 
     def names(self, ids: list[str]) -> str:
-        shown = [self.ph.value(i) for i in ids]
-        if len(shown) < 2:
-            return "".join(shown)
-        return ", ".join(shown[:-1]) + " " + self._("and") + " " + shown[-1]
+        return self.ph.listed([self.ph.value(i) for i in ids])
 
     def some(self, c: n.Some, env: Env) -> str:
         sure, _ = self.instances(c.var, c.cond, env)
-        if sure:  # the one that satisfies it, named
-            return self.sentence(c.cond, {**env, c.var.name: sure[0]})
-        return self.sentence(c.cond, {k: v for k, v in env.items() if k != c.var.name})
+        return self.said_of(c, env, sure[0] if sure else None, negative=False)  # the one that satisfies it, named
+
+    def none(self, c: n.Some, env: Env) -> str:
+        """`not some L where …`: when a letter satisfies it, that it does not; else "no letter …"."""
+        sure, _ = self.instances(c.var, c.cond, env)
+        return self.said_of(c, env, sure[0] if sure else None, negative=True)
+
+    def said_of(self, c: n.Some, env: Env, entity: str | None, *, negative: bool) -> str:
+        """A `some` clause, of the entity that satisfies it or, with none, of one of its type. When each of its
+        conditions is said of that entity, they share it as their subject: "Letter 4 concerns app1 and is a
+        rejection letter", "no letter concerns app1, is … and is dated …"; otherwise a nameless one is named once,
+        then referred to: "the principal applicant of an application is Reza Karimi and MIFI sent the invitation
+        for that application"."""
+        inner = {**{k: v for k, v in env.items() if k != c.var.name}, c.var.name: IT}
+        items = c.cond.items if isinstance(c.cond, n.And) else (c.cond,)
+        said = [self.sentence(item, inner) for item in items]
+        if all(s.startswith(IT + " ") and s.count(IT) == 1 for s in said):
+            predicates = [s[len(IT) + 1 :] for s in said]
+            if entity is not None:
+                text = self.ph.finish(f"{self.ph.value(entity)} {self.ph.listed(predicates)}")
+                return self.ph.negative(text) if negative else text
+            if not negative or all(isinstance(item, n.Atom | n.Compare) for item in items):
+                kind = var_type(self.policy, c.cond, c.var.name)
+                return self.ph.shared_subject(kind, predicates, negative=negative)
+        if entity is not None:
+            text = self.sentence(c.cond, {**env, c.var.name: entity})
+        else:
+            text = self.ph.referred(var_type(self.policy, c.cond, c.var.name), self.sentence(c.cond, inner))
+        return self.ph.negative(text) if negative else text
 
     def every(self, c: n.Every, env: Env, failing: bool) -> str:
         inside, _ = self.instances(c.var, c.cond, env)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from explain.wording.french import NBSP, NNBSP, country, elide, titled
-from explain.wording.phrases import Phrases
+from explain.wording.phrases import IT, Phrases
 from havre.api import load_policy
 from tests.helpers import ROOT
 from tests.unit.solver.solve.test_decide import family
@@ -58,3 +58,27 @@ def test_a_sentence_after_a_colon_keeps_a_name_capital() -> None:
     assert french.uncap("Le Blancheur est…") == "le Blancheur est…"  # a name's start is not the name
     assert english.uncap("The Gambia Smith has not answered") == "The Gambia Smith has not answered"
     assert english.uncap("The applicant has not answered") == "the applicant has not answered"
+
+
+def test_one_entity_said_of_or_referred_to_takes_its_determiner(monkeypatch: pytest.MonkeyPatch) -> None:
+    """ "no letter …", "aucun document n'est … et ne …"; named once, then "that letter", "ce document", "cet avis"."""
+    shipped = load_policy(ROOT / "policy")
+    case = shipped.case(ROOT / "policy/examples/rosa-rejected-documents.yaml")
+    french, english = Phrases(shipped.checked, case, "fr"), Phrases(shipped.checked, case, "en")
+    said = ["concerns app1", "is a rejection letter"]
+    assert english.shared_subject("letter", said, negative=True) == "no letter concerns app1 and is a rejection letter"
+    assert english.shared_subject("letter", said, negative=False) == "a letter concerns app1 and is a rejection letter"
+    said = ["est reçu", "porte sur app1", "est daté du …"]
+    assert french.shared_subject("document", said, negative=True) == (
+        "aucun document n'est reçu, ne porte sur app1 et n'est daté du …"
+    )
+    assert english.referred("application", f"the principal of {IT} is Reza and MIFI wrote for {IT}") == (
+        "the principal of an application is Reza and MIFI wrote for that application"
+    )
+    assert french.referred("letter", f"{IT} porte sur app1 et le MIFI a répondu à {IT}") == (
+        "une lettre porte sur app1 et le MIFI a répondu à cette lettre"
+    )
+    monkeypatch.setattr(french, "some", lambda entity: "un avis")  # masculine, and starting with a vowel
+    assert french.referred("notice", f"le délai de {IT} court et {IT} est reçu") == (
+        "le délai d'un avis court et cet avis est reçu"
+    )
