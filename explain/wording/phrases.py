@@ -201,7 +201,9 @@ class Phrases:
         return self.finish(f"{_NO[article]} {noun} {self.listed(predicates)}")
 
     def referred(self, entity: str, text: str) -> str:
-        """A sentence where `_IT` stands for one entity of a type: named "a letter" at first, then "that letter"."""
+        """A sentence where `IT` stands for one entity of a type: named "a letter" at first, then "that letter"."""
+        if IT not in text:
+            return self.finish(text)
         some = self.some(entity)
         article, _, noun = some.partition(" ")
         first, _, rest = text.partition(IT)

@@ -78,6 +78,7 @@ def test_one_entity_said_of_or_referred_to_takes_its_determiner(monkeypatch: pyt
     assert french.referred("letter", f"{IT} porte sur app1 et le MIFI a répondu à {IT}") == (
         "une lettre porte sur app1 et le MIFI a répondu à cette lettre"
     )
+    assert english.referred("letter", "MIFI wrote") == "MIFI wrote"  # nothing said of the letter: nothing named
     monkeypatch.setattr(french, "some", lambda entity: "un avis")  # masculine, and starting with a vowel
     assert french.referred("notice", f"le délai de {IT} court et {IT} est reçu") == (
         "le délai d'un avis court et cet avis est reçu"
