@@ -509,6 +509,8 @@ def main(argv: list[str] | None = None) -> None:
         code = _output_failed(err)
     try:
         sys.stdout.flush()
+    except ValueError:  # closed already: the language server's stream, once the editor ended the session
+        pass
     except OSError as err:
         code = _output_failed(err)
     sys.exit(code)

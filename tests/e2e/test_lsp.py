@@ -387,3 +387,23 @@ async def test_code_lens_decides_a_rule_and_a_verdict_on_an_example(client: Lang
     assert lens.command is not None and lens.command.title.startswith("decide on example ")
     lens = await client.code_lens_resolve_async(by_line[at(text, "rule PROC-6.authenticity").line])
     assert lens.command is not None and ": decision(" in lens.command.title
+
+
+async def test_the_server_ends_quietly_when_the_editor_ends_the_session() -> None:
+    """`shutdown` then `exit`: exit code 0 and nothing on stderr (the editor shows it in its log)."""
+
+    def message(payload: dict[str, object]) -> bytes:
+        body = json.dumps(payload).encode()
+        return f"Content-Length: {len(body)}\r\n\r\n".encode() + body
+
+    session = b"".join(
+        message(m)
+        for m in (
+            {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"capabilities": {}}},
+            {"jsonrpc": "2.0", "method": "initialized", "params": {}},
+            {"jsonrpc": "2.0", "id": 2, "method": "shutdown"},
+            {"jsonrpc": "2.0", "method": "exit"},
+        )
+    )
+    r = subprocess.run([sys.executable, "-m", "havre", "lsp"], input=session, capture_output=True, cwd=ROOT, timeout=60)
+    assert (r.returncode, r.stderr.decode()) == (0, "")
