@@ -9,6 +9,7 @@ from pygls.uris import from_fs_path, to_fs_path
 
 from grammar.diagnostics import Diagnostic
 from grammar.typed.source import Span
+from solver.analysis.analysis import Finding
 
 
 def uri_of(path: str | Path) -> str:
@@ -55,3 +56,10 @@ def diagnostic_of(d: Diagnostic, text: str) -> t.Diagnostic:
     severity = t.DiagnosticSeverity.Error if d.severity == "error" else t.DiagnosticSeverity.Warning
     message = d.message + (f"\nhint: {d.hint}" if d.hint else "")
     return t.Diagnostic(range_of(d.span, text), message, severity=severity, code=d.code, source="havre")
+
+
+def finding_diagnostic(f: Finding, file: str, text: str) -> t.Diagnostic:
+    """A finding of the solver's search (havre.lsp.search), at its place; one with none at the file's start."""
+    severity = t.DiagnosticSeverity.Error if f.severity == "error" else t.DiagnosticSeverity.Warning
+    span = f.span or Span.point(file)
+    return t.Diagnostic(range_of(span, text), f.message, severity=severity, code=f.code, source="havre check")

@@ -8,8 +8,9 @@ from lsprotocol import types as t
 from pygls.lsp.server import LanguageServer
 
 from havre.lsp import edit, lens, navigate
-from havre.lsp.convert import diagnostic_of, path_of, place_of, uri_of
+from havre.lsp.convert import diagnostic_of, finding_diagnostic, path_of, place_of, uri_of
 from havre.lsp.index import Occurrence
+from havre.lsp.search import Searches
 from havre.lsp.workspace import Analysis, Overlay
 
 
@@ -20,6 +21,7 @@ class HavreServer(LanguageServer):
         self.analyses: dict[Path, Analysis] = {}
         self.published: dict[Path, set[str]] = {}  # per entry: the files it last gave diagnostics to
         self.examples = lens.Examples()
+        self.searches = Searches()
 
     def analysis(self, uri: str) -> Analysis:
         """The analysis of the policy the document belongs to, made again only after an edit."""
@@ -35,16 +37,20 @@ class HavreServer(LanguageServer):
 
     def refresh(self, uri: str) -> None:
         """Analyse the document's policy again; publish the document's diagnostics first, then those of the other
-        files that have some or had some."""
+        files that have some or had some. The search's findings (from the last save) follow the language's."""
         self.analyses.clear()
         analysis = self.analysis(uri)
         current = str(path_of(uri))
-        files = {file: found for file, found in analysis.by_file().items() if found or file == current}
+        searched = self.searches.by_file(analysis.entry)
+        files = {
+            file: [diagnostic_of(d, analysis.texts.get(file, "")) for d in found]
+            + [finding_diagnostic(f, file, analysis.texts.get(file, "")) for f in searched.get(file, [])]
+            for file, found in analysis.by_file().items()
+        }
+        files = {file: found for file, found in files.items() if found or file == current}
         before = self.published.get(analysis.entry, set())
         for file in sorted(set(files) | before, key=lambda f: f != current):
-            text = analysis.texts.get(file, "")
-            diagnostics = [diagnostic_of(d, text) for d in files.get(file, [])]
-            self.text_document_publish_diagnostics(t.PublishDiagnosticsParams(uri_of(file), diagnostics))
+            self.text_document_publish_diagnostics(t.PublishDiagnosticsParams(uri_of(file), files.get(file, [])))
         self.published[analysis.entry] = {file for file, found in files.items() if found}
 
     def occurrence(self, uri: str, position: t.Position) -> tuple[Analysis, Occurrence | None]:
@@ -71,8 +77,12 @@ def did_change(ls: HavreServer, params: t.DidChangeTextDocumentParams) -> None:
 
 
 @server.feature(t.TEXT_DOCUMENT_DID_SAVE)
-def did_save(ls: HavreServer, params: t.DidSaveTextDocumentParams) -> None:
+async def did_save(ls: HavreServer, params: t.DidSaveTextDocumentParams) -> None:
+    """The language's diagnostics at once; the search's when it is done (havre.lsp.search)."""
     ls.refresh(params.text_document.uri)
+    analysis = ls.analysis(params.text_document.uri)
+    if await ls.searches.search(analysis.entry, analysis.checked):
+        ls.refresh(params.text_document.uri)
 
 
 @server.feature(t.TEXT_DOCUMENT_DID_CLOSE)

@@ -389,6 +389,54 @@ async def test_code_lens_decides_a_rule_and_a_verdict_on_an_example(client: Lang
     assert lens.command is not None and ": decision(" in lens.command.title
 
 
+# ---------------------------------------------------------------- the search on save
+
+
+async def diagnostics_until(
+    client: LanguageClient, path: Path, done: Callable[[list[tuple[str, str, int, int, int]]], bool]
+) -> list[tuple[str, str, int, int, int]]:
+    """The file's diagnostics once they satisfy `done`, as the notifications come (the search takes seconds)."""
+    async with asyncio.timeout(120):
+        while not done(found(client, path)):
+            await client.wait_for_notification(t.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+    return found(client, path)
+
+
+async def test_a_save_shows_what_havre_check_finds_where_it_is(tmp_path: Path) -> None:
+    """A dead rule, with `havre check`'s code and message at its rule, once the file is saved; still there while
+    the mended text is unsaved, gone once it is saved."""
+    root = tmp_path / "dead-rule"
+    shutil.copytree(ROOT / "tests/fixtures/broken/dead-rule", root)
+    path = root / "main.havre"
+    r = subprocess.run(
+        [sys.executable, "-m", "havre", "check", "--format", "json", "--policy", str(root)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    (dead,) = json.loads(r.stdout)["findings"]
+    assert dead["code"] == "dead-rule"
+    client = await SERVER.start()
+    assert isinstance(client, LanguageClient)
+    capabilities = pytest_lsp.client_capabilities("visual-studio-code")
+    await client.initialize_session(t.InitializeParams(capabilities=capabilities, root_uri=root.as_uri()))
+    try:
+        text = await opened(client, path)
+        language = found(client, path)
+        assert language and all(code == "missing-text" for code, *_ in language)  # the fixture has no French
+        client.text_document_did_save(t.DidSaveTextDocumentParams(doc(path)))
+        shown = await diagnostics_until(client, path, lambda ds: len(ds) > len(language))
+        assert shown == [*language, ("dead-rule", dead["message"], dead["line"] - 1, 0, 2)]
+        mended = text.replace("status(P) = citizen and status(P) = foreign_national", "status(P) = citizen")
+        path.write_text(mended, encoding="utf-8")
+        await changed(client, path, mended)
+        assert found(client, path)[-1][0] == "dead-rule"  # the search is of the text as saved
+        client.text_document_did_save(t.DidSaveTextDocumentParams(doc(path)))
+        assert await diagnostics_until(client, path, lambda ds: ds[-1][0] != "dead-rule") == language
+    finally:
+        await client.shutdown_session()
+
+
 async def test_the_server_ends_quietly_when_the_editor_ends_the_session() -> None:
     """`shutdown` then `exit`: exit code 0 and nothing on stderr (the editor shows it in its log)."""
 
