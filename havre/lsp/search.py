@@ -15,7 +15,7 @@ from pathlib import Path
 
 from grammar.checks.checked import CheckedPolicy
 from havre.store import proofs
-from solver.analysis.analysis import Finding, analyse
+from solver.analysis.analysis import Finding, Progress, analyse
 from solver.compile.emit import emit
 
 
@@ -34,15 +34,16 @@ class Searches:
             out.setdefault(f.span.file if f.span else str(entry), []).append(f)
         return out
 
-    async def search(self, entry: Path, checked: CheckedPolicy | None) -> bool:
+    async def search(self, entry: Path, checked: CheckedPolicy | None, say: Progress | None = None) -> bool:
         """Search the policy (None: it does not check, so there is nothing to search); whether its findings
-        changed. False too when a later save asked for another search meanwhile."""
+        changed. False too when a later save asked for another search meanwhile. `say` hears the search's steps,
+        on the search's thread."""
         turn = self._asked[entry] = self._asked.get(entry, 0) + 1
         if checked is None:  # the findings kept are of an older text
             return self.found.pop(entry, None) is not None
 
         def run() -> list[Finding] | None:
-            return findings(checked) if self._asked[entry] == turn else None
+            return findings(checked, say) if self._asked[entry] == turn else None
 
         found = await asyncio.get_running_loop().run_in_executor(self._pool, run)
         if found is None or self._asked[entry] != turn:
@@ -52,10 +53,10 @@ class Searches:
         return changed
 
 
-def findings(checked: CheckedPolicy) -> list[Finding]:
+def findings(checked: CheckedPolicy, say: Progress | None = None) -> list[Finding]:
     """What `havre check` finds in its default universe, with the proofs it keeps read and added to."""
     kept = proofs.read()
-    found = analyse(emit(checked), checked, kept=kept)
+    found = analyse(emit(checked), checked, kept=kept, progress=say)
     if kept is not None:
         proofs.write(kept)
     return found

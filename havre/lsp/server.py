@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import uuid
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from lsprotocol import types as t
@@ -53,6 +57,34 @@ class HavreServer(LanguageServer):
             self.text_document_publish_diagnostics(t.PublishDiagnosticsParams(uri_of(file), files.get(file, [])))
         self.published[analysis.entry] = {file for file, found in files.items() if found}
 
+    @asynccontextmanager
+    async def progress(self, title: str) -> AsyncIterator[Callable[[str], None]]:
+        """Work in progress shown by the editor, when it can: `say` reports a step, from any thread."""
+        token = str(uuid.uuid4())
+        if not await self._progress_created(token):
+            yield lambda _: None
+            return
+        self.work_done_progress.begin(token, t.WorkDoneProgressBegin(title))
+        loop = asyncio.get_running_loop()
+
+        def say(step: str) -> None:
+            loop.call_soon_threadsafe(self.work_done_progress.report, token, t.WorkDoneProgressReport(message=step))
+
+        try:
+            yield say
+        finally:
+            self.work_done_progress.end(token, t.WorkDoneProgressEnd())
+
+    async def _progress_created(self, token: str) -> bool:
+        window = self.client_capabilities.window
+        if not (window and window.work_done_progress):
+            return False
+        try:
+            await self.work_done_progress.create_async(token)
+        except Exception:  # the editor declined: the work goes on unseen
+            return False
+        return True
+
     def occurrence(self, uri: str, position: t.Position) -> tuple[Analysis, Occurrence | None]:
         analysis = self.analysis(uri)
         file = str(path_of(uri))
@@ -78,10 +110,16 @@ def did_change(ls: HavreServer, params: t.DidChangeTextDocumentParams) -> None:
 
 @server.feature(t.TEXT_DOCUMENT_DID_SAVE)
 async def did_save(ls: HavreServer, params: t.DidSaveTextDocumentParams) -> None:
-    """The language's diagnostics at once; the search's when it is done (havre.lsp.search)."""
+    """The language's diagnostics at once; the search's when it is done (havre.lsp.search), its steps shown as
+    the editor shows work in progress."""
     ls.refresh(params.text_document.uri)
     analysis = ls.analysis(params.text_document.uri)
-    if await ls.searches.search(analysis.entry, analysis.checked):
+    if analysis.checked is None:
+        changed = await ls.searches.search(analysis.entry, None)
+    else:
+        async with ls.progress("havre check") as say:
+            changed = await ls.searches.search(analysis.entry, analysis.checked, say)
+    if changed:
         ls.refresh(params.text_document.uri)
 
 

@@ -403,8 +403,8 @@ async def diagnostics_until(
 
 
 async def test_a_save_shows_what_havre_check_finds_where_it_is(tmp_path: Path) -> None:
-    """A dead rule, with `havre check`'s code and message at its rule, once the file is saved; still there while
-    the mended text is unsaved, gone once it is saved."""
+    """A dead rule, with `havre check`'s code and message at its rule, once the file is saved, the search's steps
+    shown meanwhile; still there while the mended text is unsaved, gone once it is saved."""
     root = tmp_path / "dead-rule"
     shutil.copytree(ROOT / "tests/fixtures/broken/dead-rule", root)
     path = root / "main.havre"
@@ -414,7 +414,8 @@ async def test_a_save_shows_what_havre_check_finds_where_it_is(tmp_path: Path) -
         text=True,
         cwd=ROOT,
     )
-    (dead,) = json.loads(r.stdout)["findings"]
+    checked = json.loads(r.stdout)
+    (dead,) = checked["findings"]
     assert dead["code"] == "dead-rule"
     client = await SERVER.start()
     assert isinstance(client, LanguageClient)
@@ -427,6 +428,11 @@ async def test_a_save_shows_what_havre_check_finds_where_it_is(tmp_path: Path) -
         client.text_document_did_save(t.DidSaveTextDocumentParams(doc(path)))
         shown = await diagnostics_until(client, path, lambda ds: len(ds) > len(language))
         assert shown == [*language, ("dead-rule", dead["message"], dead["line"] - 1, 0, 2)]
+        (steps,) = client.progress_reports.values()  # shown by the editor as the search goes
+        assert isinstance(steps[0], t.WorkDoneProgressBegin) and steps[0].title == "havre check"
+        assert isinstance(steps[1], t.WorkDoneProgressReport)
+        assert steps[1].message == f"grounding the universe ({checked['universe']})"
+        assert isinstance(steps[-1], t.WorkDoneProgressEnd)
         mended = text.replace("status(P) = citizen and status(P) = foreign_national", "status(P) = citizen")
         path.write_text(mended, encoding="utf-8")
         await changed(client, path, mended)
