@@ -18,8 +18,9 @@ from markupsafe import escape
 from explain import explanation
 from explain.rendering.render import Format, render
 from explain.rendering.render import _markdown_escape as escape_md
-from explain.view.views import View
+from explain.view.views import View, Views
 from explain.wording.french import polish
+from grammar.typed import nodes as n
 from havre.api import Policy, load_policy
 from solver.analysis.parts import part
 from solver.analysis.whatif import what_if
@@ -603,6 +604,36 @@ def test_the_conditions_of_a_some_clause_share_its_entity(lang: str, case: str, 
     view = policy().explain(EXAMPLES_DIR / f"{case}.yaml", lang=lang, verdicts=[verdict], why_not=True)
     lines = [line.strip().removeprefix("* ") for line in render(view, "text").splitlines()]
     assert sentence in lines
+
+
+@pytest.mark.parametrize(
+    ("lang", "sentence"),
+    [
+        (
+            "en",
+            "it is not the case that Request of 1 April 2026 concerns app1 and Request of 1 April 2026 is a request"
+            " for missing documents and April 1, 2026 is after March 2, 2026",
+        ),
+        (
+            "fr",
+            "il n'est pas établi que Request of 1 April 2026 porte sur app1 et Request of 1 April 2026 est une demande"
+            " de documents manquants et le 1er avril 2026 tombe après le 2 mars 2026",
+        ),
+    ],
+)
+def test_the_entity_a_some_clause_names_keeps_its_values(lang: str, sentence: str) -> None:
+    """`not some L2 where (… and sent_on(L2) > sent_on(L))` when a later request exists: its date, not "…"."""
+    document = yaml.safe_load((EXAMPLES_DIR / "rosa-rejected-documents.yaml").read_text(encoding="utf-8"))
+    later = {"letter_application": "app1", "letter_kind": "missing_documents_request", "sent_on": "2026-04-01"}
+    document["letters"]["request_2026_04_01"] = {"name": "Request of 1 April 2026", **later}
+    case = policy().case(document)
+    graph, _ = policy().explainer.graph(case)
+    rule = next(r.rule for r in policy().checked.rules if r.id == "PROC-2.documents-due")
+    assert isinstance(rule.body, n.And)
+    later_one = next(c for c in rule.body.items if isinstance(c, n.Not))
+    words = Views(policy().checked, case, graph, lang).sentences
+    with words.rule(rule.id):
+        assert words.sentence(later_one, {"L": "request_2026_03_02", "A": "app1"}) == sentence
 
 
 def test_a_case_explained_again_reads_the_same_in_either_language() -> None:

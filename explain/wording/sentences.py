@@ -131,21 +131,23 @@ class Sentences:
         rejection letter", "no letter concerns app1, is … and is dated …"; otherwise a nameless one is named once,
         then referred to: "the principal applicant of an application is Reza Karimi and MIFI sent the invitation
         for that application"."""
-        inner = {**{k: v for k, v in env.items() if k != c.var.name}, c.var.name: IT}
         items = c.cond.items if isinstance(c.cond, n.And) else (c.cond,)
-        said = [self.sentence(item, inner) for item in items]
-        if all(s.startswith(IT + " ") and s.count(IT) == 1 for s in said):
-            predicates = [s[len(IT) + 1 :] for s in said]
-            if entity is not None:
-                text = self.ph.finish(f"{self.ph.value(entity)} {self.ph.listed(predicates)}")
-                return self.ph.negative(text) if negative else text
-            if not negative or all(isinstance(item, n.Atom | n.Compare) for item in items):
-                kind = var_type(self.policy, c.cond, c.var.name)
-                return self.ph.shared_subject(kind, predicates, negative=negative)
         if entity is not None:
-            text = self.sentence(c.cond, {**env, c.var.name: entity})
-        else:
-            text = self.ph.referred(var_type(self.policy, c.cond, c.var.name), self.sentence(c.cond, inner))
+            named = {**env, c.var.name: entity}
+            subject = self.ph.value(entity)
+            said = [self.sentence(item, named) for item in items]
+            if len(said) > 1 and all(s.startswith(subject + " ") for s in said):
+                text = self.ph.finish(f"{subject} {self.ph.listed([s[len(subject) + 1 :] for s in said])}")
+            else:
+                text = self.sentence(c.cond, named)
+            return self.ph.negative(text) if negative else text
+        kind = var_type(self.policy, c.cond, c.var.name)
+        nameless = {**{k: v for k, v in env.items() if k != c.var.name}, c.var.name: IT}
+        said = [self.sentence(item, nameless) for item in items]
+        positive = all(isinstance(item, n.Atom | n.Compare) for item in items)
+        if all(s.startswith(IT + " ") and s.count(IT) == 1 for s in said) and (positive or not negative):
+            return self.ph.shared_subject(kind, [s[len(IT) + 1 :] for s in said], negative=negative)
+        text = self.ph.referred(kind, self.sentence(c.cond, nameless))
         return self.ph.negative(text) if negative else text
 
     def every(self, c: n.Every, env: Env, failing: bool) -> str:
