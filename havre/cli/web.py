@@ -95,6 +95,7 @@ def serve(
         _fail(f"--cases {cases}: not a folder")
     with user_errors():
         loaded = load_policy(policy)
+    _open(db)  # a log that cannot be opened is said before serving, not in a traceback
     settings = Settings(
         policy=loaded, token=token, cases=cases, db=db, mask=tuple(mask or DEFAULT_MASKED), workers=workers
     )

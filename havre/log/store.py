@@ -38,6 +38,16 @@ def default_url() -> str:
 
 
 def engine_for(url: str) -> Engine:
+    if "://" not in url:  # a file's path, most likely: say how to name it
+        raise ValueError(
+            f"`{url}` is not a database URL: write sqlite:///{Path(url).expanduser().resolve()} for a SQLite file,"
+            " or postgresql://USER@HOST/DB"
+        )
+    scheme = url.split("://", 1)[0]
+    if scheme != "sqlite" and not scheme.startswith(("postgresql", "postgres")):
+        raise ValueError(
+            f"`{scheme}://`: the log is kept in SQLite (sqlite:///PATH) or PostgreSQL (postgresql://USER@HOST/DB)"
+        )
     if url.startswith("sqlite:///"):
         path = url.removeprefix("sqlite:///")
         if path and path != ":memory:":

@@ -108,3 +108,26 @@ def test_standard_output_on_a_full_disk(tmp_path: Path) -> None:
             stdout=full, stderr=subprocess.PIPE, text=True, cwd=ROOT, timeout=120,
         )  # fmt: skip
     assert (r.returncode, r.stderr) == (2, "error: cannot write the output: no space left on device\n")
+
+
+@pytest.mark.parametrize("command", [("serve", "--port", "0", "--policy", MINI), ("log", "list")])
+@pytest.mark.parametrize(
+    ("db", "problem"),
+    [
+        (
+            "{tmp}/decisions.db",
+            "`{tmp}/decisions.db` is not a database URL: write sqlite:///{tmp}/decisions.db for a SQLite file, or"
+            " postgresql://USER@HOST/DB",
+        ),
+        ("mysql://clerk@db.example/log", "`mysql://`: the log is kept in SQLite (sqlite:///PATH) or PostgreSQL"),
+    ],
+)
+def test_a_decision_log_that_cannot_be_opened_is_named_before_any_work(
+    tmp_path: Path, command: tuple[str, ...], db: str, problem: str
+) -> None:
+    """A file's path where a URL goes, or a database the log is not kept in: no traceback, no server started, the
+    URL's rest (a password, say) not repeated."""
+    r = havre(*command, "--db", db.format(tmp=tmp_path))
+    assert (r.returncode, r.stdout) == (2, "")
+    assert r.stderr.startswith(f"error: cannot open the decision log: {problem.format(tmp=tmp_path)}")
+    assert "Traceback" not in r.stderr and "clerk" not in r.stderr and not list(tmp_path.iterdir())
