@@ -611,13 +611,13 @@ def test_the_conditions_of_a_some_clause_share_its_entity(lang: str, case: str, 
     [
         (
             "en",
-            "it is not the case that Request of 1 April 2026 concerns app1 and Request of 1 April 2026 is a request"
-            " for missing documents and April 1, 2026 is after March 2, 2026",
+            "it is not the case that Request of 1 April 2026 concerns app1, is a request for missing documents and is"
+            " dated April 1, 2026, after March 2, 2026",
         ),
         (
             "fr",
-            "il n'est pas établi que Request of 1 April 2026 porte sur app1 et Request of 1 April 2026 est une demande"
-            " de documents manquants et le 1er avril 2026 tombe après le 2 mars 2026",
+            "il n'est pas établi que Request of 1 April 2026 porte sur app1, est une demande de documents manquants et"
+            " est datée du 1er avril 2026, après le 2 mars 2026",
         ),
     ],
 )
@@ -634,6 +634,29 @@ def test_the_entity_a_some_clause_names_keeps_its_values(lang: str, sentence: st
     words = Views(policy().checked, case, graph, lang).sentences
     with words.rule(rule.id):
         assert words.sentence(later_one, {"L": "request_2026_03_02", "A": "app1"}) == sentence
+
+
+@pytest.mark.parametrize(
+    ("lang", "sentence"),
+    [
+        (
+            "en",
+            "Not met: Change in situation (Reza Karimi started a job as a machinist): reported to IRCC on October 20,"
+            " 2026, after October 31, 2026",
+        ),
+        (
+            "fr",
+            "Condition non remplie\u00a0: Changement de situation (Reza Karimi started a job as a machinist)\u00a0:"
+            " déclaré à IRCC le 20 octobre 2026, après le 31 octobre 2026",
+        ),
+    ],
+)
+def test_of_two_dates_given_by_facts_the_first_is_said_with_its_fact(lang: str, sentence: str) -> None:
+    """`change_reported_on(X) > D`, D the due date: what was reported when, not "20 October 2026 is after …"."""
+    view = policy().explain(
+        EXAMPLES_DIR / "leila-family-selection.yaml", lang=lang, verdicts=["change_report_late"], why_not=True
+    )
+    assert sentence in [line.strip() for line in render(view, "text").splitlines()]
 
 
 def test_a_case_explained_again_reads_the_same_in_either_language() -> None:

@@ -189,9 +189,12 @@ class Sentences:
             (c.left, left, c.right, right, c.op),
             (c.right, right, c.left, left, FLIP[c.op]),
         ):
-            # A fact of a `some` clause's entity has no value: "a letter is dated …, after 2 March 2026".
+            # A fact of a `some` clause's entity has no value: "a letter is dated …, after 2 March 2026". Of two
+            # facts with values, the first is said: "MIFI received the answer on 29 June 2026, on or before 3 July
+            # 2026", not "29 June 2026 is on or before 3 July 2026".
             unvalued = is_fact(self.policy, other) and value is None and known is not None
-            if is_fact(self.policy, side) and (not is_fact(self.policy, other) or unvalued):
+            valued = value is not None and known is not None
+            if is_fact(self.policy, side) and (not is_fact(self.policy, other) or unvalued or valued):
                 assert isinstance(side, n.Call)
                 if (none := self.no_version(side, env)) is not None:
                     return none
