@@ -52,8 +52,7 @@ SIGHTINGS = 2  # a shape is grounded the second time a case of it is decided: on
 # copy 2.1 s against 0.3 s for deciding the case the reference way, two copies 4.1 s against 1.5 s; of 12,
 # about 1.5 decisions. A shape of more than LARGE entities is grounded at its (SIGHTINGS + 2)-th sighting.
 LARGE = 20
-_POOLED_ID = re.compile(r'"_\d+_\d{3}"')
-_POOLED = re.compile(r'("_\d+_\d{3}")')  # split around, keeping the ids
+_POOLED = re.compile(r'("_\d+_\d{3}")')  # a pooled id; `split` keeps the ids
 _TODAY = Function("u", [Function("_today"), Tuple_([])])
 ZERO = Number(0)
 # The externals of the shape program and of the missing-facts search's (solver.solve.missing): left free.
@@ -407,7 +406,7 @@ class _Reader:
                 text = term_text(value_of(term, self.known))
             except Fault:
                 raise Fallback from None
-            text = _POOLED_ID.sub(lambda m: self.names[m[0]], text) if '"_' in text else text
+            text = _POOLED.sub(lambda m: self.names[m[0]], text) if '"_' in text else text
         elif len(parts) == 1:
             text = parts[0]
         else:
