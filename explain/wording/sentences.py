@@ -77,7 +77,7 @@ class Sentences:
             if isinstance(c.cond, n.Atom):
                 return self.ph.not_fact(c.cond.name, self.args(c.cond.name, c.cond.args, env))
             if isinstance(c.cond, n.Some):
-                return self.none(c.cond, env)
+                return self.some(c.cond, env, negative=True)
             return self.ph.negative(self.sentence(c.cond, env, failing=not failing))
         if isinstance(c, n.Compare):
             return self.compare(c, env)
@@ -116,14 +116,11 @@ class Sentences:
     def names(self, ids: list[str]) -> str:
         return self.ph.listed([self.ph.value(i) for i in ids])
 
-    def some(self, c: n.Some, env: Env) -> str:
+    def some(self, c: n.Some, env: Env, *, negative: bool = False) -> str:
+        """`some L where …`, of the letter that satisfies it, named; `negative` (`not some`): that it does not,
+        or "no letter …" when none does."""
         sure, _ = self.instances(c.var, c.cond, env)
-        return self.said_of(c, env, sure[0] if sure else None, negative=False)  # the one that satisfies it, named
-
-    def none(self, c: n.Some, env: Env) -> str:
-        """`not some L where …`: when a letter satisfies it, that it does not; else "no letter …"."""
-        sure, _ = self.instances(c.var, c.cond, env)
-        return self.said_of(c, env, sure[0] if sure else None, negative=True)
+        return self.said_of(c, env, sure[0] if sure else None, negative=negative)
 
     def said_of(self, c: n.Some, env: Env, entity: str | None, *, negative: bool) -> str:
         """A `some` clause, of the entity that satisfies it or, with none, of one of its type. When each of its
