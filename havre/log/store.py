@@ -44,7 +44,7 @@ def engine_for(url: str) -> Engine:
             " or postgresql://USER@HOST/DB"
         )
     scheme = url.split("://", 1)[0]
-    if scheme != "sqlite" and not scheme.startswith(("postgresql", "postgres")):
+    if scheme != "sqlite" and not scheme.startswith("postgres"):  # postgres, postgresql, postgresql+psycopg
         raise ValueError(
             f"`{scheme}://`: the log is kept in SQLite (sqlite:///PATH) or PostgreSQL (postgresql://USER@HOST/DB)"
         )
