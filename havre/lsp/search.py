@@ -1,10 +1,11 @@
 """The solver's search on the policy as saved: the conflicts, gaps, broken invariants, dead rules and the rest that
 `havre check` finds, shown in the editor where they are.
 
-The search takes seconds, so it runs on a thread of its own after each save, with the proofs `havre check` keeps
-(havre.store.proofs): after a small edit it asks again only what the edit could change. A save while a search
-runs or waits asks for one of the newer text: the older search, not yet started, does not start, and the
-findings of one already running are dropped.
+The search takes seconds, so it runs on a thread of its own, when a file of the policy is first opened and after
+each save, with the proofs `havre check` keeps (havre.store.proofs): after a small edit it asks again only what
+the edit could change. A save while a search runs or waits asks for one of the newer text: the older search, not
+yet started, does not start, and one already running stops at its next step, as all do when the editor ends the
+session.
 """
 
 from __future__ import annotations
@@ -19,13 +20,23 @@ from solver.analysis.analysis import Finding, Progress, analyse
 from solver.compile.emit import emit
 
 
+class Stopped(Exception):
+    """The search is no longer wanted: a later save asked for another, or the session ends."""
+
+
 class Searches:
     """The latest findings of each policy (by its entry file), and the searches asked for."""
 
     def __init__(self) -> None:
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="havre-search")
         self._asked: dict[Path, int] = {}
+        self._closed = False
         self.found: dict[Path, list[Finding]] = {}
+
+    def close(self) -> None:
+        """No search starts any more, and the one running stops at its next step: the process can end."""
+        self._closed = True
+        self._pool.shutdown(wait=False, cancel_futures=True)
 
     def by_file(self, entry: Path) -> dict[str, list[Finding]]:
         """The policy's findings by the file they are in; one with no place is the entry file's."""
@@ -33,6 +44,10 @@ class Searches:
         for f in self.found.get(entry, []):
             out.setdefault(f.span.file if f.span else str(entry), []).append(f)
         return out
+
+    def asked(self, entry: Path) -> bool:
+        """Whether a search of the policy was asked for."""
+        return entry in self._asked
 
     async def search(self, entry: Path, checked: CheckedPolicy | None, say: Progress | None = None) -> bool:
         """Search the policy (None: it does not check, so there is nothing to search); whether its findings
@@ -42,13 +57,28 @@ class Searches:
         if checked is None:  # the findings kept are of an older text
             return self.found.pop(entry, None) is not None
 
-        def run() -> list[Finding] | None:
-            return findings(checked, say) if self._asked[entry] == turn else None
+        def wanted() -> None:
+            if self._closed or self._asked[entry] != turn:
+                raise Stopped
 
+        def step(line: str) -> None:
+            wanted()
+            if say is not None:
+                say(line)
+
+        def run() -> list[Finding] | None:
+            try:
+                wanted()
+                return findings(checked, step)
+            except Stopped:
+                return None
+
+        if self._closed:
+            return False
         found = await asyncio.get_running_loop().run_in_executor(self._pool, run)
         if found is None or self._asked[entry] != turn:
             return False
-        changed = self.found.get(entry) != found
+        changed = self.found.get(entry, []) != found
         self.found[entry] = found
         return changed
 

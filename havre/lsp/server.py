@@ -96,9 +96,12 @@ server = HavreServer()
 
 
 @server.feature(t.TEXT_DOCUMENT_DID_OPEN)
-def did_open(ls: HavreServer, params: t.DidOpenTextDocumentParams) -> None:
+async def did_open(ls: HavreServer, params: t.DidOpenTextDocumentParams) -> None:
+    """The language's diagnostics at once; the search's too, the first time a file of the policy is opened."""
     ls.overlay.open[path_of(params.text_document.uri)] = params.text_document.text
     ls.refresh(params.text_document.uri)
+    if not ls.searches.asked(ls.analysis(params.text_document.uri).entry):
+        await search(ls, params.text_document.uri)
 
 
 @server.feature(t.TEXT_DOCUMENT_DID_CHANGE)
@@ -110,17 +113,26 @@ def did_change(ls: HavreServer, params: t.DidChangeTextDocumentParams) -> None:
 
 @server.feature(t.TEXT_DOCUMENT_DID_SAVE)
 async def did_save(ls: HavreServer, params: t.DidSaveTextDocumentParams) -> None:
-    """The language's diagnostics at once; the search's when it is done (havre.lsp.search), its steps shown as
-    the editor shows work in progress."""
+    """The language's diagnostics at once; the search's of the text as saved when it is done (havre.lsp.search)."""
     ls.refresh(params.text_document.uri)
-    analysis = ls.analysis(params.text_document.uri)
+    await search(ls, params.text_document.uri)
+
+
+async def search(ls: HavreServer, uri: str) -> None:
+    """The search of the policy the file belongs to, its steps shown as the editor shows work in progress."""
+    analysis = ls.analysis(uri)
     if analysis.checked is None:
         changed = await ls.searches.search(analysis.entry, None)
     else:
         async with ls.progress("havre check") as say:
             changed = await ls.searches.search(analysis.entry, analysis.checked, say)
     if changed:
-        ls.refresh(params.text_document.uri)
+        ls.refresh(uri)
+
+
+@server.feature(t.SHUTDOWN)
+def shutdown(ls: HavreServer, params: None) -> None:
+    ls.searches.close()
 
 
 @server.feature(t.TEXT_DOCUMENT_DID_CLOSE)

@@ -389,7 +389,7 @@ async def test_code_lens_decides_a_rule_and_a_verdict_on_an_example(client: Lang
     assert lens.command is not None and ": decision(" in lens.command.title
 
 
-# ---------------------------------------------------------------- the search on save
+# ---------------------------------------------------------------- the search on opening and saving
 
 
 async def diagnostics_until(
@@ -402,9 +402,10 @@ async def diagnostics_until(
     return found(client, path)
 
 
-async def test_a_save_shows_what_havre_check_finds_where_it_is(tmp_path: Path) -> None:
-    """A dead rule, with `havre check`'s code and message at its rule, once the file is saved, the search's steps
-    shown meanwhile; still there while the mended text is unsaved, gone once it is saved."""
+async def test_opening_and_saving_show_what_havre_check_finds_where_it_is(tmp_path: Path) -> None:
+    """A dead rule, with `havre check`'s code and message at its rule, once the file is opened, the search's steps
+    shown meanwhile; still there while the mended text is unsaved, gone once it is saved, back when the dead rule
+    is saved again."""
     root = tmp_path / "dead-rule"
     shutil.copytree(ROOT / "tests/fixtures/broken/dead-rule", root)
     path = root / "main.havre"
@@ -417,17 +418,17 @@ async def test_a_save_shows_what_havre_check_finds_where_it_is(tmp_path: Path) -
     checked = json.loads(r.stdout)
     (dead,) = checked["findings"]
     assert dead["code"] == "dead-rule"
+    at_rule = ("dead-rule", dead["message"], dead["line"] - 1, 0, 2)
     client = await SERVER.start()
     assert isinstance(client, LanguageClient)
     capabilities = pytest_lsp.client_capabilities("visual-studio-code")
     await client.initialize_session(t.InitializeParams(capabilities=capabilities, root_uri=root.as_uri()))
     try:
         text = await opened(client, path)
-        language = found(client, path)
+        shown = await diagnostics_until(client, path, lambda ds: at_rule in ds)
+        language = shown[:-1]
         assert language and all(code == "missing-text" for code, *_ in language)  # the fixture has no French
-        client.text_document_did_save(t.DidSaveTextDocumentParams(doc(path)))
-        shown = await diagnostics_until(client, path, lambda ds: len(ds) > len(language))
-        assert shown == [*language, ("dead-rule", dead["message"], dead["line"] - 1, 0, 2)]
+        assert shown == [*language, at_rule]
         (steps,) = client.progress_reports.values()  # shown by the editor as the search goes
         assert isinstance(steps[0], t.WorkDoneProgressBegin) and steps[0].title == "havre check"
         assert isinstance(steps[1], t.WorkDoneProgressReport)
@@ -436,25 +437,36 @@ async def test_a_save_shows_what_havre_check_finds_where_it_is(tmp_path: Path) -
         mended = text.replace("status(P) = citizen and status(P) = foreign_national", "status(P) = citizen")
         path.write_text(mended, encoding="utf-8")
         await changed(client, path, mended)
-        assert found(client, path)[-1][0] == "dead-rule"  # the search is of the text as saved
+        assert found(client, path)[-1] == at_rule  # the search is of the text as saved
         client.text_document_did_save(t.DidSaveTextDocumentParams(doc(path)))
-        assert await diagnostics_until(client, path, lambda ds: ds[-1][0] != "dead-rule") == language
+        assert await diagnostics_until(client, path, lambda ds: at_rule not in ds) == language
+        path.write_text(text, encoding="utf-8")
+        await changed(client, path, text, version=3)
+        client.text_document_did_save(t.DidSaveTextDocumentParams(doc(path)))
+        assert await diagnostics_until(client, path, lambda ds: at_rule in ds) == [*language, at_rule]
+        assert len(client.progress_reports) == 3  # one search for the opening, one for each save
     finally:
         await client.shutdown_session()
 
 
-async def test_the_server_ends_quietly_when_the_editor_ends_the_session() -> None:
-    """`shutdown` then `exit`: exit code 0 and nothing on stderr (the editor shows it in its log)."""
+@pytest.mark.parametrize("searching", [False, True], ids=["idle", "while-searching"])
+async def test_the_server_ends_quietly_when_the_editor_ends_the_session(searching: bool) -> None:
+    """`shutdown` then `exit`: exit code 0 and nothing on stderr (the editor shows it in its log), also when the
+    search that opening a file starts is still running."""
 
     def message(payload: dict[str, object]) -> bytes:
         body = json.dumps(payload).encode()
         return f"Content-Length: {len(body)}\r\n\r\n".encode() + body
 
+    file = ROOT / "policy/qhc/decision.havre"
+    item = {"uri": file.as_uri(), "languageId": "havre", "version": 1, "text": file.read_text(encoding="utf-8")}
+    opening = {"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": {"textDocument": item}}
     session = b"".join(
         message(m)
         for m in (
             {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"capabilities": {}}},
             {"jsonrpc": "2.0", "method": "initialized", "params": {}},
+            *([opening] if searching else []),
             {"jsonrpc": "2.0", "id": 2, "method": "shutdown"},
             {"jsonrpc": "2.0", "method": "exit"},
         )
