@@ -646,8 +646,8 @@ def test_the_entity_a_some_clause_names_keeps_its_values(lang: str, sentence: st
         ),
         (
             "fr",
-            "Condition non remplie\u00a0: Changement de situation (Reza Karimi started a job as a machinist)\u00a0:"
-            " déclaré à IRCC le 20 octobre 2026, après le 31 octobre 2026",
+            "Condition non remplie\u00a0: Changement de situation (Reza Karimi a commencé un emploi de"
+            " machiniste)\u00a0: déclaré à IRCC le 20 octobre 2026, après le 31 octobre 2026",
         ),
     ],
 )

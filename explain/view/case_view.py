@@ -114,13 +114,13 @@ def explanation_view(
             "id": case.id,
             "assessment_date": case.assessment_date.isoformat(),
             "assessment_date_text": date_text(case.assessment_date, lang),
-            "people": [{"id": e.id, "name": e.name or e.id, "type": e.type} for e in case.entities],
+            "people": [{"id": e.id, "name": e.named(lang) or e.id, "type": e.type} for e in case.entities],
         },
         "policy": {"hash": decision.policy_hash},
         "conflicts": [views.conflict(c) for c in decision.conflicts],
         "summary": [summary_entry(v) for v in summary],
         "verdicts": verdicts,
-        "groups": _groups(case, verdicts),
+        "groups": _groups(case, verdicts, lang),
         "hidden": 0 if show_all or subjects else _not_applicable(decision, names),
         "sources": grouped(views.cited.values()),
     }
@@ -130,7 +130,7 @@ def _not_applicable(decision: Decision, names: Collection[str]) -> int:
     return sum(1 for v in decision.verdicts if v.status == "not_applicable" and (not names or v.verdict in names))
 
 
-def _groups(case: Case, verdicts: list[View]) -> list[View]:
+def _groups(case: Case, verdicts: list[View], lang: str) -> list[View]:
     """Verdicts under the entity they are first about, in the case's order of entities."""
     by_entity: dict[str, list[str]] = {}
     for v in verdicts:
@@ -138,5 +138,5 @@ def _groups(case: Case, verdicts: list[View]) -> list[View]:
     groups = []
     for e in case.entities:
         if e.id in by_entity:
-            groups.append({"id": e.id, "name": case.display(e.id), "type": e.type, "members": by_entity[e.id]})
+            groups.append({"id": e.id, "name": case.display(e.id, lang), "type": e.type, "members": by_entity[e.id]})
     return groups

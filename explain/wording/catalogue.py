@@ -16,7 +16,8 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po, write_po
 
-from explain.wording.i18n import LANGS, catalogue_path
+from explain.wording.i18n import catalogue_path
+from grammar.typed.nodes import LANGS
 
 ROOT = Path(__file__).parent.parent  # explain/
 WEB = ROOT.parent / "havre" / "web"  # the pages of `havre serve` take their words from the same catalogues

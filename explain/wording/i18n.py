@@ -16,7 +16,6 @@ from pathlib import Path
 from babel.support import NullTranslations, Translations
 
 LOCALES = Path(__file__).parent.parent / "locale"
-LANGS = ("en", "fr")
 DOMAIN = "messages"
 
 

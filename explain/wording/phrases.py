@@ -83,7 +83,7 @@ class Phrases:
         self.facts: dict[tuple[object, ...], str] = {}  # the same fact is worded many times over a case
         # Names a sentence may start with that keep their capital mid-sentence ("Le Blanc", "La Fontaine"); a
         # country's takes its article, which does not ("le Ghana", "the Gambia").
-        self.names = tuple(case.display(e.id) for e in case.entities if e.type != "country")
+        self.names = tuple(case.display(e.id, lang) for e in case.entities if e.type != "country")
 
     def finish(self, text: str) -> str:
         """An assembled sentence made right for its language."""
@@ -111,7 +111,7 @@ class Phrases:
         return f"le {text}" if self.lang == "fr" and isinstance(v, dt.date) else text
 
     def entity(self, entity_id: str) -> str:
-        name = self.case.display(entity_id)
+        name = self.case.display(entity_id, self.lang)
         if self.lang == "fr" and self.types.get(entity_id) == "country":
             return french.country(name)
         return name

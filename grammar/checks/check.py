@@ -14,9 +14,6 @@ from grammar.text.parse import parse, policy_hash
 from grammar.typed import nodes as n
 from grammar.typed.normal import dnf
 
-LANGS = ("en", "fr")
-
-
 MAX_RULES = 1000  # eight times the shipped policy; deciding grows faster than the number of rules
 MAX_DECLARATIONS = 5000
 MAX_BRANCHES = 64  # alternatives of one rule's conditions; the shipped policy's most is 5

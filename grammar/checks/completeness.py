@@ -7,8 +7,6 @@ from collections.abc import Iterable
 from grammar.diagnostics import Diagnostic
 from grammar.typed import nodes as n
 
-LANGS = ("en", "fr")
-
 
 def _missing(span: n.Span, message: str, hint: str) -> Diagnostic:
     # An error for `havre check`, yet kept out of the checks' PolicyError: a draft can still decide cases.
@@ -24,7 +22,7 @@ def missing_texts(
 ) -> list[Diagnostic]:
     out: list[Diagnostic] = []
     for party in parties:
-        missing = [lang for lang in LANGS if party.text(lang) is None]
+        missing = [lang for lang in n.LANGS if party.text(lang) is None]
         if missing:
             example = {"en": 'en "the applicant"', "fr": 'fr "la personne requérante"'}[missing[0]]
             message = f"party `{party.name}` has no {' or '.join(missing)} text"
@@ -39,13 +37,13 @@ def missing_texts(
                     )
                 )
     for e in entities:
-        missing = [lang for lang in LANGS if e.text(lang) is None]
+        missing = [lang for lang in n.LANGS if e.text(lang) is None]
         if missing:
             example = {"en": f'en "a {e.name}"', "fr": 'fr "une …"'}[missing[0]]
             message = f"entity `{e.name}` has no {' or '.join(missing)} text"
             out.append(_missing(e.span, message, f"add how a sentence names one, e.g. `{example}`"))
     for p in predicates:
-        missing = [lang for lang in LANGS if p.text(lang) is None]
+        missing = [lang for lang in n.LANGS if p.text(lang) is None]
         if missing:
             out.append(
                 _missing(
@@ -54,7 +52,7 @@ def missing_texts(
                     f'add e.g. `{missing[0]} "..."` under its declaration',
                 )
             )
-        unsaid = [lang for lang in LANGS if p.passed_text(lang) is None]
+        unsaid = [lang for lang in n.LANGS if p.passed_text(lang) is None]
         if p.deadline is not None and unsaid:
             out.append(
                 _missing(
@@ -63,7 +61,7 @@ def missing_texts(
                     f'add e.g. `passed {unsaid[0]} "..."`: what happens once the date has passed',
                 )
             )
-        asked = [lang for lang in LANGS if p.text(lang, question=True) is None]
+        asked = [lang for lang in n.LANGS if p.text(lang, question=True) is None]
         if p.is_input and asked:
             out.append(
                 _missing(
@@ -74,7 +72,7 @@ def missing_texts(
             )
         if isinstance(p.value, n.EnumType):
             for value in p.value.values:
-                unlabelled = [lang for lang in LANGS if p.label(value, lang) is None]
+                unlabelled = [lang for lang in n.LANGS if p.label(value, lang) is None]
                 if unlabelled:
                     out.append(
                         _missing(

@@ -13,8 +13,6 @@ from grammar.diagnostics import Diagnostic
 from grammar.typed import nodes as n
 from grammar.typed.normal import walk_conds
 
-LANGS = ("en", "fr")
-
 
 def _negated(cond: n.Cond | None, under_not: bool = False) -> Iterator[tuple[n.Cond, bool]]:
     """Every condition with whether it is read negated (under an odd number of `not`)."""
@@ -49,7 +47,7 @@ def plain_sentences(predicates: dict[str, n.Predicate], rules: Iterable[n.Rule])
         pred = predicates.get(name)
         if pred is None or not pred.is_bool:
             continue
-        missing = [lang for lang in LANGS if pred.text(lang, negative=True) is None]
+        missing = [lang for lang in n.LANGS if pred.text(lang, negative=True) is None]
         if missing:
             where = f"rule {rule} reads it under `not`" if rule else "a case may state it false"
             message = f'`{name}` has no `not {missing[0]}` text: explanations say "it is not the case that …"'

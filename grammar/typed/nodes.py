@@ -8,6 +8,8 @@ from typing import Literal
 
 from grammar.typed.source import Span
 
+LANGS = ("en", "fr")  # the languages a policy is written in, and a case's names given in
+
 # ---------------------------------------------------------------- types
 
 

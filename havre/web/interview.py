@@ -89,9 +89,7 @@ def question_view(
     if form["kind"] == "enum":
         form["options"] = [{"value": o["value"], "label": o["label"][lang]} for o in form.pop("values")]
     elif form["kind"] == "entity":
-        form["options"] = [
-            {"value": e.id, "label": case.display(e.id)} for e in case.entities if e.type == form["entity"]
-        ]
+        form["options"] = [{"value": e.id, "label": ph.entity(e.id)} for e in case.entities if e.type == form["entity"]]
     why = []
     for verdict, subject in found.reasons:
         rules = [

@@ -318,7 +318,7 @@ def document_of(policy: CheckedPolicy, case: Case) -> dict[str, Any]:
     for etype, entity in policy.entities.items():
         section: dict[str, dict[str, Any]] = {}
         for e in (e for e in case.entities if e.type == etype):
-            fields: dict[str, Any] = {"name": e.name} if e.name else {}
+            fields: dict[str, Any] = {"name": e.document_name()} if e.name else {}
             for pred in policy.inputs():
                 if 1 <= len(pred.params) <= 2 and pred.params[0].type.name == etype:
                     stated = facts.get((pred.name, e.id), [])

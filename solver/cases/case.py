@@ -13,7 +13,16 @@ Value = bool | int | dt.date | str  # str: an enumeration value or an entity id
 class Entity:
     type: str
     id: str
-    name: str | None  # display name, when the case gives one
+    name: str | None  # display name, when the case gives one (the first of its languages when it gives several)
+    names: tuple[tuple[str, str], ...] = ()  # (language, name), when the case gives a name per language
+
+    def named(self, lang: str) -> str | None:
+        """The name in that language, else the name the case gives."""
+        return next((text for given, text in self.names if given == lang), self.name)
+
+    def document_name(self) -> str | dict[str, str] | None:
+        """The name as a case file gives it."""
+        return dict(self.names) if self.names else self.name
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,10 +51,11 @@ class Case:
     closed: tuple[Closed, ...] = ()
     origin: str = "<case>"
 
-    def display(self, entity_id: str) -> str:
+    def display(self, entity_id: str, lang: str = "en") -> str:
         for e in self.entities:
             if e.id == entity_id:
-                return printable(e.name) if e.name else e.id
+                name = e.named(lang)
+                return printable(name) if name else e.id
         return entity_id
 
 
@@ -69,3 +79,11 @@ class CaseError(Exception):
         self.origin, self.path, self.message = origin, path, message
         where = f"{origin}: {path}" if path else origin
         super().__init__(f"{where}: {message}")
+
+
+def entity(etype: str, eid: str, name: str | dict[str, str] | None) -> Entity:
+    """An entity with the name a case file gives: a text, a text per language (checked before), or none."""
+    if not isinstance(name, dict):
+        return Entity(etype, eid, printable(name) if name else None)
+    names = tuple((lang, printable(text)) for lang, text in name.items() if text)
+    return Entity(etype, eid, names[0][1] if names else None, names)

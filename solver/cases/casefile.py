@@ -19,7 +19,7 @@ from grammar.checks.checked import CheckedPolicy
 from grammar.text.files import FileProblem, read_text
 from grammar.typed import nodes as n
 from solver.cases import schema as sc
-from solver.cases.case import Case, CaseError, Closed, Entity, Fact, Value, printable
+from solver.cases.case import Case, CaseError, Closed, Entity, Fact, Value, entity
 from solver.cases.quick import FileMapping, read_common
 from solver.cases.schema import MAX_ENTITIES, MAX_PAIRS
 
@@ -432,8 +432,7 @@ def _build(data: dict[str, Any], lay: sc.Layout, origin: str) -> Case:
         if etype is None:
             continue
         for eid, fields in section.items():
-            name = fields.get("name")
-            entities.append(Entity(etype, eid, printable(name) if name else name))
+            entities.append(entity(etype, eid, fields.get("name")))
             for name, value in fields.items():
                 pred = lay.fields[etype].get(name)
                 if pred is not None and value is not None:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from grammar.checks.checked import CheckedPolicy
 from grammar.typed import nodes as n
 from solver.cases import schema as sc
-from solver.cases.case import Case, Closed, Entity, Fact, Value, printable
+from solver.cases.case import Case, Closed, Entity, Fact, Value, entity
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _ENTITY_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
@@ -114,6 +114,17 @@ def _value(t: n.Type) -> _Value:
     return _Value(_NEVER)
 
 
+def _text(value: object) -> bool:
+    return type(value) is str and (value.isascii() or not _SURROGATE.search(value))
+
+
+def _names(given: object) -> bool:
+    """A name per language, as the schema asks: one language at least, each known, each a text."""
+    if type(given) not in _MAPPINGS or not given or getattr(given, "duplicates", None):
+        return False
+    return all(lang in n.LANGS and _text(text) for lang, text in given.items())  # type: ignore[attr-defined]
+
+
 def _mapping(node: object) -> dict[str, object]:
     if type(node) not in _MAPPINGS or getattr(node, "duplicates", None):
         raise _Unusual
@@ -149,9 +160,9 @@ def _read(data: dict[str, object], table: _Table, origin: str) -> Case:
         for eid, fields in section.items():
             fields = _mapping(fields)
             name = fields.get("name")
-            if name is not None and (type(name) is not str or (not name.isascii() and _SURROGATE.search(name))):
+            if name is not None and not (_text(name) or _names(name)):
                 raise _Unusual
-            entities.append(Entity(etype, eid, printable(name) if name else name))
+            entities.append(entity(etype, eid, name))  # type: ignore[arg-type]
             for key, value in fields.items():
                 if key == "name":
                     continue

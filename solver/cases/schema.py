@@ -117,7 +117,16 @@ def meets_schema(policy: CheckedPolicy, data: object) -> bool:
 
 
 def _entity_schema(etype: str, fields: Mapping[str, n.Predicate]) -> dict[str, Any]:
-    display = {"description": f"The {_words(etype)}'s display name.", "type": ["string", "null"]}
+    by_language = {
+        "type": "object",
+        "properties": {lang: {"type": "string"} for lang in n.LANGS},
+        "additionalProperties": False,
+        "minProperties": 1,
+    }
+    display = {
+        "description": f"The {_words(etype)}'s display name: a text, or a text per language ({', '.join(n.LANGS)}).",
+        "anyOf": [{"type": ["string", "null"]}, by_language],
+    }
     props: dict[str, Any] = {"name": display}
     for name, pred in fields.items():
         props[name] = {"description": _description(pred), **_field_schema(pred)}
@@ -327,7 +336,7 @@ class Checker:
                 else (f"expected a mapping of fields (write {{}} if nothing is known), found {describe(value)}")
             )
         if path[2] == "name" and len(path) == 3:
-            return None if value is None or isinstance(value, str) else f"expected a text, found {describe(value)}"
+            return _name(value)
         pred = self.lay.fields.get(section, {}).get(path[2]) if isinstance(path[2], str) else None
         if pred is None or len(path) > 4:
             return None
@@ -383,6 +392,22 @@ class Checker:
             return None
         hint = did_you_mean(value, [i for i, t in self.ids.items() if t == etype]) if self.suggest else ""
         return f"{quote(value)} is not {an(etype)} in this case{hint}"
+
+
+def _name(value: object) -> str | None:
+    languages = ", ".join(n.LANGS)
+    if value is None or isinstance(value, str):
+        return None
+    if not isinstance(value, dict):
+        return f"expected a text, or a text per language ({languages}), found {describe(value)}"
+    if not value:
+        return f"expected a text in at least one language ({languages})"
+    for lang, text in value.items():
+        if lang not in n.LANGS:
+            return f"{quote(str(lang))} is not a language of the policy ({languages}){did_you_mean(lang, n.LANGS)}"
+        if not isinstance(text, str):
+            return f"expected a text for {lang}, found {describe(text)}"
+    return None
 
 
 def _top(value: object) -> str:

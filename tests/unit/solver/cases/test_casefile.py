@@ -110,6 +110,24 @@ def test_yml_extension_is_yaml(tmp_path: Path) -> None:
     assert load_case(f, POLICY).facts == EXPECTED_FACTS
 
 
+def test_a_name_may_be_given_per_language() -> None:
+    text = EXAMPLE.replace(
+        "  app1:\n", "  app1:\n    name:\n      en: Application of Amina\n      fr: Demande d'Amina\n"
+    )
+    for kind, document in (("yaml", text), ("json", json.dumps(parse_document(text, "yaml", "c.yaml")))):
+        case = case_from_text(document, POLICY, kind)  # type: ignore[arg-type]
+        app = case.entities[-1]
+        assert app == Entity(
+            "application", "app1", "Application of Amina", (("en", "Application of Amina"), ("fr", "Demande d'Amina"))
+        )
+        assert (case.display("app1", "fr"), case.display("app1", "en"), case.display("amina", "fr")) == (
+            "Demande d'Amina",
+            "Application of Amina",
+            "Amina Haddad",
+        )
+        assert app.document_name() == {"en": "Application of Amina", "fr": "Demande d'Amina"}
+
+
 def test_absent_and_null_fields_are_unknown() -> None:
     text = EXAMPLE.replace("resides_in_quebec: true", "resides_in_quebec: null").replace("status: foreign_national", "")
     facts = _facts(text)
@@ -272,7 +290,31 @@ def test_whole_float_is_a_whole_number() -> None:
             "  karim:",
             "persons.karim: expected a mapping of fields (write {} if nothing is known), found null",
         ),
-        ("  karim: {}", "  karim:\n    name: 3", "persons.karim.name: expected a text, found 3"),
+        (
+            "  karim: {}",
+            "  karim:\n    name: 3",
+            "persons.karim.name: expected a text, or a text per language (en, fr), found 3",
+        ),
+        (
+            "  karim: {}",
+            "  karim:\n    name: {de: Karim}",
+            'persons.karim.name: "de" is not a language of the policy (en, fr)',
+        ),
+        (
+            "  karim: {}",
+            "  karim:\n    name: {fra: Karim}",
+            'persons.karim.name: "fra" is not a language of the policy (en, fr); did you mean "fr"?',
+        ),
+        (
+            "  karim: {}",
+            "  karim:\n    name: {}",
+            "persons.karim.name: expected a text in at least one language (en, fr)",
+        ),
+        (
+            "  karim: {}",
+            "  karim:\n    name: {fr: [Karim]}",
+            "persons.karim.name: expected a text for fr, found a list",
+        ),
         (
             "applications:\n  app1:\n    principal: amina\n    household_size: 3\n",
             "applications: []\n",

@@ -83,7 +83,10 @@ def test_top_level_fields() -> None:
 
 
 def test_field_types() -> None:
-    assert _field("person", "name")["type"] == ["string", "null"]
+    text, by_language = _field("person", "name")["anyOf"]
+    assert text == {"type": ["string", "null"]}
+    assert by_language["properties"] == {"en": {"type": "string"}, "fr": {"type": "string"}}
+    assert (by_language["additionalProperties"], by_language["minProperties"]) == (False, 1)
     assert _field("person", "resides_in_quebec")["type"] == ["boolean", "null"]
     assert _field("application", "household_size")["type"] == ["integer", "null"]
     birth = _field("person", "birth_date")
