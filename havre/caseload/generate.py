@@ -24,6 +24,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
+from explain.wording.french import elide
 from grammar.checks.checked import CheckedPolicy
 from grammar.typed import nodes as n
 from solver.cases import calendar
@@ -51,6 +52,13 @@ PAPERS = {  # the papers a person's role calls for
     "child": ("Birth certificate", "Passport"),
     "married": ("Passport", "Police certificate", "Marriage certificate"),
     "single": ("Passport", "Police certificate", "Identity card"),
+}
+PAPERS_FR = {
+    "Birth certificate": "Acte de naissance",
+    "Passport": "Passeport",
+    "Police certificate": "Certificat de police",
+    "Marriage certificate": "Acte de mariage",
+    "Identity card": "Carte d'identité",
 }
 RARELY = ("doubt", "claim", "needed", "refus", "reject", "late", "abroad")  # yes/no inputs that are seldom true
 START, DAYS = dt.date(2025, 6, 1), 760  # assessment dates: mid-2025 to mid-2027
@@ -90,6 +98,7 @@ class _Ent:
     id: str
     name: str | None
     fields: dict[str, Any] = field(default_factory=dict)
+    name_fr: str | None = None  # when the name is not a person's or a country's (explain.wording.french names those)
     role: str = ""  # principal, spouse, child, other
     parents: tuple[str, ...] = ()
     spouse: str | None = None
@@ -118,7 +127,7 @@ class Generator:
         doc: dict[str, Any] = {"case": f"gen-{self.seed}-{index:06d}", "assessment_date": today.isoformat()}
         for etype in self.types:
             section = {
-                e.id: {"name": e.name, **e.fields} if e.name else dict(e.fields) for e in ents if e.type == etype
+                e.id: {"name": _name(e), **e.fields} if e.name else dict(e.fields) for e in ents if e.type == etype
             }
             if section:
                 doc[self.policy.entities[etype].plural] = section
@@ -198,19 +207,34 @@ class Generator:
             count = rng.choice((1, 1, 1, 1, 2))
             titles = ["Application"] if count == 1 else [f"Application {i + 1}" for i in range(count)]
             return [
-                new(etype, f"app{i + 1}", f"{title} of {principal}" if principal else None)
+                new(
+                    etype,
+                    f"app{i + 1}",
+                    f"{title} of {principal}" if principal else None,
+                    name_fr=elide(f"Demande{title[11:]} de {principal}") if principal else None,
+                )
                 for i, title in enumerate(titles)
             ]
         if etype == "document" and people:
             docs = []
             for p in people[: rng.randint(1, len(people))]:
                 paper = rng.choice(PAPERS["child" if p.role == "child" else "married" if p.spouse else "single"])
-                docs.append(new(etype, f"{paper}_{p.id}", f"{paper} of {p.name}"))
+                docs.append(
+                    new(
+                        etype,
+                        f"{paper}_{p.id}",
+                        f"{paper} of {p.name}",
+                        name_fr=elide(f"{PAPERS_FR[paper]} de {p.name}"),
+                    )
+                )
             return docs
         if etype == "letter":
             return [new(etype, f"letter{i + 1}", None) for i in range(rng.choice((0, 0, 1, 1, 2)))]
+        decl = self.policy.entities[etype]
+        noun = _noun(decl.text("en")) or etype.replace("_", " ").capitalize()
+        noun_fr = _noun(decl.text("fr"))
         return [
-            new(etype, f"{etype}{i + 1}", f"{etype.replace('_', ' ').capitalize()} {i + 1}")
+            new(etype, f"{etype}{i + 1}", f"{noun} {i + 1}", name_fr=f"{noun_fr} {i + 1}" if noun_fr else None)
             for i in range(rng.randint(1, 3))
         ]
 
@@ -235,8 +259,9 @@ class Generator:
         if e.type == "letter" and e.name is None:
             sent = next((v for v in e.fields.values() if isinstance(v, str) and sc.parse_date(v)), None)
             e.name = f"Letter of {sent}" if sent else f"Letter {e.id[6:]}"
+            e.name_fr = f"Lettre du {sent}" if sent else f"Lettre {e.id[6:]}"
             if sent and any(o.name == e.name for o in ents if o is not e):  # two letters sent the same day
-                e.name = f"Letter {e.id[6:]} of {sent}"
+                e.name, e.name_fr = f"Letter {e.id[6:]} of {sent}", f"Lettre {e.id[6:]} du {sent}"
 
     def _value(
         self,
@@ -338,3 +363,19 @@ def write_jsonl(out: TextIO, cases: Iterator[dict[str, Any]]) -> int:
         out.write(json.dumps(doc, ensure_ascii=False, separators=(",", ":")) + "\n")
         count += 1
     return count
+
+
+def _name(e: _Ent) -> str | dict[str, str] | None:
+    return {"en": e.name, "fr": e.name_fr} if e.name and e.name_fr else e.name
+
+
+def _noun(text: str | None) -> str | None:
+    """An entity's text as a name starts: "a sponsor" -> "Sponsor", "un bassin de réfugiés" -> "Bassin de
+    réfugiés"."""
+    if not text:
+        return None
+    for article in ("a ", "an ", "the ", "un ", "une ", "le ", "la ", "l'", "les "):
+        if text.startswith(article):
+            text = text[len(article) :]
+            break
+    return text[:1].upper() + text[1:]

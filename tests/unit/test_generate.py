@@ -84,8 +84,10 @@ def test_no_two_entities_of_a_case_share_a_name() -> None:
     for seed in (0, 3):
         for line in jsonl("shipped", seed, 200).splitlines():
             doc = json.loads(line)
-            names = [e["name"] for s in doc.values() if isinstance(s, dict) for e in s.values() if "name" in e]
-            assert len(names) == len(set(names)), doc["case"]
+            named = [e["name"] for s in doc.values() if isinstance(s, dict) for e in s.values() if "name" in e]
+            for lang in ("en", "fr"):
+                names = [n[lang] if isinstance(n, dict) else n for n in named]
+                assert len(names) == len(set(names)), doc["case"]
     eighth = json.loads(jsonl("shipped", 3, 8).splitlines()[7])
     assert sorted(p["name"] for p in eighth["persons"].values()) == [  # Thi drawn twice: the next name
         "Carlos Karimi",
@@ -93,6 +95,19 @@ def test_no_two_entities_of_a_case_share_a_name() -> None:
         "Mireille Karimi",
         "Thi Karimi",
     ]
+
+
+def test_what_is_not_a_person_or_a_country_is_named_in_both_languages() -> None:
+    doc = json.loads(jsonl("shipped", 0, 1))
+    names = {eid: e.get("name") for s in doc.values() if isinstance(s, dict) for eid, e in s.items()}
+    assert names["app1"] == {"en": "Application of Ruth Sharma", "fr": "Demande de Ruth Sharma"}
+    assert names["passport_mireille"] == {"en": "Passport of Mireille Sharma", "fr": "Passeport de Mireille Sharma"}
+    assert names["letter1"] == {"en": "Letter of 2025-07-11", "fr": "Lettre du 2025-07-11"}
+    assert names["gar_pool1"] == {
+        "en": "Pool of government-assisted refugees 1",
+        "fr": "Bassin de réfugiés pris en charge par l'État 1",
+    }
+    assert (names["ruth"], names["ghana"]) == ("Ruth Sharma", "Ghana")  # French explanations put a country in French
 
 
 def test_the_unknown_rate_leaves_facts_out() -> None:
