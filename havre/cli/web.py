@@ -6,6 +6,7 @@ import ipaddress
 import json
 import os
 import sys
+from collections.abc import Collection
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn
 
@@ -33,13 +34,14 @@ def _fail(message: str) -> NoReturn:
     raise typer.Exit(2)
 
 
-def _open(db: str | None) -> DecisionLog:
+def _open(db: str | None, mask: Collection[str] | None = None) -> DecisionLog:
     from sqlalchemy.exc import SQLAlchemyError
 
+    from havre.log.record import DEFAULT_MASKED
     from havre.log.store import DecisionLog
 
     try:
-        return DecisionLog.open(db)
+        return DecisionLog.open(db, DEFAULT_MASKED if mask is None else mask)
     except (SQLAlchemyError, OSError, ValueError) as err:
         _fail(f"cannot open the decision log: {str(err).splitlines()[0]}")
 
@@ -95,10 +97,9 @@ def serve(
         _fail(f"--cases {cases}: not a folder")
     with user_errors():
         loaded = load_policy(policy)
-    _open(db)  # a log that cannot be opened is said before serving, not in a traceback
-    settings = Settings(
-        policy=loaded, token=token, cases=cases, db=db, mask=tuple(mask or DEFAULT_MASKED), workers=workers
-    )
+    masked = tuple(mask or DEFAULT_MASKED)
+    log = _open(db, masked)  # a log that cannot be opened is said before serving, not in a traceback
+    settings = Settings(policy=loaded, token=token, cases=cases, db=db, log=log, mask=masked, workers=workers)
     app = create_app(settings)
     typer.echo(f"Havre serving {policy} on http://{host}:{port}/ (policy {loaded.hash})", err=True)
     uvicorn.run(app, host=host, port=port, log_level="warning")

@@ -38,7 +38,7 @@ class Service:
         self.settings = settings
         self.policy = settings.policy
         self.engine = Engine(settings.policy, settings.batch, settings.workers)
-        self.log = DecisionLog.open(settings.db, settings.mask)
+        self.log = settings.log or DecisionLog.open(settings.db, settings.mask)
         self.drafts = Drafts(self.log.engine)
         self._shown: OrderedDict[tuple[str, str], tuple[View, Decision]] = OrderedDict()
 
