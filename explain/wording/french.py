@@ -116,7 +116,7 @@ def with_article(name: str) -> str:
         name.startswith("Îles") or name.endswith(("Bahamas", "Fidji"))
     ):
         return "les " + name
-    if _STARTS_WITH_VOWEL_SOUND.match(name):
+    if starts_with_vowel_sound(name):
         return "l'" + name
     feminine = name.split("-")[0].split(" ")[0].endswith("e") and name not in _MASCULINE_E
     return ("la " if feminine else "le ") + name
