@@ -543,14 +543,14 @@ def test_what_if_never_changes_a_past_event_or_a_finding_unless_asked(example: s
             "en",
             "Not met: the answer to the rejection letter for app1, with convincing evidence addressing the reasons,"
             " is due on … (date not known)",
-            "No letter concerns app1, is a request for missing documents and is dated …, after March 2, 2026",
+            "No letter concerns app1, is a request for missing documents and is dated after March 2, 2026",
         ),
         (
             "fr",
             "Condition non remplie\u00a0: la réponse à la lettre de rejet d'app1, avec une preuve convaincante"
             " répondant aux motifs, doit parvenir au plus tard le … (date inconnue)",
-            "Aucune lettre ne porte sur app1, n'est une demande de documents manquants et n'est datée du …, après le"
-            " 2 mars 2026",
+            "Aucune lettre ne porte sur app1, n'est une demande de documents manquants et n'est datée après le 2 mars"
+            " 2026",
         ),
     ],
 )

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import re
 
 from babel.dates import format_date
 from babel.numbers import format_decimal
@@ -161,6 +162,17 @@ class Phrases:
         names["value"] = blank if value is None and blank is not None else self.value(value, decl.name)
         return names
 
+    def fact_within(self, pred: str, args: tuple[Plain, ...], bound: str) -> str | None:
+        """A date fact whose value is not known, only how it compares: the bound in the value's place, without the
+        word that led a date ("is dated after March 2, 2026", "a présenté sa demande après le 2 mars 2026").
+        None when its template has no place for the value."""
+        decl = self.policy.predicates[pred]
+        template = decl.text(self.lang) or decl.text("en")
+        if template is None or "{value}" not in template:
+            return None
+        template = _LEADS_A_DATE[self.lang if decl.text(self.lang) else "en"].sub(" {value}", template, count=1)
+        return self.finish(template.format_map(_Missing(self._names(decl, args, None, bound))))
+
     def passed(self, pred: str, args: tuple[Plain, ...], value: Plain = None) -> str | None:
         """What happens once a deadline has passed, in its predicate's `passed` text; None when it has none."""
         decl = self.policy.predicates[pred]
@@ -253,6 +265,8 @@ class Phrases:
         return f"{value} ({how})" if how else value
 
 
+# The word that leads a date in a fact's template: "was born on {value}", "est datée du {value}".
+_LEADS_A_DATE = {"en": re.compile(r"\s+on\s+\{value\}"), "fr": re.compile(r"\s+(?:le|du)\s+\{value\}")}
 IT = "\x00"  # stands for the entity of a `some` clause while its conditions are worded (explain.wording.sentences)
 # An entity type's indefinite article (from its declared text, "a letter", "une lettre") and the determiners that
 # say none of them, and the one already named.

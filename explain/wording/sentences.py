@@ -186,7 +186,7 @@ class Sentences:
             (c.left, left, c.right, right, c.op),
             (c.right, right, c.left, left, FLIP[c.op]),
         ):
-            # A fact of a `some` clause's entity has no value: "a letter is dated …, after 2 March 2026". Of two
+            # A fact of a `some` clause's entity has no value: "a letter is dated after 2 March 2026". Of two
             # facts with values, the first is said: "MIFI received the answer on 29 June 2026, on or before 3 July
             # 2026", not "29 June 2026 is on or before 3 July 2026".
             unvalued = is_fact(self.policy, other) and value is None and known is not None
@@ -196,8 +196,11 @@ class Sentences:
                 if (none := self.no_version(side, env)) is not None:
                     return none
                 args = self.args(side.name, side.args, env)
+                bound = f"{self.ph.relation(op, dates)} {self.term(other, env)}"
+                if unvalued and dates and (within := self.ph.fact_within(side.name, args, bound)) is not None:
+                    return within
                 fact = self.ph.fact(side.name, args, value, blank="…" if unvalued else None)
-                return self.ph.finish(f"{fact}, {self.ph.relation(op, dates)} {self.term(other, env)}")
+                return self.ph.finish(f"{fact}, {bound}")
         return self.ph.finish(f"{self.term(c.left, env)} {self.ph.verb(c.op, dates)} {self.term(c.right, env)}")
 
     def no_version(self, call: n.Call, env: Env) -> str | None:

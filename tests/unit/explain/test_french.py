@@ -83,3 +83,26 @@ def test_one_entity_said_of_or_referred_to_takes_its_determiner(monkeypatch: pyt
     assert french.referred("notice", f"le délai de {IT} court et {IT} est reçu") == (
         "le délai d'un avis court et cet avis est reçu"
     )
+
+
+def test_a_date_not_known_but_bounded_takes_the_place_of_its_value() -> None:
+    """ "a letter is dated after …", not "a letter is dated …, after …": the word that led the date goes."""
+    shipped = load_policy(ROOT / "policy")
+    case = shipped.case(ROOT / "policy/examples/rosa-rejected-documents.yaml")
+    french, english = Phrases(shipped.checked, case, "fr"), Phrases(shipped.checked, case, "en")
+    assert english.fact_within("sent_on", ("a letter",), "after March 2, 2026") == (
+        "a letter is dated after March 2, 2026"
+    )
+    assert french.fact_within("sent_on", ("une lettre",), "après le 2 mars 2026") == (
+        "une lettre est datée après le 2 mars 2026"
+    )
+    assert english.fact_within("document_received_on", ("a document",), "before May 1, 2026") == (
+        "MIFI received a document before May 1, 2026"
+    )
+    assert french.fact_within("document_received_on", ("un document",), "avant le 1er mai 2026") == (
+        "Le MIFI a reçu un document avant le 1er mai 2026"
+    )
+    assert french.fact_within("birth_date", ("une personne",), "après le 2 mars 2008") == (
+        "La date de naissance d'une personne est après le 2 mars 2008"
+    )
+    assert english.fact_within("resides_in_quebec", ("a person",), "after March 2, 2026") is None  # no value
