@@ -6,6 +6,7 @@ rewrites them. The other tests check what the explanations say, not their bytes.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Iterator
 from functools import cache
@@ -571,8 +572,8 @@ def test_a_value_not_known_and_a_date_of_some_letter_are_worded(
             "en",
             "kofi-refused",
             "mifi_sends_refusal_letter",
-            "Not met: it is not the case that Letter announcing the refusal, 4 May 2026 concerns app1 and is a letter"
-            " announcing a refusal",
+            "Not met: no letter concerns app1 and is a letter announcing a refusal; Letter announcing the refusal,"
+            " 4 May 2026 is one",
         ),
         (
             "fr",
@@ -611,29 +612,39 @@ def test_the_conditions_of_a_some_clause_share_its_entity(lang: str, case: str, 
     [
         (
             "en",
-            "it is not the case that Request of 1 April 2026 concerns app1, is a request for missing documents and is"
-            " dated April 1, 2026, after March 2, 2026",
+            "no letter concerns app1, is a request for missing documents and is dated after March 2, 2026; Request of"
+            " 1 April 2026 is one",
         ),
         (
             "fr",
-            "il n'est pas établi que Request of 1 April 2026 porte sur app1, est une demande de documents manquants et"
-            " est datée du 1er avril 2026, après le 2 mars 2026",
+            "aucune lettre ne porte sur app1, n'est une demande de documents manquants et n'est datée après le 2 mars"
+            " 2026\u202f; Request of 1 April 2026 en est une",
         ),
     ],
 )
-def test_the_entity_a_some_clause_names_keeps_its_values(lang: str, sentence: str) -> None:
-    """`not some L2 where (… and sent_on(L2) > sent_on(L))` when a later request exists: its date, not "…"."""
+def test_a_not_some_clause_that_fails_names_the_entity_and_its_facts(lang: str, sentence: str) -> None:
+    """`not some L2 where (… and sent_on(L2) > sent_on(L))` when a later request exists: the clause as written, the
+    request there is, and the facts that make it one (its date among them), not "it is not the case that …"."""
     document = yaml.safe_load((EXAMPLES_DIR / "rosa-rejected-documents.yaml").read_text(encoding="utf-8"))
     later = {"letter_application": "app1", "letter_kind": "missing_documents_request", "sent_on": "2026-04-01"}
     document["letters"]["request_2026_04_01"] = {"name": "Request of 1 April 2026", **later}
     case = policy().case(document)
     graph, _ = policy().explainer.graph(case)
-    rule = next(r.rule for r in policy().checked.rules if r.id == "PROC-2.documents-due")
+    checked = next(r for r in policy().checked.rules if r.id == "PROC-2.documents-due")
+    rule = checked.rule
     assert isinstance(rule.body, n.And)
     later_one = next(c for c in rule.body.items if isinstance(c, n.Not))
+    env = {"L": "request_2026_03_02", "A": "app1"}
     words = Views(policy().checked, case, graph, lang).sentences
     with words.rule(rule.id):
-        assert words.sentence(later_one, {"L": "request_2026_03_02", "A": "app1"}) == sentence
+        assert words.sentence(later_one, env, failing=True) == sentence
+    facts = graph.condition(later_one, env, checked, 0, holds=False).inputs
+    assert [(i.pred, i.args, i.value, i.origin) for i in facts] == [
+        ("letter_application", ("request_2026_04_01",), "app1", "stated"),
+        ("letter_kind", ("request_2026_04_01",), "missing_documents_request", "stated"),
+        ("sent_on", ("request_2026_04_01",), dt.date(2026, 4, 1), "stated"),
+        ("sent_on", ("request_2026_03_02",), dt.date(2026, 3, 2), "stated"),
+    ]
 
 
 @pytest.mark.parametrize(

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from explain.derivation.rules import RuleTables
+from explain.derivation.truth import truth, var_type
 from explain.derivation.values import Plain, as_value, evaluate
 from grammar.checks.checked import CheckedPolicy, CheckedRule
 from grammar.typed import nodes as n
@@ -172,7 +173,23 @@ class Graph:
                 args = tuple(evaluate(a, env, self.policy, self.trace, self.today) for a in t.args)
                 value = evaluate(t, env, self.policy, self.trace, self.today)
                 self._read(t.name, args, value, True, inputs, because, depth)
+        if isinstance(target, n.Some) and negated and not holds:  # `not some` fails: the facts of the one there is
+            found = self.witness(target, env)
+            if found is not None:
+                named = {**env, target.var.name: found}
+                for item in target.cond.items if isinstance(target.cond, n.And) else (target.cond,):
+                    part = self.condition(item, named, cr, depth)
+                    inputs += part.inputs
+                    because += part.because
         return Condition(lit, shown, holds, tuple(dict.fromkeys(inputs)), tuple(because))
+
+    def witness(self, c: n.Some, env: Mapping[str, Plain]) -> str | None:
+        """The first entity of the case (in its order) for which the `some` clause surely holds."""
+        kind = var_type(self.policy, c.cond, c.var.name)
+        for e in self.case.entities:
+            if e.type == kind and truth(self, c.cond, {**env, c.var.name: e.id}):
+                return e.id
+        return None
 
     def _read(
         self,

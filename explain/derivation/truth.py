@@ -7,12 +7,15 @@ always come from the solver.
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
-from explain.derivation.graph import Graph
 from explain.derivation.values import Plain, evaluate
 from grammar.checks.checked import CheckedPolicy
 from grammar.typed import nodes as n
 from grammar.typed.normal import walk_conds, walk_terms
+
+if TYPE_CHECKING:  # the graph reads truths too (`Graph.witness`)
+    from explain.derivation.graph import Graph
 
 Truth = bool | None  # None: it depends on unknown facts
 

@@ -212,6 +212,13 @@ class Phrases:
             predicates = [f"ne {p}" for p in predicates]
         return self.finish(f"{_NO[article]} {noun} {self.listed(predicates)}")
 
+    def one_is(self, text: str, entity: str, name: str) -> str:
+        """A `not some` clause that one entity of the case satisfies: the clause, then that entity ("no letter
+        concerns app1 and is …; Letter 4 is one", "aucune lettre ne porte sur app1 … ; Lettre 4 en est une")."""
+        article = self.some(entity).partition(" ")[0]
+        parts = {"text": text, "name": name, "one": article if article in ("un", "une") else "un"}
+        return self.finish(self._("%(text)s; %(name)s is one") % parts)
+
     def referred(self, entity: str, text: str) -> str:
         """A sentence where `IT` stands for one entity of a type: named "a letter" at first, then "that letter"."""
         if IT not in text:

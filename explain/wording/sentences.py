@@ -117,10 +117,9 @@ class Sentences:
         return self.ph.listed([self.ph.value(i) for i in ids])
 
     def some(self, c: n.Some, env: Env, *, negative: bool = False) -> str:
-        """`some L where …`, of the letter that satisfies it, named; `negative` (`not some`): that it does not,
-        or "no letter …" when none does."""
-        sure, _ = self.instances(c.var, c.cond, env)
-        return self.said_of(c, env, sure[0] if sure else None, negative=negative)
+        """`some L where …`, of the letter that satisfies it, named; `negative` (`not some`): "no letter …", and
+        the letter that does when there is one."""
+        return self.said_of(c, env, self.graph.witness(c, env), negative=negative)
 
     def said_of(self, c: n.Some, env: Env, entity: str | None, *, negative: bool) -> str:
         """A `some` clause, of the entity that satisfies it or, with none, of one of its type. When each of its
@@ -129,16 +128,16 @@ class Sentences:
         then referred to: "the principal applicant of an application is Reza Karimi and MIFI sent the invitation
         for that application"."""
         items = c.cond.items if isinstance(c.cond, n.And) else (c.cond,)
+        kind = var_type(self.policy, c.cond, c.var.name)
+        if entity is not None and negative:  # "no letter …" as written, then the one there is
+            return self.ph.one_is(self.said_of(c, env, None, negative=True), kind, self.ph.value(entity))
         if entity is not None:
             named = {**env, c.var.name: entity}
             subject = self.ph.value(entity)
             said = [self.sentence(item, named) for item in items]
             if len(said) > 1 and all(s.startswith(subject + " ") for s in said):
-                text = self.ph.finish(f"{subject} {self.ph.listed([s[len(subject) + 1 :] for s in said])}")
-            else:
-                text = self.sentence(c.cond, named)
-            return self.ph.negative(text) if negative else text
-        kind = var_type(self.policy, c.cond, c.var.name)
+                return self.ph.finish(f"{subject} {self.ph.listed([s[len(subject) + 1 :] for s in said])}")
+            return self.sentence(c.cond, named)
         nameless = {**{k: v for k, v in env.items() if k != c.var.name}, c.var.name: IT}
         said = [self.sentence(item, nameless) for item in items]
         positive = all(isinstance(item, n.Atom | n.Compare) for item in items)
