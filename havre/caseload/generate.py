@@ -53,12 +53,12 @@ PAPERS = {  # the papers a person's role calls for
     "married": ("Passport", "Police certificate", "Marriage certificate"),
     "single": ("Passport", "Police certificate", "Identity card"),
 }
-PAPERS_FR = {
-    "Birth certificate": "Acte de naissance",
-    "Passport": "Passeport",
-    "Police certificate": "Certificat de police",
-    "Marriage certificate": "Acte de mariage",
-    "Identity card": "Carte d'identité",
+PAPERS_FR = {  # with their article: a name is said inside sentences ("MIFI received the passport of …")
+    "Birth certificate": "l'acte de naissance",
+    "Passport": "le passeport",
+    "Police certificate": "le certificat de police",
+    "Marriage certificate": "l'acte de mariage",
+    "Identity card": "la carte d'identité",
 }
 RARELY = ("doubt", "claim", "needed", "refus", "reject", "late", "abroad")  # yes/no inputs that are seldom true
 START, DAYS = dt.date(2025, 6, 1), 760  # assessment dates: mid-2025 to mid-2027
@@ -205,15 +205,16 @@ class Generator:
             return [new(etype, c.lower(), c.replace("_", " ")) for c in picks]
         if etype == "application":
             count = rng.choice((1, 1, 1, 1, 2))
-            titles = ["Application"] if count == 1 else [f"Application {i + 1}" for i in range(count)]
+            titles = [("the application", "la demande")] if count == 1 else []
+            titles += [(f"application {i + 1}", f"demande {i + 1}") for i in range(count if count > 1 else 0)]
             return [
                 new(
                     etype,
                     f"app{i + 1}",
-                    f"{title} of {principal}" if principal else None,
-                    name_fr=elide(f"Demande{title[11:]} de {principal}") if principal else None,
+                    f"{en} of {principal}" if principal else None,
+                    name_fr=elide(f"{fr} de {principal}") if principal else None,
                 )
-                for i, title in enumerate(titles)
+                for i, (en, fr) in enumerate(titles)
             ]
         if etype == "document" and people:
             docs = []
@@ -223,7 +224,7 @@ class Generator:
                     new(
                         etype,
                         f"{paper}_{p.id}",
-                        f"{paper} of {p.name}",
+                        f"the {paper.lower()} of {p.name}",
                         name_fr=elide(f"{PAPERS_FR[paper]} de {p.name}"),
                     )
                 )
@@ -258,10 +259,10 @@ class Generator:
             e.fields[name] = value
         if e.type == "letter" and e.name is None:
             sent = next((v for v in e.fields.values() if isinstance(v, str) and sc.parse_date(v)), None)
-            e.name = f"Letter of {sent}" if sent else f"Letter {e.id[6:]}"
-            e.name_fr = f"Lettre du {sent}" if sent else f"Lettre {e.id[6:]}"
+            e.name = f"the letter of {sent}" if sent else f"letter {e.id[6:]}"
+            e.name_fr = f"la lettre du {sent}" if sent else f"lettre {e.id[6:]}"
             if sent and any(o.name == e.name for o in ents if o is not e):  # two letters sent the same day
-                e.name, e.name_fr = f"Letter {e.id[6:]} of {sent}", f"Lettre {e.id[6:]} du {sent}"
+                e.name, e.name_fr = f"letter {e.id[6:]} of {sent}", f"lettre {e.id[6:]} du {sent}"
 
     def _value(
         self,

@@ -97,12 +97,19 @@ def test_no_two_entities_of_a_case_share_a_name() -> None:
     ]
 
 
-def test_what_is_not_a_person_or_a_country_is_named_in_both_languages() -> None:
+def test_what_is_not_a_person_or_a_country_is_named_in_both_languages_as_a_sentence_says_it() -> None:
     doc = json.loads(jsonl("shipped", 0, 1))
     names = {eid: e.get("name") for s in doc.values() if isinstance(s, dict) for eid, e in s.items()}
-    assert names["app1"] == {"en": "Application of Ruth Sharma", "fr": "Demande de Ruth Sharma"}
-    assert names["passport_mireille"] == {"en": "Passport of Mireille Sharma", "fr": "Passeport de Mireille Sharma"}
-    assert names["letter1"] == {"en": "Letter of 2025-07-11", "fr": "Lettre du 2025-07-11"}
+    assert names["app1"] == {"en": "the application of Ruth Sharma", "fr": "la demande de Ruth Sharma"}
+    assert names["passport_mireille"] == {
+        "en": "the passport of Mireille Sharma",
+        "fr": "le passeport de Mireille Sharma",
+    }
+    assert names["birth_certificate_mateo"] == {
+        "en": "the birth certificate of Mateo Sharma",
+        "fr": "l'acte de naissance de Mateo Sharma",
+    }
+    assert names["letter1"] == {"en": "the letter of 2025-07-11", "fr": "la lettre du 2025-07-11"}
     assert names["gar_pool1"] == {
         "en": "Pool of government-assisted refugees 1",
         "fr": "Bassin de réfugiés pris en charge par l'État 1",
