@@ -213,7 +213,8 @@ def test_cli_ics_parses_back_with_the_dates_and_summaries(tmp_path: Path, lang: 
         assert [str(c) for c in events[0]["categories"].cats] == ["past"]
     else:
         assert summary.startswith(
-            "Échéance\u00a0: les certificats de sélection du Québec de Demande de sélection permanente de Leila Karimi"
+            "Échéance\u00a0: les certificats de sélection du Québec de la demande de sélection permanente de Leila"
+            " Karimi"
         )
         assert "expirent le 15 septembre 2028" in summary
         assert "Qui doit agir\u00a0: la personne requérante" in description.splitlines()

@@ -572,8 +572,8 @@ def test_a_value_not_known_and_a_date_of_some_letter_are_worded(
             "en",
             "kofi-refused",
             "mifi_sends_refusal_letter",
-            "Not met: no letter concerns app1 and is a letter announcing a refusal; Letter announcing the refusal,"
-            " 4 May 2026 is one",
+            "Not met: no letter concerns app1 and is a letter announcing a refusal; the refusal letter of 4 May 2026 is"
+            " one",
         ),
         (
             "fr",

@@ -16,7 +16,7 @@ from explain.collector import fewer_collections
 from explain.derivation.graph import Graph
 from explain.view.sources import grouped
 from explain.view.views import View, Views
-from explain.wording.phrases import date_text
+from explain.wording.phrases import cap, date_text
 from grammar.checks.checked import CheckedPolicy
 from solver.analysis.whatif import WhatIf
 from solver.cases.case import Case, Fact
@@ -138,5 +138,6 @@ def _groups(case: Case, verdicts: list[View], lang: str) -> list[View]:
     groups = []
     for e in case.entities:
         if e.id in by_entity:
-            groups.append({"id": e.id, "name": case.display(e.id, lang), "type": e.type, "members": by_entity[e.id]})
+            name = cap(case.display(e.id, lang)) if e.name else e.id  # a heading: "The passport of …"
+            groups.append({"id": e.id, "name": name, "type": e.type, "members": by_entity[e.id]})
     return groups
