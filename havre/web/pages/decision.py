@@ -21,7 +21,7 @@ from havre.web.drafts import Draft
 from havre.web.interview import open_main
 from havre.web.pages.common import case_error, html, lang_of, service
 from solver.cases.case import Case, CaseError
-from solver.solve.answer import Decision
+from solver.solve.answer import Decision, Verdict
 
 router = APIRouter(include_in_schema=False)
 
@@ -97,15 +97,27 @@ async def decision_page(request: Request, draft_id: str) -> HTMLResponse:
     )
 
 
-def _keys(policy: CheckedPolicy, case: Case, decision: Decision, lang: str) -> list[dict[str, str]]:
-    """Every verdict and subject of the decision, to look closer at any of them: each as the sentence a reviewer
-    reads, its status first ("[holds] Amina Haddad resides in Québec"), in the order of those sentences."""
+def _keys(policy: CheckedPolicy, case: Case, decision: Decision, lang: str) -> list[dict[str, Any]]:
+    """Every verdict and subject of the decision, to look closer at any of them, under the entity it is first
+    about (in the case's order, as the page lists them): each as the sentence a reviewer reads, its status first
+    ("[holds] Amina Haddad resides in Québec"), in the order of those sentences, those that do not apply last."""
     _, ph = gettext(lang), Phrases(policy, case, lang)
-    found = [(ph.cap(ph.fact(v.verdict, v.subject, blank="…")), v) for v in decision.verdicts]
-    return [
-        {"value": f"{v.verdict}|{','.join(v.subject)}", "text": f"[{_(STATUS[v.status])}] {sentence}"}
-        for sentence, v in sorted(found, key=lambda f: (f[0].casefold(), f[1].verdict, f[1].subject))
-    ]
+    by_entity: dict[str, list[tuple[str, Verdict]]] = {}
+    for v in decision.verdicts:
+        by_entity.setdefault(v.subject[0], []).append((ph.cap(ph.fact(v.verdict, v.subject, blank="…")), v))
+    groups = []
+    for e in case.entities:
+        found = sorted(
+            by_entity.get(e.id, []),
+            key=lambda f: (f[1].status == "not_applicable", f[0].casefold(), f[1].verdict, f[1].subject),
+        )
+        options = [
+            {"value": f"{v.verdict}|{','.join(v.subject)}", "text": f"[{_(STATUS[v.status])}] {sentence}"}
+            for sentence, v in found
+        ]
+        if options:
+            groups.append({"label": ph.cap(ph.entity(e.id)) if e.name else e.id, "options": options})
+    return groups
 
 
 def _key(request: Request) -> tuple[str, tuple[str, ...]]:

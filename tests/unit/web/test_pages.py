@@ -55,8 +55,16 @@ def test_the_other_language_keeps_the_address(client: TestClient) -> None:
     # Any verdict of any subject, as the sentence a reviewer reads, its status first.
     assert '<option value="decision|app1">[holds] MIFI&#39;s decision on app1: …</option>' in page
     assert '<option value="decision|app1">[établi] Décision du MIFI sur app1\u00a0: …</option>' in french
-    options = re.findall(r'<option value="[^"]*">\[[^]]*\] ([^<]*)</option>', page)
-    assert len(options) == 50 and options == sorted(options, key=str.casefold)
+    # Under the entity each is first about, in the case's order; in each, by sentence, those that do not apply last.
+    groups = re.findall(r'<optgroup label="([^"]*)">(.*?)</optgroup>', page, re.S)
+    assert [label for label, _ in groups] == ["Kofi Mensah", "app1"]
+    options = [re.findall(r'<option value="[^"]*">\[([^]]*)\] ([^<]*)</option>', body) for _, body in groups]
+    assert sum(map(len, options)) == 50
+    for found in options:
+        applies = [text for status, text in found if status != "does not apply"]
+        outside = [text for status, text in found if status == "does not apply"]
+        assert [text for _, text in found] == sorted(applies, key=str.casefold) + sorted(outside, key=str.casefold)
+    assert re.findall(r'<optgroup label="([^"]*)">', french) == ["Kofi Mensah", "app1"]
 
 
 def test_a_bad_case_is_shown_at_its_field_with_the_command_line_message(client: TestClient) -> None:
