@@ -585,7 +585,7 @@ def test_a_value_not_known_and_a_date_of_some_letter_are_worded(
             "en",
             "leila-family-selection",
             "ircc_sends_file_to_mifi",
-            "It is not the case that the principal applicant of an application is Reza Karimi and MIFI sent the"
+            "No application is such that the principal applicant of that application is Reza Karimi and MIFI sent the"
             " invitation to apply for permanent selection, the form and the list of required documents for that"
             " application",
         ),
@@ -593,9 +593,9 @@ def test_a_value_not_known_and_a_date_of_some_letter_are_worded(
             "fr",
             "leila-family-selection",
             "ircc_sends_file_to_mifi",
-            "Il n'est pas établi que la personne requérante principale d'une demande est Reza Karimi et le MIFI a"
-            " transmis l'invitation à présenter une demande de sélection permanente, le formulaire et la liste des"
-            " documents requis pour cette demande",
+            "Aucune demande n'est telle que la personne requérante principale de cette demande est Reza Karimi et le"
+            " MIFI a transmis l'invitation à présenter une demande de sélection permanente, le formulaire et la liste"
+            " des documents requis pour cette demande",
         ),
     ],
 )

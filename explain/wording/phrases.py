@@ -212,6 +212,25 @@ class Phrases:
             predicates = [f"ne {p}" for p in predicates]
         return self.finish(f"{_NO[article]} {noun} {self.listed(predicates)}")
 
+    def none_such(self, entity: str, text: str) -> str:
+        """A `not some` clause whose conditions do not share the entity as their subject, where `IT` stands for
+        it: "no application is such that the principal applicant of that application is …" ("aucune demande n'est
+        telle que …"); "it is not the case that …" for an entity whose text has no article this knows."""
+        article, _, noun = self.some(entity).partition(" ")
+        if article not in _NO:
+            return self.negative(self.referred(entity, text))
+        said = self.uncap(text).replace(IT, self._that(article, noun))
+        if self.lang == "fr":
+            such = "telle" if article == "une" else "tel"
+            return self.finish(f"{_NO[article]} {noun} n'est {such} que {said}")
+        return self.finish(f"{_NO[article]} {noun} is such that {said}")
+
+    def _that(self, article: str, noun: str) -> str:
+        """ "that letter", "cette lettre", "cet avis"."""
+        if self.lang == "fr" and article == "un" and french.starts_with_vowel_sound(noun):
+            return f"cet {noun}"
+        return f"{_THAT[article]} {noun}" if article in _THAT else f"{article} {noun}"
+
     def one_is(self, text: str, entity: str, name: str) -> str:
         """A `not some` clause that one entity of the case satisfies: the clause, then that entity ("no letter
         concerns app1 and is …; Letter 4 is one", "aucune lettre ne porte sur app1 … ; Lettre 4 en est une")."""
@@ -226,9 +245,7 @@ class Phrases:
         some = self.some(entity)
         article, _, noun = some.partition(" ")
         first, _, rest = text.partition(IT)
-        that = f"{_THAT[article]} {noun}" if article in _THAT else some
-        if self.lang == "fr" and article == "un" and french.starts_with_vowel_sound(noun):
-            that = f"cet {noun}"
+        that = self._that(article, noun) if article in _THAT else some
         return self.finish(first + some + rest.replace(IT, that))
 
     def listed(self, items: list[str]) -> str:

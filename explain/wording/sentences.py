@@ -143,8 +143,8 @@ class Sentences:
         positive = all(isinstance(item, n.Atom | n.Compare) for item in items)
         if all(s.startswith(IT + " ") and s.count(IT) == 1 for s in said) and (positive or not negative):
             return self.ph.shared_subject(kind, [s[len(IT) + 1 :] for s in said], negative=negative)
-        text = self.ph.referred(kind, self.sentence(c.cond, nameless))
-        return self.ph.negative(text) if negative else text
+        text = self.sentence(c.cond, nameless)
+        return self.ph.none_such(kind, text) if negative else self.ph.referred(kind, text)
 
     def every(self, c: n.Every, env: Env, failing: bool) -> str:
         inside, _ = self.instances(c.var, c.cond, env)

@@ -79,6 +79,13 @@ def test_one_entity_said_of_or_referred_to_takes_its_determiner(monkeypatch: pyt
         "une lettre porte sur app1 et le MIFI a répondu à cette lettre"
     )
     assert english.referred("letter", "MIFI wrote") == "MIFI wrote"  # nothing said of the letter: nothing named
+    assert english.none_such("application", f"The principal of {IT} is Reza and MIFI wrote for {IT}") == (
+        "no application is such that the principal of that application is Reza and MIFI wrote for that application"
+    )
+    assert french.none_such("application", f"La requérante de {IT} est Leila et le MIFI a écrit pour {IT}") == (
+        "aucune demande n'est telle que la requérante de cette demande est Leila et le MIFI a écrit pour cette demande"
+    )
+    assert french.none_such("document", f"{IT} est reçu") == "aucun document n'est tel que ce document est reçu"
     monkeypatch.setattr(french, "some", lambda entity: "un avis")  # masculine, and starting with a vowel
     assert french.referred("notice", f"le délai de {IT} court et {IT} est reçu") == (
         "le délai d'un avis court et cet avis est reçu"
