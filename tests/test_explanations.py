@@ -677,3 +677,37 @@ def test_a_case_explained_again_reads_the_same_in_either_language() -> None:
     again = {lang: policy().explain(case, lang=lang, why_not=True) for lang in reversed(LANGS)}
     assert first == again
     assert first["en"]["verdicts"] != first["fr"]["verdicts"]
+
+
+@pytest.mark.parametrize(
+    ("lang", "line"),
+    [
+        (
+            "en",
+            "Applies only if MIFI's decision on Ruth Kabila's application for permanent selection: other than refused"
+            " or rejected",
+        ),
+        (
+            "fr",
+            "S'applique seulement si Décision du MIFI sur la demande de sélection permanente de Ruth Kabila\u00a0:"
+            " autre que refusée ou rejetée",
+        ),
+    ],
+)
+def test_values_a_condition_excludes_are_said_once_as_other_than(lang: str, line: str) -> None:
+    """`applies if not decision(A) = refused and not decision(A) = rejected`: one fact, the values it is not;
+    not "it is not the case that …: refused and it is not the case that …: rejected"."""
+    view = policy().explain(EXAMPLES_DIR / "grace-services.yaml", lang=lang, verdicts=["supporting_family_harm"])
+    (verdict,) = view["verdicts"]
+    assert (verdict["status"], verdict["applies_line"]) == ("undetermined", line)
+    assert f"  {line}." in render(view, "text").splitlines()
+
+
+def test_applies_only_if_is_one_sentence_with_its_elisions() -> None:
+    """ "S'applique seulement s'il existe …", not "… si il existe …": the line is polished as a whole."""
+    view = policy().explain(EXAMPLES_DIR / "grace-services.yaml", lang="fr", verdicts=["csq_expiry"])
+    lines = {v["applies_line"] for v in view["verdicts"]}
+    assert lines == {
+        "S'applique seulement s'il existe des certificats de sélection du Québec pour la demande de sélection"
+        " permanente de Ruth Kabila\u00a0: le MIFI a sélectionné la personne requérante, ou les a délivrés"
+    }

@@ -316,6 +316,7 @@ class Views:
             "label": self.label(v.verdict, v.subject, shown_value),  # type: ignore[arg-type]
             "applicable": v.applicable,
             "applies_text": self.applies_text(v),
+            "applies_line": None,
             "rules": list(v.rules),
             "missing": [list(s) for s in v.missing],
             "questions": [[self.question(f) for f in s] for s in v.missing],
@@ -335,11 +336,17 @@ class Views:
         if v.status == "fails" or why_not:  # for a verdict that holds: why the other rules did not conclude
             failures = self.graph.why_not(v.verdict, v.subject)
             view["why_not"] = [self.failure(f) for f in failures if f.rule not in v.rules]
+        if view["applies_text"]:
+            view["applies_line"] = self.applies_only_if(view["applies_text"])
         view["reason"] = self.reason(view)
         return view
 
     def question(self, fact: str) -> str:
         return question(self.ph, fact)
+
+    def applies_only_if(self, condition: str) -> str:
+        """ "Applies only if …", as one sentence ("S'applique seulement s'il …")."""
+        return self.ph.finish(self._("Applies only if %(condition)s") % {"condition": self.ph.uncap(condition)})
 
     def applies_text(self, v: Verdict) -> str | None:
         """When whether the verdict applies is in doubt, or it does not: the condition it applies under."""
@@ -420,8 +427,7 @@ class Views:
         env: dict[str, Plain] = {p.var: s for p, s in zip(decl.params, v.subject, strict=True)}
         failed = outside(self.graph, decl.applies, env)
         if not failed:
-            condition = self.ph.uncap(self.sentence(decl.applies, env))
-            return self._("Applies only if %(condition)s") % {"condition": condition}
+            return self.applies_only_if(self.sentence(decl.applies, env))
         lit = failed[0]
         if isinstance(lit, n.Not):  # what holds, rather than "it is not the case that it is not the case"
             text = self._("Does not apply: %(condition)s") % {"condition": self.ph.uncap(self.sentence(lit.cond, env))}
@@ -450,7 +456,7 @@ class Views:
         if status == "not_applicable":
             return str(view["outside"])
         if status == "undetermined" and view["applicable"] is None:
-            return self._("Applies only if %(condition)s") % {"condition": self.ph.uncap(view["applies_text"])}
+            return str(view["applies_line"])
         if status == "holds" and view["grounds"]:
             return str(view["grounds"][0]["text"])
         if status == "holds" and view["why"]:

@@ -162,6 +162,17 @@ class Phrases:
         names["value"] = blank if value is None and blank is not None else self.value(value, decl.name)
         return names
 
+    def fact_other_than(self, pred: str, args: tuple[Plain, ...], values: list[Plain]) -> str | None:
+        """A fact whose value is none of `values`: "MIFI's decision on app1: other than refused or rejected"
+        ("… : autre que refusée ou rejetée"). None when its template has no place for the value."""
+        decl = self.policy.predicates[pred]
+        template = decl.text(self.lang) or decl.text("en")
+        if template is None or "{value}" not in template:
+            return None
+        said = self.listed([self.value(v, pred) for v in values], self._("or"))
+        names = self._names(decl, args, None, self._("other than %(values)s") % {"values": said})
+        return self.finish(template.format_map(_Missing(names)))
+
     def fact_within(self, pred: str, args: tuple[Plain, ...], bound: str) -> str | None:
         """A date fact whose value is not known, only how it compares: the bound in the value's place, without the
         word that led a date ("is dated after March 2, 2026", "a présenté sa demande après le 2 mars 2026").
@@ -248,11 +259,11 @@ class Phrases:
         that = self._that(article, noun) if article in _THAT else some
         return self.finish(first + some + rest.replace(IT, that))
 
-    def listed(self, items: list[str]) -> str:
-        """`a, b and c`."""
+    def listed(self, items: list[str], joiner: str | None = None) -> str:
+        """`a, b and c` (`a, b or c` with the joiner "or")."""
         if len(items) < 2:
             return "".join(items)
-        return ", ".join(items[:-1]) + " " + self._("and") + " " + items[-1]
+        return ", ".join(items[:-1]) + " " + (joiner or self._("and")) + " " + items[-1]
 
     def cap(self, text: str) -> str:
         """Capitalise a sentence, unless it starts with an entity's id."""

@@ -78,16 +78,53 @@ class Sentences:
                 return self.ph.not_fact(c.cond.name, self.args(c.cond.name, c.cond.args, env))
             if isinstance(c.cond, n.Some):
                 return self.some(c.cond, env, negative=True)
+            if (excluded := self.excluded(c, env)) is not None:
+                return self.other_than(*excluded[:2], [excluded[2]]) or self.ph.negative(self.sentence(c.cond, env))
             return self.ph.negative(self.sentence(c.cond, env, failing=not failing))
         if isinstance(c, n.Compare):
             return self.compare(c, env)
         if isinstance(c, n.And | n.Or):
             joiner = " " + (self._("and") if isinstance(c, n.And) else self._("or")) + " "
-            first, *rest = (self.sentence(i, env, failing=failing) for i in c.items)
+            first, *rest = self.items(c, env, failing)
             return joiner.join([first, *map(uncap, rest)])  # "… and the MIFI sent …", not "… and The MIFI sent …"
         if isinstance(c, n.Some):
             return self.some(c, env)
         return self.every(c, env, failing)
+
+    def items(self, c: n.And | n.Or, env: Env, failing: bool) -> list[str]:
+        """The items of `and` as sentences; those that each exclude a value of one fact said once, at the first:
+        "MIFI's decision on app1: other than refused or rejected"."""
+        excluded = {i: self.excluded(item, env) for i, item in enumerate(c.items)} if isinstance(c, n.And) else {}
+        values: dict[tuple[str, tuple[Plain, ...]], list[Plain]] = {}
+        for found in excluded.values():
+            if found is not None:
+                values.setdefault(found[:2], []).append(found[2])
+        merged = {key: self.other_than(*key, found) for key, found in values.items() if len(found) > 1}
+        merged = {key: said for key, said in merged.items() if said is not None}
+        out: list[str] = []
+        for i, item in enumerate(c.items):
+            key = found[:2] if (found := excluded.get(i)) is not None else None
+            if key not in merged:
+                out.append(self.sentence(item, env, failing=failing))
+            elif merged[key]:
+                out.append(merged[key])
+                merged[key] = ""  # said once, at the first
+        return out
+
+    def excluded(self, c: n.Cond, env: Env) -> tuple[str, tuple[Plain, ...], Plain] | None:
+        """`not f(X) = v`, v a value written in the rule: (f, X's value, v)."""
+        if not (isinstance(c, n.Not) and isinstance(c.cond, n.Compare) and c.cond.op == "="):
+            return None
+        for call, other in ((c.cond.left, c.cond.right), (c.cond.right, c.cond.left)):
+            if is_fact(self.policy, call) and isinstance(other, n.Name):
+                assert isinstance(call, n.Call)
+                if self.policy.predicates[call.name].is_bool:
+                    return None
+                return call.name, self.args(call.name, call.args, env), self.value(other, env)
+        return None
+
+    def other_than(self, pred: str, args: tuple[Plain, ...], values: list[Plain]) -> str | None:
+        return self.ph.fact_other_than(pred, args, values)
 
     def args(self, pred: str, terms: tuple[n.Term, ...], env: Env) -> tuple[Plain, ...]:
         """Arguments' values; a variable with none reads as "a letter" (see `said_of` for "that letter")."""
