@@ -176,12 +176,17 @@ class Phrases:
     def fact_within(self, pred: str, args: tuple[Plain, ...], bound: str) -> str | None:
         """A date fact whose value is not known, only how it compares: the bound in the value's place, without the
         word that led a date ("is dated after March 2, 2026", "a présenté sa demande après le 2 mars 2026").
-        None when its template has no place for the value."""
+        None when its template has no place for the value, or one a bound cannot take ("due by …", "au plus tard
+        le …", "depuis le …")."""
         decl = self.policy.predicates[pred]
         template = decl.text(self.lang) or decl.text("en")
         if template is None or "{value}" not in template:
             return None
-        template = _LEADS_A_DATE[self.lang if decl.text(self.lang) else "en"].sub(" {value}", template, count=1)
+        lang = self.lang if decl.text(self.lang) else "en"
+        words = template[: template.index("{value}")].split()
+        if set(words[-2:]) & _BOUNDS_A_DATE[lang]:
+            return None
+        template = _LEADS_A_DATE[lang].sub(" {value}", template, count=1)
         return self.finish(template.format_map(_Missing(self._names(decl, args, None, bound))))
 
     def passed(self, pred: str, args: tuple[Plain, ...], value: Plain = None) -> str | None:
@@ -302,6 +307,11 @@ class Phrases:
 
 # The word that leads a date in a fact's template: "was born on {value}", "est datée du {value}".
 _LEADS_A_DATE = {"en": re.compile(r"\s+on\s+\{value\}"), "fr": re.compile(r"\s+(?:le|du)\s+\{value\}")}
+# Words before a date that already bound it: a template with one of them right before its date takes no other.
+_BOUNDS_A_DATE = {
+    "en": {"by", "since", "before", "after", "until", "than", "from"},
+    "fr": {"tard", "tôt", "depuis", "avant", "après", "dès", "partir", "jusqu'au"},
+}
 IT = "\x00"  # stands for the entity of a `some` clause while its conditions are worded (explain.wording.sentences)
 # An entity type's indefinite article (from its declared text, "a letter", "une lettre") and the determiners that
 # say none of them, and the one already named.

@@ -113,3 +113,8 @@ def test_a_date_not_known_but_bounded_takes_the_place_of_its_value() -> None:
         "La date de naissance d'une personne est après le 2 mars 2008"
     )
     assert english.fact_within("resides_in_quebec", ("a person",), "after March 2, 2026") is None  # no value
+    # A template whose date is already bounded takes no other: the sentence says the bound after the fact.
+    assert french.fact_within("answer_due", ("une lettre",), "après le 2 mars 2026") is None  # "au plus tard le"
+    assert english.fact_within("answer_due", ("a letter",), "after March 2, 2026") == (
+        "The answer to a letter is due after March 2, 2026"
+    )
