@@ -165,29 +165,28 @@ class Phrases:
     def fact_other_than(self, pred: str, args: tuple[Plain, ...], values: list[Plain]) -> str | None:
         """A fact whose value is none of `values`: "MIFI's decision on app1: other than refused or rejected"
         ("… : autre que refusée ou rejetée"). None when its template has no place for the value."""
-        decl = self.policy.predicates[pred]
-        template = decl.text(self.lang) or decl.text("en")
-        if template is None or "{value}" not in template:
-            return None
         said = self.listed([self.value(v, pred) for v in values], self._("or"))
-        names = self._names(decl, args, None, self._("other than %(values)s") % {"values": said})
-        return self.finish(template.format_map(_Missing(names)))
+        return self._in_value_place(pred, args, self._("other than %(values)s") % {"values": said})
 
     def fact_within(self, pred: str, args: tuple[Plain, ...], bound: str) -> str | None:
         """A date fact whose value is not known, only how it compares: the bound in the value's place, without the
         word that led a date ("is dated after March 2, 2026", "a présenté sa demande après le 2 mars 2026").
         None when its template has no place for the value, or one a bound cannot take ("due by …", "au plus tard
         le …", "depuis le …")."""
+        return self._in_value_place(pred, args, bound, dated=True)
+
+    def _in_value_place(self, pred: str, args: tuple[Plain, ...], said: str, *, dated: bool = False) -> str | None:
+        """The fact's template with `said` where its value goes; `dated`: where a date goes, without its lead."""
         decl = self.policy.predicates[pred]
-        template = decl.text(self.lang) or decl.text("en")
+        lang = self.lang if decl.text(self.lang) else "en"
+        template = decl.text(lang)
         if template is None or "{value}" not in template:
             return None
-        lang = self.lang if decl.text(self.lang) else "en"
-        words = template[: template.index("{value}")].split()
-        if set(words[-2:]) & _BOUNDS_A_DATE[lang]:
-            return None
-        template = _LEADS_A_DATE[lang].sub(" {value}", template, count=1)
-        return self.finish(template.format_map(_Missing(self._names(decl, args, None, bound))))
+        if dated:
+            if set(template[: template.index("{value}")].split()[-2:]) & _BOUNDS_A_DATE[lang]:
+                return None
+            template = _LEADS_A_DATE[lang].sub(" {value}", template, count=1)
+        return self.finish(template.format_map(_Missing(self._names(decl, args, None, said))))
 
     def passed(self, pred: str, args: tuple[Plain, ...], value: Plain = None) -> str | None:
         """What happens once a deadline has passed, in its predicate's `passed` text; None when it has none."""
@@ -242,10 +241,10 @@ class Phrases:
         return self.finish(f"{_NO[article]} {noun} is such that {said}")
 
     def _that(self, article: str, noun: str) -> str:
-        """ "that letter", "cette lettre", "cet avis"."""
+        """ "that letter", "cette lettre", "cet avis" (`article` one of _THAT's)."""
         if self.lang == "fr" and article == "un" and french.starts_with_vowel_sound(noun):
             return f"cet {noun}"
-        return f"{_THAT[article]} {noun}" if article in _THAT else f"{article} {noun}"
+        return f"{_THAT[article]} {noun}"
 
     def one_is(self, text: str, entity: str, name: str) -> str:
         """A `not some` clause that one entity of the case satisfies: the clause, then that entity ("no letter

@@ -78,8 +78,9 @@ class Sentences:
                 return self.ph.not_fact(c.cond.name, self.args(c.cond.name, c.cond.args, env))
             if isinstance(c.cond, n.Some):
                 return self.some(c.cond, env, negative=True)
-            if (excluded := self.excluded(c, env)) is not None:
-                return self.other_than(*excluded[:2], [excluded[2]]) or self.ph.negative(self.sentence(c.cond, env))
+            excluded = self.excluded(c, env)
+            if excluded is not None and (said := self.ph.fact_other_than(*excluded[:2], [excluded[2]])) is not None:
+                return said
             return self.ph.negative(self.sentence(c.cond, env, failing=not failing))
         if isinstance(c, n.Compare):
             return self.compare(c, env)
@@ -99,16 +100,18 @@ class Sentences:
         for found in excluded.values():
             if found is not None:
                 values.setdefault(found[:2], []).append(found[2])
-        merged = {key: self.other_than(*key, found) for key, found in values.items() if len(found) > 1}
-        merged = {key: said for key, said in merged.items() if said is not None}
+        merged = {key: self.ph.fact_other_than(*key, found) for key, found in values.items() if len(found) > 1}
         out: list[str] = []
+        said: set[tuple[str, tuple[Plain, ...]]] = set()
         for i, item in enumerate(c.items):
-            key = found[:2] if (found := excluded.get(i)) is not None else None
-            if key not in merged:
+            found = excluded.get(i)
+            key = found[:2] if found is not None else None
+            text = merged.get(key) if key is not None else None
+            if key is None or text is None:
                 out.append(self.sentence(item, env, failing=failing))
-            elif merged[key]:
-                out.append(merged[key])
-                merged[key] = ""  # said once, at the first
+            elif key not in said:
+                out.append(text)
+                said.add(key)
         return out
 
     def excluded(self, c: n.Cond, env: Env) -> tuple[str, tuple[Plain, ...], Plain] | None:
@@ -122,9 +125,6 @@ class Sentences:
                     return None
                 return call.name, self.args(call.name, call.args, env), self.value(other, env)
         return None
-
-    def other_than(self, pred: str, args: tuple[Plain, ...], values: list[Plain]) -> str | None:
-        return self.ph.fact_other_than(pred, args, values)
 
     def args(self, pred: str, terms: tuple[n.Term, ...], env: Env) -> tuple[Plain, ...]:
         """Arguments' values; a variable with none reads as "a letter" (see `said_of` for "that letter")."""
