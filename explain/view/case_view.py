@@ -16,7 +16,7 @@ from explain.collector import fewer_collections
 from explain.derivation.graph import Graph
 from explain.view.sources import grouped
 from explain.view.views import View, Views
-from explain.wording.phrases import cap, date_text
+from explain.wording.phrases import Phrases, date_text
 from grammar.checks.checked import CheckedPolicy
 from solver.analysis.whatif import WhatIf
 from solver.cases.case import Case, Fact
@@ -120,7 +120,7 @@ def explanation_view(
         "conflicts": [views.conflict(c) for c in decision.conflicts],
         "summary": [summary_entry(v) for v in summary],
         "verdicts": verdicts,
-        "groups": _groups(case, verdicts, lang),
+        "groups": _groups(case, verdicts, views.ph),
         "hidden": 0 if show_all or subjects else _not_applicable(decision, names),
         "sources": grouped(views.cited.values()),
     }
@@ -130,7 +130,7 @@ def _not_applicable(decision: Decision, names: Collection[str]) -> int:
     return sum(1 for v in decision.verdicts if v.status == "not_applicable" and (not names or v.verdict in names))
 
 
-def _groups(case: Case, verdicts: list[View], lang: str) -> list[View]:
+def _groups(case: Case, verdicts: list[View], ph: Phrases) -> list[View]:
     """Verdicts under the entity they are first about, in the case's order of entities."""
     by_entity: dict[str, list[str]] = {}
     for v in verdicts:
@@ -138,6 +138,5 @@ def _groups(case: Case, verdicts: list[View], lang: str) -> list[View]:
     groups = []
     for e in case.entities:
         if e.id in by_entity:
-            name = cap(case.display(e.id, lang)) if e.name else e.id  # a heading: "The passport of …"
-            groups.append({"id": e.id, "name": name, "type": e.type, "members": by_entity[e.id]})
+            groups.append({"id": e.id, "name": ph.heading(e.id), "type": e.type, "members": by_entity[e.id]})
     return groups

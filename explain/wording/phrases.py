@@ -117,6 +117,11 @@ class Phrases:
             return french.country(name)
         return name
 
+    def heading(self, entity_id: str) -> str:
+        """An entity as a heading names it: its name with a capital ("The passport of …"), or its id as it is."""
+        named = any(e.id == entity_id and e.name for e in self.case.entities)
+        return cap(self.entity(entity_id)) if named else entity_id
+
     def duration(self, amount: int | None, unit: n.DurationUnit) -> str:
         count = amount if amount is not None else 0
         words = {

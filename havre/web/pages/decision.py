@@ -116,7 +116,7 @@ def _keys(policy: CheckedPolicy, case: Case, decision: Decision, lang: str) -> l
             for sentence, v in found
         ]
         if options:
-            groups.append({"label": ph.cap(ph.entity(e.id)) if e.name else e.id, "options": options})
+            groups.append({"label": ph.heading(e.id), "options": options})
     return groups
 
 
