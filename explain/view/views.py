@@ -303,6 +303,7 @@ class Views:
         self.shown = set()
         decl = self.policy.predicates[v.verdict]
         shown_value = v.value if v.status == "holds" else None
+        applies = self.applies_text(v)
         view: View = {
             "verdict": v.verdict,
             "subject": list(v.subject),
@@ -315,8 +316,8 @@ class Views:
             "value_text": self.ph.value(v.value, v.verdict) if v.status == "holds" and not decl.is_bool else None,
             "label": self.label(v.verdict, v.subject, shown_value),  # type: ignore[arg-type]
             "applicable": v.applicable,
-            "applies_text": self.applies_text(v),
-            "applies_line": None,
+            "applies_text": applies,
+            "applies_line": self.applies_only_if(applies) if applies else None,
             "rules": list(v.rules),
             "missing": [list(s) for s in v.missing],
             "questions": [[self.question(f) for f in s] for s in v.missing],
@@ -336,8 +337,6 @@ class Views:
         if v.status == "fails" or why_not:  # for a verdict that holds: why the other rules did not conclude
             failures = self.graph.why_not(v.verdict, v.subject)
             view["why_not"] = [self.failure(f) for f in failures if f.rule not in v.rules]
-        if view["applies_text"]:
-            view["applies_line"] = self.applies_only_if(view["applies_text"])
         view["reason"] = self.reason(view)
         return view
 
