@@ -205,8 +205,8 @@ class Generator:
             return [new(etype, c.lower(), c.replace("_", " ")) for c in picks]
         if etype == "application":
             count = rng.choice((1, 1, 1, 1, 2))
-            titles = [("the application", "la demande")] if count == 1 else []
-            titles += [(f"application {i + 1}", f"demande {i + 1}") for i in range(count if count > 1 else 0)]
+            one = [("the application", "la demande")]
+            titles = one if count == 1 else [(f"application {i + 1}", f"demande {i + 1}") for i in range(count)]
             return [
                 new(
                     etype,
