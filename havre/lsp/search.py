@@ -34,7 +34,7 @@ class Searches:
         self.found: dict[Path, list[Finding]] = {}
 
     def close(self) -> None:
-        """No search starts any more, and the one running stops at its next step: the process can end."""
+        """No search starts any more, and the one running stops at its next step."""
         self._closed = True
         self._pool.shutdown(wait=False, cancel_futures=True)
 
