@@ -648,6 +648,46 @@ def test_a_not_some_clause_that_fails_names_the_entity_and_its_facts(lang: str, 
 
 
 @pytest.mark.parametrize(
+    ("lang", "sentence", "evidence"),
+    [
+        (
+            "en",
+            "Majok Deng Garang is a family member included in Deng Garang Akol's resettlement application and the"
+            " migration officer found Majok Deng Garang inadmissible to Canada (medical examination, security"
+            " screening or criminality check)",
+            [
+                "[stated in the case] Majok Deng Garang is a family member included in Deng Garang Akol's"
+                " resettlement application",
+                "[an officer's finding] The migration officer found Majok Deng Garang inadmissible to Canada (medical"
+                " examination, security screening or criminality check)",
+            ],
+        ),
+        (
+            "fr",
+            "Majok Deng Garang est un membre de la famille inclus dans la demande de réinstallation de Deng Garang"
+            " Akol et l'agente ou l'agent de migration a conclu à l'interdiction de territoire de Majok Deng Garang"
+            " au Canada (examen médical, contrôle de sécurité ou vérification de la criminalité)",
+            [
+                "[indiqué au dossier] Majok Deng Garang est un membre de la famille inclus dans la demande de"
+                " réinstallation de Deng Garang Akol",
+                "[constat de l'agente ou de l'agent] L'agente ou l'agent de migration a conclu à l'interdiction de"
+                " territoire de Majok Deng Garang au Canada (examen médical, contrôle de sécurité ou vérification de"
+                " la criminalité)",
+            ],
+        ),
+    ],
+)
+def test_a_some_clause_that_holds_lists_the_facts_of_its_entity(lang: str, sentence: str, evidence: list[str]) -> None:
+    """`some M where (refugee_family(R, M) and not found_admissible_abroad(M))` refuses the visa: the family member
+    is named, and the facts that make the clause hold are listed under it, the officer's finding marked as one."""
+    document = yaml.safe_load((EXAMPLES_DIR / "deng-gar-camp.yaml").read_text(encoding="utf-8"))
+    document["persons"]["majok"]["found_admissible_abroad"] = False
+    view = policy().explain(policy().case(document), lang=lang, verdicts=["refugee_pr_visa"])
+    lines = [line.strip().removeprefix("* ") for line in render(view, "text").splitlines()]
+    assert lines[lines.index(sentence) + 1 : lines.index(sentence) + 3] == evidence
+
+
+@pytest.mark.parametrize(
     ("lang", "sentence"),
     [
         (

@@ -173,7 +173,7 @@ class Graph:
                 args = tuple(evaluate(a, env, self.policy, self.trace, self.today) for a in t.args)
                 value = evaluate(t, env, self.policy, self.trace, self.today)
                 self._read(t.name, args, value, True, inputs, because, depth)
-        if isinstance(target, n.Some) and negated and not holds:  # `not some` fails: the facts of the one there is
+        if isinstance(target, n.Some) and holds != negated:  # there is one (a `not some` fails): its facts
             found = self.witness(target, env)
             if found is not None:
                 named = {**env, target.var.name: found}
