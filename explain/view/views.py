@@ -118,7 +118,7 @@ class Views:
         if decl.is_bool and i.value is False:
             text = self.ph.not_fact(i.pred, i.args)
         else:
-            text = self.ph.fact(i.pred, i.args, i.value)
+            text = self.ph.fact(i.pred, i.args, i.value, clause=True)  # listed under a condition, said as one
         return {
             "text": self.ph.cap(text),
             "origin": i.origin,
@@ -136,7 +136,7 @@ class Views:
             "text": self.ph.cap(shown),
             "sentence": shown,
             "inputs": [self.input(i) for i in c.inputs],
-            "because": [self.step(d) for d in c.because],
+            "because": [self.step(d, nested=True) for d in c.because],
             "failures": [self.failure(f) for f in c.failures],
             "unmet": [self.unmet(u) for u in c.unmet],
         }
@@ -164,11 +164,12 @@ class Views:
         }
 
     # ------------------------------------------------------------ steps and failures
-    def step(self, d: Derivation) -> View:
+    def step(self, d: Derivation, *, nested: bool = False) -> View:
+        """A rule instance; `nested`: under the condition it makes hold, its conclusion said as a condition is."""
         with self.sentences.rule(d.rule):
-            return self._step(d)
+            return self._step(d, nested)
 
-    def _step(self, d: Derivation) -> View:
+    def _step(self, d: Derivation, nested: bool) -> View:
         view = self.rule(d.rule)
         branch, ways = d.way
         view["way"] = self._("way %(n)d of %(total)d") % {"n": branch + 1, "total": ways} if ways > 1 else None
@@ -176,10 +177,12 @@ class Views:
         view["again"] = key in self.shown  # a derivation is shown once per verdict, then referred to
         self.shown.add(key)
         if view["again"]:
-            view.update(conclusion=self.ph.cap(self.ph.fact(d.predicate, d.subject, d.value)), conditions=[])
+            view.update(
+                conclusion=self.ph.cap(self.ph.fact(d.predicate, d.subject, d.value, clause=nested)), conditions=[]
+            )
             view.update(exceptions=[], prevailed_over=[])
             return view
-        view["conclusion"] = self.ph.cap(self.ph.fact(d.predicate, d.subject, d.value))
+        view["conclusion"] = self.ph.cap(self.ph.fact(d.predicate, d.subject, d.value, clause=nested))
         window = self.graph.rules[d.rule].rule.in_force
         gates = [c for c in d.conditions if window is not None and is_gate(c.literal, window)]
         view["conditions"] = [self.condition(c) for c in d.conditions if c not in gates]

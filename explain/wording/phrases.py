@@ -132,11 +132,15 @@ class Phrases:
         return words[unit] % {"num": count}
 
     # ------------------------------------------------------------ facts
-    def fact(self, pred: str, args: tuple[Plain, ...], value: Plain = None, blank: str | None = None) -> str:
-        """A fact in its predicate's template: `{P} resides in Québec`; `blank` stands for a value not known."""
-        key = (pred, args, type(value), value, blank)
+    def fact(
+        self, pred: str, args: tuple[Plain, ...], value: Plain = None, blank: str | None = None, *, clause: bool = False
+    ) -> str:
+        """A fact in its predicate's template: `{P} resides in Québec`; `blank` stands for a value not known.
+        `clause`: as a condition says it, in the predicate's `clause` text when it has one ("MIFI's decision on
+        app1 is rejected", where its text is the label "MIFI's decision on app1: rejected")."""
+        key = (pred, args, type(value), value, blank, clause)
         if key not in self.facts:
-            self.facts[key] = self.finish(self._fact(pred, args, value, blank, negative=False))
+            self.facts[key] = self.finish(self._fact(pred, args, value, blank, negative=False, clause=clause))
         return self.facts[key]
 
     def not_fact(self, pred: str, args: tuple[Plain, ...]) -> str:
@@ -150,9 +154,11 @@ class Phrases:
                 self.facts[key] = self.negative(self.fact(pred, args))
         return self.facts[key]
 
-    def _fact(self, pred: str, args: tuple[Plain, ...], value: Plain, blank: str | None, negative: bool) -> str:
+    def _fact(
+        self, pred: str, args: tuple[Plain, ...], value: Plain, blank: str | None, negative: bool, clause: bool = False
+    ) -> str:
         decl = self.policy.predicates[pred]
-        template = decl.text(self.lang, negative=negative) or decl.text("en", negative=negative)
+        template, _ = self._template(decl, negative=negative, clause=clause)
         if value is None and blank is None and not decl.is_bool and template is not None and "{value}" in template:
             # "is due on not known" reads as a slip: the sentence with its value left out, then why.
             missing = self._("date not known") if isinstance(decl.value, n.DateType) else self._("not known")
@@ -180,12 +186,23 @@ class Phrases:
         le …", "depuis le …")."""
         return self._in_value_place(pred, args, bound, dated=True)
 
+    def _template(
+        self, decl: n.Predicate, *, negative: bool = False, clause: bool = False
+    ) -> tuple[str, str] | tuple[None, None]:
+        """The predicate's text and its language: the reader's, else English; `clause`: its `clause` text first."""
+        for lang in (self.lang, "en"):
+            if clause and (found := decl.text(lang, clause=True)) is not None:
+                return found, lang
+            if (found := decl.text(lang, negative=negative)) is not None:
+                return found, lang
+        return None, None
+
     def _in_value_place(self, pred: str, args: tuple[Plain, ...], said: str, *, dated: bool = False) -> str | None:
-        """The fact's template with `said` where its value goes; `dated`: where a date goes, without its lead."""
+        """The fact's template, as a condition says it, with `said` where its value goes; `dated`: where a date
+        goes, without its lead."""
         decl = self.policy.predicates[pred]
-        lang = self.lang if decl.text(self.lang) else "en"
-        template = decl.text(lang)
-        if template is None or "{value}" not in template:
+        template, lang = self._template(decl, clause=True)
+        if template is None or lang is None or "{value}" not in template:
             return None
         if dated:
             if set(template[: template.index("{value}")].split()[-2:]) & _BOUNDS_A_DATE[lang]:

@@ -214,7 +214,9 @@ class Sentences:
                 assert isinstance(call, n.Call)
                 if (none := self.no_version(call, env)) is not None:
                     return none
-                return self.ph.fact(call.name, self.args(call.name, call.args, env), self.value(other, env))
+                return self.ph.fact(
+                    call.name, self.args(call.name, call.args, env), self.value(other, env), clause=True
+                )
         c = n.Compare(c.op, self.source(c.left), self.source(c.right), c.span)
         left, right = self.value(c.left, env), self.value(c.right, env)
         dates = isinstance(left, dt.date) or isinstance(right, dt.date)
@@ -235,7 +237,7 @@ class Sentences:
                 bound = f"{self.ph.relation(op, dates)} {self.term(other, env)}"
                 if unvalued and dates and (within := self.ph.fact_within(side.name, args, bound)) is not None:
                     return within
-                fact = self.ph.fact(side.name, args, value, blank="…" if unvalued else None)
+                fact = self.ph.fact(side.name, args, value, blank="…" if unvalued else None, clause=True)
                 return self.ph.finish(f"{fact}, {bound}")
         return self.ph.finish(f"{self.term(c.left, env)} {self.ph.verb(c.op, dates)} {self.term(c.right, env)}")
 
@@ -254,7 +256,7 @@ class Sentences:
         day = self.graph.today if as_of is None else self.value(as_of, head_env)
         if not isinstance(day, dt.date) or any(w is not None and w.covers(day) for w in windows):
             return None
-        blank = self.ph.fact(call.name, self.args(call.name, call.args, env), blank="…")
+        blank = self.ph.fact(call.name, self.args(call.name, call.args, env), blank="…", clause=True)
         parts = {"fact": blank, "rule": first.cited_as, "day": self.ph.the(day)}
         return self.ph.finish(self._("%(fact)s: no version of rule %(rule)s is in force on %(day)s") % parts)
 

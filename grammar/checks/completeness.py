@@ -61,6 +61,16 @@ def missing_texts(
                     f'add e.g. `passed {unsaid[0]} "..."`: what happens once the date has passed',
                 )
             )
+        clauses = [lang for lang in n.LANGS if p.text(lang, clause=True) is None]
+        if 0 < len(clauses) < len(n.LANGS):
+            clause = next(t for t in p.texts if t.clause)
+            out.append(
+                _missing(
+                    clause.span,
+                    f"`{p.name}` has a `clause` text but no {' or '.join(clauses)} one",
+                    f'add e.g. `clause {clauses[0]} "..."`: a condition in that language says it as its label',
+                )
+            )
         asked = [lang for lang in n.LANGS if p.text(lang, question=True) is None]
         if p.is_input and asked:
             out.append(

@@ -184,6 +184,16 @@ def _check_predicate(pred: n.Predicate, t: Tables) -> list[Diagnostic]:
         if text.negative and not pred.is_bool:
             hint = "a `not` text is the sentence when a yes/no fact does not hold"
             diags.append(error("bad-modifier", text.span, f"`{pred.name}` has a value; it takes no `not` text", hint))
+        if text.clause and pred.is_bool:
+            hint = "a `clause` text says a value's fact inside a sentence, where its text reads as a label"
+            diags.append(
+                error("bad-modifier", text.span, f"`{pred.name}` has no value; it takes no `clause` text", hint)
+            )
+        elif text.clause and "value" not in PLACEHOLDER.findall(text.template):
+            hint = 'a condition says which value: e.g. `clause en "the decision on {A} is {value}"`'
+            diags.append(
+                error("bad-template", text.span, f"the `clause` text of `{pred.name}` has no `{{value}}`", hint)
+            )
     if pred.applies is not None and pred.kind != "verdict":
         hint = "`applies if` says which subjects a verdict concerns"
         diags.append(
@@ -227,14 +237,14 @@ def _check_deadline(pred: n.Predicate, t: Tables) -> list[Diagnostic]:
 def _check_translations(pred: n.Predicate) -> list[Diagnostic]:
     """An English text and its French translation name the same placeholders: a reader of either sees the same facts."""
     diags: list[Diagnostic] = []
-    by_kind: dict[tuple[bool, str | None, bool, bool], dict[str, n.Text]] = {}
-    for text in pred.texts + pred.passed:
-        by_kind.setdefault((text.question, text.value, text.negative, text.passed), {}).setdefault(text.lang, text)
-    for (question, value, negative, passed), texts in by_kind.items():
+    by_kind: dict[tuple[bool, str | None, bool, bool, bool], dict[str, n.Text]] = {}
+    for t in pred.texts + pred.passed:
+        by_kind.setdefault((t.question, t.value, t.negative, t.passed, t.clause), {}).setdefault(t.lang, t)
+    for (question, value, negative, passed, clause), texts in by_kind.items():
         if len(texts) < 2:
             continue
         what = "question" if question else f"label of `{value}`" if value else "`not` text" if negative else "text"
-        what = "`passed` text" if passed else what
+        what = "`passed` text" if passed else "`clause` text" if clause else what
         names = {lang: set(PLACEHOLDER.findall(t.template)) for lang, t in texts.items()}
         for lang, other in (("fr", "en"), ("en", "fr")):
             for name in sorted(names[other] - names[lang]):

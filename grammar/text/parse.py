@@ -87,6 +87,7 @@ KEYWORDS = frozenset(
         "deadline",
         "for",
         "passed",
+        "clause",
         "background",
         "figure",
         "in",
@@ -313,20 +314,23 @@ class _ToNodes:
 
     def entity(self, meta: Any, name: Token, plural: Token | None, *texts: n.Text) -> n.Entity:
         for t in texts:
-            if t.question or t.negative or t.value is not None:
+            if t.question or t.negative or t.passed or t.clause or t.value is not None:
                 hint = 'an entity has only `en "a letter"` and `fr "une lettre"`'
-                raise _Invalid(error("bad-modifier", t.span, f"entity `{name}` takes no question or label", hint))
+                raise _Invalid(error("bad-modifier", t.span, f"entity `{name}` takes only its names", hint))
         return n.Entity(str(name), str(plural) if plural else f"{name}s", self._span(meta), tuple(texts))
 
     def party(self, meta: Any, name: Token, *texts: n.Text) -> n.Party:
         for t in texts:
-            if t.question or t.negative or t.passed or t.value is not None:
+            if t.question or t.negative or t.passed or t.clause or t.value is not None:
                 hint = 'a party has only `en "the applicant"` and `fr "la personne requérante"`'
                 raise _Invalid(error("bad-modifier", t.span, f"party `{name}` takes only its names", hint))
         return n.Party(self._name(name), tuple(texts), self._span(meta))
 
     def deadline(self, meta: Any, party: Token) -> n.Deadline:
         return n.Deadline(str(party), self._tok(party), self._span(meta))
+
+    def clause(self, meta: Any, lang: str, template: Token) -> n.Text:
+        return n.Text(lang, self._string(template), False, self._span(meta), clause=True)  # type: ignore[arg-type]
 
     def passed(self, meta: Any, lang: str, template: Token) -> n.Text:
         return n.Text(lang, self._string(template), False, self._span(meta), passed=True)  # type: ignore[arg-type]

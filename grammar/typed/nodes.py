@@ -269,6 +269,7 @@ class Text:
     value: str | None = None
     negative: bool = False
     passed: bool = False  # `passed en "..."`: what happens once a deadline has passed
+    clause: bool = False  # `clause en "..."`: a value's fact as a condition says it, where the text is a label
 
 
 @dataclass(frozen=True, slots=True)
@@ -327,9 +328,9 @@ class Predicate:
     def is_input(self) -> bool:
         return self.kind in ("input", "judged")
 
-    def text(self, lang: str, *, question: bool = False, negative: bool = False) -> str | None:
+    def text(self, lang: str, *, question: bool = False, negative: bool = False, clause: bool = False) -> str | None:
         for t in self.texts:
-            if t.lang == lang and t.question == question and t.negative == negative and t.value is None:
+            if (t.lang, t.question, t.negative, t.clause, t.value) == (lang, question, negative, clause, None):
                 return t.template
         return None
 

@@ -1,0 +1,100 @@
+"""`clause` texts, a value's fact as a condition says it: parsing, checks with their exact messages, layout."""
+
+from __future__ import annotations
+
+import pytest
+
+from grammar.diagnostics import PolicyError
+from grammar.text.format import format_text
+from grammar.text.parse import parse_text
+from tests.helpers import diagnostics_of, line_of, policy_of
+
+DECISION = """
+verdict decision(A: application): one of selected, refused
+  en "MIFI's decision on {A}: {value}"
+  fr "Décision du MIFI sur {A} : {value}"
+  clause en "MIFI decided that {A} is {value}"
+  clause fr "le MIFI a décidé que {A} est {value}"
+  label selected en "selected"
+  label selected fr "sélectionnée"
+  label refused en "refused"
+  label refused fr "refusée"
+"""
+
+
+def test_a_clause_text_is_apart_from_the_text() -> None:
+    decision = policy_of(DECISION).predicates["decision"]
+    assert decision.text("en") == "MIFI's decision on {A}: {value}"
+    assert decision.text("fr", clause=True) == "le MIFI a décidé que {A} est {value}"
+    assert decision.text("en", negative=True) is None
+
+
+def test_a_yes_no_fact_takes_no_clause_text() -> None:
+    src = 'input married(P: person)\n  en "{P} is married"\n  fr "{P} est mariée ou marié"\n  clause en "{P} weds"\n'
+    [d] = [d for d in diagnostics_of(src) if d.code == "bad-modifier"]
+    assert d.message == "`married` has no value; it takes no `clause` text"
+    assert d.hint == "a `clause` text says a value's fact inside a sentence, where its text reads as a label"
+    assert (d.span.line, d.span.column) == (line_of(src, "clause en"), 3)
+
+
+def test_a_clause_text_names_the_value() -> None:
+    src = DECISION.replace('"MIFI decided that {A} is {value}"', '"MIFI decided on {A}"')
+    found = [(d.code, d.message, d.span.line) for d in diagnostics_of(src)]
+    assert found == [
+        ("bad-template", "the `clause` text of `decision` has no `{value}`", line_of(src, "clause en")),
+        (
+            "bad-template",
+            "the en `clause` text of `decision` has no `{value}`, unlike the fr one",
+            line_of(src, "clause en"),
+        ),
+    ]
+
+
+def test_a_clause_text_in_one_language_only() -> None:
+    policy = policy_of(DECISION.replace('  clause fr "le MIFI a décidé que {A} est {value}"\n', ""))
+    [w] = [w for w in policy.warnings if "`decision`" in w.message]
+    assert w.message == "`decision` has a `clause` text but no fr one"
+    assert w.hint == 'add e.g. `clause fr "..."`: a condition in that language says it as its label'
+
+
+def test_the_two_clause_texts_name_the_same_placeholders() -> None:
+    src = DECISION.replace('"le MIFI a décidé que {A} est {value}"', '"le MIFI a décidé : {value}"')
+    found = [(d.code, d.message) for d in diagnostics_of(src)]
+    assert found == [("bad-template", "the fr `clause` text of `decision` has no `{A}`, unlike the en one")]
+
+
+def test_an_entity_or_a_party_takes_no_clause_text() -> None:
+    for src, message in (
+        ('entity letter en "a letter" clause en "a letter"', "entity `letter` takes only its names"),
+        ('party mifi en "MIFI" clause en "MIFI"', "party `mifi` takes only its names"),
+    ):
+        with pytest.raises(PolicyError) as err:
+            parse_text(src, "t.havre")
+        [d] = err.value.diagnostics
+        assert (d.code, d.message) == ("bad-modifier", message)
+
+
+def test_the_canonical_layout_puts_clauses_after_the_texts() -> None:
+    messy = (
+        "verdict decision(A: application): one of selected, refused\n"
+        '  label selected en "selected"\n'
+        '  clause fr "le MIFI a décidé que {A} est {value}"\n'
+        '  en "MIFI\'s decision on {A}: {value}"\n'
+        '  clause en "MIFI decided that {A} is {value}"\n'
+        '  fr "Décision du MIFI sur {A} : {value}"\n'
+    )
+    expected = (
+        "verdict decision(A: application): one of selected, refused\n"
+        '  en "MIFI\'s decision on {A}: {value}"\n'
+        '  fr "Décision du MIFI sur {A} : {value}"\n'
+        '  clause en "MIFI decided that {A} is {value}"\n'
+        '  clause fr "le MIFI a décidé que {A} est {value}"\n'
+        '  label selected en "selected"\n'
+    )
+    assert format_text(messy) == expected
+    assert format_text(expected) == expected
+
+
+def test_clause_is_a_word_of_the_language() -> None:
+    [d] = diagnostics_of("input clause(P: person)")
+    assert (d.code, d.message) == ("reserved-name", "`clause` is a word of the language, not a name")
