@@ -724,23 +724,62 @@ def test_a_case_explained_again_reads_the_same_in_either_language() -> None:
     [
         (
             "en",
-            "Applies only if MIFI's decision on Ruth Kabila's application for permanent selection: other than refused"
-            " or rejected",
+            "Applies only if MIFI decided that Ruth Kabila's application for permanent selection is other than"
+            " refused or rejected",
         ),
         (
             "fr",
-            "S'applique seulement si Décision du MIFI sur la demande de sélection permanente de Ruth Kabila\u00a0:"
-            " autre que refusée ou rejetée",
+            "S'applique seulement si le MIFI a décidé que la demande de sélection permanente de Ruth Kabila est autre"
+            " que refusée ou rejetée",
         ),
     ],
 )
 def test_values_a_condition_excludes_are_said_once_as_other_than(lang: str, line: str) -> None:
-    """`applies if not decision(A) = refused and not decision(A) = rejected`: one fact, the values it is not;
-    not "it is not the case that …: refused and it is not the case that …: rejected"."""
+    """`applies if not decision(A) = refused and not decision(A) = rejected`: one fact, the values it is not, in
+    the `clause` text of `decision`; not "it is not the case that …: refused and it is not the case that …:
+    rejected"."""
     view = policy().explain(EXAMPLES_DIR / "grace-services.yaml", lang=lang, verdicts=["supporting_family_harm"])
     (verdict,) = view["verdicts"]
     assert (verdict["status"], verdict["applies_line"]) == ("undetermined", line)
     assert f"  {line}." in render(view, "text").splitlines()
+
+
+@pytest.mark.parametrize(
+    ("lang", "heading", "condition"),
+    [
+        ("en", "[holds] MIFI's decision on app1: selected", "* MIFI decided that app1 is selected"),
+        ("fr", "[établi] Décision du MIFI sur app1\u00a0: sélectionnée", "* Le MIFI a décidé qu'app1 est sélectionnée"),
+    ],
+)
+def test_a_value_read_in_a_condition_is_said_in_its_clause_text(lang: str, heading: str, condition: str) -> None:
+    """The verdict keeps its label where it is the answer; the rule that reads it says it as a sentence, and the
+    step that concludes it, under that sentence, does not repeat it as a label."""
+    view = policy().explain(EXAMPLES_DIR / "amina-selected.yaml", lang=lang, verdicts=["decision", "csq_count"])
+    lines = [line.strip() for line in render(view, "text").splitlines()]
+    assert heading in lines
+    below = lines[lines.index(condition) + 1]
+    assert below.startswith(("by rule PROC-4.selected ", "selon la règle PROC-4.selected ")), below
+
+
+@pytest.mark.parametrize(
+    ("lang", "line"),
+    [
+        (
+            "en",
+            "* The migration officer abroad found Deng Garang Akol to be a Convention refugee abroad [an officer's"
+            " finding]",
+        ),
+        (
+            "fr",
+            "* L'agente ou l'agent de migration à l'étranger a conclu que Deng Garang Akol relève de la catégorie"
+            " «\u00a0réfugié au sens de la Convention outre-frontières\u00a0» [constat de l'agente ou de l'agent]",
+        ),
+    ],
+)
+def test_a_finding_under_its_condition_is_said_as_the_condition_is(lang: str, line: str) -> None:
+    """An input listed under the condition that reads it uses the same `clause` text, so the two stay one line."""
+    view = policy().explain(EXAMPLES_DIR / "deng-gar-camp.yaml", lang=lang, verdicts=["gar_criteria_met"])
+    assert line in [text.strip() for text in render(view, "text").splitlines()]
 
 
 def test_applies_only_if_is_one_sentence_with_its_elisions() -> None:
