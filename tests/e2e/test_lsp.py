@@ -204,6 +204,14 @@ async def test_hover_on_a_predicate_a_provision_and_a_rule(client: LanguageClien
         "- question en: Who is the principal applicant of {A}?",
         "- question fr: Qui est la personne requérante principale de {A} ?",
     ]
+    hover = await client.text_document_hover_async(t.HoverParams(doc(path), at(text, "never decision(A)", 7)))
+    assert hover is not None and isinstance(hover.contents, t.MarkupContent)
+    assert hover.contents.value.splitlines()[3:7] == [
+        "- en: MIFI's decision on {A}: {value}",
+        "- fr: Décision du MIFI sur {A} : {value}",
+        "- clause en: MIFI decided that {A} is {value}",
+        "- clause fr: le MIFI a décidé que {A} est {value}",
+    ]
     hover = await client.text_document_hover_async(t.HoverParams(doc(path), at(text, "cites PROC-6, LIQ-A57", 7)))
     assert hover is not None and isinstance(hover.contents, t.MarkupContent)
     assert hover.contents.value.splitlines()[0] == "**provision PROC-6**: Rejected: grounds and answer"
