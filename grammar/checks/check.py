@@ -8,7 +8,7 @@ from grammar.checks import safety, stratify, typecheck
 from grammar.checks.checked import CheckedInvariant, CheckedPolicy, CheckedRule
 from grammar.checks.completeness import missing_texts
 from grammar.checks.resolve import resolve
-from grammar.checks.sentences import plain_sentences
+from grammar.checks.sentences import label_sentences, plain_sentences
 from grammar.diagnostics import Diagnostic, PolicyError, error
 from grammar.text.parse import parse, policy_hash
 from grammar.typed import nodes as n
@@ -93,6 +93,7 @@ def check(policy: n.Policy) -> CheckedPolicy:
                 tables.parties.values(),
             )
             + plain_sentences(tables.predicates, tables.rules.values())
+            + label_sentences(tables.predicates, tables.rules.values())
         ),
     )
 

@@ -1,17 +1,24 @@
-"""Constructs that have no good sentence yet: explanations would fall back to "it is not the case that …".
+"""Constructs that have no good sentence yet: explanations would fall back to "it is not the case that …", or
+say a label inside a sentence.
 
 A yes/no fact that is read under `not`, in an `unless`, or an input shown when it
-does not hold, reads well only with its own `not` text. Each is reported once,
-naming the first rule that needs it, so that analysts can add the text.
+does not hold, reads well only with its own `not` text. A value whose text is a
+label ("MIFI's decision on {A}: {value}") and that a condition compares reads
+well only with its own `clause` text ("Not met: MIFI decided that app1 is
+rejected", not "Not met: MIFI's decision on app1: rejected"). Each is reported
+once, naming the first rule that needs it, so that analysts can add the text.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 
 from grammar.diagnostics import Diagnostic
 from grammar.typed import nodes as n
-from grammar.typed.normal import walk_conds
+from grammar.typed.normal import term_parts, walk_conds
+
+LABEL = re.compile(r":\s*\{value\}")  # "…: {value}", "… : {value}"
 
 
 def _negated(cond: n.Cond | None, under_not: bool = False) -> Iterator[tuple[n.Cond, bool]]:
@@ -54,3 +61,34 @@ def plain_sentences(predicates: dict[str, n.Predicate], rules: Iterable[n.Rule])
             hint = f'{where}; add e.g. `not {missing[0]} "..."` with the sentence when it does not hold'
             out.append(Diagnostic("plain-sentence", "warning", pred.span, message, hint))
     return out
+
+
+def label_sentences(predicates: dict[str, n.Predicate], rules: Iterable[n.Rule]) -> list[Diagnostic]:
+    """A warning for each value compared in a condition whose text, in a language, is a label with no `clause`."""
+    needs: dict[str, str] = {}
+    for rule in rules:
+        for name in _compared([rule.body, *rule.exceptions]):
+            needs.setdefault(name, f"rule {rule.id} compares it")
+    for p in predicates.values():
+        for name in _compared([p.applies]):
+            needs.setdefault(name, f"`{p.name}` applies only if it has a value")
+    out: list[Diagnostic] = []
+    for name, where in needs.items():
+        pred = predicates.get(name)
+        if pred is None or pred.is_bool:
+            continue
+        labels = [lang for lang in n.LANGS if LABEL.search(pred.text(lang) or "") and not pred.text(lang, clause=True)]
+        if labels:
+            message = f'`{name}` has no `clause {labels[0]}` text: conditions say it as a label, "…: value"'
+            hint = f'{where}; add e.g. `clause {labels[0]} "..."` with the fact as a condition says it, and `{{value}}`'
+            out.append(Diagnostic("plain-sentence", "warning", pred.span, message, hint))
+    return out
+
+
+def _compared(conds: Iterable[n.Cond | None]) -> Iterator[str]:
+    """The predicates whose values the comparisons in these conditions read."""
+    for cond in conds:
+        for c in walk_conds(cond) if cond is not None else ():
+            if isinstance(c, n.Compare):
+                for side in (c.left, c.right):
+                    yield from (t.name for t in term_parts(side) if isinstance(t, n.Call))

@@ -98,3 +98,23 @@ def test_the_canonical_layout_puts_clauses_after_the_texts() -> None:
 def test_clause_is_a_word_of_the_language() -> None:
     [d] = diagnostics_of("input clause(P: person)")
     assert (d.code, d.message) == ("reserved-name", "`clause` is a word of the language, not a name")
+
+
+def test_a_label_compared_in_a_condition_asks_for_a_clause_text() -> None:
+    reads = (
+        'rule PROC-6.x "X" cites PROC-6\n  done(A) if decision(A) = refused.\n'
+        'derived done(A: application)\n  en "{A} is done"\n  fr "{A} est terminée"\n'
+    )
+    labelled = DECISION.replace('  clause en "MIFI decided that {A} is {value}"\n', "").replace(
+        '  clause fr "le MIFI a décidé que {A} est {value}"\n', ""
+    )
+    [w] = [w for w in policy_of(labelled + reads).warnings if w.code == "plain-sentence"]
+    assert w.message == '`decision` has no `clause en` text: conditions say it as a label, "…: value"'
+    assert w.hint == (
+        'rule PROC-6.x compares it; add e.g. `clause en "..."` with the fact as a condition says it, and `{value}`'
+    )
+    assert not [w for w in policy_of(DECISION + reads).warnings if w.code == "plain-sentence"]
+    sentence = labelled.replace("MIFI's decision on {A}: {value}", "MIFI's decision on {A} is {value}")
+    assert [w.message for w in policy_of(sentence + reads).warnings if w.code == "plain-sentence"] == [
+        '`decision` has no `clause fr` text: conditions say it as a label, "…: value"'
+    ]
