@@ -65,6 +65,16 @@ def test_the_other_language_keeps_the_address(client: TestClient) -> None:
         outside = [text for status, text in found if status == "does not apply"]
         assert [text for _, text in found] == sorted(applies, key=str.casefold) + sorted(outside, key=str.casefold)
     assert re.findall(r'<optgroup label="([^"]*)">', french) == ["Kofi Mensah", "app1"]
+    # Those that do not apply are not shown below, and the page says where they are, not the command's option.
+    outside = sum(status == "does not apply" for found in options for status, _ in found)
+    assert (
+        f'<p class="hidden-note">{outside} verdicts do not apply to this case and are not shown here; “Any verdict and'
+        " subject” above lists them.</p>"
+    ) in page
+    assert (
+        f'<p class="hidden-note">{outside} constats sont sans objet dans ce dossier et ne sont pas affichés ici\u202f;'
+        " la liste «\u00a0Tout constat et tout sujet\u00a0» ci-dessus les propose.</p>"
+    ) in french
 
 
 def test_a_bad_case_is_shown_at_its_field_with_the_command_line_message(client: TestClient) -> None:
