@@ -72,7 +72,7 @@ class Sentences:
 
     def _sentence(self, c: n.Cond, env: Env, failing: bool) -> str:
         if isinstance(c, n.Atom):
-            return self.ph.fact(c.name, self.args(c.name, c.args, env))
+            return self.ph.fact(c.name, self.args(c.name, c.args, env), clause=True)
         if isinstance(c, n.Not):
             if isinstance(c.cond, n.Atom):
                 return self.ph.not_fact(c.cond.name, self.args(c.cond.name, c.cond.args, env))

@@ -184,12 +184,7 @@ def _check_predicate(pred: n.Predicate, t: Tables) -> list[Diagnostic]:
         if text.negative and not pred.is_bool:
             hint = "a `not` text is the sentence when a yes/no fact does not hold"
             diags.append(error("bad-modifier", text.span, f"`{pred.name}` has a value; it takes no `not` text", hint))
-        if text.clause and pred.is_bool:
-            hint = "a `clause` text says a value's fact inside a sentence, where its text reads as a label"
-            diags.append(
-                error("bad-modifier", text.span, f"`{pred.name}` has no value; it takes no `clause` text", hint)
-            )
-        elif text.clause and "value" not in PLACEHOLDER.findall(text.template):
+        if text.clause and not pred.is_bool and "value" not in PLACEHOLDER.findall(text.template):
             hint = 'a condition says which value: e.g. `clause en "the decision on {A} is {value}"`'
             diags.append(
                 error("bad-template", text.span, f"the `clause` text of `{pred.name}` has no `{{value}}`", hint)

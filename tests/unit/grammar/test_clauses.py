@@ -1,4 +1,4 @@
-"""`clause` texts, a value's fact as a condition says it: parsing, checks with their exact messages, layout."""
+"""`clause` texts, a fact as a condition says it: parsing, checks with their exact messages, layout."""
 
 from __future__ import annotations
 
@@ -29,12 +29,16 @@ def test_a_clause_text_is_apart_from_the_text() -> None:
     assert decision.text("en", negative=True) is None
 
 
-def test_a_yes_no_fact_takes_no_clause_text() -> None:
-    src = 'input married(P: person)\n  en "{P} is married"\n  fr "{P} est mariée ou marié"\n  clause en "{P} weds"\n'
-    [d] = [d for d in diagnostics_of(src) if d.code == "bad-modifier"]
-    assert d.message == "`married` has no value; it takes no `clause` text"
-    assert d.hint == "a `clause` text says a value's fact inside a sentence, where its text reads as a label"
-    assert (d.span.line, d.span.column) == (line_of(src, "clause en"), 3)
+def test_a_yes_no_fact_has_a_clause_text_without_a_value() -> None:
+    """A long text ("… open after the CSQ: the RAMQ health insurance card, …") said short inside a condition."""
+    src = (
+        'derived served(P: person)\n  en "{P} has access to the services: A, B and C"\n'
+        '  fr "{P} a accès aux services : A, B et C"\n  clause en "{P} has access to the services"\n'
+    )
+    served = policy_of(src + '  clause fr "{P} a accès aux services"\n').predicates["served"]
+    assert served.text("en", clause=True) == "{P} has access to the services"
+    [w] = [w for w in policy_of(src).warnings if "`served`" in w.message]
+    assert w.message == "`served` has a `clause` text but no fr one"
 
 
 def test_a_clause_text_names_the_value() -> None:
