@@ -762,6 +762,22 @@ def test_a_value_read_in_a_condition_is_said_in_its_clause_text(lang: str, headi
 
 
 @pytest.mark.parametrize(
+    ("lang", "condition", "rule"),
+    [
+        ("en", "* Leila Karimi has access to the services open after the CSQ", "by rule SVC-4.csq "),
+        ("fr", "* Leila Karimi a accès aux services ouverts après le CSQ", "selon la règle SVC-4.csq "),
+    ],
+)
+def test_a_long_yes_no_text_is_said_short_in_a_condition(lang: str, condition: str, rule: str) -> None:
+    """The services a person has access to are listed where that is the answer, not in each rule that reads it."""
+    view = policy().explain(
+        EXAMPLES_DIR / "leila-family-selection.yaml", lang=lang, verdicts=["access_integration_services"]
+    )
+    lines = [line.strip() for line in render(view, "text").splitlines()]
+    assert lines[lines.index(condition) + 1].startswith(rule)
+
+
+@pytest.mark.parametrize(
     ("lang", "line"),
     [
         (
