@@ -68,7 +68,7 @@ def missing_texts(
                 _missing(
                     clause.span,
                     f"`{p.name}` has a `clause` text but no {' or '.join(clauses)} one",
-                    f'add e.g. `clause {clauses[0]} "..."`: a condition in that language says it as its label',
+                    f'add e.g. `clause {clauses[0]} "..."`: without it, conditions in that language use its text',
                 )
             )
         asked = [lang for lang in n.LANGS if p.text(lang, question=True) is None]

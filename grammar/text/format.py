@@ -229,13 +229,13 @@ def _text_kind(t: n.Text) -> str:
 
 
 def _text_rank(t: n.Text, value: n.Type) -> tuple[int, int, int]:
-    """Texts, then the texts when not holding or inside a sentence, then questions, then labels in the order of
+    """Texts, then the texts when not holding, then inside a sentence, then questions, then labels in the order of
     the values; English before French."""
     lang = 0 if t.lang == "en" else 1
     if t.value is None:
-        return (2 if t.question else 1 if t.negative or t.clause else 0, 0, lang)
+        return (3 if t.question else 1 if t.negative else 2 if t.clause else 0, 0, lang)
     values = value.values if isinstance(value, n.EnumType) else ()
-    return (3, values.index(t.value) if t.value in values else len(values), lang)
+    return (4, values.index(t.value) if t.value in values else len(values), lang)
 
 
 def _rule(d: n.Rule) -> list[_Line]:

@@ -58,7 +58,7 @@ def test_a_clause_text_in_one_language_only() -> None:
     policy = policy_of(DECISION.replace('  clause fr "le MIFI a décidé que {A} est {value}"\n', ""))
     [w] = [w for w in policy.warnings if "`decision`" in w.message]
     assert w.message == "`decision` has a `clause` text but no fr one"
-    assert w.hint == 'add e.g. `clause fr "..."`: a condition in that language says it as its label'
+    assert w.hint == 'add e.g. `clause fr "..."`: without it, conditions in that language use its text'
 
 
 def test_the_two_clause_texts_name_the_same_placeholders() -> None:
@@ -97,6 +97,17 @@ def test_the_canonical_layout_puts_clauses_after_the_texts() -> None:
     )
     assert format_text(messy) == expected
     assert format_text(expected) == expected
+    messy = (
+        'derived served(P: person)\n  clause fr "{P} est servie"\n  not fr "{P} n\'est pas servie"\n'
+        '  question en "Is {P} served?"\n  clause en "{P} is served"\n  en "{P} is served: A and B"\n'
+        '  not en "{P} is not served"\n  fr "{P} est servie : A et B"\n'
+    )
+    expected = (
+        'derived served(P: person)\n  en "{P} is served: A and B"\n  fr "{P} est servie : A et B"\n'
+        '  not en "{P} is not served"\n  not fr "{P} n\'est pas servie"\n'
+        '  clause en "{P} is served"\n  clause fr "{P} est servie"\n  question en "Is {P} served?"\n'
+    )
+    assert format_text(messy) == expected
 
 
 def test_clause_is_a_word_of_the_language() -> None:
