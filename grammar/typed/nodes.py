@@ -269,7 +269,7 @@ class Text:
     value: str | None = None
     negative: bool = False
     passed: bool = False  # `passed en "..."`: what happens once a deadline has passed
-    clause: bool = False  # `clause en "..."`: the fact as a condition says it, where the text is a label
+    clause: bool = False  # `clause en "..."`: the fact as a condition says it, where its text is a label or long
 
 
 @dataclass(frozen=True, slots=True)
