@@ -232,14 +232,13 @@ def _check_deadline(pred: n.Predicate, t: Tables) -> list[Diagnostic]:
 def _check_translations(pred: n.Predicate) -> list[Diagnostic]:
     """An English text and its French translation name the same placeholders: a reader of either sees the same facts."""
     diags: list[Diagnostic] = []
-    by_kind: dict[tuple[bool, str | None, bool, bool, bool], dict[str, n.Text]] = {}
+    by_kind: dict[tuple[str, str | None], dict[str, n.Text]] = {}
     for t in pred.texts + pred.passed:
-        by_kind.setdefault((t.question, t.value, t.negative, t.passed, t.clause), {}).setdefault(t.lang, t)
-    for (question, value, negative, passed, clause), texts in by_kind.items():
+        by_kind.setdefault((t.kind, t.value), {}).setdefault(t.lang, t)
+    for (kind, value), texts in by_kind.items():
         if len(texts) < 2:
             continue
-        what = "question" if question else f"label of `{value}`" if value else "`not` text" if negative else "text"
-        what = "`passed` text" if passed else "`clause` text" if clause else what
+        what = {"label": f"label of `{value}`", "question": "question", "": "text"}.get(kind, f"`{kind}` text")
         names = {lang: set(PLACEHOLDER.findall(t.template)) for lang, t in texts.items()}
         for lang, other in (("fr", "en"), ("en", "fr")):
             for name in sorted(names[other] - names[lang]):

@@ -211,7 +211,8 @@ def _predicate(d: n.Predicate) -> list[_Line]:
     if d.applies is not None:
         lines.append(_Line(f"{INDENT}applies if {_cond(d.applies)}", d.applies.span.line))
     for t in sorted(d.texts, key=lambda t: _text_rank(t, d.value)):
-        lines.append(_Line(f"{INDENT}{_text_kind(t)}{t.lang} {_quote(t.template)}", t.span.line))
+        lead = f"label {t.value} " if t.value is not None else f"{t.kind} " if t.kind else ""
+        lines.append(_Line(f"{INDENT}{lead}{t.lang} {_quote(t.template)}", t.span.line))
     if d.deadline is not None:
         lines.append(_Line(f"{INDENT}deadline for {d.deadline.party}", d.deadline.span.line))
     for t in sorted(d.passed, key=lambda t: t.lang != "en"):
@@ -221,21 +222,17 @@ def _predicate(d: n.Predicate) -> list[_Line]:
     return lines
 
 
-def _text_kind(t: n.Text) -> str:
-    """The word that leads a text: `label V`, `question`, `not`, `clause`, or none."""
-    if t.value is not None:
-        return f"label {t.value} "
-    return "question " if t.question else "not " if t.negative else "clause " if t.clause else ""
-
-
 def _text_rank(t: n.Text, value: n.Type) -> tuple[int, int, int]:
     """Texts, then the texts when not holding, then inside a sentence, then questions, then labels in the order of
     the values; English before French."""
     lang = 0 if t.lang == "en" else 1
     if t.value is None:
-        return (3 if t.question else 1 if t.negative else 2 if t.clause else 0, 0, lang)
+        return (_TEXT_ORDER.index(t.kind), 0, lang)
     values = value.values if isinstance(value, n.EnumType) else ()
-    return (4, values.index(t.value) if t.value in values else len(values), lang)
+    return (len(_TEXT_ORDER), values.index(t.value) if t.value in values else len(values), lang)
+
+
+_TEXT_ORDER = ("", "not", "clause", "question")  # a predicate's texts by the word that leads them; labels last
 
 
 def _rule(d: n.Rule) -> list[_Line]:

@@ -314,14 +314,14 @@ class _ToNodes:
 
     def entity(self, meta: Any, name: Token, plural: Token | None, *texts: n.Text) -> n.Entity:
         for t in texts:
-            if t.question or t.negative or t.passed or t.clause or t.value is not None:
+            if t.kind:
                 hint = 'an entity has only `en "a letter"` and `fr "une lettre"`'
                 raise _Invalid(error("bad-modifier", t.span, f"entity `{name}` takes only its names", hint))
         return n.Entity(str(name), str(plural) if plural else f"{name}s", self._span(meta), tuple(texts))
 
     def party(self, meta: Any, name: Token, *texts: n.Text) -> n.Party:
         for t in texts:
-            if t.question or t.negative or t.passed or t.clause or t.value is not None:
+            if t.kind:
                 hint = 'a party has only `en "the applicant"` and `fr "la personne requérante"`'
                 raise _Invalid(error("bad-modifier", t.span, f"party `{name}` takes only its names", hint))
         return n.Party(self._name(name), tuple(texts), self._span(meta))

@@ -271,6 +271,19 @@ class Text:
     passed: bool = False  # `passed en "..."`: what happens once a deadline has passed
     clause: bool = False  # `clause en "..."`: the fact as a condition says it, where its text is a label or long
 
+    @property
+    def kind(self) -> str:
+        """The word that leads it in a declaration: `label`, `question`, `not`, `passed`, `clause`; "" for none."""
+        if self.value is not None:
+            return "label"
+        if self.question:
+            return "question"
+        if self.negative:
+            return "not"
+        if self.passed:
+            return "passed"
+        return "clause" if self.clause else ""
+
 
 @dataclass(frozen=True, slots=True)
 class Grounds:

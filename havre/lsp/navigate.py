@@ -46,18 +46,14 @@ def signature(p: n.Predicate) -> str:
     return f"{p.kind} {p.name}({params}){value}"
 
 
-_FORMS = {"not": "negative", "clause": "clause", "question": "question"}  # a text's word, and its flag
-
-
 def _predicate(p: n.Predicate) -> str:
     lines = [f"```havre\n{signature(p)}\n```"]
     for lang in ("en", "fr"):
         text = p.text(lang)
         lines.append(f"- {lang}: {text}" if text else f"- {lang}: *no text*")
     for kind in ("not", "clause", "question"):
-        for lang in ("en", "fr"):
-            if (text := p.text(lang, **{_FORMS[kind]: True})) is not None:
-                lines.append(f"- {kind} {lang}: {text}")
+        for form in sorted((x for x in p.texts if x.kind == kind), key=lambda x: n.LANGS.index(x.lang)):
+            lines.append(f"- {kind} {form.lang}: {form.template}")
     if p.kind == "judged":
         lines.append("\nAn officer's finding: never concluded by rules.")
     return "\n".join(lines)
