@@ -30,7 +30,7 @@ from grammar.typed import nodes as n
 from solver.cases.case import Case
 from solver.compile.cone import inputs_read
 from solver.compile.emit import AspProgram
-from solver.solve import shaped
+from solver.solve import assumed, shaped
 from solver.solve.answer import fact_text
 from solver.solve.cones import Cones, Key
 from solver.solve.run import control, subject_tuple
@@ -227,8 +227,9 @@ class MissingFinder:
         and the caller, past the deadline, ends the search."""
         assumptions = self.base + aim + [literal if i in chosen else -literal for i, literal in enumerate(self.in_s)]
         last: list[frozenset[int]] = []
-        self.ctl.solve(
-            assumptions=assumptions,
+        assumed.solve(
+            self.ctl,
+            assumptions,
             on_last=lambda model: last.append(
                 frozenset(self.number[str(s)[4:-1]] for s in model.symbols(shown=True))  # _dU(U)
             ),

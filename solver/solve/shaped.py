@@ -40,6 +40,7 @@ from solver.cases import calendar
 from solver.cases.case import Case
 from solver.compile.emit import AspProgram, input_choice, tuple_text
 from solver.compile.names import CASE, encode
+from solver.solve import assumed
 from solver.solve.compared import Comparison, Expr, Fault, Key, read_term, term_text, value_of
 from solver.solve.cones import Cones, Recorder
 from solver.solve.context import Context
@@ -366,7 +367,7 @@ def _consequences(
         ctl.configuration.solve.enum_mode = mode or "auto"  # type: ignore[union-attr]
         ctl.configuration.solve.models = 0 if mode else 1  # type: ignore[union-attr]
         found: list[list[str]] = []
-        ctl.solve(assumptions=assumptions, on_last=lambda m: found.append([read(s) for s in m.symbols(shown=True)]))
+        assumed.solve(ctl, assumptions, lambda m: found.append([read(s) for s in m.symbols(shown=True)]))
         return found[0] if found else []
 
     if not free:

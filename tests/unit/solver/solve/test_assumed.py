@@ -1,0 +1,48 @@
+"""A solve with its assumptions handed over at once answers as `Control.solve` does."""
+
+from __future__ import annotations
+
+import clingo
+import pytest
+
+from solver.solve import assumed
+
+PROGRAM = """
+#external e(1..3).
+{ a(1..3) }.
+b(X) :- a(X), e(X).
+:- b(1), b(2).
+#minimize { 1,X : a(X) }.
+:- not b(_).
+"""
+
+
+def solved(assumptions: list[str]) -> tuple[bool, list[str]]:
+    """Whether the program has an answer under `assumptions` (atoms, `-` for false), and its optimum's atoms."""
+    ctl = clingo.Control(["--warn=none"])
+    ctl.add("base", [], PROGRAM)
+    ctl.ground([("base", [])])
+    ctl.configuration.solve.opt_mode = "opt"  # type: ignore[union-attr]
+    for atom in ctl.symbolic_atoms.by_signature("e", 1):
+        ctl.assign_external(atom.literal, None)
+    literal = {str(a.symbol): a.literal for a in ctl.symbolic_atoms}
+    last: list[list[str]] = []
+    chosen = [-literal[text[1:]] if text.startswith("-") else literal[text] for text in assumptions]
+    result = assumed.solve(ctl, chosen, lambda m: last.append(sorted(str(s) for s in m.symbols(atoms=True))))
+    return result.satisfiable is True, last[0] if last else []
+
+
+@pytest.mark.skipif(not assumed.AVAILABLE, reason="clingo's bindings are not the ones the quick path knows")
+@pytest.mark.parametrize(
+    "assumptions",
+    [["e(2)"], ["e(1)", "e(2)", "a(1)", "a(2)"], ["-e(1)", "-e(2)", "-e(3)"], ["e(3)", "-a(3)"], []],
+)
+def test_the_quick_path_answers_as_clingo_does(assumptions: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    quick = solved(assumptions)
+    monkeypatch.setattr(assumed, "ENABLED", False)
+    assert quick == solved(assumptions)
+
+
+def test_an_optimum_under_assumptions() -> None:
+    assert solved(["-e(1)", "e(2)", "-e(3)"]) == (True, ["a(2)", "b(2)", "e(2)"])
+    assert solved(["-e(1)", "-e(2)", "-e(3)"]) == (False, [])
