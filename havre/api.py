@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -153,13 +153,7 @@ class Policy:
 
 def only_facts_of(policy: CheckedPolicy, case: Case) -> Case:
     """The case's facts about the policy's predicates: a narrowed policy reads no other."""
-    facts = tuple(f for f in case.facts if f.pred in policy.predicates)
-    closed = tuple(c for c in case.closed if c.pred in policy.predicates)
-    return (
-        case
-        if len(facts) == len(case.facts) and len(closed) == len(case.closed)
-        else replace(case, facts=facts, closed=closed)
-    )
+    return case.about(policy.predicates)
 
 
 def load_policy(path: str | Path = DEFAULT_POLICY, *, cache: bool = True) -> Policy:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+from collections.abc import Container
+from dataclasses import dataclass, replace
 
 Value = bool | int | dt.date | str  # str: an enumeration value or an entity id
 
@@ -50,6 +51,14 @@ class Case:
     facts: tuple[Fact, ...]
     closed: tuple[Closed, ...] = ()
     origin: str = "<case>"
+
+    def about(self, predicates: Container[str]) -> Case:
+        """The case's facts about these predicates only: a part of a policy reads no other."""
+        facts = tuple(f for f in self.facts if f.pred in predicates)
+        closed = tuple(c for c in self.closed if c.pred in predicates)
+        if len(facts) == len(self.facts) and len(closed) == len(self.closed):
+            return self
+        return replace(self, facts=facts, closed=closed)
 
     def display(self, entity_id: str, lang: str = "en") -> str:
         for e in self.entities:

@@ -29,6 +29,7 @@ import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import clingo
@@ -47,6 +48,14 @@ from solver.solve.context import Context
 from solver.solve.run import add_program, new_control, show_directives
 
 SHAPES = 8  # groundings kept per process, the most recently used
+# The groundings of parts of a policy, for the missing-facts search (solver.solve.missing), are kept apart: a case
+# of the shipped examples has 0 to 18 parts of 70 to 4,300 atoms (the whole's two copies: 1,700 to 9,900), about
+# 2 kB an atom. Kept by their atoms, the most recently used, the last one whatever its size.
+PART_ATOMS = 100_000
+# A part is grounded on this thread, one at a time, not on the caller's: in turn, amina-selected.yaml's five cost
+# its third decision 0.34 s, rania-psr-montreal-group.yaml's sixteen 1.3 s. Until a part is kept, the whole's
+# grounding answers for it. None: in turn.
+LATER: ThreadPoolExecutor | None = ThreadPoolExecutor(max_workers=1, thread_name_prefix="part-groundings")
 ENABLED = True  # the tests turn it off to compare with the reference path
 SIGHTINGS = 2  # a shape is grounded the second time a case of it is decided: one-off runs never pay for it
 # A shape leaves every value open, so a large one costs more to ground than a case of it: of 40 entities, one
@@ -70,13 +79,14 @@ Shows = tuple[str, ...]
 @dataclass(frozen=True)
 class Grounding:
     """What a shape's grounding holds besides the compiled program: `extra` rules, the predicates it shows (None:
-    the extra rules' own #show), how many copies of the case, and whether it records what each verdict can read
-    (solver.solve.cones)."""
+    the extra rules' own #show), how many copies of the case, whether it records what each verdict can read
+    (solver.solve.cones), and whether it is kept with the parts (PART_ATOMS)."""
 
     extra: str = ""
     shows: Shows | None = ()
     copies: int = 1
     cones: bool = False
+    part: bool = False  # the grounding of a verdict's part of the policy (solver.solve.missing): kept apart
 
 
 DECIDING = Grounding()
@@ -164,6 +174,7 @@ class Shape:
         if context.faults:
             raise Fallback
         self.ctl = ctl
+        self.atoms = len(ctl.symbolic_atoms)
         arities = {p.name: len(p.params) for p in policy.predicates.values()}
         inputs = {p.name for p in policy.inputs()}
         self.cones = None if recorder is None else Cones(recorder, ctl, arities, inputs)  # what each verdict reads
@@ -467,37 +478,68 @@ def _check_clash(brave: list[str]) -> None:
 
 _Key = tuple[str, Grounding, tuple[tuple[str, int], ...]]
 _SHAPES: OrderedDict[_Key, Shape] = OrderedDict()
+_PARTS: OrderedDict[_Key, Shape] = OrderedDict()
+_GROUNDING: set[_Key] = set()  # parts on their way (LATER)
 _SEEN: dict[_Key, int] = {}  # how often each shape not yet grounded was asked for
 _SHAPES_LOCK = threading.Lock()
 
 
 def shape_for(program: AspProgram, policy: CheckedPolicy, case: Case, of: Grounding = DECIDING) -> Shape | None:
     """The grounding for the case's shape (with the rules, shows and copies `of` asks for), made when it is asked
-    for the SIGHTINGS-th time (later for a LARGE one) and kept (SHAPES at most); None before."""
+    for the SIGHTINGS-th time (later for a LARGE one) and kept (SHAPES at most, or parts of PART_ATOMS atoms);
+    None before."""
     counts = counts_of(policy, case)
     key = (program.text, of, counts)
+    kept = _PARTS if of.part else _SHAPES
     with _SHAPES_LOCK:
-        found = _SHAPES.get(key)
+        found = kept.get(key)
         if found is not None:
-            _SHAPES.move_to_end(key)
+            kept.move_to_end(key)
             return found
         _SEEN[key] = _SEEN.get(key, 0) + 1
         if _SEEN[key] < (SIGHTINGS if sum(k for _, k in counts) <= LARGE else SIGHTINGS + 2):
             return None
+        if of.part and LATER is not None:
+            if not _GROUNDING:  # one at a time: at exit, the process waits for one grounding at most
+                del _SEEN[key]
+                _GROUNDING.add(key)
+                LATER.submit(_ground_part, program, policy, counts, of)
+            return None
         del _SEEN[key]
-    made = Shape(program, policy, counts, of)
+    return _keep(key, Shape(program, policy, counts, of))
+
+
+def _keep(key: _Key, made: Shape) -> Shape:
     with _SHAPES_LOCK:
-        _SHAPES[key] = made
-        while len(_SHAPES) > SHAPES:
-            _SHAPES.popitem(last=False)
+        if key[1].part:
+            _PARTS[key] = made
+            while len(_PARTS) > 1 and sum(s.atoms for s in _PARTS.values()) > PART_ATOMS:
+                _PARTS.popitem(last=False)
+        else:
+            _SHAPES[key] = made
+            while len(_SHAPES) > SHAPES:
+                _SHAPES.popitem(last=False)
     return made
+
+
+def _ground_part(
+    program: AspProgram, policy: CheckedPolicy, counts: tuple[tuple[str, int], ...], of: Grounding
+) -> None:
+    key = (program.text, of, counts)
+    try:
+        _keep(key, Shape(program, policy, counts, of))
+    except Fallback:
+        pass  # the whole's grounding goes on answering for this part
+    finally:
+        with _SHAPES_LOCK:
+            _GROUNDING.discard(key)
 
 
 def unseen(program: AspProgram, policy: CheckedPolicy, case: Case, of: Grounding = DECIDING) -> bool:
     """Whether no case of this shape was asked for yet (with these rules): `shape_for` will answer None."""
     key = (program.text, of, counts_of(policy, case))
     with _SHAPES_LOCK:
-        return key not in _SHAPES and key not in _SEEN
+        return key not in (_PARTS if of.part else _SHAPES) and key not in _SEEN
 
 
 def solve_shaped(

@@ -34,6 +34,7 @@ PARTS = 20  # tests of GENERATED / PARTS cases each, so that workers share them
 def at_first_sight(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setattr(shaped, "SIGHTINGS", 1)  # every case here goes the shaped way, or falls back
     monkeypatch.setattr(shaped, "LARGE", MAX_ENTITIES)
+    monkeypatch.setattr(shaped, "LATER", None)  # parts of the policy grounded in turn: their searches are compared
     yield
 
 
@@ -282,3 +283,65 @@ def test_the_chains_without_step_0_give_the_traces_they_gave_with_it(monkeypatch
     cases = examples()
     expected = trace.trace_many(p.program, with_starts, p.checked, cases, missing=False)
     assert trace.trace_many(p.program, without, p.checked, cases, missing=False) == expected
+
+
+AMINA_SEARCHED = [
+    "access_csq_services",
+    "csq_valid",
+    "ircc_stage_one_pending",
+    "removal_stayed",
+    "supporting_family_harm",
+]
+
+
+@pytest.fixture
+def no_parts(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(decide, "MISSING_SECONDS", 120.0)
+    monkeypatch.setattr(shaped, "_PARTS", OrderedDict())
+    monkeypatch.setattr(shaped, "_SEEN", {})
+    monkeypatch.setattr(shaped, "_GROUNDING", set())
+
+
+@pytest.mark.usefixtures("no_parts")
+def test_a_verdict_that_needs_solves_is_searched_on_its_part_of_the_policy(monkeypatch: pytest.MonkeyPatch) -> None:
+    p = policy()
+    case = p.case(ROOT / "policy/examples/amina-selected.yaml")
+    searched: list[str] = []
+    found_on = missing.MissingFinder._found_on
+    monkeypatch.setattr(
+        missing.MissingFinder,
+        "_found_on",
+        lambda self, part, verdict, *a: searched.append(verdict) or found_on(self, part, verdict, *a),
+    )
+    decision = p.decide(case)
+    assert sorted(set(searched)) == AMINA_SEARCHED
+    assert len(shaped._PARTS) == 5  # two of the eleven verdicts share one part
+    assert all(key[1].part and key[1].copies == 2 for key in shaped._PARTS)
+    monkeypatch.setattr(shaped, "ENABLED", False)
+    assert p.decide(case) == decision
+
+
+@pytest.mark.usefixtures("no_parts")
+def test_a_part_is_grounded_on_another_thread_while_the_whole_answers(monkeypatch: pytest.MonkeyPatch) -> None:
+    p = policy()
+    case = p.case(ROOT / "policy/examples/amina-selected.yaml")
+    kept = []
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        monkeypatch.setattr(shaped, "LATER", pool)
+        decisions = []
+        for _ in range(6):
+            decisions.append(p.decide(case))
+            while shaped._GROUNDING:  # one part at a time
+                time.sleep(0.01)
+            kept.append(len(shaped._PARTS))
+    assert kept == sorted(kept) and kept[0] >= 1 and kept[-1] == 5  # a part a decision at least: a small one is
+    # grounded in time for the next part sighted in the same decision
+    assert all(d == decisions[0] for d in decisions)
+
+
+@pytest.mark.usefixtures("no_parts")
+def test_parts_are_kept_within_their_atoms(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(shaped, "PART_ATOMS", 1)
+    p = policy()
+    p.decide(p.case(ROOT / "policy/examples/amina-selected.yaml"))
+    assert len(shaped._PARTS) == 1  # the last one, whatever its size
