@@ -787,8 +787,8 @@ def test_a_long_yes_no_text_is_said_short_in_a_condition(lang: str, condition: s
         ),
         (
             "fr",
-            "* L'agente ou l'agent de migration à l'étranger a conclu que Deng Garang Akol relève de la catégorie"
-            " «\u00a0réfugié au sens de la Convention outre-frontières\u00a0» [constat de l'agente ou de l'agent]",
+            "* L'agente ou l'agent de migration à l'étranger a conclu que Deng Garang Akol est une personne réfugiée"
+            " au sens de la Convention outre-frontières [constat de l'agente ou de l'agent]",
         ),
     ],
 )
