@@ -272,9 +272,10 @@ class MissingFinder:
         that is kept and smaller than the whole. clasp's set-up of a solve grows with the grounding (about 0.1 µs
         an atom, whatever the solve assumes): amina-selected.yaml's verdicts that need solves read parts of 3 to
         64 of the policy's 200 predicates, and each of their solves took 0.03 to 0.35 ms on their part's
-        grounding against 0.7 ms on the whole's. None in a part's own finder and on the reference path."""
-        if self.shape is None or self.policy.part_of:
-            return None
+        grounding against 0.7 ms on the whole's. None in a part's own finder, on the reference path, and for a
+        case of more than LARGE entities."""
+        if self.shape is None or self.policy.part_of or len(self.case.entities) > shaped.LARGE:
+            return None  # a large case's parts are about as large as its whole (solver.solve.shaped.PART_ATOMS)
         part, program = _part(self.policy, verdict)
         if len(part.predicates) > PART_SHARE * len(self.policy.predicates):
             return None

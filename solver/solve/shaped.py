@@ -49,8 +49,10 @@ from solver.solve.run import add_program, new_control, show_directives
 
 SHAPES = 8  # groundings kept per process, the most recently used
 # The groundings of parts of a policy, for the missing-facts search (solver.solve.missing), are kept apart: a case
-# of the shipped examples has 0 to 18 parts of 70 to 4,300 atoms (the whole's two copies: 1,700 to 9,900), about
-# 2 kB an atom. Kept by their atoms, the most recently used, the last one whatever its size.
+# of the shipped examples has 0 to 16 parts of 74 to 4,329 atoms (the whole's two copies: 1,583 to 9,945), about
+# 1.3 kB an atom. Kept by their atoms, the most recently used. A part of more than a quarter of them is not kept,
+# nor grounded again: each would push out the others (amina-selected.yaml grown to 40 entities has parts of
+# 272,000 atoms, 2.8 s to ground), and the whole's grounding answers for it.
 PART_ATOMS = 100_000
 # A part is grounded on this thread, one at a time, not on the caller's: in turn, amina-selected.yaml's five cost
 # its third decision 0.34 s, rania-psr-montreal-group.yaml's sixteen 1.3 s. Until a part is kept, the whole's
@@ -480,6 +482,7 @@ _Key = tuple[str, Grounding, tuple[tuple[str, int], ...]]
 _SHAPES: OrderedDict[_Key, Shape] = OrderedDict()
 _PARTS: OrderedDict[_Key, Shape] = OrderedDict()
 _GROUNDING: set[_Key] = set()  # parts on their way (LATER)
+_TOO_LARGE: set[_Key] = set()  # parts not kept for their size: never grounded again
 _SEEN: dict[_Key, int] = {}  # how often each shape not yet grounded was asked for
 _SHAPES_LOCK = threading.Lock()
 
@@ -496,6 +499,8 @@ def shape_for(program: AspProgram, policy: CheckedPolicy, case: Case, of: Ground
         if found is not None:
             kept.move_to_end(key)
             return found
+        if key in _TOO_LARGE:
+            return None
         _SEEN[key] = _SEEN.get(key, 0) + 1
         if _SEEN[key] < (SIGHTINGS if sum(k for _, k in counts) <= LARGE else SIGHTINGS + 2):
             return None
@@ -511,7 +516,9 @@ def shape_for(program: AspProgram, policy: CheckedPolicy, case: Case, of: Ground
 
 def _keep(key: _Key, made: Shape) -> Shape:
     with _SHAPES_LOCK:
-        if key[1].part:
+        if key[1].part and made.atoms > PART_ATOMS // 4:
+            _TOO_LARGE.add(key)
+        elif key[1].part:
             _PARTS[key] = made
             while len(_PARTS) > 1 and sum(s.atoms for s in _PARTS.values()) > PART_ATOMS:
                 _PARTS.popitem(last=False)

@@ -300,6 +300,7 @@ def no_parts(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(shaped, "_PARTS", OrderedDict())
     monkeypatch.setattr(shaped, "_SEEN", {})
     monkeypatch.setattr(shaped, "_GROUNDING", set())
+    monkeypatch.setattr(shaped, "_TOO_LARGE", set())
 
 
 @pytest.mark.usefixtures("no_parts")
@@ -342,7 +343,44 @@ def test_a_part_is_grounded_on_another_thread_while_the_whole_answers(monkeypatc
 
 @pytest.mark.usefixtures("no_parts")
 def test_parts_are_kept_within_their_atoms(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(shaped, "PART_ATOMS", 1)
+    monkeypatch.setattr(shaped, "PART_ATOMS", 4 * 4329)  # rania-psr's largest part is a quarter of it
     p = policy()
-    p.decide(p.case(ROOT / "policy/examples/amina-selected.yaml"))
-    assert len(shaped._PARTS) == 1  # the last one, whatever its size
+    case = p.case(ROOT / "policy/examples/rania-psr-montreal-group.yaml")
+    decision = p.decide(case)
+    assert 0 < len(shaped._PARTS) < 16 and sum(s.atoms for s in shaped._PARTS.values()) <= 4 * 4329
+    assert not shaped._TOO_LARGE
+    monkeypatch.setattr(shaped, "ENABLED", False)
+    assert p.decide(case) == decision
+
+
+@pytest.mark.usefixtures("no_parts")
+def test_a_part_of_more_than_a_quarter_of_their_atoms_is_not_grounded_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(shaped, "PART_ATOMS", 4000)  # four of amina's five parts have more than 1,000 atoms
+    grounded: list[int] = []
+
+    class Counted(shaped.Shape):
+        def __init__(self, *args: object) -> None:
+            super().__init__(*args)  # type: ignore[arg-type]
+            if self.copies == 2 and args[3].part:  # type: ignore[attr-defined]
+                grounded.append(self.atoms)
+
+    monkeypatch.setattr(shaped, "Shape", Counted)
+    p = policy()
+    case = p.case(ROOT / "policy/examples/amina-selected.yaml")
+    first = p.decide(case)
+    assert (len(grounded), len(shaped._PARTS), len(shaped._TOO_LARGE)) == (5, 1, 4)
+    assert p.decide(case) == first and len(grounded) == 5  # the four are not grounded again; the whole answers
+    monkeypatch.setattr(shaped, "ENABLED", False)
+    assert p.decide(case) == first
+
+
+@pytest.mark.usefixtures("no_parts")
+def test_a_large_case_is_searched_on_its_whole_grounding(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(shaped, "LARGE", 3)
+    p = policy()
+    case = p.case(ROOT / "policy/examples/amina-selected.yaml")
+    assert len(case.entities) > 3
+    for _ in range(7):  # a large shape is grounded at its SIGHTINGS + 2-th sighting, a part too
+        p.decide(case)
+    assert any(key[1].copies == 2 and key[2] == shaped.counts_of(p.checked, case) for key in shaped._SHAPES)
+    assert not shaped._PARTS and not shaped._TOO_LARGE
