@@ -316,7 +316,7 @@ def test_a_verdict_that_needs_solves_is_searched_on_its_part_of_the_policy(monke
     )
     decision = p.decide(case)
     assert sorted(set(searched)) == AMINA_SEARCHED
-    assert len(shaped._PARTS) == 5  # two of the eleven verdicts share one part
+    assert len(shaped._PARTS) == 5  # a part for each of these verdicts, whatever the subject
     assert all(key[1].part and key[1].copies == 2 for key in shaped._PARTS)
     monkeypatch.setattr(shaped, "ENABLED", False)
     assert p.decide(case) == decision
