@@ -41,21 +41,17 @@ MAX_SETS = 6
 PART_SHARE = 0.5  # a verdict's part of the policy is searched on its own grounding when it is at most this share
 
 
-_COMPILED: dict[tuple[str, str], tuple[CheckedPolicy, AspProgram]] = {}  # by policy hash and verdict
 _PART_PROGRAMS: dict[str, AspProgram] = {}  # by the part's hash: verdicts with the same part share its shape
-_COMPILED_LOCK = threading.Lock()
+_PART_PROGRAMS_LOCK = threading.Lock()
 
 
 def _part(policy: CheckedPolicy, verdict: str) -> tuple[CheckedPolicy, AspProgram]:
-    """The part of the policy that decides the verdict, compiled once."""
-    key = (policy.hash, verdict)
-    with _COMPILED_LOCK:
-        if key not in _COMPILED:
-            part = narrowed(policy, [verdict])
-            if part.hash not in _PART_PROGRAMS:
-                _PART_PROGRAMS[part.hash] = emit(part)
-            _COMPILED[key] = (part, _PART_PROGRAMS[part.hash])
-        return _COMPILED[key]
+    """The part of the policy that decides the verdict (kept by solver.compile.cone), compiled once."""
+    part = narrowed(policy, [verdict])
+    with _PART_PROGRAMS_LOCK:
+        if part.hash not in _PART_PROGRAMS:
+            _PART_PROGRAMS[part.hash] = emit(part)
+        return part, _PART_PROGRAMS[part.hash]
 
 
 _METAS: dict[str, str] = {}  # per policy hash: bounded by the policies a process loads

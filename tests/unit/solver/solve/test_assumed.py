@@ -46,3 +46,12 @@ def test_the_quick_path_answers_as_clingo_does(assumptions: list[str], monkeypat
 def test_an_optimum_under_assumptions() -> None:
     assert solved(["-e(1)", "e(2)", "-e(3)"]) == (True, ["a(2)", "b(2)", "e(2)"])
     assert solved(["-e(1)", "-e(2)", "-e(3)"]) == (False, [])
+
+
+@pytest.mark.skipif(not assumed.AVAILABLE, reason="clingo's bindings are not the ones the quick path knows")
+def test_the_quick_path_does_not_go_through_control_solve(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refused(*_: object, **__: object) -> None:
+        raise AssertionError("Control.solve called")
+
+    monkeypatch.setattr(clingo.Control, "solve", refused)
+    assert solved(["-e(1)", "e(2)", "-e(3)"]) == (True, ["a(2)", "b(2)", "e(2)"])
