@@ -1,11 +1,17 @@
-"""A solve under many assumptions, handed to clasp in one piece.
+"""A solve that reads only its last model: assumptions handed to clasp in one piece, no call back per model.
 
 clingo's `Control.solve` copies its assumptions into clasp's array one at a time in Python, checking each for
 a symbol: about 0.2 µs a literal. A shape's solves assume every fact of the case (solver.solve.shaped), over a
 thousand literals, and the missing-facts search makes some thirty such solves a case. Here the array is made
-from the list of literals in one call of cffi. That uses clingo's own bindings below its public API, so what it
-needs is looked up once, for the clingo versions whose bindings it was written against (5.8); with another,
-`Control.solve` does the same work.
+from the list of literals in one call of cffi.
+
+`Control.solve` also registers a handler that clasp calls, under Python's lock, for every model: a brave or
+cautious solve finds hundreds. Alone that is cheap; with another thread holding the lock (an explanation's
+missing-facts search, a server's other requests) each model waits for it. Here no handler is registered: the
+last model is read once the solve is over, and clasp runs without the lock throughout.
+
+Both use clingo's own bindings below its public API, so what they need is looked up once, for the clingo
+versions whose bindings this was written against (5.8); with another, `Control.solve` does the same work.
 """
 
 from __future__ import annotations
@@ -21,7 +27,6 @@ try:
 
     _Handler = _control._SolveEventHandler
     _Data = _control._CBData
-    _CALLBACK = _lib.pyclingo_solve_event_callback
     _SOLVE = _lib.clingo_control_solve
     AVAILABLE = clingo.__version__.startswith("5.8.")
 except (ImportError, AttributeError):  # another clingo's bindings: the public call
@@ -33,13 +38,12 @@ ENABLED = AVAILABLE  # tests compare both ways
 def solve(
     ctl: clingo.Control, assumptions: list[int], on_last: Callable[[clingo.Model], None] | None = None
 ) -> clingo.SolveResult:
-    """`ctl.solve(assumptions=assumptions, on_last=on_last)`, with the literals handed over at once."""
-    if not ENABLED or not assumptions:
+    """`ctl.solve(assumptions=assumptions, on_last=on_last)`: the literals handed over at once, no handler."""
+    if not ENABLED:
         return ctl.solve(assumptions=assumptions, on_last=on_last)
     ctl._error.clear()
-    data = _Data(_Handler(None, None, None, None), ctl._error)
-    ctl._handler = _ffi.new_handle(data)  # kept alive by the Control while it solves
-    literals = _ffi.new("clingo_literal_t[]", assumptions)
+    data = _Data(_Handler(None, None, None, None), ctl._error)  # where a failing call's error is read from
+    literals = _ffi.new("clingo_literal_t[]", assumptions) if assumptions else _ffi.NULL
     rep = _c_call(
         "clingo_solve_handle_t*",
         _SOLVE,
@@ -47,8 +51,8 @@ def solve(
         0,
         literals,
         len(assumptions),
-        _CALLBACK,
-        ctl._handler,
+        _ffi.NULL,  # no event handler: nothing is called back while clasp solves
+        _ffi.NULL,
         handler=data,
     )
     with _solving.SolveHandle(rep, data) as handle:

@@ -18,6 +18,7 @@ from solver.cases import calendar
 from solver.cases.case import Case, CaseError
 from solver.compile.emit import AspProgram
 from solver.compile.names import encode
+from solver.solve import assumed
 from solver.solve.context import Context, fault_message
 
 T = TypeVar("T")
@@ -197,7 +198,7 @@ def _solve_last(ctl: clingo.Control, mode: str | None, read: Callable[[clingo.Mo
         ctl.configuration.solve.enum_mode = mode  # type: ignore[union-attr]
         ctl.configuration.solve.models = 0  # type: ignore[union-attr]
     last: list[T] = []
-    ctl.solve(on_last=lambda model: last.append(read(model)))
+    assumed.solve(ctl, [], on_last=lambda model: last.append(read(model)))
     return last[0] if last else None
 
 

@@ -55,3 +55,35 @@ def test_the_quick_path_does_not_go_through_control_solve(monkeypatch: pytest.Mo
 
     monkeypatch.setattr(clingo.Control, "solve", refused)
     assert solved(["-e(1)", "e(2)", "-e(3)"]) == (True, ["a(2)", "b(2)", "e(2)"])
+    assert solved([]) == (True, ["a(1)", "b(1)", "e(1)"])
+
+
+def consequences(mode: str, assumptions: list[str]) -> list[str]:
+    """The brave or cautious consequences of a program with several answers, from the last model."""
+    ctl = clingo.Control(["--warn=none"])
+    ctl.add("base", [], "#external e(1..3). { a(1..3) }. b(X) :- a(X), e(X). :- b(1), b(2). :- a(3), not b(3).")
+    ctl.ground([("base", [])])
+    ctl.configuration.solve.enum_mode = mode  # type: ignore[union-attr]
+    ctl.configuration.solve.models = 0  # type: ignore[union-attr]
+    for atom in ctl.symbolic_atoms.by_signature("e", 1):
+        ctl.assign_external(atom.literal, None)
+    literal = {str(a.symbol): a.literal for a in ctl.symbolic_atoms}
+    chosen = [-literal[text[1:]] if text.startswith("-") else literal[text] for text in assumptions]
+    last: list[list[str]] = []
+    assumed.solve(ctl, chosen, lambda m: last.append(sorted(str(s) for s in m.symbols(atoms=True))))
+    return last[0]
+
+
+@pytest.mark.skipif(not assumed.AVAILABLE, reason="clingo's bindings are not the ones the quick path knows")
+@pytest.mark.parametrize("assumptions", [[], ["e(1)", "e(2)"], ["-e(3)"], ["e(3)", "a(1)"]])
+def test_brave_and_cautious_consequences_as_clingo_gives_them(
+    assumptions: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    quick = [consequences(mode, assumptions) for mode in ("brave", "cautious")]
+    monkeypatch.setattr(assumed, "ENABLED", False)
+    assert quick == [consequences(mode, assumptions) for mode in ("brave", "cautious")]
+
+
+def test_the_brave_consequences_of_a_program_with_several_answers() -> None:
+    assert consequences("brave", ["e(1)", "e(2)", "-e(3)"]) == ["a(1)", "a(2)", "b(1)", "b(2)", "e(1)", "e(2)"]
+    assert consequences("cautious", ["e(1)", "e(2)", "-e(3)"]) == ["e(1)", "e(2)"]
