@@ -20,7 +20,7 @@ from solver.cases.case import Case
 from solver.compile.chain import Chain, chains
 from solver.compile.emit import AspProgram
 from solver.solve.answer import Decision, Key, Verdict
-from solver.solve.trace import trace_many
+from solver.solve.trace import Pending, trace_many, trace_pending
 
 WHAT_IF_SECONDS = 5.0  # the search for changes, for all the verdicts of one explanation
 SEARCHERS = min(4, os.cpu_count() or 1)  # the verdicts' searches run side by side
@@ -43,6 +43,13 @@ class Explainer:
 
     def graph(self, case: Case, *, missing: bool = True) -> tuple[Graph, Decision]:
         return self.graphs([case], missing=missing)[0]
+
+    @fewer_collections()
+    def graph_pending(self, case: Case) -> tuple[Graph, Decision, Pending]:
+        """The case's derivation graph and decision at once; its missing facts pending, searched meanwhile (the
+        caller closes the pending search: see solver.solve.trace.Pending)."""
+        trace, decision, pending = trace_pending(self.program, self.chain_text, self.policy, case)
+        return Graph(self.policy, trace, case, self.tables), decision, pending
 
     @fewer_collections()
     def graphs(self, cases: Sequence[Case], *, missing: bool = True) -> list[tuple[Graph, Decision]]:
@@ -132,25 +139,31 @@ class Explainer:
         include_fixed: bool = False,
         show_all: bool = False,
     ) -> View:
-        graph, decision = self.graph(case)
-        partial = list(decision.partial)
-        chosen = chosen_verdicts(self.policy, decision, names, subjects, show_all) if what_if else []
-        asked = [v for v in chosen if v.status in ("holds", "fails", "undetermined")]
-        changes, whole = self._searched(case, asked, include_judged, include_fixed)
+        graph, settled, pending = self.graph_pending(case)
+        try:
+            if what_if:  # searched after the missing facts, not against them for the cores and their time limits
+                settled = pending.decision()
+            chosen = chosen_verdicts(self.policy, settled, names, subjects, show_all) if what_if else []
+            asked = [v for v in chosen if v.status in ("holds", "fails", "undetermined")]
+            changes, whole = self._searched(case, asked, include_judged, include_fixed)
+            view = explanation_view(
+                self.policy,
+                case,
+                settled,
+                graph,
+                lang,
+                names,
+                subjects=subjects,
+                why_not=why_not,
+                what_ifs=changes,
+                show_all=show_all,
+                later=pending.decision,
+            )
+            partial = list(pending.decision().partial)
+        finally:
+            pending.close()
         if not whole and "what_if" not in partial:
             partial.append("what_if")
-        view = explanation_view(
-            self.policy,
-            case,
-            decision,
-            graph,
-            lang,
-            names,
-            subjects=subjects,
-            why_not=why_not,
-            what_ifs=changes,
-            show_all=show_all,
-        )
         return _marked(view, partial)
 
 

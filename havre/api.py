@@ -110,10 +110,22 @@ class Policy:
         """What `havre decide` shows: the decision with each verdict's one-line reason; one solve gives both."""
         self.check_verdicts(verdicts)
         the_case = self.case(case)
-        graph, decision = self.explainer.graph(the_case)
-        view = explanation_view(
-            self.checked, the_case, decision, graph, lang, verdicts, subjects=subjects, show_all=show_all
-        )
+        graph, settled, pending = self.explainer.graph_pending(the_case)
+        try:
+            view = explanation_view(
+                self.checked,
+                the_case,
+                settled,
+                graph,
+                lang,
+                verdicts,
+                subjects=subjects,
+                show_all=show_all,
+                later=pending.decision,
+            )
+            decision = pending.decision()
+        finally:
+            pending.close()
         view["next_deadline"] = next_deadline(agenda_view(self.checked, the_case, decision, graph, lang)["entries"])
         if decision.partial:
             view["partial"] = list(decision.partial)

@@ -9,7 +9,7 @@ subject are left out unless asked for.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 from explain.collector import fewer_collections
@@ -99,11 +99,25 @@ def explanation_view(
     why_not: bool = False,
     what_ifs: WhatIfs | None = None,
     show_all: bool = False,
+    later: Callable[[], Decision] | None = None,
 ) -> View:
+    """The view of a case's explanation. `later`: the decision with its missing facts, still being searched when
+    `decision` (the same verdicts, without them) is given: the verdicts it leaves undetermined are worded last."""
     views = Views(policy, case, graph, lang)
     main = set(policy.summary)
     picked = chosen_verdicts(policy, decision, names, subjects, show_all)
-    verdicts = [views.verdict(v, why_not=why_not or bool(subjects), main=v.verdict in main) for v in picked]
+    worded: dict[Key, View] = {}
+    for v in picked:  # with `later`, the undetermined ones wait for their missing facts: they are worded last
+        if later is None or v.status != "undetermined":
+            worded[v.key] = views.verdict(v, why_not=why_not or bool(subjects), main=v.verdict in main)
+    if later is not None:
+        decision = later()
+        final = {v.key: v for v in decision.verdicts}
+        for v in picked:
+            if v.key not in worded:
+                found = final.get(v.key, v)
+                worded[v.key] = views.verdict(found, why_not=why_not or bool(subjects), main=v.verdict in main)
+    verdicts = [worded[v.key] for v in picked]
     for view, v in zip(verdicts, picked, strict=True):
         views.changes(view, (what_ifs or {}).get(v.key))
     order = {name: i for i, name in enumerate(policy.summary)}

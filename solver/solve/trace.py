@@ -9,11 +9,11 @@ from __future__ import annotations
 import functools
 import re
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from collections.abc import Set as AbstractSet
 from concurrent.futures import Future, wait
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, partial
 
 from grammar.checks.checked import CheckedPolicy
 from solver.cases.case import Case
@@ -24,7 +24,7 @@ from solver.compile.terms import Fn, Term
 from solver.solve import shaped
 from solver.solve.answer import Decision
 from solver.solve.decide import decided_soon, solved_in_chunks, with_missing
-from solver.solve.missing import MissingFinder, finder_soon
+from solver.solve.missing import finder_soon
 from solver.solve.readout import by_case, decode_case
 from solver.solve.run import show_predicate
 
@@ -224,36 +224,70 @@ def trace_many(
     program: AspProgram, chain_text: str, policy: CheckedPolicy, cases: Sequence[Case], *, missing: bool = True
 ) -> list[tuple[Trace, Decision]]:
     """The cases grounded and solved together in the explanation program: each one's trace and decision. For one
-    case, its missing facts are looked for on another thread meanwhile (solver.solve.decide.decided_soon)."""
-    soon = finder_soon(program, policy, cases[0]) if missing and len(cases) == 1 else None
-    ahead = decided_soon(program, policy, cases[0]) if missing and len(cases) == 1 and soon is None else None
+    case, its missing facts are looked for on another thread meanwhile (see `trace_pending`)."""
+    if missing and len(cases) == 1:
+        trace, _, pending = trace_pending(program, chain_text, policy, cases[0])
+        try:
+            return [(trace, pending.decision())]
+        finally:
+            pending.close()
+    out = _traced_settled(program, chain_text, policy, cases)
+    if missing:
+        out = [(t, with_missing(program, policy, case, d)) for case, (t, d) in zip(cases, out, strict=True)]
+    return out
+
+
+@dataclass
+class Pending:
+    """A case's decision with its missing facts, searched on another thread while the caller goes on (an
+    explanation words the verdicts that are settled meanwhile). `decision` waits for it; `close`, which the
+    caller calls whatever happens, makes sure nothing of the search runs on after it."""
+
+    finish: Callable[[], Decision]
+    ahead: Future[Decision] | None = None
+    _done: Decision | None = field(default=None, init=False, repr=False)
+
+    def decision(self) -> Decision:
+        if self._done is None:
+            self._done = self.finish()
+        return self._done
+
+    def close(self) -> None:
+        _let_go(self.ahead)
+
+
+def _let_go(ahead: Future[Decision] | None) -> None:
+    if ahead is not None and not ahead.cancel():
+        wait([ahead])  # not needed (nothing was undetermined) or failed: it ends before the caller goes on
+
+
+def trace_pending(
+    program: AspProgram, chain_text: str, policy: CheckedPolicy, case: Case
+) -> tuple[Trace, Decision, Pending]:
+    """One case's trace and its decision without missing facts, at once; the decision with them, pending: they
+    are searched on another thread (solver.solve.missing.finder_soon, solver.solve.decide.decided_soon) while
+    the explanation program is solved, and after it while the caller goes on."""
+    soon = finder_soon(program, policy, case)
+    ahead = decided_soon(program, policy, case) if soon is None else None
     try:
-        return _traced_with_missing(program, chain_text, policy, cases, missing, soon, ahead)
-    finally:
-        if ahead is not None and not ahead.cancel():
-            wait([ahead])  # not needed (nothing was undetermined) or failed: nothing of this call runs on after it
+        [(trace, decision)] = _traced_settled(program, chain_text, policy, [case])
+    except BaseException:
+        _let_go(ahead)
+        raise
+    searched = partial(with_missing, program, policy, case, decision, soon=soon, ahead=ahead)
+    return trace, decision, Pending(searched, ahead)
 
 
-def _traced_with_missing(
-    program: AspProgram,
-    chain_text: str,
-    policy: CheckedPolicy,
-    cases: Sequence[Case],
-    missing: bool,
-    soon: Future[MissingFinder] | None,
-    ahead: Future[Decision] | None,
+def _traced_settled(
+    program: AspProgram, chain_text: str, policy: CheckedPolicy, cases: Sequence[Case]
 ) -> list[tuple[Trace, Decision]]:
+    """Traces and decisions without missing facts; the cases with a conflict solved again with what rests on it."""
     out = _traced(program, chain_text, policy, cases)
     clashing = [i for i, (_, d) in enumerate(out) if d.conflicts]  # see solver.solve.decide: only those pay for it
     if clashing:
         again = _traced(program, chain_text + program.rests_on, policy, [cases[i] for i in clashing])
         for i, found in zip(clashing, again, strict=True):
             out[i] = found
-    if missing:
-        out = [
-            (t, with_missing(program, policy, case, d, soon=soon, ahead=ahead))
-            for case, (t, d) in zip(cases, out, strict=True)
-        ]
     return out
 
 
