@@ -146,18 +146,25 @@ def with_missing(
     return replace(decision, verdicts=tuple(filled.get(v.key, v) for v in decision.verdicts), partial=partial)
 
 
-def decided_soon(program: AspProgram, policy: CheckedPolicy, case: Case) -> Future[Decision] | None:
+def decided_soon(
+    program: AspProgram, policy: CheckedPolicy, case: Case, settled: Future[Decision] | None = None
+) -> Future[Decision] | None:
     """The case decided with its missing facts on another thread, while the caller solves the explanation
     program, which takes about as long on its own: an explanation then waits for the longer of the two, not for
-    both in turn. None for a case that states every input (nothing to search for) or whose finder is not kept."""
+    both in turn. `settled` is given the decision without them as soon as it is made. None for a case that
+    states every input (nothing to search for) or whose finder is not kept."""
     if not shaped.ENABLED or finder_soon_needed(program, policy, case) or states_every_input(policy, case):
         return None
-    return SOON.submit(_with_missing_now, program, policy, case)
+    return SOON.submit(_with_missing_now, program, policy, case, settled)
 
 
-def _with_missing_now(program: AspProgram, policy: CheckedPolicy, case: Case) -> Decision:
+def _with_missing_now(
+    program: AspProgram, policy: CheckedPolicy, case: Case, settled: Future[Decision] | None = None
+) -> Decision:
     # Not through decide_many: a task of the pool never waits for another of its tasks.
     [decision] = _decided(program, policy, [case])
+    if settled is not None:
+        settled.set_result(decision)
     return with_missing(program, policy, case, decision)
 
 

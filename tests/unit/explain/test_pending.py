@@ -1,22 +1,32 @@
 """An explanation words the verdicts that are settled while the missing facts of the others are still being
-searched: what it shows is what it showed when it waited for them first, and no search runs on after it."""
+searched, and takes the decision made on the search's thread when it is there: what it shows is what it showed
+when it waited for them first, and no search runs on after it."""
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from functools import cache
+from pathlib import Path
 
 import pytest
 
 from explain import explanation
 from explain.view.case_view import explanation_view
 from havre.api import Policy, load_policy
-from solver.solve import decide, missing, shaped
+from solver.cases.case import Case
+from solver.solve import decide, missing, shaped, trace
+from solver.solve.answer import Decision
 from solver.solve.trace import Pending
 from tests.helpers import ROOT
 
 AMINA = ROOT / "policy/examples/amina-selected.yaml"
+CONFLICTING_RULE = """
+rule PROC-5.capacity "Refused: able to integrate" fr "Refusée : capable de s'intégrer"
+  cites PROC-5
+  decision(A) = refused if principal(A) = P and capacity_to_integrate(P).
+"""
 
 
 @cache
@@ -89,3 +99,38 @@ def test_no_search_runs_on_after_an_explanation_whose_wording_failed(monkeypatch
         p.explain(AMINA)
     [pending] = made
     assert pending.ahead is not None and pending.ahead.done()
+
+
+def settled_on_another_thread(p: Policy, case: Case) -> Future[Decision]:
+    found: Future[Decision] = Future()
+    found.set_result(decide._decided(p.program, p.checked, [case])[0])
+    return found
+
+
+def test_the_decision_made_on_another_thread_is_taken_when_it_is_there(monkeypatch: pytest.MonkeyPatch) -> None:
+    p = policy()
+    case = p.case(AMINA)
+    text = p.explainer.chain_text
+    [(expected_trace, expected)] = trace._traced_settled(p.program, text, p.checked, [case])
+    settled = settled_on_another_thread(p, case)
+    with monkeypatch.context() as m:
+        m.setattr(trace, "decode_case", None)  # not read again from the explanation program's atoms
+        [(found_trace, found)] = trace._traced_settled(p.program, text, p.checked, [case], settled)
+    assert found is settled.result()
+    assert (found_trace, found) == (expected_trace, expected)
+    assert trace._traced_settled(p.program, text, p.checked, [case], Future()) == [(expected_trace, expected)]
+
+
+def test_a_decision_with_a_conflict_is_read_with_what_rests_on_it(tmp_path: Path) -> None:
+    """Made on another thread, a decision with a conflict does not say what rests on it: it is read again."""
+    folder = tmp_path / "policy"
+    shutil.copytree(ROOT / "policy", folder)
+    with (folder / "qhc/decision.havre").open("a", encoding="utf-8") as f:
+        f.write(CONFLICTING_RULE)
+    p = load_policy(folder)
+    case = p.case(AMINA)
+    settled = settled_on_another_thread(p, case)
+    assert settled.result().get("csq_count", "app1").rests_on == ()
+    [(_, found)] = trace._traced_settled(p.program, p.explainer.chain_text, p.checked, [case], settled)
+    assert found.get("decision", "app1").status == "conflict"
+    assert found.get("csq_count", "app1").rests_on == (("decision", ("app1",)),)
