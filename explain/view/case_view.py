@@ -106,17 +106,16 @@ def explanation_view(
     views = Views(policy, case, graph, lang)
     main = set(policy.summary)
     picked = chosen_verdicts(policy, decision, names, subjects, show_all)
-    worded: dict[Key, View] = {}
-    for v in picked:  # with `later`, the undetermined ones wait for their missing facts: they are worded last
-        if later is None or v.status != "undetermined":
-            worded[v.key] = views.verdict(v, why_not=why_not or bool(subjects), main=v.verdict in main)
+
+    def word(v: Verdict) -> View:
+        return views.verdict(v, why_not=why_not or bool(subjects), main=v.verdict in main)
+
+    # With `later`, the undetermined verdicts wait for their missing facts: they are worded last.
+    worded = {v.key: word(v) for v in picked if later is None or v.status != "undetermined"}
     if later is not None:
         decision = later()
         final = {v.key: v for v in decision.verdicts}
-        for v in picked:
-            if v.key not in worded:
-                found = final.get(v.key, v)
-                worded[v.key] = views.verdict(found, why_not=why_not or bool(subjects), main=v.verdict in main)
+        worded |= {v.key: word(final.get(v.key, v)) for v in picked if v.key not in worded}
     verdicts = [worded[v.key] for v in picked]
     for view, v in zip(verdicts, picked, strict=True):
         views.changes(view, (what_ifs or {}).get(v.key))

@@ -326,6 +326,7 @@ def _read_back(
     # on it: `_traced_settled`): reading it from these atoms as well cost amina-selected.yaml's explanation 3 ms
     # of Python beside the search.
     if settled is not None and settled.done():
+        assert len(cases) == 1  # `settled` is one case's decision
         return [(found.get(0) or Trace({}, None), settled.result())]
     indexed = by_case(*texts)
     return [(found.get(i) or Trace({}, None), decode_case(policy, case, indexed[i])) for i, case in enumerate(cases)]
