@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from explain.derivation.graph import Graph
 from explain.explanation import Explainer
 from explain.view.agenda import agenda_view, next_deadline
 from explain.view.case_view import explanation_view
@@ -126,10 +127,7 @@ class Policy:
             decision = pending.decision()
         finally:
             pending.close()
-        view["next_deadline"] = next_deadline(agenda_view(self.checked, the_case, decision, graph, lang)["entries"])
-        if decision.partial:
-            view["partial"] = list(decision.partial)
-        return view, decision
+        return decided_view(self.checked, the_case, decision, graph, view), decision
 
     def agenda(self, case: CaseLike, *, lang: str = "en") -> View:
         """Every date the case sets, past and coming, in order, with who must act on each deadline and what
@@ -161,6 +159,15 @@ class Policy:
     def decide_many(self, cases: Iterable[CaseLike], *, missing: bool = True) -> list[Decision]:
         """The cases decided in chunks (solver.solve.decide.CHUNK), each grounded and solved in one clingo call."""
         return decide_many(self.program, self.checked, [self.case(c) for c in cases], missing=missing)
+
+
+def decided_view(policy: CheckedPolicy, case: Case, decision: Decision, graph: Graph, view: View) -> View:
+    """An explanation view finished as `havre decide` shows it: with the next deadline on or after the assessment
+    date, and the missing-facts searches cut short by their time limit."""
+    view["next_deadline"] = next_deadline(agenda_view(policy, case, decision, graph, view["lang"])["entries"])
+    if decision.partial:
+        view["partial"] = list(decision.partial)
+    return view
 
 
 def only_facts_of(policy: CheckedPolicy, case: Case) -> Case:

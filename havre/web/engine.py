@@ -12,15 +12,13 @@ import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from explain.view.case_view import explanation_view
 from explain.view.views import View
+from havre.api import Policy, decided_view
 from solver.cases.case import Case
 from solver.solve.answer import Decision
-
-if TYPE_CHECKING:
-    from havre.api import Policy
 
 T = TypeVar("T")
 Outcome = tuple[View, Decision] | BaseException
@@ -38,8 +36,10 @@ class Ask:
 
 
 def decide_batch(policy: Policy, asks: Sequence[Ask]) -> list[Outcome]:
-    """Each ask's view and decision, grounded together; a batch that fails is decided case by case, so that one
-    case's fault stays its own."""
+    """Each ask's view and decision, as `havre decide` shows them, grounded together; a batch that fails is
+    decided case by case, so that one case's fault stays its own."""
+    if len(asks) == 1:
+        return [_decide_alone(policy, asks[0])]
     try:
         found = policy.explainer.graphs([a.case for a in asks])
     except Exception as err:
@@ -59,10 +59,20 @@ def decide_batch(policy: Policy, asks: Sequence[Ask]) -> list[Outcome]:
                 subjects=ask.subjects,
                 show_all=ask.show_all,
             )
-            outcomes.append((view, decision))
+            outcomes.append((decided_view(policy.checked, ask.case, decision, graph, view), decision))
         except Exception as err:
             outcomes.append(err)
     return outcomes
+
+
+def _decide_alone(policy: Policy, ask: Ask) -> Outcome:
+    """One case: its settled verdicts are worded while its missing facts are searched (Policy.decision_view)."""
+    try:
+        return policy.decision_view(
+            ask.case, lang=ask.lang, verdicts=ask.names, subjects=ask.subjects, show_all=ask.show_all
+        )
+    except Exception as err:
+        return err
 
 
 _WORKER_POLICY: list[Policy] = []  # the policy of a worker process, set once when it starts

@@ -22,13 +22,27 @@ def test_decide_returns_what_the_command_line_prints_and_logs_it(client: TestCli
     assert response.status_code == 200
     got = response.json()
     view, decision = policy.decision_view(policy.case(parse_document(case_text("amina-selected"), "yaml")))
-    expected = decision_json(decision, None, view_questions(view), view["summary"])
+    expected = decision_json(decision, None, view_questions(view), view["summary"], view["next_deadline"])
     assert {k: v for k, v in got.items() if k not in ("log", "verdicts")} == {
         k: v for k, v in expected.items() if k != "verdicts"
     }
     assert got["summary"][0]["value"] == "selected"
     record = client.app.state.service.log.get(got["log"]["id"])  # type: ignore[attr-defined]
     assert record["channel"] == "api" and record["case_id"] == "amina-2026-001"
+
+
+def test_decide_gives_the_next_deadline_the_command_line_gives(client: TestClient, policy: Policy) -> None:
+    got = client.post("/api/v1/decide", content=case_text("mateo-federal-hc"), headers=YAML).json()
+    view, _ = policy.decision_view(policy.case(parse_document(case_text("mateo-federal-hc"), "yaml")))
+    assert got["next_deadline"] == view["next_deadline"]
+    deadline = got["next_deadline"]
+    assert (deadline["date"], deadline["days"], deadline["predicate"], deadline["subject"]) == (
+        "2026-12-03",
+        12,
+        "hc_departure_deadline",
+        ["mateo"],
+    )
+    assert [r["rule"] for r in deadline["rules"]] == ["FHC-6.departure-deadline"]
 
 
 def test_decide_takes_json_and_french(client: TestClient) -> None:

@@ -10,7 +10,7 @@ from havre.web.engine import Ask, Engine
 from solver.cases.casefile import parse_document
 from tests.unit.web.conftest import case_text
 
-NAMES = ("amina-selected", "fatima-undetermined", "kofi-refused", "rosa-rejected-documents")
+NAMES = ("amina-selected", "fatima-undetermined", "kofi-refused", "rosa-rejected-documents", "mateo-federal-hc")
 
 
 @pytest.mark.parametrize("workers", [1, 2])
@@ -28,6 +28,23 @@ def test_answers_are_those_of_each_case_alone(policy: Policy, workers: int) -> N
         engine.stop()
     assert [d for _, d in got] == [d for _, d in alone]
     assert [v["summary"] for v, _ in got] == [v["summary"] for v, _ in alone]
+    # Decided together or alone, a view has the next deadline `havre decide` shows (mateo's: 2026-12-03).
+    assert [v["next_deadline"] for v, _ in got] == [v["next_deadline"] for v, _ in alone]
+    assert [v["next_deadline"]["date"] for v, _ in got if v["next_deadline"]] == ["2026-12-03"]
+
+
+def test_one_case_alone_is_decided_as_the_command_line_decides_it(policy: Policy) -> None:
+    case = policy.case(parse_document(case_text("mateo-federal-hc"), "yaml"))
+    engine = Engine(policy)
+    engine.start()
+    try:
+        view, decision = engine.decide(Ask(case, "fr", ("hc_departure_deadline",))).result(timeout=600)
+    finally:
+        engine.stop()
+    alone, expected = policy.decision_view(case, lang="fr", verdicts=("hc_departure_deadline",))
+    assert decision == expected and view == alone
+    assert [(v["verdict"], v["value"]) for v in view["verdicts"]] == [("hc_departure_deadline", "2026-12-03")]
+    assert view["next_deadline"]["uid"] == "mateo-2026-051-hc_departure_deadline-mateo@havre"
 
 
 def test_a_failure_is_the_asking_requests_own(policy: Policy) -> None:

@@ -42,6 +42,17 @@ def test_an_uploaded_case_is_decided_logged_and_shown_summary_first(client: Test
     assert logged["channel"] == "page" and logged["verdicts"][0]["value"] == "selected"
 
 
+def test_the_next_deadline_follows_the_main_answers(client: TestClient) -> None:
+    page = client.get(submit(client, source="pick", name="mateo-federal-hc.yaml", lang="fr")).text
+    assert page.index('<section id="summary">') < page.index('<p id="next-deadline"') < page.index('id="closer"')
+    assert (
+        "<strong>Prochaine échéance\u00a0: le 3 décembre 2026 (dans 12 jours), pour la personne requérante"
+        "</strong><br>\nSelon la source non officielle 004, Mateo Restrepo doit quitter le Canada au plus tard le "
+        "3 décembre 2026, 30 jours après l&#39;avis de refus"
+    ) in page
+    assert 'id="next-deadline"' not in client.get(submit(client, source="pick", name="kofi-refused.yaml")).text
+
+
 def test_the_other_language_keeps_the_address(client: TestClient) -> None:
     where = submit(client, source="pick", name="kofi-refused.yaml", lang="en")
     page = client.get(where).text
