@@ -18,7 +18,7 @@ from grammar.text.files import entry_file
 from havre.store import cache as policy_cache
 from solver.cases.case import Case, CaseError
 from solver.cases.casefile import load_case, parse_case
-from solver.compile.cone import narrowed
+from solver.compile.cone import narrowed_program
 from solver.compile.emit import AspProgram, emit
 from solver.solve.answer import Decision, Key
 from solver.solve.decide import decide_many, with_missing
@@ -42,8 +42,8 @@ class Policy:
         self.check_verdicts([v for v in verdicts if v not in self.checked.predicates])  # names the unknown one
         key = "narrowed:" + ",".join(sorted(set(verdicts)))
         if key not in self._cache:
-            checked = narrowed(self.checked, verdicts)
-            self._cache[key] = Policy(checked, emit(checked), whole=self.checked)
+            checked, program = narrowed_program(self.checked, verdicts)
+            self._cache[key] = Policy(checked, program, whole=self.checked)
         return self._cache[key]
 
     @property

@@ -4,6 +4,7 @@ part of a policy that decides some verdicts (`narrowed`): a smaller program to g
 from __future__ import annotations
 
 import hashlib
+import threading
 from collections.abc import Collection
 from dataclasses import replace
 
@@ -11,11 +12,14 @@ from grammar.checks.checked import CheckedPolicy, CheckedRule
 from grammar.checks.stratify import rule_deps
 from grammar.typed import nodes as n
 from grammar.typed.normal import walk_conds, walk_terms
+from solver.compile.emit import AspProgram, emit
 
 # Kept per policy hash: bounded by the policies a process loads.
 _CONES: dict[tuple[str, str], frozenset[str]] = {}
 _GRAPHS: dict[str, dict[str, set[str]]] = {}
 _NARROWED: dict[tuple[str, frozenset[str]], CheckedPolicy] = {}
+_PROGRAMS: dict[str, AspProgram] = {}  # by the part's hash: verdicts with the same part share one
+_PROGRAMS_LOCK = threading.Lock()
 
 
 def _graph(policy: CheckedPolicy) -> dict[str, set[str]]:
@@ -101,3 +105,13 @@ def narrowed(policy: CheckedPolicy, verdicts: Collection[str]) -> CheckedPolicy:
             summary=tuple(v for v in policy.summary if v in keep),
         )
     return _NARROWED[key]
+
+
+def narrowed_program(policy: CheckedPolicy, verdicts: Collection[str]) -> tuple[CheckedPolicy, AspProgram]:
+    """The part that decides the verdicts (`narrowed`) and its program, compiled once per process: the
+    missing-facts search's parts and the narrowed policies of the API share them."""
+    part = narrowed(policy, verdicts)
+    with _PROGRAMS_LOCK:
+        if part.hash not in _PROGRAMS:
+            _PROGRAMS[part.hash] = emit(part)
+        return part, _PROGRAMS[part.hash]

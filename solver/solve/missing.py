@@ -28,8 +28,8 @@ from clingo import Control, Function, Number, Symbol
 from grammar.checks.checked import CheckedPolicy
 from grammar.typed import nodes as n
 from solver.cases.case import Case
-from solver.compile.cone import inputs_read, narrowed
-from solver.compile.emit import AspProgram, emit
+from solver.compile.cone import inputs_read, narrowed_program
+from solver.compile.emit import AspProgram
 from solver.solve import assumed, shaped
 from solver.solve.answer import fact_text
 from solver.solve.cones import Cones, Key
@@ -39,19 +39,6 @@ from solver.solve.shaped import Fallback, Shape
 MAX_ROUNDS = 40
 MAX_SETS = 6
 PART_SHARE = 0.5  # a verdict's part of the policy is searched on its own grounding when it is at most this share
-
-
-_PART_PROGRAMS: dict[str, AspProgram] = {}  # by the part's hash: verdicts with the same part share its shape
-_PART_PROGRAMS_LOCK = threading.Lock()
-
-
-def _part(policy: CheckedPolicy, verdict: str) -> tuple[CheckedPolicy, AspProgram]:
-    """The part of the policy that decides the verdict (kept by solver.compile.cone), compiled once."""
-    part = narrowed(policy, [verdict])
-    with _PART_PROGRAMS_LOCK:
-        if part.hash not in _PART_PROGRAMS:
-            _PART_PROGRAMS[part.hash] = emit(part)
-        return part, _PART_PROGRAMS[part.hash]
 
 
 _METAS: dict[str, str] = {}  # per policy hash: bounded by the policies a process loads
@@ -272,7 +259,7 @@ class MissingFinder:
         case of more than LARGE entities."""
         if self.shape is None or self.policy.part_of or len(self.case.entities) > shaped.LARGE:
             return None  # a large case's parts are about as large as its whole (solver.solve.shaped.PART_ATOMS)
-        part, program = _part(self.policy, verdict)
+        part, program = narrowed_program(self.policy, [verdict])
         if len(part.predicates) > PART_SHARE * len(self.policy.predicates):
             return None
         if part.hash not in self.parts:

@@ -9,7 +9,8 @@ from typer.testing import CliRunner
 
 from havre.api import Policy, load_policy
 from havre.cli.main import app
-from solver.compile.cone import decided_with
+from solver.compile import cone
+from solver.compile.cone import decided_with, narrowed_program
 from tests.helpers import ROOT
 
 EXAMPLES = sorted((ROOT / "policy/examples").glob("*.yaml"))
@@ -64,6 +65,15 @@ def test_a_narrowed_policy_grounds_only_what_decides_the_verdicts(shipped: Polic
     assert len(summary.checked.rules) < len(shipped.checked.rules)
     assert shipped.narrowed([]) is shipped
     assert shipped.narrowed(["decision"]) is shipped.narrowed(["decision"])
+
+
+def test_a_part_is_compiled_once_for_the_api_and_the_search(shipped: Policy, monkeypatch: pytest.MonkeyPatch) -> None:
+    checked, program = narrowed_program(shipped.checked, ["csq_expiry"])
+    monkeypatch.setattr(cone, "emit", None)  # compiled already: nothing compiles it again
+    assert shipped.narrowed(["csq_expiry"]).program is program
+    # The same part, however the verdicts that decide it are asked for.
+    assert narrowed_program(shipped.checked, ("csq_expiry",)) == (checked, program)
+    assert program.policy_hash == checked.hash != shipped.hash
 
 
 def test_an_unknown_verdict_is_named_with_a_suggestion(shipped: Policy) -> None:
