@@ -482,7 +482,10 @@ _Key = tuple[str, Grounding, tuple[tuple[str, int], ...]]
 _SHAPES: OrderedDict[_Key, Shape] = OrderedDict()
 _PARTS: OrderedDict[_Key, Shape] = OrderedDict()
 _GROUNDING: set[_Key] = set()  # parts on their way (LATER)
-_TOO_LARGE: set[_Key] = set()  # parts not kept for their size: never grounded again
+# Never grounded again, their cases going the reference way: parts not kept for their size, and shapes whose
+# grounding failed (a Fallback: its arithmetic faults; anything else reaches the caller who asked first, or for a
+# part grounded on LATER, no one).
+_NOT_KEPT: set[_Key] = set()
 _SEEN: dict[_Key, int] = {}  # how often each shape not yet grounded was asked for
 _SHAPES_LOCK = threading.Lock()
 
@@ -499,7 +502,7 @@ def shape_for(program: AspProgram, policy: CheckedPolicy, case: Case, of: Ground
         if found is not None:
             kept.move_to_end(key)
             return found
-        if key in _TOO_LARGE:
+        if key in _NOT_KEPT:
             return None
         _SEEN[key] = _SEEN.get(key, 0) + 1
         if _SEEN[key] < (SIGHTINGS if sum(k for _, k in counts) <= LARGE else SIGHTINGS + 2):
@@ -511,13 +514,24 @@ def shape_for(program: AspProgram, policy: CheckedPolicy, case: Case, of: Ground
                 LATER.submit(_ground_part, program, policy, counts, of)
             return None
         del _SEEN[key]
-    return _keep(key, Shape(program, policy, counts, of))
+    return _keep(key, _made(key, program, policy, counts, of))
+
+
+def _made(
+    key: _Key, program: AspProgram, policy: CheckedPolicy, counts: tuple[tuple[str, int], ...], of: Grounding
+) -> Shape:
+    try:
+        return Shape(program, policy, counts, of)
+    except Exception:
+        with _SHAPES_LOCK:
+            _NOT_KEPT.add(key)
+        raise
 
 
 def _keep(key: _Key, made: Shape) -> Shape:
     with _SHAPES_LOCK:
         if key[1].part and made.atoms > PART_ATOMS // 4:
-            _TOO_LARGE.add(key)
+            _NOT_KEPT.add(key)
         elif key[1].part:
             _PARTS[key] = made
             while len(_PARTS) > 1 and sum(s.atoms for s in _PARTS.values()) > PART_ATOMS:
@@ -534,7 +548,7 @@ def _ground_part(
 ) -> None:
     key = (program.text, of, counts)
     try:
-        _keep(key, Shape(program, policy, counts, of))
+        _keep(key, _made(key, program, policy, counts, of))
     except Fallback:
         pass  # the whole's grounding goes on answering for this part
     finally:

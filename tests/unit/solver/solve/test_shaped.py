@@ -300,7 +300,7 @@ def no_parts(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(shaped, "_PARTS", OrderedDict())
     monkeypatch.setattr(shaped, "_SEEN", {})
     monkeypatch.setattr(shaped, "_GROUNDING", set())
-    monkeypatch.setattr(shaped, "_TOO_LARGE", set())
+    monkeypatch.setattr(shaped, "_NOT_KEPT", set())
 
 
 @pytest.mark.usefixtures("no_parts")
@@ -348,7 +348,7 @@ def test_parts_are_kept_within_their_atoms(monkeypatch: pytest.MonkeyPatch) -> N
     case = p.case(ROOT / "policy/examples/rania-psr-montreal-group.yaml")
     decision = p.decide(case)
     assert 0 < len(shaped._PARTS) < 16 and sum(s.atoms for s in shaped._PARTS.values()) <= 4 * 4329
-    assert not shaped._TOO_LARGE
+    assert not shaped._NOT_KEPT
     monkeypatch.setattr(shaped, "ENABLED", False)
     assert p.decide(case) == decision
 
@@ -368,7 +368,7 @@ def test_a_part_of_more_than_a_quarter_of_their_atoms_is_not_grounded_again(monk
     p = policy()
     case = p.case(ROOT / "policy/examples/amina-selected.yaml")
     first = p.decide(case)
-    assert (len(grounded), len(shaped._PARTS), len(shaped._TOO_LARGE)) == (5, 1, 4)
+    assert (len(grounded), len(shaped._PARTS), len(shaped._NOT_KEPT)) == (5, 1, 4)
     assert p.decide(case) == first and len(grounded) == 5  # the four are not grounded again; the whole answers
     monkeypatch.setattr(shaped, "ENABLED", False)
     assert p.decide(case) == first
@@ -383,4 +383,33 @@ def test_a_large_case_is_searched_on_its_whole_grounding(monkeypatch: pytest.Mon
     for _ in range(7):  # a large shape is grounded at its SIGHTINGS + 2-th sighting, a part too
         p.decide(case)
     assert any(key[1].copies == 2 and key[2] == shaped.counts_of(p.checked, case) for key in shaped._SHAPES)
-    assert not shaped._PARTS and not shaped._TOO_LARGE
+    assert not shaped._PARTS and not shaped._NOT_KEPT
+
+
+@pytest.mark.usefixtures("no_parts")
+@pytest.mark.parametrize("failure", [shaped.Fallback, RuntimeError])
+def test_a_shape_whose_grounding_fails_is_not_grounded_again(
+    monkeypatch: pytest.MonkeyPatch, failure: type[Exception]
+) -> None:
+    monkeypatch.setattr(shaped, "_SHAPES", OrderedDict())
+    p = policy()
+    case = p.case(ROOT / "policy/examples/mateo-federal-hc.yaml")
+    monkeypatch.setattr(shaped, "ENABLED", False)
+    expected = p.decide(case, missing=False)
+    monkeypatch.setattr(shaped, "ENABLED", True)
+    tried: list[shaped.Grounding] = []
+
+    def failing(program: object, checked: object, counts: object, of: shaped.Grounding) -> shaped.Shape:
+        tried.append(of)
+        raise failure("cannot serve")
+
+    monkeypatch.setattr(shaped, "Shape", failing)
+    decisions = []
+    for _ in range(6):
+        try:
+            decisions.append(p.decide(case, missing=False))
+        except RuntimeError as err:  # a failure other than Fallback reaches the one caller who asked for the shape
+            assert failure is RuntimeError and str(err) == "cannot serve"
+    assert tried == [shaped.DECIDING]  # once (at first sight here): the later decisions go the reference way
+    assert decisions == [expected] * (6 if failure is shaped.Fallback else 5)
+    assert not shaped._SHAPES and len(shaped._NOT_KEPT) == 1
