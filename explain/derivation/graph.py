@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
+from explain.derivation.depths import MAX_DEPTH, NESTED_DEPTH, Depths, Kept
 from explain.derivation.rules import RuleTables
 from explain.derivation.truth import truth, var_type
 from explain.derivation.values import Plain, as_value, evaluate
@@ -25,7 +26,6 @@ from solver.cases.case import Case
 from solver.solve.trace import Trace, Value
 
 Origin = Literal["stated", "finding", "default", "list", "unknown"]
-MAX_DEPTH = 6
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,19 +83,19 @@ class Graph:
         self.concluding = tables.concluding
         self.stated = {(f.pred, f.args): f.value for f in case.facts}
         self.closed = {(c.pred, c.first) for c in case.closed}
-        # A verdict's explanation reads the same derived facts again and again: each is worked out once.
-        self._derived: dict[tuple[object, ...], tuple[Derivation, ...]] = {}
-        self._failed: dict[tuple[object, ...], tuple[Failure, ...]] = {}
+        # A verdict's explanation reads the same derived facts again and again, at many depths: each is worked out
+        # once for every depth it reads the same at (explain.derivation.depths).
+        self._depths = Depths()
+        self._derived: dict[object, list[Kept[tuple[Derivation, ...]]]] = {}
+        self._failed: dict[object, list[Kept[tuple[Failure, ...]]]] = {}
 
     # ------------------------------------------------------------ conclusions
     def derive(
         self, pred: str, subject: tuple[str, ...], value: Plain = True, depth: int = 0, *, possible: bool = False
     ) -> tuple[Derivation, ...]:
         """Every rule instance that concluded `pred(subject) = value` in every completion (in some, if `possible`)."""
-        key = (pred, subject, type(value), value, depth, possible)  # True is not 1
-        if key not in self._derived:
-            self._derived[key] = self._derive(pred, subject, value, depth, possible)
-        return self._derived[key]
+        key = (pred, subject, type(value), value, possible)  # True is not 1
+        return self._depths.kept(self._derived, key, depth, lambda: self._derive(pred, subject, value, depth, possible))
 
     def _derive(
         self, pred: str, subject: tuple[str, ...], value: Plain, depth: int, possible: bool
@@ -159,6 +159,7 @@ class Graph:
         self, lit: n.Cond, env: Mapping[str, Plain], cr: CheckedRule, depth: int, holds: bool = True
     ) -> Condition:
         shown = tuple((v, env[v]) for v in sorted(env))
+        self._depths.condition(depth)
         if depth >= MAX_DEPTH:
             return Condition(lit, shown, holds)
         inputs: list[Input] = []
@@ -223,15 +224,16 @@ class Graph:
     # ------------------------------------------------------------ why not
     def why_not(self, pred: str, subject: tuple[str, ...], value: Plain = None, depth: int = 0) -> tuple[Failure, ...]:
         """For each rule that could conclude `pred(subject)` (= value), why it did not."""
-        key = (pred, subject, type(value), value, depth)
-        if key not in self._failed:
-            out: list[Failure] = []
-            for rule_id in self.concluding.get(pred, ()):
-                cr = self.rules[rule_id]
-                if self._could_give(cr.rule.head, value):
-                    out.extend(self._rule_failures(cr, subject, depth))
-            self._failed[key] = tuple(out)
-        return self._failed[key]
+        key = (pred, subject, type(value), value)
+        return self._depths.kept(self._failed, key, depth, lambda: self._why_not(pred, subject, value, depth))
+
+    def _why_not(self, pred: str, subject: tuple[str, ...], value: Plain, depth: int) -> tuple[Failure, ...]:
+        out: list[Failure] = []
+        for rule_id in self.concluding.get(pred, ()):
+            cr = self.rules[rule_id]
+            if self._could_give(cr.rule.head, value):
+                out.extend(self._rule_failures(cr, subject, depth))
+        return tuple(out)
 
     def _could_give(self, head: n.Head, value: Plain) -> bool:
         return value is None or value is True or not isinstance(head.value, n.Name) or head.value.name == value
@@ -285,7 +287,10 @@ class Graph:
 
     def _nested_failures(self, lit: n.Cond, env: Mapping[str, Plain], depth: int) -> tuple[Failure, ...]:
         """A failed condition on a derived fact is explained in turn, a few levels deep."""
-        if not isinstance(lit, n.Atom) or depth >= 3:
+        if not isinstance(lit, n.Atom):
+            return ()
+        self._depths.nested(depth)
+        if depth >= NESTED_DEPTH:
             return ()
         decl = self.policy.predicates[lit.name]
         if decl.is_input:
