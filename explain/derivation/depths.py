@@ -44,7 +44,8 @@ class Kept(Generic[T]):
 
 
 class Depths:
-    """The results of one graph, and the cut-offs met by the computations under way."""
+    """The cut-offs met by one graph's computations under way, nested as they are: a graph is worked on by one
+    thread at a time (an explanation's views are worded on the thread that asks for them)."""
 
     def __init__(self) -> None:
         self._frames: list[list[int]] = []  # absolute: deepest condition, shallowest and deepest nested check
