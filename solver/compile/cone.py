@@ -1,5 +1,6 @@
 """What a predicate can depend on: the predicates its rules read, through priorities, transitively; and the
-part of a policy that decides some verdicts (`narrowed`): a smaller program to ground when only they are asked."""
+part of a policy that decides some verdicts (`narrowed`, compiled once per process by `narrowed_program`): a
+smaller program to ground when only they are asked."""
 
 from __future__ import annotations
 
