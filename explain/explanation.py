@@ -125,7 +125,6 @@ class Explainer:
         changes = {v.key: f[0] for v, f in zip(verdicts, found, strict=True) if f is not None}
         return changes, all(f is not None and f[1] for f in found)
 
-    @fewer_collections()
     def explain(
         self,
         case: Case,
@@ -139,6 +138,35 @@ class Explainer:
         include_fixed: bool = False,
         show_all: bool = False,
     ) -> View:
+        view, _, _ = self.explained(
+            case,
+            lang,
+            names,
+            subjects=subjects,
+            why_not=why_not,
+            what_if=what_if,
+            include_judged=include_judged,
+            include_fixed=include_fixed,
+            show_all=show_all,
+        )
+        return view
+
+    @fewer_collections()
+    def explained(
+        self,
+        case: Case,
+        lang: str = "en",
+        names: Collection[str] = (),
+        *,
+        subjects: Collection[tuple[str, ...]] = (),
+        why_not: bool = False,
+        what_if: bool = False,
+        include_judged: bool = False,
+        include_fixed: bool = False,
+        show_all: bool = False,
+    ) -> tuple[View, Decision, Graph]:
+        """The explanation's view, with the decision and graph it words: the settled verdicts are worded while the
+        missing facts are searched."""
         graph, settled, pending = self.graph_pending(case)
         try:
             if what_if:  # searched after the missing facts, not against them for the cores and their time limits
@@ -159,12 +187,13 @@ class Explainer:
                 show_all=show_all,
                 later=pending.decision,
             )
-            partial = list(pending.decision().partial)
+            decision = pending.decision()
         finally:
             pending.close()
+        partial = list(decision.partial)
         if not whole and "what_if" not in partial:
             partial.append("what_if")
-        return _marked(view, partial)
+        return _marked(view, partial), decision, graph
 
 
 def _marked(view: View, partial: list[str]) -> View:

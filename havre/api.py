@@ -10,7 +10,6 @@ from typing import Any
 from explain.derivation.graph import Graph
 from explain.explanation import Explainer
 from explain.view.agenda import agenda_view, next_deadline
-from explain.view.case_view import explanation_view
 from explain.view.views import View
 from grammar.checks.checked import CheckedPolicy
 from grammar.diagnostics import did_you_mean
@@ -111,22 +110,7 @@ class Policy:
         """What `havre decide` shows: the decision with each verdict's one-line reason; one solve gives both."""
         self.check_verdicts(verdicts)
         the_case = self.case(case)
-        graph, settled, pending = self.explainer.graph_pending(the_case)
-        try:
-            view = explanation_view(
-                self.checked,
-                the_case,
-                settled,
-                graph,
-                lang,
-                verdicts,
-                subjects=subjects,
-                show_all=show_all,
-                later=pending.decision,
-            )
-            decision = pending.decision()
-        finally:
-            pending.close()
+        view, decision, graph = self.explainer.explained(the_case, lang, verdicts, subjects=subjects, show_all=show_all)
         return decided_view(self.checked, the_case, decision, graph, view), decision
 
     def agenda(self, case: CaseLike, *, lang: str = "en") -> View:
