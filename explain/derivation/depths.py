@@ -19,7 +19,8 @@ MAX_DEPTH = 6  # a condition's derived facts are followed this deep
 NESTED_DEPTH = 3  # a failed condition on a derived fact is explained in turn this deep
 
 T = TypeVar("T")
-_NONE = -1
+_NONE = -1  # no depth met yet (as the deepest)
+_UNMET = 1 << 30  # no depth met yet (as the shallowest)
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,7 +57,7 @@ class Depths:
             if kept.serves(depth):
                 self._met(kept, depth)
                 return kept.result
-        self._frames.append([_NONE, MAX_DEPTH + NESTED_DEPTH, _NONE])
+        self._frames.append([_NONE, _UNMET, _NONE])
         try:
             result = work()
         finally:
