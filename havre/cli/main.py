@@ -20,6 +20,7 @@ from havre import targets
 from havre.cli import agenda as cli_agenda
 from havre.cli import caseload as cli_caseload
 from havre.cli import editor as cli_editor
+from havre.cli import end_quickly
 from havre.cli import impact as cli_impact
 from havre.cli import web as cli_web
 from havre.targets import OutputError
@@ -498,10 +499,12 @@ cli_impact.register(app)
 def main(argv: list[str] | None = None) -> None:
     run_app: Callable[..., object] = app
     code: int | str | None = 0
+    stdout = sys.stdout
     try:
         run_app(args=argv, prog_name="havre")
     except SystemExit as done:
-        code = done.code
+        # A reader gone mid-output: Typer exits with 1, a quiet stream in place of stdout; say it as at the end.
+        code = 141 if done.code == 1 and sys.stdout is not stdout else done.code
     except KeyboardInterrupt:
         code = 130
     except OSError as err:  # stdout on a full disk or a closed pipe; anything else is a fault to report
@@ -514,6 +517,8 @@ def main(argv: list[str] | None = None) -> None:
         pass
     except OSError as err:
         code = _output_failed(err)
+    if argv is None and (code is None or isinstance(code, int)):  # the process is the command's own
+        end_quickly(code or 0)
     sys.exit(code)
 
 

@@ -230,3 +230,33 @@ scenarios:
     lines = r.stdout.splitlines()
     assert lines[-1] == "1 passed, 1 failed"
     assert "       eligible(amina): expected holds, got undetermined (missing: [[distress(amina)]])" in lines
+
+
+def test_what_the_command_writes_reaches_a_file_whole(tmp_path: Path) -> None:
+    # The process ends without freeing its objects (havre.cli.end_quickly): what it wrote is flushed first.
+    out = tmp_path / "out.json"
+    with out.open("w", encoding="utf-8") as stdout:
+        r = subprocess.run(
+            [sys.executable, "-m", "havre", "explain", "policy/examples/leila-family-selection.yaml", "-f", "json"],
+            stdout=stdout, stderr=subprocess.PIPE, text=True, cwd=ROOT, timeout=120,
+        )  # fmt: skip
+    assert (r.returncode, r.stderr) == (0, "")
+    text = out.read_text(encoding="utf-8")
+    assert len(text) > 200_000 and text.endswith("}\n")
+    assert json.loads(text)["case"]["id"] == "leila-2026-088"
+
+
+def test_a_reader_that_goes_away_ends_the_command_quietly() -> None:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "havre", "explain", "policy/examples/leila-family-selection.yaml"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT,
+    )  # fmt: skip
+    assert process.stdout is not None
+    process.stdout.close()  # as `| head` does once it has its lines
+    _, err = process.communicate(timeout=120)
+    assert (process.returncode, err) == (141, "")
+
+
+def test_a_command_ending_in_error_still_says_why(tmp_path: Path) -> None:
+    r = havre("decide", str(tmp_path / "none.yaml"), "--policy", MINI)
+    assert (r.returncode, r.stdout, r.stderr) == (2, "", f"error: {tmp_path}/none.yaml: no such file\n")
