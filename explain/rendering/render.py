@@ -5,13 +5,17 @@ One template per format; its words come from the message catalogues (explain.wor
 
 from __future__ import annotations
 
+import hashlib
 import json
+from contextlib import suppress
 from functools import cache
 from pathlib import Path
 from typing import Literal
 from urllib.parse import quote
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+import jinja2
+from jinja2 import Environment, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2.bccache import Bucket
 
 from explain.view.views import View
 from explain.wording.i18n import translations
@@ -27,10 +31,43 @@ TEMPLATE = {
 }
 
 
+class _Compiled(FileSystemBytecodeCache):
+    """Templates compiled by an earlier process (about 12 ms a template saved in each new one). A folder that
+    cannot be read or written, or a file in it that does not load, only costs compiling the template again."""
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        try:
+            super().load_bytecode(bucket)
+        except Exception:  # unreadable, or not what Jinja2 wrote: unpickling garbage fails in many ways
+            bucket.reset()
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        with suppress(OSError):
+            super().dump_bytecode(bucket)
+
+
+_compiled: list[_Compiled] = []
+
+
+def keep_compiled_templates(folder: Path | None) -> None:
+    """Keep the compiled templates in `folder` for later processes (before the first rendering; None: never).
+    Their subfolder is named after this module and Jinja2's version: what compiling depends on besides the
+    template's text, which Jinja2 itself checks."""
+    _compiled.clear()
+    if folder is None:
+        return
+    made = hashlib.sha256(Path(__file__).read_bytes() + jinja2.__version__.encode()).hexdigest()[:16]
+    where = folder / "templates" / made
+    with suppress(OSError):
+        where.mkdir(parents=True, exist_ok=True)
+        _compiled.append(_Compiled(str(where)))
+
+
 @cache
 def _environment(lang: str) -> Environment:
     env = Environment(
         loader=FileSystemLoader(TEMPLATES),
+        bytecode_cache=_compiled[0] if _compiled else None,
         undefined=StrictUndefined,
         autoescape=select_autoescape(enabled_extensions=("html", "html.j2"), default_for_string=False),
         trim_blocks=True,

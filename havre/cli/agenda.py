@@ -40,9 +40,10 @@ def agenda(
 
     Exit code 2 on bad input."""
     from explain.rendering.ics import render_ics
-    from explain.rendering.render import render
     from havre.api import load_policy
-    from havre.cli.main import user_errors
+    from havre.cli.main import renderer, user_errors
+
+    render = renderer()
 
     with user_errors(), targets.written(output) if output is not None else nullcontext() as out:
         view = load_policy(policy).agenda(case, lang=lang.value)

@@ -72,6 +72,15 @@ def user_errors(fmt: Format = Format.text) -> Iterator[None]:
         _fail(f"error: {err}")
 
 
+def renderer() -> Callable[..., str]:
+    """`explain.rendering.render.render`, its compiled templates kept beside the policy cache for the next command."""
+    from explain.rendering import render
+    from havre.store import cache
+
+    render.keep_compiled_templates(cache.folder())
+    return render.render
+
+
 def _texts(err: PolicyError) -> dict[str, str]:
     from grammar.text.files import FileProblem, read_text
     from grammar.text.parse import MAX_POLICY_BYTES
@@ -128,10 +137,11 @@ def decide(
     """Decide a case: the main answers first, then every verdict, by subject.
 
     Exit code 1 when rules conflict on the case, 2 on bad input."""
-    from explain.rendering.render import render
     from explain.view.case_view import chosen_verdicts
     from havre.api import load_policy
     from havre.output import decision_json, dumps, view_questions
+
+    render = renderer()
 
     subjects = _subjects(subject, verdict)
     names = verdict or ()
@@ -189,9 +199,9 @@ def explain(
     """Explain a case's verdicts: why, why not, and what is missing, citing the provisions.
 
     Exit code 1 when rules conflict on the case, 2 on bad input."""
-    from explain.rendering.render import render
     from havre.api import load_policy
 
+    render = renderer()
     subjects = _subjects(subject, verdict)
     with user_errors(), targets.written(output) if output is not None else nullcontext() as out:
         loaded = load_policy(policy).narrowed(verdict or ())  # only what decides the verdicts named is grounded
