@@ -18,9 +18,10 @@ def end_quickly(code: int) -> None:
 
 @atexit.register  # registered when the command line is first imported, so run after every later handler
 def _end() -> None:
-    # Threads are joined and the other exit handlers have run. What the interpreter would do next is free the
-    # whole heap object by object (the policy, the solver's groundings): about 80 ms that nobody waits for.
-    if _exit_code is None:
+    # Threads are joined and the handlers registered since have run. What the interpreter would do next is free
+    # the whole heap object by object (the policy, the solver's groundings): about 80 ms that nobody waits for.
+    # Under a tracer (coverage, a debugger), whose own handler comes later, the process ends as usual.
+    if _exit_code is None or sys.gettrace() is not None:
         return
     for stream in (sys.stdout, sys.stderr):
         with suppress(Exception):

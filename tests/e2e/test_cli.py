@@ -260,3 +260,18 @@ def test_a_reader_that_goes_away_ends_the_command_quietly() -> None:
 def test_a_command_ending_in_error_still_says_why(tmp_path: Path) -> None:
     r = havre("decide", str(tmp_path / "none.yaml"), "--policy", MINI)
     assert (r.returncode, r.stdout, r.stderr) == (2, "", f"error: {tmp_path}/none.yaml: no such file\n")
+
+
+def test_under_a_tracer_the_process_ends_as_usual(tmp_path: Path) -> None:
+    # Coverage and debuggers register their exit handler before the command line is imported: it must run.
+    script = f"""
+import atexit, sys
+sys.settrace(lambda *_: None)
+atexit.register(lambda: open({str(tmp_path / "ran")!r}, "w").close())
+sys.argv = ["havre", "decide", {str(tmp_path / "none.yaml")!r}, "--policy", {MINI!r}]
+from havre.cli.main import main
+main()
+"""
+    r = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert (r.returncode, r.stderr) == (2, f"error: {tmp_path}/none.yaml: no such file\n")
+    assert (tmp_path / "ran").exists()
