@@ -413,3 +413,48 @@ def test_a_shape_whose_grounding_fails_is_not_grounded_again(
     assert tried == [shaped.DECIDING]  # once (at first sight here): the later decisions go the reference way
     assert decisions == [expected] * (6 if failure is shaped.Fallback else 5)
     assert not shaped._SHAPES and len(shaped._NOT_KEPT) == 1
+
+
+MINI_CASE = """\
+case: one-shape
+assessment_date: 2026-11-21
+persons:
+  amina: {name: Amina Haddad, birth_date: 1988-03-14, status: foreign_national, in_union: false, child_of: []}
+applications:
+  app1: {principal: amina, notice_date: 2026-09-22, csq_issued: 2025-01-31, pr_application_pending: false}
+documents:
+  form: {required: [app1], supplied: true}
+"""
+
+
+def test_one_enumeration_gives_the_brave_and_cautious_consequences_of_two(tmp_path: Path) -> None:
+    p = load_policy(ROOT / "tests/fixtures/mini")
+    path = tmp_path / "open.yaml"
+    path.write_text(MINI_CASE, encoding="utf-8")
+    open_ = p.case(path)  # whether Amina is in a particularly distressful situation is not stated
+    path.write_text(MINI_CASE.replace("in_union: false,", "in_union: false, distress: true,"), encoding="utf-8")
+    stated = p.case(path)  # every fact stated: one model, nothing enumerated
+    found = {}
+    for case in (open_, stated, open_):  # the stated case after the negations are made, then the open one again
+        [(_, expected)] = list(decide.solved_in_chunks(p.program, p.checked, [case]))
+        texts = shaped.solve_shaped(p.program, p.checked, case)
+        assert texts is not None
+        assert (sorted(texts[0]), sorted(texts[1])) == (sorted(expected[0]), sorted(expected[1])), case.id
+        found[case.id, case is open_] = texts
+    brave, cautious = found["one-shape", True]
+    assert (len(brave), len(cautious)) == (18, 8)
+    assert sorted(set(brave) - set(cautious)) == [  # what the distress, unknown, decides
+        '_fired("PROC-2.due",0,("app1",),739941)',
+        '_fired("PROC-2.extended",0,("app1",),add_days(739941,u(extra_days,("app1",))))',
+        '_fired("PROC-4.selected",0,("app1",),selected)',
+        '_fired("PROC-5.refused",0,("app1",),refused)',
+        '_fired("QHC-1.eligible",0,("amina",),true)',
+        'decision(0,"app1",refused)',
+        'decision(0,"app1",selected)',
+        'documents_due(0,"app1",739941)',
+        'documents_due(0,"app1",add_days(739941,u(extra_days,("app1",))))',
+        'eligible(0,"amina")',
+    ]
+    assert not any(text.startswith("_neg(") for texts in found.values() for text in texts[0])
+    shape = shaped.shape_for(p.program, p.checked, open_)
+    assert shape is not None and len(shape.negated()) == 32  # every shown atom its grounding holds, negated once
