@@ -293,7 +293,7 @@ class Shape:
     def negated(self) -> dict[int, int]:
         """Each shown atom's negation `_neg(A)`, true when A is false, by the symbol's id, with A's id: one brave
         enumeration then gives the cautious consequences too (the brave atoms whose negation is never brave):
-        rania-psr-montreal-group.yaml's verdicts took 12.8 to 15.6 ms a decision with two, 10.8 to 11.3 with one.
+        rania-psr-montreal-group.yaml's verdicts took 12.8 to 15.6 ms a decision with two, 10.8 to 12.7 with one.
         Added to the grounding the first time a case of the shape has anything to enumerate; the caller holds the
         lock."""
         if self._negated is None:
