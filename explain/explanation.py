@@ -125,32 +125,6 @@ class Explainer:
         changes = {v.key: f[0] for v, f in zip(verdicts, found, strict=True) if f is not None}
         return changes, all(f is not None and f[1] for f in found)
 
-    def explain(
-        self,
-        case: Case,
-        lang: str = "en",
-        names: Collection[str] = (),
-        *,
-        subjects: Collection[tuple[str, ...]] = (),
-        why_not: bool = False,
-        what_if: bool = False,
-        include_judged: bool = False,
-        include_fixed: bool = False,
-        show_all: bool = False,
-    ) -> View:
-        view, _, _ = self.explained(
-            case,
-            lang,
-            names,
-            subjects=subjects,
-            why_not=why_not,
-            what_if=what_if,
-            include_judged=include_judged,
-            include_fixed=include_fixed,
-            show_all=show_all,
-        )
-        return view
-
     @fewer_collections()
     def explained(
         self,

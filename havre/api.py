@@ -86,7 +86,7 @@ class Policy:
         `verdicts` chooses verdicts by name; `subjects` asks for those subjects of them whatever their status
         (why one fails or does not apply); `show_all` also lists the verdicts that do not apply."""
         self.check_verdicts(verdicts)
-        return self.explainer.explain(
+        view, _, _ = self.explainer.explained(
             self.case(case),
             lang,
             verdicts,
@@ -97,6 +97,7 @@ class Policy:
             include_fixed=include_fixed,
             show_all=show_all,
         )
+        return view
 
     def decision_view(
         self,
