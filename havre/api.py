@@ -142,7 +142,7 @@ class Policy:
         return with_missing(self.program, self.checked, self.case(case), decision, only=verdicts)
 
     def decide_many(self, cases: Iterable[CaseLike], *, missing: bool = True) -> list[Decision]:
-        """The cases decided in chunks (solver.solve.decide.CHUNK), each grounded and solved in one clingo call."""
+        """The cases decided in chunks (solver.solve.decide.DECIDING_CHUNK), each grounded and solved in one call."""
         return decide_many(self.program, self.checked, [self.case(c) for c in cases], missing=missing)
 
 

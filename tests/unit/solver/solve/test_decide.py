@@ -9,7 +9,7 @@ import pytest
 
 from havre.api import Policy, load_policy
 from havre.caseload.generate import Generator
-from solver.solve.decide import states_every_input
+from solver.solve.decide import DECIDING_CHUNK, reference, solved_in_chunks, states_every_input
 from solver.solve.run import case_symbol, control
 from tests.helpers import ROOT
 
@@ -223,3 +223,14 @@ def test_cases_stating_every_input_and_the_others_keep_their_order(mini: Policy)
     together = mini.decide_many(cases, missing=False)
     assert [d.case_id for d in together] == ["t-0", "t-1", "t-2", "t-3"]
     assert together == [mini.decide(c, missing=False) for c in cases]
+
+
+def test_cases_with_unknown_facts_are_decided_in_chunks_of_25_as_each_alone() -> None:
+    shipped = load_policy(ROOT / "policy")
+    cases = [shipped.case(d) for d in Generator(shipped.checked, seed=5, unknown_rate=0.1).cases(27)]
+    sizes = [len(c) for c, _ in solved_in_chunks(shipped.program, shipped.checked, cases, size=DECIDING_CHUNK)]
+    assert (DECIDING_CHUNK, sizes) == (25, [25, 2])
+    together = reference(shipped.program, shipped.checked, cases)
+    assert [d.case_id for d in together] == [c.id for c in cases]
+    assert sum(bool(d.unknowns) for d in together) == 27
+    assert together == [reference(shipped.program, shipped.checked, [c])[0] for c in cases]
