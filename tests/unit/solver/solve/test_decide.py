@@ -9,6 +9,7 @@ import pytest
 
 from havre.api import Policy, load_policy
 from havre.caseload.generate import Generator
+from solver.solve import decide
 from solver.solve.decide import DECIDING_CHUNK, reference, solved_in_chunks, states_every_input
 from solver.solve.run import case_symbol, control
 from tests.helpers import ROOT
@@ -234,3 +235,19 @@ def test_cases_with_unknown_facts_are_decided_in_chunks_of_25_as_each_alone() ->
     assert [d.case_id for d in together] == [c.id for c in cases]
     assert sum(bool(d.unknowns) for d in together) == 27
     assert together == [reference(shipped.program, shipped.checked, [c])[0] for c in cases]
+
+
+def test_no_finder_is_grounded_ahead_for_a_case_that_states_every_input(
+    mini: Policy, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    asked: list[str] = []
+    monkeypatch.setattr(decide, "finder_soon", lambda program, policy, case: asked.append(case.id))
+    known = {"applications__app1__csq_issued": "2025-01-15", "applications__app1__pr_application_pending": True}
+    stated, open_ = mini.case(family(**known)), mini.case(family(persons__amina__distress=None))
+    assert (states_every_input(mini.checked, stated), states_every_input(mini.checked, open_)) == (True, False)
+    mini.decide_many([stated])
+    assert asked == []
+    mini.decide_many([open_], missing=False)
+    assert asked == []
+    mini.decide_many([open_])
+    assert asked == [open_.id]
