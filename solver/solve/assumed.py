@@ -10,8 +10,10 @@ cautious solve finds hundreds. Alone that is cheap; with another thread holding 
 missing-facts search, a server's other requests) each model waits for it. Here no handler is registered: the
 last model is read once the solve is over, and clasp runs without the lock throughout.
 
-Both use clingo's own bindings below its public API, so what they need is looked up once, for the clingo
-versions whose bindings this was written against (5.8); with another, `Control.solve` does the same work.
+And a model's shown atoms can be read as their ids alone (`shown_ids`), without a Python object for each.
+
+All three use clingo's own bindings below its public API, so what they need is looked up once, for the clingo
+versions whose bindings this was written against (5.8); with another, the public calls do the same work.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from clingo import control as _control
 from clingo import solving as _solving
 
 try:
-    from clingo._internal import _c_call, _ffi, _lib
+    from clingo._internal import _c_call, _ffi, _handle_error, _lib
 
     _Handler = _control._SolveEventHandler
     _Data = _control._CBData
@@ -62,3 +64,16 @@ def solve(
             if model is not None:
                 on_last(model)
         return result
+
+
+def shown_ids(model: clingo.Model) -> list[int]:
+    """The ids of a model's shown atoms (`Symbol._rep`: clingo keeps one symbol for equal terms), read in one
+    call: `Model.symbols` makes a Python `Symbol` of each, which a reader that knows most atoms by their id
+    does not need (solver.solve.shaped)."""
+    if not ENABLED:
+        return [s._rep for s in model.symbols(shown=True)]
+    show = _lib.clingo_show_type_shown
+    size = _c_call("size_t", _lib.clingo_model_symbols_size, model._rep, show)
+    found = _ffi.new("clingo_symbol_t[]", size)
+    _handle_error(_lib.clingo_model_symbols(model._rep, show, found, size))
+    return _ffi.unpack(found, size)

@@ -405,33 +405,34 @@ def _consequences(
     ctl: clingo.Control,
     assumptions: list[int],
     free: bool,
-    read: Callable[[Symbol], str],
+    read: Callable[[int], str],
     negated: dict[int, int] | None = None,
 ) -> tuple[list[str], list[str]]:
-    def last(mode: str | None) -> list[Symbol]:
+    """Brave and cautious atom texts; `read` gives an atom's text from its symbol's id."""
+
+    def last(mode: str | None) -> list[int]:
         ctl.configuration.solve.enum_mode = mode or "auto"  # type: ignore[union-attr]
         ctl.configuration.solve.models = 0 if mode else 1  # type: ignore[union-attr]
-        found: list[list[Symbol]] = []
-        assumed.solve(ctl, assumptions, lambda m: found.append(m.symbols(shown=True)))
+        found: list[list[int]] = []
+        assumed.solve(ctl, assumptions, lambda m: found.append(assumed.shown_ids(m)))
         return found[0] if found else []
 
     if not free:
-        only = [read(s) for s in last(None) if negated is None or s._rep not in negated]
+        only = [read(rep) for rep in last(None) if negated is None or rep not in negated]
         return only, only
     if negated is None:
-        return [read(s) for s in last("brave")], [read(s) for s in last("cautious")]
+        return [read(rep) for rep in last("brave")], [read(rep) for rep in last("cautious")]
     # An atom is cautious when its negation is true in no model: brave over both gives the two at once.
-    shown: list[tuple[int, Symbol]] = []
+    shown: list[int] = []
     sometimes_false: set[int] = set()
-    for s in last("brave"):
-        rep: int = s._rep
+    for rep in last("brave"):
         of = negated.get(rep)
         if of is None:
-            shown.append((rep, s))
+            shown.append(rep)
         else:
             sometimes_false.add(of)
-    brave = [read(s) for _, s in shown]
-    return brave, [text for (rep, _), text in zip(shown, brave, strict=True) if rep not in sometimes_false]
+    brave = [read(rep) for rep in shown]
+    return brave, [text for rep, text in zip(shown, brave, strict=True) if rep not in sometimes_false]
 
 
 _Shown = tuple[tuple[str, ...], "Expr | None"]  # an atom's text split around pooled ids, its term with values
@@ -450,13 +451,13 @@ class _Reader:
         self.shown = shown
         self.texts: dict[int, str] = {}
 
-    def __call__(self, symbol: Symbol) -> str:
-        rep: int = symbol._rep  # clingo keeps no public id
+    def __call__(self, rep: int) -> str:
         text = self.texts.get(rep)
         if text is not None:
             return text
         found = self.shown.get(rep)
-        if found is None:
+        if found is None:  # the first time the shape shows this atom
+            symbol = Symbol(rep)  # clingo keeps no public id: the object is made from it, as clingo's own code does
             raw = str(symbol)
             found = self.shown[rep] = (tuple(_POOLED.split(raw)), read_term(symbol) if "u(" in raw else None)
         parts, term = found

@@ -87,3 +87,16 @@ def test_brave_and_cautious_consequences_as_clingo_gives_them(
 def test_the_brave_consequences_of_a_program_with_several_answers() -> None:
     assert consequences("brave", ["e(1)", "e(2)", "-e(3)"]) == ["a(1)", "a(2)", "b(1)", "b(2)", "e(1)", "e(2)"]
     assert consequences("cautious", ["e(1)", "e(2)", "-e(3)"]) == ["e(1)", "e(2)"]
+
+
+@pytest.mark.parametrize("quick", [True, False])
+def test_a_models_shown_atoms_read_by_their_ids(quick: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(assumed, "ENABLED", quick and assumed.AVAILABLE)
+    ctl = clingo.Control(["--warn=none"])
+    ctl.add("base", [], 'a(1). a(2). b("x",(1,2)) :- a(1). c :- a(3). #show b/2. #show a/1. #show 7.')
+    ctl.ground([("base", [])])
+    found: list[tuple[list[int], list[str]]] = []
+    assumed.solve(ctl, [], lambda m: found.append((assumed.shown_ids(m), [str(s) for s in m.symbols(shown=True)])))
+    [(ids, texts)] = found
+    assert [str(clingo.Symbol(i)) for i in ids] == texts == ["a(1)", "a(2)", 'b("x",(1,2))', "7"]
+    assert ids[:2] == [clingo.Function("a", [clingo.Number(n)])._rep for n in (1, 2)]
