@@ -43,8 +43,9 @@ def decide_many(
 # Cases grounded together share the grounder's fixed cost (about 40 ms a grounding, whatever it holds), but
 # brave and cautious enumeration walks the models of all of them at once, so that past some number of cases with
 # unknown facts it costs more than it saves: 25 for deciding (generated cases, CPU: 18.6 to 21.4 ms a case against
-# 21.8 to 27.6 in tens, 21.9 to 24.0 in fifties), 10 for the explanation program, which shows about four times the
-# atoms (67.4 to 83.8 ms a case against 85.0 to 90.9 in 25s), and for the tests' runs, which spread tens on cores.
+# 21.8 to 27.6 in tens; given fifty, 17.0 to 20.4 against 21.9 to 24.0 in one chunk), 10 for the explanation
+# program, which shows about four times the atoms (67.4 to 83.8 ms a case against 85.0 to 90.9 in 25s), and for
+# the tests' runs, which spread tens on the cores.
 CHUNK = 10
 DECIDING_CHUNK = 25
 
