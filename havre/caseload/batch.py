@@ -27,6 +27,8 @@ from itertools import count, islice
 from pathlib import Path
 from typing import Any, Protocol
 
+import orjson
+
 from explain.collector import fewer_collections
 from explain.view.case_view import chosen_verdicts
 from explain.wording.questions import questions_of
@@ -475,9 +477,22 @@ def _result(engine: Engine, chunk: Chunk, pending: Pending) -> ChunkResult:
     return ChunkResult(lines, errors)
 
 
+# What orjson would write differently from `json` (a dataclass, a date, a subclass of a plain type) it refuses
+# instead, and `json` writes it as before.
+_AS_JSON_WRITES = orjson.OPT_PASSTHROUGH_DATACLASS | orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_SUBCLASS
+
+
 def _line(record: dict[str, Any]) -> str:
-    # A record is a tree of plain values made here: no container to look for twice.
-    return json.dumps(record, ensure_ascii=False, separators=(",", ":"), check_circular=False)
+    """A record as one line, byte for byte as `json.dumps(record, ensure_ascii=False, separators=(",", ":"))`
+    writes its strings, integers, booleans, nulls, lists and dicts (a record holds no floats, which the two write
+    differently). An explained record is about half a megabyte, which orjson writes in a sixth of the time; what
+    it refuses (a key that is not a string, a lone surrogate, an integer past 64 bits, nesting past 254 levels)
+    `json` writes."""
+    try:
+        return orjson.dumps(record, option=_AS_JSON_WRITES).decode()
+    except TypeError:  # orjson.JSONEncodeError is one
+        # A record is a tree of plain values made here: no container to look for twice.
+        return json.dumps(record, ensure_ascii=False, separators=(",", ":"), check_circular=False)
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,6 +3,7 @@ become error records; an interrupted run leaves whole lines only."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import subprocess
@@ -435,3 +436,43 @@ def test_resume_refuses_records_of_another_input_or_policy(tmp_path: Path) -> No
     partial.write_bytes(b"".join(lines[:3]) + lines[3][:10])  # the last line cut by a SIGKILL
     b.run_batch(b.LocalEngine(mini(), b.Options()), b.read_items(source), tmp_path / "out.jsonl", 2, resume=resume)
     assert (tmp_path / "out.jsonl").read_bytes() == (tmp_path / "full.jsonl").read_bytes()
+
+
+def _as_json(record: object) -> str:
+    return json.dumps(record, ensure_ascii=False, separators=(",", ":"))
+
+
+class _Text(str):
+    pass
+
+
+def test_a_record_is_written_as_json_writes_it() -> None:
+    every_ascii = "".join(chr(i) for i in range(128))
+    deep: dict[str, Any] = {}
+    inner = deep
+    for _ in range(300):  # past orjson's nesting limit
+        inner["d"] = {}
+        inner = inner["d"]
+    records: list[Any] = [
+        {"a": every_ascii + "é\u2028\u2029\U0001f600\ufeff", "b": [1, -2, 0, True, False, None, (1, 2)], "c": {}},
+        {"lone": "\ud800"},
+        {1: "a key that is not a string"},
+        {"big": 2**70},
+        {"subclass": _Text("x")},
+        deep,
+    ]
+    for record in records:
+        assert b._line(record) == _as_json(record)
+    for refused in ({"day": dt.date(2026, 12, 6)}, {"set": {1}}):
+        with pytest.raises(TypeError):
+            b._line(refused)
+
+
+def test_an_explained_record_is_written_as_json_writes_it(tmp_path: Path) -> None:
+    [doc] = generated(shipped(), 1, seed=4)
+    case = shipped().case(doc)
+    [(view, decision)] = shipped().explainer.explain_many([case], lang="fr", missing=False)
+    record = b.decision_record(0, decision, view, shipped(), case, "fr")
+    line = b._line(record)
+    assert line == _as_json(record)
+    assert len(line) > 100_000 and "\n" not in line and json.loads(line)["explanation"]["lang"] == "fr"
