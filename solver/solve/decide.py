@@ -23,9 +23,15 @@ def decide_many(
 ) -> list[Decision]:
     """`by_shape=False`: a program decided once or twice (a verdict's part, for what-if) goes the reference way, so
     that its grounding never takes the place of a shape the process keeps."""
-    # A case that states every input leaves nothing to search for: no finder is grounded for it.
-    one = missing and len(cases) == 1 and not states_every_input(policy, cases[0])
-    soon = finder_soon(program, policy, cases[0]) if one else None
+    # A case that states every input leaves nothing to search for: no finder is grounded for it. Asked only when
+    # a finder would be grounded, so that a warm decision (its finder kept) does not check every input.
+    ahead = (
+        missing
+        and len(cases) == 1
+        and finder_soon_needed(program, policy, cases[0])
+        and not states_every_input(policy, cases[0])
+    )
+    soon = finder_soon(program, policy, cases[0]) if ahead else None
     decisions = _decided(program, policy, cases) if by_shape else reference(program, policy, cases)
     # What rests on a conflict is worked out only for the cases that have one: it costs a grounding of its own.
     clashing = [i for i, d in enumerate(decisions) if d.conflicts]

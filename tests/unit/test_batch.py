@@ -468,7 +468,7 @@ def test_a_record_is_written_as_json_writes_it() -> None:
             b._line(refused)
 
 
-def test_an_explained_record_is_written_as_json_writes_it(tmp_path: Path) -> None:
+def test_an_explained_record_is_written_as_json_writes_it() -> None:
     [doc] = generated(shipped(), 1, seed=4)
     case = shipped().case(doc)
     [(view, decision)] = shipped().explainer.explain_many([case], lang="fr", missing=False)

@@ -242,6 +242,7 @@ def test_no_finder_is_grounded_ahead_for_a_case_that_states_every_input(
 ) -> None:
     asked: list[str] = []
     monkeypatch.setattr(decide, "finder_soon", lambda program, policy, case: asked.append(case.id))
+    monkeypatch.setattr(decide, "finder_soon_needed", lambda program, policy, case: True)  # no finder kept yet
     known = {"applications__app1__csq_issued": "2025-01-15", "applications__app1__pr_application_pending": True}
     stated, open_ = mini.case(family(**known)), mini.case(family(persons__amina__distress=None))
     assert (states_every_input(mini.checked, stated), states_every_input(mini.checked, open_)) == (True, False)
@@ -251,3 +252,9 @@ def test_no_finder_is_grounded_ahead_for_a_case_that_states_every_input(
     assert asked == []
     mini.decide_many([open_])
     assert asked == [open_.id]
+    # A finder kept (none needed ahead): the case's inputs are not gone through for it.
+    checked: list[str] = []
+    monkeypatch.setattr(decide, "finder_soon_needed", lambda program, policy, case: False)
+    monkeypatch.setattr(decide, "states_every_input", lambda policy, case: checked.append(case.id) or False)
+    mini.decide_many([stated], missing=True)
+    assert (asked, checked) == ([open_.id], [])
