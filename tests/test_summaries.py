@@ -20,15 +20,16 @@ EXAMPLES = sorted(p.stem for p in (ROOT / "policy/examples").glob("*.yaml"))
 # The label of the verdict that answers each example's main question: the decision on its application.
 MAIN = {
     "amina-selected": "MIFI's decision on app1: selected",
-    "deng-gar-camp": "Québec's selection of the refugees of Deng Garang Akol's resettlement application: they meet",
+    "deng-gar-camp": "Québec's resettlement selection of the refugees of Deng Garang Akol's resettlement application: "
+    "selected",
     "fatima-undetermined": "MIFI's decision on app1: …",
     "grace-services": "MIFI's decision on Ruth Kabila's application for permanent selection: …",
     "kofi-refused": "MIFI's decision on app1: refused",
     "leila-family-selection": "MIFI's decision on Leila Karimi's application for permanent selection: selected",
     "mateo-federal-hc": "Mateo Restrepo may apply for permanent residence on humanitarian and compassionate grounds",
-    "rania-psr-montreal-group": "Québec's selection of the refugees of Rania Al-Khatib's resettlement application",
+    "rania-psr-montreal-group": "Québec's resettlement selection of the refugees of Rania Al-Khatib's",
     "rosa-rejected-documents": "MIFI's decision on app1: rejected",
-    "tesfaye-psr-csq-refused": "Québec's selection of the refugees of Tesfaye Gebremedhin's resettlement application",
+    "tesfaye-psr-csq-refused": "Québec's resettlement selection of the refugees of Tesfaye Gebremedhin's",
 }
 
 
