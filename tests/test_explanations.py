@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import shutil
 from collections.abc import Iterator
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -581,28 +583,45 @@ def test_a_value_not_known_and_a_date_of_some_letter_are_worded(
             "mifi_sends_rejection_letter",
             "Aucune lettre ne porte sur app1 et n'est une lettre de rejet",
         ),
+    ],
+)
+def test_the_conditions_of_a_some_clause_share_its_entity(lang: str, case: str, verdict: str, sentence: str) -> None:
+    """Said of the entity they are about once, not once per condition."""
+    view = policy().explain(EXAMPLES_DIR / f"{case}.yaml", lang=lang, verdicts=[verdict], why_not=True)
+    lines = [line.strip().removeprefix("* ") for line in render(view, "text").splitlines()]
+    assert sentence in lines
+
+
+@pytest.mark.parametrize(
+    ("lang", "sentence"),
+    [
         (
             "en",
-            "leila-family-selection",
-            "ircc_sends_file_to_mifi",
             "No application is such that the principal applicant of that application is Reza Karimi and MIFI sent the"
             " invitation to apply for permanent selection, the form and the list of required documents for that"
             " application",
         ),
         (
             "fr",
-            "leila-family-selection",
-            "ircc_sends_file_to_mifi",
             "Aucune demande n'est telle que la personne requérante principale de cette demande est Reza Karimi et le"
             " MIFI a transmis l'invitation à présenter une demande de sélection permanente, le formulaire et la liste"
             " des documents requis pour cette demande",
         ),
     ],
 )
-def test_the_conditions_of_a_some_clause_share_its_entity(lang: str, case: str, verdict: str, sentence: str) -> None:
-    """Said of the entity they are about once, not once per condition; named once, then referred to, when it is
-    not their subject."""
-    view = policy().explain(EXAMPLES_DIR / f"{case}.yaml", lang=lang, verdicts=[verdict], why_not=True)
+def test_a_some_clause_not_about_its_entity_names_it_once_then_refers_to_it(
+    tmp_path: Path, lang: str, sentence: str
+) -> None:
+    """The shipped policy written with the `not some` clause that `invitation_on_file` now names: its entity is not
+    the subject of its conditions, so it is named once ("no application"), then referred to ("that application")."""
+    shutil.copytree(ROOT / "policy", tmp_path / "policy")
+    rules = tmp_path / "policy/qhc/next_steps.havre"
+    written = rules.read_text(encoding="utf-8")
+    clause = "and not some A where (principal(A) = P and invitation_issued(A))."
+    rules.write_text(written.replace("and not invitation_on_file(P).", clause), encoding="utf-8")
+    edited = load_policy(tmp_path / "policy", cache=False)
+    case = EXAMPLES_DIR / "leila-family-selection.yaml"
+    view = edited.explain(case, lang=lang, verdicts=["ircc_sends_file_to_mifi"], why_not=True)
     lines = [line.strip().removeprefix("* ") for line in render(view, "text").splitlines()]
     assert sentence in lines
 
