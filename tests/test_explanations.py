@@ -825,3 +825,54 @@ def test_applies_only_if_is_one_sentence_with_its_elisions() -> None:
         "S'applique seulement s'il existe des certificats de sélection du Québec pour la demande de sélection"
         " permanente de Ruth Kabila\u00a0: le MIFI a sélectionné la personne requérante, ou les a délivrés"
     }
+
+
+@pytest.mark.parametrize(
+    ("lang", "lines"),
+    [
+        (
+            "en",
+            [
+                "Not met: MIFI has not yet sent Leila Karimi the invitation to apply for permanent selection",
+                "MIFI has sent Leila Karimi the invitation to apply for permanent selection",
+                'by rule QHC-2.invitation-on-file (policy/qhc/next_steps.havre:90) "The invitation is on file for an'
+                ' application of which the person is the principal applicant", applying QHC-2 (IRCC approval in'
+                " principle first, then MIFI's invitation).",
+                "* The principal applicant of Leila Karimi's application for permanent selection is Leila Karimi"
+                " [stated in the case]",
+                "* MIFI sent the invitation to apply for permanent selection, the form and the list of required"
+                " documents for Leila Karimi's application for permanent selection [stated in the case]",
+            ],
+        ),
+        (
+            "fr",
+            [
+                "Condition non remplie\u00a0: le MIFI n'a pas encore transmis à Leila Karimi l'invitation à présenter"
+                " une demande de sélection permanente",
+                "Le MIFI a transmis à Leila Karimi l'invitation à présenter une demande de sélection permanente",
+                "selon la règle QHC-2.invitation-on-file (policy/qhc/next_steps.havre:90) «\u00a0L'invitation figure"
+                " au dossier d'une demande dont la personne est la requérante principale\u00a0», en application de"
+                " QHC-2 (Approbation en principe d'IRCC d'abord, puis invitation du MIFI).",
+                "* La personne requérante principale de la demande de sélection permanente de Leila Karimi est Leila"
+                " Karimi [indiqué au dossier]",
+                "* Le MIFI a transmis l'invitation à présenter une demande de sélection permanente, le formulaire et la"
+                " liste des documents requis pour la demande de sélection permanente de Leila Karimi [indiqué au"
+                " dossier]",
+            ],
+        ),
+    ],
+)
+def test_a_rule_stopped_by_a_derived_fact_says_why_that_fact_holds(lang: str, lines: list[str]) -> None:
+    """`not invitation_on_file(P)` fails for Leila Karimi, whose invitation is on file: under "Not met", the rule
+    that concluded the invitation is on file and the stated facts it read."""
+    case = EXAMPLES_DIR / "leila-family-selection.yaml"
+    view = policy().explain(case, lang=lang, verdicts=["ircc_sends_file_to_mifi"])
+    [verdict] = [v for v in view["verdicts"] if v["subject"] == ["leila"]]
+    [failure] = verdict["why_not"]
+    assert (failure["rule_id"], [b["rule_id"] for b in failure["because"]]) == (
+        "QHC-2.file-to-mifi",
+        ["QHC-2.invitation-on-file"],
+    )
+    shown = [line.strip() for line in render(view, "text").splitlines()]
+    at = shown.index(lines[0])
+    assert shown[at : at + len(lines)] == lines

@@ -283,7 +283,9 @@ class Graph:
         env = envs[0]
         failed = self.condition(step.literal, env, cr, depth, holds=False)
         nested = self._nested_failures(step.literal, env, depth)
-        return Failure(cr.id, "condition", Condition(failed.literal, failed.env, False, failed.inputs, (), nested))
+        # `not X` failing keeps why X holds (`because`); a failed X is explained in turn (`nested`).
+        kept = Condition(failed.literal, failed.env, False, failed.inputs, failed.because, nested)
+        return Failure(cr.id, "condition", kept)
 
     def _nested_failures(self, lit: n.Cond, env: Mapping[str, Plain], depth: int) -> tuple[Failure, ...]:
         """A failed condition on a derived fact is explained in turn, a few levels deep."""

@@ -6,6 +6,7 @@ The case-level view (summary first, then the rest by subject) is built in explai
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from explain.derivation.graph import Condition, Derivation, Failure, Graph, Input
@@ -214,9 +215,7 @@ class Views:
         else:
             assert f.condition is not None
             # The condition as written: "Not met: app1 is complete".
-            cond = self.condition(
-                Condition(f.condition.literal, f.condition.env, True, f.condition.inputs, (), f.condition.failures)
-            )
+            cond = self.condition(replace(f.condition, holds=True))
             cond["sentence"] = self.sentence(f.condition.literal, f.condition.values, failing=True)
             out_of_force = self._out_of_force(f.rule, f.condition)
             if out_of_force is not None:
@@ -227,6 +226,7 @@ class Views:
                 applied = self.ph.uncap(cond["sentence"])
                 view["text"] = self._("Exception applied: %(condition)s") % {"condition": applied}
             view["inputs"] = cond["inputs"]
+            view["because"] = cond["because"]  # the derived fact that stops the rule (`not X` where X holds)
             view["nested"] = cond["failures"]
         return view
 
