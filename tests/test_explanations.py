@@ -876,3 +876,14 @@ def test_a_rule_stopped_by_a_derived_fact_says_why_that_fact_holds(lang: str, li
     shown = [line.strip() for line in render(view, "text").splitlines()]
     at = shown.index(lines[0])
     assert shown[at : at + len(lines)] == lines
+
+
+def test_a_value_compared_in_a_failed_condition_says_how_it_was_found() -> None:
+    """Sami Benali, 23, was 22 when the application was made: each rule that would make him a dependent child
+    fails on an age, and the rule that found that age is given under it (once in full, then "as shown above")."""
+    [verdict] = [v for v in view("layla-dependent-over-22", "en")["verdicts"] if v["subject"] == ["sami", "layla"]]
+    found = {f["rule_id"]: [(b["rule_id"], b["again"]) for b in f["because"]] for f in verdict["why_not"]}
+    assert found == {
+        "FAM-2.under-22-on-application": [("FAM-2.age-on-application", False)],
+        "FAM-2.under-22": [("FAM-2.age", True)],
+    }

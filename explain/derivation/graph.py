@@ -283,7 +283,8 @@ class Graph:
         env = envs[0]
         failed = self.condition(step.literal, env, cr, depth, holds=False)
         nested = self._nested_failures(step.literal, env, depth)
-        # `not X` failing keeps why X holds (`because`); a failed X is explained in turn (`nested`).
+        # Kept: how the derived facts it reads hold (`because`: X where `not X` failed, a value compared); a failed
+        # X is explained in turn (`nested`).
         kept = Condition(failed.literal, failed.env, False, failed.inputs, failed.because, nested)
         return Failure(cr.id, "condition", kept)
 

@@ -226,7 +226,7 @@ class Views:
                 applied = self.ph.uncap(cond["sentence"])
                 view["text"] = self._("Exception applied: %(condition)s") % {"condition": applied}
             view["inputs"] = cond["inputs"]
-            view["because"] = cond["because"]  # the derived fact that stops the rule (`not X` where X holds)
+            view["because"] = cond["because"]  # how a derived fact it reads holds: X under `not X`, a value compared
             view["nested"] = cond["failures"]
         return view
 
