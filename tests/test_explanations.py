@@ -613,12 +613,16 @@ def test_a_some_clause_not_about_its_entity_names_it_once_then_refers_to_it(
     tmp_path: Path, lang: str, sentence: str
 ) -> None:
     """The shipped policy written with the `not some` clause that `invitation_on_file` now names: its entity is not
-    the subject of its conditions, so it is named once ("no application"), then referred to ("that application")."""
+    the subject of its conditions, so it is named once ("no application"), then referred to ("that application").
+    The verdict applies to every person, as it did then, so that Reza, included in Leila's application, is asked."""
     shutil.copytree(ROOT / "policy", tmp_path / "policy")
     rules = tmp_path / "policy/qhc/next_steps.havre"
     written = rules.read_text(encoding="utf-8")
     clause = "and not some A where (principal(A) = P and invitation_issued(A))."
-    rules.write_text(written.replace("and not invitation_on_file(P).", clause), encoding="utf-8")
+    applies = "  applies if not in_another_process(P) and not citizen_or_permanent_resident(P)\n"
+    assert written.count(applies) == 1
+    rewritten = written.replace("and not invitation_on_file(P).", clause).replace(applies, "")
+    rules.write_text(rewritten, encoding="utf-8")
     edited = load_policy(tmp_path / "policy", cache=False)
     case = EXAMPLES_DIR / "leila-family-selection.yaml"
     view = edited.explain(case, lang=lang, verdicts=["ircc_sends_file_to_mifi"], why_not=True)
@@ -835,7 +839,7 @@ def test_applies_only_if_is_one_sentence_with_its_elisions() -> None:
             [
                 "Not met: MIFI has not yet sent Leila Karimi the invitation to apply for permanent selection",
                 "MIFI has sent Leila Karimi the invitation to apply for permanent selection",
-                'by rule QHC-2.invitation-on-file (policy/qhc/next_steps.havre:90) "The invitation is on file for an'
+                'by rule QHC-2.invitation-on-file (policy/qhc/next_steps.havre:95) "The invitation is on file for an'
                 ' application of which the person is the principal applicant", applying QHC-2 (IRCC approval in'
                 " principle first, then MIFI's invitation).",
                 "* The principal applicant of Leila Karimi's application for permanent selection is Leila Karimi"
@@ -850,7 +854,7 @@ def test_applies_only_if_is_one_sentence_with_its_elisions() -> None:
                 "Condition non remplie\u00a0: le MIFI n'a pas encore transmis à Leila Karimi l'invitation à présenter"
                 " une demande de sélection permanente",
                 "Le MIFI a transmis à Leila Karimi l'invitation à présenter une demande de sélection permanente",
-                "selon la règle QHC-2.invitation-on-file (policy/qhc/next_steps.havre:90) «\u00a0L'invitation figure"
+                "selon la règle QHC-2.invitation-on-file (policy/qhc/next_steps.havre:95) «\u00a0L'invitation figure"
                 " au dossier d'une demande dont la personne est la requérante principale\u00a0», en application de"
                 " QHC-2 (Approbation en principe d'IRCC d'abord, puis invitation du MIFI).",
                 "* La personne requérante principale de la demande de sélection permanente de Leila Karimi est Leila"

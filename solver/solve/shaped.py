@@ -49,8 +49,8 @@ from solver.solve.run import add_program, new_control, show_directives
 
 SHAPES = 8  # groundings kept per process, the most recently used
 # The groundings of parts of a policy, for the missing-facts search (solver.solve.missing), are kept apart: a case
-# of the shipped examples has 0 to 16 parts of 74 to 4,329 atoms (the whole's two copies: 1,583 to 9,945), about
-# 1.3 kB an atom. Kept by their atoms, the most recently used. A part of more than a quarter of them is not kept,
+# of the shipped examples has 0 to 16 parts of up to about 4,400 atoms (the whole's two copies: up to about 10,000),
+# about 1.3 kB an atom. Kept by their atoms, the most recently used. A part of more than a quarter of them is not kept,
 # nor grounded again: each would push out the others (amina-selected.yaml grown to 40 entities has parts of
 # 272,000 atoms, 2.8 s to ground), and the whole's grounding answers for it.
 PART_ATOMS = 100_000
