@@ -891,3 +891,61 @@ def test_a_value_compared_in_a_failed_condition_says_how_it_was_found() -> None:
         "FAM-2.under-22-on-application": [("FAM-2.age-on-application", False)],
         "FAM-2.under-22": [("FAM-2.age", True)],
     }
+
+
+EXCLUDING = """\
+source S "https://example.org/s" "A document" authority law
+entity person
+input status(P: person): one of citizen, permanent_resident, foreign_national
+  en "{P} is {value}"
+  fr "{P} est {value}"
+  question en "What is the status of {P}?"
+  question fr "Quel est le statut de {P} ?"
+  label citizen en "a Canadian citizen"
+  label citizen fr "de citoyenneté canadienne"
+  label permanent_resident en "a permanent resident"
+  label permanent_resident fr "titulaire de la résidence permanente"
+  label foreign_national en "a foreign national"
+  label foreign_national fr "une personne ressortissante étrangère"
+verdict may_apply(P: person)
+  en "{P} may apply"
+  fr "{P} peut présenter une demande"
+rule R1 "Only a foreign national applies" fr "Seule une personne ressortissante étrangère présente une demande" cites S
+  may_apply(P) if status(P) != citizen and status(P) != permanent_resident.
+"""
+
+
+@pytest.mark.parametrize(
+    ("lang", "lines"),
+    [
+        (
+            "en",
+            [
+                "Not met: Samir Haddad is other than a permanent resident",
+                "* Fatou Diallo is a foreign national, not a Canadian citizen",
+                "* Fatou Diallo is a foreign national, not a permanent resident",
+            ],
+        ),
+        (
+            "fr",
+            [
+                "Condition non remplie\u00a0: Samir Haddad est autre que titulaire de la résidence permanente",
+                "* Fatou Diallo est une personne ressortissante étrangère, et non de citoyenneté canadienne",
+                "* Fatou Diallo est une personne ressortissante étrangère, et non titulaire de la résidence permanente",
+            ],
+        ),
+    ],
+)
+def test_a_value_a_condition_excludes_with_not_equal_is_said_by_its_label(
+    tmp_path: Path, lang: str, lines: list[str]
+) -> None:
+    """`status(P) != permanent_resident`: the value written in the rule in its label, never its name in the policy
+    ("…, not permanent resident"); met, as compared with the fact's value; not met, as the value it excludes."""
+    (tmp_path / "main.havre").write_text(EXCLUDING, encoding="utf-8")
+    persons = {"samir": {"name": "Samir Haddad", "status": "permanent_resident"}}
+    persons["fatou"] = {"name": "Fatou Diallo", "status": "foreign_national"}
+    case = {"case": "c1", "assessment_date": "2026-01-01", "persons": persons}
+    view = load_policy(tmp_path, cache=False).explain(case, lang=lang, why_not=True, show_all=True)
+    rendered_lines = [line.strip() for line in render(view, "text").splitlines()]
+    assert [line for line in lines if line not in rendered_lines] == []
+    assert not [line for line in rendered_lines if "permanent_resident" in line or "permanent resident," in line]

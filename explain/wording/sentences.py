@@ -83,6 +83,15 @@ class Sentences:
                 return said
             return self.ph.negative(self.sentence(c.cond, env, failing=not failing))
         if isinstance(c, n.Compare):
+            # `f(X) != v` that holds reads as compared ("a foreign national, not a Canadian citizen"); one that does
+            # not, or is not known, as the value it excludes ("other than a permanent resident").
+            excluded = self.excluded(c, env)
+            if (
+                excluded is not None
+                and truth(self.graph, c, env) is not True
+                and (said := self.ph.fact_other_than(*excluded[:2], [excluded[2]])) is not None
+            ):
+                return said
             return self.compare(c, env)
         if isinstance(c, n.And | n.Or):
             joiner = " " + (self._("and") if isinstance(c, n.And) else self._("or")) + " "
@@ -115,10 +124,14 @@ class Sentences:
         return out
 
     def excluded(self, c: n.Cond, env: Env) -> tuple[str, tuple[Plain, ...], Plain] | None:
-        """`not f(X) = v`, v a value written in the rule: (f, X's value, v)."""
-        if not (isinstance(c, n.Not) and isinstance(c.cond, n.Compare) and c.cond.op == "="):
+        """`not f(X) = v`, or `f(X) != v`, v a value written in the rule: (f, X's value, v)."""
+        if isinstance(c, n.Not) and isinstance(c.cond, n.Compare) and c.cond.op == "=":
+            compared = c.cond
+        elif isinstance(c, n.Compare) and c.op == "!=":
+            compared = c
+        else:
             return None
-        for call, other in ((c.cond.left, c.cond.right), (c.cond.right, c.cond.left)):
+        for call, other in ((compared.left, compared.right), (compared.right, compared.left)):
             if is_fact(self.policy, call) and isinstance(other, n.Name):
                 assert isinstance(call, n.Call)
                 if self.policy.predicates[call.name].is_bool:
@@ -234,7 +247,9 @@ class Sentences:
                 if (none := self.no_version(side, env)) is not None:
                     return none
                 args = self.args(side.name, side.args, env)
-                bound = f"{self.ph.relation(op, dates)} {self.term(other, env)}"
+                # A value written in the rule is said as the fact's own values are: "not a Canadian citizen".
+                said = self.ph.value(known, side.name) if isinstance(other, n.Name) else self.term(other, env)
+                bound = f"{self.ph.relation(op, dates)} {said}"
                 if unvalued and dates and (within := self.ph.fact_within(side.name, args, bound)) is not None:
                     return within
                 fact = self.ph.fact(side.name, args, value, blank="…" if unvalued else None, clause=True)
