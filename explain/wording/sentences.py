@@ -78,19 +78,13 @@ class Sentences:
                 return self.ph.not_fact(c.cond.name, self.args(c.cond.name, c.cond.args, env))
             if isinstance(c.cond, n.Some):
                 return self.some(c.cond, env, negative=True)
-            excluded = self.excluded(c, env)
-            if excluded is not None and (said := self.ph.fact_other_than(*excluded[:2], [excluded[2]])) is not None:
+            if (said := self.other_than(c, env)) is not None:
                 return said
             return self.ph.negative(self.sentence(c.cond, env, failing=not failing))
         if isinstance(c, n.Compare):
             # `f(X) != v` that holds reads as compared ("a foreign national, not a Canadian citizen"); one that does
             # not, or is not known, as the value it excludes ("other than a permanent resident").
-            excluded = self.excluded(c, env)
-            if (
-                excluded is not None
-                and truth(self.graph, c, env) is not True
-                and (said := self.ph.fact_other_than(*excluded[:2], [excluded[2]])) is not None
-            ):
+            if c.op == "!=" and truth(self.graph, c, env) is not True and (said := self.other_than(c, env)) is not None:
                 return said
             return self.compare(c, env)
         if isinstance(c, n.And | n.Or):
@@ -122,6 +116,11 @@ class Sentences:
                 out.append(text)
                 said.add(key)
         return out
+
+    def other_than(self, c: n.Cond, env: Env) -> str | None:
+        """`not f(X) = v` or `f(X) != v` as the value it excludes: "MIFI's decision on app1: other than refused"."""
+        excluded = self.excluded(c, env)
+        return None if excluded is None else self.ph.fact_other_than(*excluded[:2], [excluded[2]])
 
     def excluded(self, c: n.Cond, env: Env) -> tuple[str, tuple[Plain, ...], Plain] | None:
         """`not f(X) = v`, or `f(X) != v`, v a value written in the rule: (f, X's value, v)."""
