@@ -768,6 +768,22 @@ def test_values_a_condition_excludes_are_said_once_as_other_than(lang: str, line
 
 
 @pytest.mark.parametrize(
+    ("lang", "line"),
+    [
+        ("en", "Applies only if Yusuf Haddad is not a Canadian citizen"),
+        ("fr", "S'applique seulement si Yusuf Haddad n'a pas la citoyenneté canadienne"),
+    ],
+)
+def test_applies_only_if_says_only_what_the_case_leaves_in_doubt(lang: str, line: str) -> None:
+    """`applies if resides_in_quebec(P) and not canadian_citizen(P)`: Yusuf resides in Québec, his status is not
+    stated; the line names the citizenship alone, and the verdict keeps the answer its rules give."""
+    view = policy().explain(EXAMPLES_DIR / "amina-selected.yaml", lang=lang, verdicts=["access_integration_services"])
+    (yusuf,) = [v for v in view["verdicts"] if v["subject"] == ["yusuf"]]
+    assert (yusuf["status"], yusuf["applicable"], yusuf["applies_line"]) == ("holds", None, line)
+    assert f"  {line}." in render(view, "text").splitlines()
+
+
+@pytest.mark.parametrize(
     ("lang", "heading", "condition"),
     [
         ("en", "[holds] MIFI's decision on app1: selected", "* MIFI decided that app1 is selected"),

@@ -43,6 +43,17 @@ def outside(graph: Graph, cond: n.Cond, env: dict[str, Plain]) -> list[n.Cond]:
     return []
 
 
+def in_doubt(graph: Graph, cond: n.Cond, env: dict[str, Plain]) -> n.Cond:
+    """What of a verdict's `applies if` the case leaves in doubt: of an `and`, the items not known to hold
+    ("applies only if Yusuf is not a Canadian citizen", not "if Yusuf resides in Québec and is not …")."""
+    if not isinstance(cond, n.And) or any(_binds(item, env) for item in cond.items):
+        return cond
+    doubtful = tuple(item for item in cond.items if truth(graph, item, dict(env)) is not True)
+    if not doubtful or len(doubtful) == len(cond.items):
+        return cond
+    return doubtful[0] if len(doubtful) == 1 else n.And(doubtful, cond.span)
+
+
 def _branch(graph: Graph, cr: CheckedRule, b: int, subject: tuple[str, ...], depth: int) -> list[Condition]:
     furthest, envs = graph.furthest(cr, b, subject)
     steps = graph.chains[(cr.id, b)].steps

@@ -10,7 +10,7 @@ from dataclasses import replace
 from typing import Any
 
 from explain.derivation.graph import Condition, Derivation, Failure, Graph, Input
-from explain.derivation.unmet import outside, unmet
+from explain.derivation.unmet import in_doubt, outside, unmet
 from explain.derivation.values import Plain
 from explain.view.sources import link
 from explain.wording.french import titled
@@ -356,7 +356,7 @@ class Views:
         if decl.applies is None or v.applicable is True:
             return None
         env: dict[str, Plain] = {p.var: s for p, s in zip(decl.params, v.subject, strict=True)}
-        return self.sentence(decl.applies, env)
+        return self.sentence(in_doubt(self.graph, decl.applies, env), env)
 
     def grounds(self, v: Verdict) -> list[View]:
         """What an explanation of the value leads with (`grounds VALUE: COND`): every condition not met, or
