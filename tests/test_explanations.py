@@ -784,6 +784,59 @@ def test_applies_only_if_says_only_what_the_case_leaves_in_doubt(lang: str, line
 
 
 @pytest.mark.parametrize(
+    ("lang", "lines"),
+    [
+        (
+            "en",
+            [
+                "Not met: Québec and Canada agreed to admit government-assisted refugees from Syria under a pool of"
+                " government-assisted refugees",
+                "Not met: Rania Al-Khatib's resettlement application was counted among the places of a pool of"
+                " government-assisted refugees",
+            ],
+        ),
+        (
+            "fr",
+            [
+                "Condition non remplie : le Québec et le Canada ont convenu d'admettre des réfugiés pris en charge par"
+                " l'État provenant du pays suivant dans un bassin de réfugiés pris en charge par l'État : la Syrie",
+                "Condition non remplie : la demande de réinstallation de Rania Al-Khatib a été comptée parmi les places"
+                " d'un bassin de réfugiés pris en charge par l'État",
+            ],
+        ),
+    ],
+)
+def test_an_entity_the_case_does_not_name_is_said_by_its_kind_once(lang: str, lines: list[str]) -> None:
+    """A pool the case has none of reads as "a pool of government-assisted refugees", not "the pool a pool of …";
+    a named one as its name ("the 2026 GAR selection pool (Québec-Canada)")."""
+    view = policy().explain(EXAMPLES_DIR / "rania-psr-montreal-group.yaml", lang=lang, verdicts=["within_gar_pool"])
+    text = [line.strip().replace("\u00a0", " ") for line in render(view, "text").splitlines()]
+    assert [line for line in text if line.startswith(("Not met", "Condition non remplie"))] == lines
+
+
+@pytest.mark.parametrize(
+    ("lang", "line"),
+    [
+        (
+            "en",
+            "* The sponsors have submitted Rania Al-Khatib's resettlement application, the refugees' application for"
+            " permanent residence, to ROC-O [stated in the case]",
+        ),
+        (
+            "fr",
+            "* Les répondants ont présenté la demande de réinstallation de Rania Al-Khatib, la demande de résidence"
+            " permanente des personnes réfugiées, au CORO [indiqué au dossier]",
+        ),
+    ],
+)
+def test_an_entity_named_by_the_case_is_not_named_again_by_its_kind(lang: str, line: str) -> None:
+    """The refugees' application is named as the case names it, not as "the refugee's permanent residence
+    application Rania Al-Khatib's resettlement application"."""
+    view = policy().explain(EXAMPLES_DIR / "rania-psr-montreal-group.yaml", lang=lang, verdicts=["roc_creates_case"])
+    assert line in [text.strip() for text in render(view, "text").splitlines()]
+
+
+@pytest.mark.parametrize(
     ("lang", "heading", "condition"),
     [
         ("en", "[holds] MIFI's decision on app1: selected", "* MIFI decided that app1 is selected"),
