@@ -428,8 +428,10 @@ class Views:
         assert decl.applies is not None
         env: dict[str, Plain] = {p.var: s for p, s in zip(decl.params, v.subject, strict=True)}
         failed = outside(self.graph, decl.applies, env)
-        if not failed:
-            return self.applies_only_if(self.sentence(decl.applies, env))
+        if not failed:  # the case's facts show no condition failing: what it leaves in doubt, as an undetermined one
+            text = self.applies_text(v)
+            assert text is not None
+            return self.applies_only_if(text)
         lit = failed[0]
         if isinstance(lit, n.Not):  # what holds, rather than "it is not the case that it is not the case"
             text = self._("Does not apply: %(condition)s") % {"condition": self.ph.uncap(self.sentence(lit.cond, env))}
