@@ -163,12 +163,13 @@ def only_facts_of(policy: CheckedPolicy, case: Case) -> Case:
 def load_policy(path: str | Path = DEFAULT_POLICY, *, cache: bool = True) -> Policy:
     """Parse, check and compile a policy folder (its main.havre) or file; reuse the cached result if unchanged."""
     entry = entry_file(Path(path))
-    if cache and (hit := policy_cache.read(entry)) is not None:
-        return Policy(hit.checked, hit.program)
+    kept = policy_cache.read(entry) if cache else None
+    if kept is not None and policy_cache.fresh(kept):
+        return Policy(kept.checked, kept.program)
     from grammar.checks.check import check  # the parser (and Lark) only when the cache cannot answer
     from grammar.text.parse import parse
 
-    parsed = parse(path)
+    parsed = parse(path, earlier=kept.checked.policy if kept is not None else None)
     checked = check(parsed)
     program = emit(checked)
     if cache:

@@ -683,8 +683,10 @@ def _resolved(path: Path) -> Path | str:
         return os_problem(err)
 
 
-def parse(path: str | Path) -> n.Policy:
-    """Load a policy: its entry file and, transitively, every file it imports from its folder."""
+def parse(path: str | Path, earlier: n.Policy | None = None) -> n.Policy:
+    """Load a policy: its entry file and, transitively, every file it imports from its folder. A file that reads
+    as it did in `earlier` (a parse of the same policy by the same code, from the same folder) keeps its module
+    from there: after an edit, only the edited files are parsed again."""
     root = entry_file(Path(path))
     resolved = _resolved(root)
     if isinstance(resolved, str) or not resolved.is_file():
@@ -710,6 +712,7 @@ def parse(path: str | Path) -> n.Policy:
     seen: set[Path] = set()
     total = 0
     declared = [0]  # declaration words so far, in every file
+    before = _modules_by_text(earlier)
     while pending:
         current = pending.pop(0)
         if current in seen:
@@ -731,11 +734,13 @@ def parse(path: str | Path) -> n.Policy:
             diagnostics.append(error("too-large", Span.point(display), f"a policy holds at most {limit}", hint))
             break
         texts[display] = text
-        try:
-            module = parse_text(text, display)
-        except PolicyError as err:
-            diagnostics.extend(err.diagnostics)
-            continue
+        module = before.get((display, text))
+        if module is None:
+            try:
+                module = parse_text(text, display)
+            except PolicyError as err:
+                diagnostics.extend(err.diagnostics)
+                continue
         modules.append(module)
         for decl in module.declarations:
             if isinstance(decl, n.Import):
@@ -747,6 +752,14 @@ def parse(path: str | Path) -> n.Policy:
     if diagnostics:
         raise PolicyError(diagnostics)
     return n.Policy(_display(root), tuple(modules), tuple(sorted(texts.items())))
+
+
+def _modules_by_text(policy: n.Policy | None) -> dict[tuple[str, str], n.Module]:
+    """A parsed policy's modules by their file's shown name and text."""
+    if policy is None:
+        return {}
+    texts = dict(policy.texts)
+    return {(m.path, texts[m.path]): m for m in policy.modules if m.path in texts}
 
 
 def _crowded(text: str, display: str, declared: list[int]) -> Diagnostic | None:

@@ -2,7 +2,9 @@
 
 An entry is found by the policy's entry file, the working directory (spans
 name files relative to it) and the code that parses, checks and compiles;
-it is used only while every file it was made from reads the same. Failing to
+it is used only while every file it was made from reads the same. Once one
+is edited, the entry still gives the parsed files that read the same, and
+the entry made anew replaces it. Failing to
 read or write the cache never fails a command: the policy is loaded anew.
 
 An entry is one line of header, `{"digest":SHA256,"format":N}`, then the
@@ -108,12 +110,18 @@ def _pairs(files: object) -> bool:
     )
 
 
-def _fresh(entry: Entry) -> bool:
+def fresh(entry: Entry) -> bool:
     """Whether every file the entry was made from reads the same."""
-    return all(digest(Path(path).read_text(encoding="utf-8")) == sha for path, sha in entry.files)
+    try:
+        return all(digest(Path(path).read_text(encoding="utf-8")) == sha for path, sha in entry.files)
+    except (OSError, ValueError):  # a file gone or no longer text
+        return False
 
 
 def read(entry_file: Path) -> Entry | None:
+    """The entry kept for this policy, whole and made under the same key; it may be stale (`fresh`): its
+    parsed files then spare parsing those that read the same (grammar.text.parse), and the entry made anew
+    takes its place."""
     where = folder()
     if where is None:
         return None
@@ -123,7 +131,7 @@ def read(entry_file: Path) -> Entry | None:
         with open(path, "rb") as f:
             data = f.read(MAX_BYTES + 1)
         entry = decode(entry_key, data) if len(data) <= MAX_BYTES else None
-        if entry is None or not _fresh(entry):
+        if entry is None:
             _discard(path)
             return None
     except (OSError, ValueError):  # UnicodeDecodeError is a ValueError; a missing entry an OSError

@@ -36,6 +36,7 @@ def test_the_smoke_run_prints_every_row(tmp_path: Path, capsys: pytest.CaptureFi
         "one case of 10 entities (case.json grown by copying an entity)",
         "cold `havre decide case.json` as a process (median",
         "cold `havre decide case.json` as a process, policy cache off",
+        "cold `havre decide case.json` as a process, after one policy file is edited (",
         "caseload of 20",
         "caseload of 40",
         "time per case from 20 to 40 cases",

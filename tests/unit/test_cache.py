@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from grammar.diagnostics import PolicyError
 from havre.api import load_policy
 from havre.store import cache, stored
 from tests.helpers import ROOT
@@ -132,3 +133,48 @@ def test_the_policy_hash_does_not_depend_on_where_it_is(tmp_path: Path, monkeypa
     assert load_policy("elsewhere").hash == first
     monkeypatch.chdir(ROOT)
     assert load_policy(copy).hash == first
+
+
+def _parsed_files(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The files the parser reads from here on, by their shown names."""
+    from grammar.text import parse as parsing
+
+    parsed: list[str] = []
+    real = parsing.parse_text
+
+    def counted(text: str, file: str) -> object:
+        parsed.append(Path(file).name)
+        return real(text, file)
+
+    monkeypatch.setattr(parsing, "parse_text", counted)
+    return parsed
+
+
+def test_after_an_edit_only_the_edited_file_is_parsed_again(policy_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    load_policy(policy_dir)
+    people = policy_dir / "people.havre"
+    people.write_text(people.read_text(encoding="utf-8") + "\n# an edit\n", encoding="utf-8")
+    parsed = _parsed_files(monkeypatch)
+    edited = load_policy(policy_dir)
+    assert parsed == ["people.havre"]
+    assert len(entries(policy_dir)) == 1  # the entry made anew took the stale one's place
+    assert load_policy(policy_dir).checked == edited.checked and parsed == ["people.havre"]
+    anew = load_policy(policy_dir, cache=False)
+    assert edited.checked == anew.checked and edited.program == anew.program
+
+
+def test_an_edit_that_breaks_a_file_is_reported_and_its_mending_loads(
+    policy_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = load_policy(policy_dir)
+    people = policy_dir / "people.havre"
+    text = people.read_text(encoding="utf-8")
+    people.write_text(text + "\nrule\n", encoding="utf-8")
+    with pytest.raises(PolicyError) as raised:
+        load_policy(policy_dir)
+    assert [d.code for d in raised.value.diagnostics] == ["syntax-error"]
+    assert raised.value.diagnostics[0].span.file.endswith("people.havre")
+    people.write_text(text, encoding="utf-8")
+    parsed = _parsed_files(monkeypatch)
+    assert load_policy(policy_dir).checked == first.checked
+    assert parsed == []  # the stale entry, kept through the failure, reads as the files do again
