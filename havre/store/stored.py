@@ -51,7 +51,12 @@ class _Writer:
 
     def plain(self, value: object) -> Any:
         """A value as JSON: tuples as arrays, the rest as one-key objects naming what they are."""
-        if value is None or isinstance(value, bool | int | str):
+        kind = type(value)
+        if kind is str or kind is int or kind is bool or value is None:  # most values: tested first, exactly
+            return value
+        if kind is tuple:
+            return [self.plain(v) for v in value]  # type: ignore[attr-defined]
+        if isinstance(value, bool | int | str):
             return value
         if isinstance(value, tuple):
             return [self.plain(v) for v in value]
@@ -59,15 +64,25 @@ class _Writer:
             return {"d": [[self.plain(k), self.plain(v)] for k, v in value.items()]}
         if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
             return {"date": value.isoformat()}
-        if id(value) in self.numbers:
-            return {"r": self.numbers[id(value)]}
-        name = type(value).__name__
-        if _classes().get(name, (None,))[0] is not type(value):
-            raise TypeError(f"cannot store a {type(value).__qualname__}")
-        out = {"c": name, "f": [self.plain(getattr(value, f)) for f in _classes()[name][1]]}
+        number = self.numbers.get(id(value))
+        if number is not None:
+            return {"r": number}
+        found = _fields_of(kind)
+        if found is None:
+            raise TypeError(f"cannot store a {kind.__qualname__}")
+        name, fields = found
+        out = {"c": name, "f": [self.plain(getattr(value, f)) for f in fields]}
         self.numbers[id(value)] = len(self.numbers)
         self.keep.append(value)
         return out
+
+
+@cache
+def _fields_of(kind: type) -> tuple[str, tuple[str, ...]] | None:
+    """A class's stored name and fields, when it is the allowed class of that name."""
+    name = kind.__name__
+    allowed = _classes().get(name)
+    return (name, allowed[1]) if allowed is not None and allowed[0] is kind else None
 
 
 def dumps(value: object) -> bytes:
