@@ -1018,3 +1018,23 @@ def test_a_value_a_condition_excludes_with_not_equal_is_said_by_its_label(
     rendered_lines = [line.strip() for line in render(view, "text").splitlines()]
     assert [line for line in lines if line not in rendered_lines] == []
     assert not [line for line in rendered_lines if "permanent_resident" in line or "permanent resident," in line]
+
+
+@pytest.mark.parametrize(
+    ("lang", "family", "line"),
+    [
+        ("en", [], "Deng Garang Akol's resettlement application concerns 1 person: the principal applicant"),
+        ("en", ["achol"], "Deng Garang Akol's resettlement application concerns 2 persons: the principal applicant"),
+        ("fr", [], "La demande de réinstallation de Deng Garang Akol vise 1 personne : la personne requérante"),
+        ("fr", ["achol"], "La demande de réinstallation de Deng Garang Akol vise 2 personnes : la personne"),
+    ],
+)
+def test_a_number_is_followed_by_its_noun_in_the_singular_or_the_plural(
+    lang: str, family: list[str], line: str
+) -> None:
+    """`{value:person|persons}`: one person, two persons, by the language's rule (Babel's)."""
+    case = yaml.safe_load((EXAMPLES_DIR / "deng-gar-camp.yaml").read_text(encoding="utf-8"))
+    case["refugee_applications"]["deng_case"]["refugee_family"] = family
+    view = policy().explain(case, lang=lang, verdicts=["refugee_case_size"])
+    [heading] = [v["label"] for v in view["verdicts"]]
+    assert heading.replace("\u00a0", " ").startswith(line)

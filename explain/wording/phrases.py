@@ -12,7 +12,9 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
+from collections.abc import Callable
 
+from babel import Locale
 from babel.dates import format_date
 from babel.numbers import format_decimal
 
@@ -159,7 +161,7 @@ class Phrases:
     ) -> str:
         decl = self.policy.predicates[pred]
         template, _ = self._template(decl, negative=negative, clause=clause)
-        if value is None and blank is None and not decl.is_bool and template is not None and "{value}" in template:
+        if value is None and blank is None and not decl.is_bool and template is not None and _VALUE.search(template):
             # "is due on not known" reads as a slip: the sentence with its value left out, then why.
             missing = self._("date not known") if isinstance(decl.value, n.DateType) else self._("not known")
             return f"{template.format_map(_Missing(self._names(decl, args, None, '…')))} ({missing})"
@@ -170,7 +172,9 @@ class Phrases:
 
     def _names(self, decl: n.Predicate, args: tuple[Plain, ...], value: Plain, blank: str | None) -> dict[str, str]:
         names = {p.var: self.named(a) for p, a in zip(decl.params, args, strict=False)}
-        names["value"] = blank if value is None and blank is not None else self.value(value, decl.name)
+        said = blank if value is None and blank is not None else self.value(value, decl.name)
+        counted = value if isinstance(value, int) and not isinstance(value, bool) else None
+        names["value"] = _Counted(said, counted, self.lang)
         return names
 
     def fact_other_than(self, pred: str, args: tuple[Plain, ...], values: list[Plain]) -> str | None:
@@ -202,10 +206,10 @@ class Phrases:
         goes, without its lead."""
         decl = self.policy.predicates[pred]
         template, lang = self._template(decl, clause=True)
-        if template is None or lang is None or "{value}" not in template:
+        if template is None or lang is None or (found := _VALUE.search(template)) is None:
             return None
         if dated:
-            if set(template[: template.index("{value}")].split()[-2:]) & _BOUNDS_A_DATE[lang]:
+            if set(template[: found.start()].split()[-2:]) & _BOUNDS_A_DATE[lang]:
                 return None
             template = _LEADS_A_DATE[lang].sub(" {value}", template, count=1)
         return self.finish(template.format_map(_Missing(self._names(decl, args, None, said))))
@@ -338,6 +342,37 @@ IT = "\x00"  # stands for the entity of a `some` clause while its conditions are
 # say none of them, and the one already named.
 _NO = {"a": "no", "an": "no", "un": "aucun", "une": "aucune"}
 _THAT = {"a": "that", "an": "that", "un": "ce", "une": "cette"}
+
+
+# Where a template puts the value: `{value}`, or a number's `{value:person|persons}` (grammar.checks.resolve).
+_VALUE = re.compile(r"\{value(?::[^{}]*)?\}")
+
+
+class _Counted(str):
+    """A value's text that a template may follow with the noun it counts: `{value:person|persons}` reads "1 person"
+    and "3 persons", `{value:personne|personnes}` "0 personne" and "3 personnes", by the language's plural rule;
+    a value not known ("…", "other than 2") takes the plural."""
+
+    number: int | None
+    lang: str
+
+    def __new__(cls, text: str, number: int | None, lang: str) -> _Counted:
+        made = super().__new__(cls, text)
+        made.number, made.lang = number, lang
+        return made
+
+    def __format__(self, spec: str) -> str:
+        if "|" not in spec:
+            return str.__format__(self, spec)
+        one, other = spec.split("|", 1)
+        singular = self.number is not None and _plural_rule(self.lang)(self.number) == "one"
+        return f"{self} {one if singular else other}"
+
+
+@functools.cache
+def _plural_rule(lang: str) -> Callable[[int], str]:
+    """The language's plural category of a number ("one", "other"), from Babel's locale data."""
+    return Locale.parse(LOCALE[lang]).plural_form
 
 
 class _Missing(dict[str, str]):

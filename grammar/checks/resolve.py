@@ -13,6 +13,13 @@ from grammar.diagnostics import Diagnostic, did_you_mean, error
 from grammar.typed import nodes as n
 
 PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+# A number's noun after it, singular and plural: `{value:person|persons}` reads "1 person", "3 persons".
+COUNTED = re.compile(r"[^|{}:!]*[^|{}:!\s][^|{}:!]*\|[^|{}:!]*[^|{}:!\s][^|{}:!]*")
+
+
+def placeholders(template: str) -> set[str]:
+    """The names a template's placeholders give, without what follows a colon (`{value:person|persons}`)."""
+    return {found.split(":", 1)[0] for found in PLACEHOLDER.findall(template)}
 
 
 @dataclass
@@ -184,7 +191,7 @@ def _check_predicate(pred: n.Predicate, t: Tables) -> list[Diagnostic]:
         if text.negative and not pred.is_bool:
             hint = "a `not` text is the sentence when a yes/no fact does not hold"
             diags.append(error("bad-modifier", text.span, f"`{pred.name}` has a value; it takes no `not` text", hint))
-        if text.clause and not pred.is_bool and "value" not in PLACEHOLDER.findall(text.template):
+        if text.clause and not pred.is_bool and "value" not in placeholders(text.template):
             hint = 'a condition says which value: e.g. `clause en "the decision on {A} is {value}"`'
             diags.append(
                 error("bad-template", text.span, f"the `clause` text of `{pred.name}` has no `{{value}}`", hint)
@@ -196,7 +203,7 @@ def _check_predicate(pred: n.Predicate, t: Tables) -> list[Diagnostic]:
         )
     allowed = {p.var for p in pred.params} | ({"value"} if not pred.is_bool else set())
     for text in pred.texts + pred.passed:
-        diags.extend(_check_template(text, pred.name, allowed))
+        diags.extend(_check_template(text, pred, allowed))
     return diags + _check_deadline(pred, t) + _check_translations(pred)
 
 
@@ -239,7 +246,7 @@ def _check_translations(pred: n.Predicate) -> list[Diagnostic]:
         if len(texts) < 2:
             continue
         what = {"label": f"label of `{value}`", "question": "question", "": "text"}.get(kind, f"`{kind}` text")
-        names = {lang: set(PLACEHOLDER.findall(t.template)) for lang, t in texts.items()}
+        names = {lang: placeholders(t.template) for lang, t in texts.items()}
         for lang, other in (("fr", "en"), ("en", "fr")):
             for name in sorted(names[other] - names[lang]):
                 diags.append(
@@ -253,8 +260,9 @@ def _check_translations(pred: n.Predicate) -> list[Diagnostic]:
     return diags
 
 
-def _check_template(text: n.Text, pred: str, allowed: set[str]) -> list[Diagnostic]:
-    """Placeholders name parameters, nothing else: the template is filled with str.format_map."""
+def _check_template(text: n.Text, pred: n.Predicate, allowed: set[str]) -> list[Diagnostic]:
+    """Placeholders name parameters, nothing else: the template is filled with str.format_map. A number's
+    `{value}` may give the noun that follows it, singular and plural (`{value:person|persons}`)."""
     hint = "placeholders are " + ", ".join(f"{{{a}}}" for a in sorted(allowed)) + "; write {{ and }} for braces"
     try:
         fields = [(field, spec, conv) for _, field, spec, conv in Formatter().parse(text.template) if field is not None]
@@ -262,9 +270,20 @@ def _check_template(text: n.Text, pred: str, allowed: set[str]) -> list[Diagnost
         return [error("bad-template", text.span, "a brace `{` or `}` is not part of a placeholder", hint)]
     out = []
     for field, spec, conv in fields:
-        if field not in allowed or spec or conv:
-            shown = "{" + field + (f"!{conv}" if conv else "") + (f":{spec}" if spec else "") + "}"
-            out.append(error("bad-template", text.span, f"placeholder `{shown}` names no parameter of `{pred}`", hint))
+        shown = "{" + field + (f"!{conv}" if conv else "") + (f":{spec}" if spec else "") + "}"
+        if field == "value" and spec and not conv and field in allowed:
+            if not isinstance(pred.value, n.IntType):
+                problem = f"placeholder `{shown}`: `{pred.name}` is no number"
+                counted = "only a number's `{value}` gives the noun that follows it, as `{value:person|persons}`"
+                out.append(error("bad-template", text.span, problem, counted))
+            elif not COUNTED.fullmatch(spec):
+                problem = f"placeholder `{shown}` gives no singular and plural"
+                counted = "after the colon, the noun singular and plural, split by `|`: `{value:person|persons}`"
+                out.append(error("bad-template", text.span, problem, counted))
+        elif field not in allowed or spec or conv:
+            out.append(
+                error("bad-template", text.span, f"placeholder `{shown}` names no parameter of `{pred.name}`", hint)
+            )
     return out
 
 

@@ -237,6 +237,32 @@ def test_bad_template_placeholder() -> None:
     assert only(src)[:2] == ("bad-template", "placeholder `{Q}` names no parameter of `resides`")
 
 
+def test_a_number_may_give_the_noun_it_counts_and_nothing_else_may() -> None:
+    counted = """input children(P: person): int
+  en "{P} has {value:child|children}"
+  fr "{P} a {value:enfant|enfants}"
+  question en "How many children does {P} have?"
+  question fr "Combien d'enfants {P} a-t-elle ?"
+"""
+    assert policy_of(BASE + counted).predicates["children"].text("fr") == "{P} a {value:enfant|enfants}"
+    date = 'input born(P: person): date\n  en "{P} was born on {value:day|days}"'
+    assert only(date)[:3] == (
+        "bad-template",
+        "placeholder `{value:day|days}`: `born` is no number",
+        "only a number's `{value}` gives the noun that follows it, as `{value:person|persons}`",
+    )
+    one_form = 'input children(P: person): int\n  en "{P} has {value:children}"'
+    assert only(one_form)[:3] == (
+        "bad-template",
+        "placeholder `{value:children}` gives no singular and plural",
+        "after the colon, the noun singular and plural, split by `|`: `{value:person|persons}`",
+    )
+    assert only('input children(P: person): int\n  en "{P} has {P:child|children}"')[:2] == (
+        "bad-template",
+        "placeholder `{P:child|children}` names no parameter of `children`",
+    )
+
+
 def test_bad_modifiers() -> None:
     code, message, hint, *_ = only("judged distress(P: person) default false")
     assert (code, message) == ("bad-modifier", "`distress` cannot be `default false`")
