@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -76,3 +77,16 @@ def test_the_package_declares_the_language_its_grammar_and_the_server_command() 
     assert manifest["contributes"]["configuration"]["properties"]["havre.server.command"]["default"] == ["havre", "lsp"]
     configuration = json.loads((PACKAGE / "language-configuration.json").read_text(encoding="utf-8"))
     assert configuration["comments"] == {"lineComment": "#"}
+
+
+def test_a_placeholder_and_a_counted_one_are_highlighted_whole() -> None:
+    """`{P}` and a number's `{value:person|persons}` are one placeholder each (the pattern is plain enough for
+    Python's `re` to read as Oniguruma does)."""
+    string = json.loads(GRAMMAR.read_text(encoding="utf-8"))["repository"]["string"]
+    [pattern] = [p["match"] for p in string["patterns"] if p["name"] == "variable.other.placeholder.havre"]
+    text = '"{R} concerns {value:person|persons}, {value:place est déjà occupée|places sont déjà occupées}"'
+    assert re.findall(pattern, text) == [
+        "{R}",
+        "{value:person|persons}",
+        "{value:place est déjà occupée|places sont déjà occupées}",
+    ]
