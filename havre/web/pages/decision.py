@@ -100,7 +100,9 @@ async def decision_page(request: Request, draft_id: str) -> HTMLResponse:
 def _keys(policy: CheckedPolicy, case: Case, decision: Decision, lang: str) -> list[dict[str, Any]]:
     """Every verdict and subject of the decision, to look closer at any of them, under the entity it is first
     about (in the case's order, as the page lists them): each as the sentence a reviewer reads, its status first
-    ("[holds] Amina Haddad resides in Québec"), in the order of those sentences, those that do not apply last."""
+    ("[holds] Amina Haddad resides in Québec"), in the order of those sentences, those that do not apply last.
+    An entity none of whose verdicts applies (a refugee's principal applicant abroad, asked of none of Québec's
+    services) comes after the others, as the page below does not list it: what the list opens on applies."""
     _, ph = gettext(lang), Phrases(policy, case, lang)
     by_entity: dict[str, list[tuple[str, Verdict]]] = {}
     for v in decision.verdicts:
@@ -116,8 +118,9 @@ def _keys(policy: CheckedPolicy, case: Case, decision: Decision, lang: str) -> l
             for sentence, v in found
         ]
         if options:
-            groups.append({"label": ph.heading(e.id), "options": options})
-    return groups
+            applying = any(v.status != "not_applicable" for _, v in found)
+            groups.append({"label": ph.heading(e.id), "options": options, "applying": applying})
+    return sorted(groups, key=lambda g: not g["applying"])
 
 
 def _key(request: Request) -> tuple[str, tuple[str, ...]]:

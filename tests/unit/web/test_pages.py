@@ -53,6 +53,24 @@ def test_the_next_deadline_follows_the_main_answers(client: TestClient) -> None:
     assert 'id="next-deadline"' not in client.get(submit(client, source="pick", name="kofi-refused.yaml")).text
 
 
+def test_the_list_of_every_verdict_opens_on_one_that_applies(client: TestClient) -> None:
+    """Deng Garang Akol and his spouse, abroad, are asked of no verdict about themselves: they come after the
+    subjects the page lists, in the case's order, and the list opens on a verdict that applies."""
+    page = client.get(submit(client, source="pick", name="deng-gar-camp.yaml", lang="en")).text
+    groups = re.findall(r'<optgroup label="([^"]*)">(.*?)</optgroup>', page, re.S)
+    assert [label for label, _ in groups] == [
+        "Nyandeng Deng Garang",
+        "Majok Deng Garang",
+        "Ayen Deng Garang",
+        "Kuol Garang Akol",
+        "Deng Garang Akol&#39;s resettlement application",
+        "Deng Garang Akol",
+        "Achol Deng Mabior",
+    ]
+    first = re.search(r'<option value="[^"]*">([^<]*)</option>', page)
+    assert first is not None and first[1] == "[holds] Nyandeng Deng Garang is a dependent child of Achol Deng Mabior"
+
+
 def test_the_other_language_keeps_the_address(client: TestClient) -> None:
     where = submit(client, source="pick", name="kofi-refused.yaml", lang="en")
     page = client.get(where).text
