@@ -341,8 +341,8 @@ def test_steps_on_official_sources_carry_no_warning() -> None:
 FINDINGS = {  # the officer's findings the selection of Amina rests on
     "Amina Haddad is experiencing a particularly distressful situation",
     "Amina Haddad has the capacity to integrate into Québec society",
-    "Amina Haddad's physical or psychological well-being would suffer significant negative impacts if Amina Haddad"
-    " could not stay in Québec",
+    "Amina Haddad's physical or psychological well-being would suffer significant negative impacts if they could"
+    " not stay in Québec",
     "Amina Haddad would suffer serious harm if returned to Syria",
     "MIFI does not need to interview the applicant before deciding app1",
 }
