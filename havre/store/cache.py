@@ -4,8 +4,8 @@ An entry is found by the policy's entry file, the working directory (spans
 name files relative to it) and the code that parses, checks and compiles;
 it is used only while every file it was made from reads the same. Once one
 is edited, the entry still gives the parsed files that read the same, and
-the entry made anew replaces it. Failing to
-read or write the cache never fails a command: the policy is loaded anew.
+the entry made anew replaces it. Failing to read or write the cache never
+fails a command: the policy is loaded anew.
 
 An entry is one line of header, `{"digest":SHA256,"format":N}`, then the
 entry as JSON (see havre.store.stored: reading it cannot run code). It is used only
