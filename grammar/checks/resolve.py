@@ -191,6 +191,9 @@ def _check_predicate(pred: n.Predicate, t: Tables) -> list[Diagnostic]:
         if text.negative and not pred.is_bool:
             hint = "a `not` text is the sentence when a yes/no fact does not hold"
             diags.append(error("bad-modifier", text.span, f"`{pred.name}` has a value; it takes no `not` text", hint))
+        if text.question and "value" in placeholders(text.template):
+            hint = "a question asks for the value; name the fact's parameters only"
+            diags.append(error("bad-template", text.span, f"the question of `{pred.name}` names `{{value}}`", hint))
         if text.clause and not pred.is_bool and "value" not in placeholders(text.template):
             hint = 'a condition says which value: e.g. `clause en "the decision on {A} is {value}"`'
             diags.append(

@@ -261,6 +261,12 @@ def test_a_number_may_give_the_noun_it_counts_and_nothing_else_may() -> None:
         "bad-template",
         "placeholder `{P:child|children}` names no parameter of `children`",
     )
+    asks = 'input children(P: person): int\n  question en "Has {P} {value:child|children}?"'
+    assert only(asks)[:3] == (
+        "bad-template",
+        "the question of `children` names `{value}`",
+        "a question asks for the value; name the fact's parameters only",
+    )
 
 
 def test_bad_modifiers() -> None:
