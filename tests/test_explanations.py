@@ -1038,3 +1038,36 @@ def test_a_number_is_followed_by_its_noun_in_the_singular_or_the_plural(
     view = policy().explain(case, lang=lang, verdicts=["refugee_case_size"])
     [heading] = [v["label"] for v in view["verdicts"]]
     assert heading.replace("\u00a0", " ").startswith(line)
+
+
+@pytest.mark.parametrize(
+    ("lang", "lines"),
+    [
+        (
+            "en",
+            [
+                "[does not apply] Deng Garang Akol's resettlement application may be selected by Québec as a privately"
+                " sponsored refugee (PSR) under a collective sponsorship",
+                "Does not apply. Not met: Deng Garang Akol's resettlement application is the subject of a collective"
+                " sponsorship undertaking",
+            ],
+        ),
+        (
+            "fr",
+            [
+                "[sans objet] La demande de réinstallation de Deng Garang Akol peut être sélectionnée par le Québec au"
+                " titre des réfugiés parrainés par le secteur privé (parrainage collectif)",
+                "Sans objet. Condition non remplie : la demande de réinstallation de Deng Garang Akol fait l'objet"
+                " d'un engagement de parrainage collectif",
+            ],
+        ),
+    ],
+)
+def test_a_verdict_asked_for_by_name_is_shown_where_it_does_not_apply(lang: str, lines: list[str]) -> None:
+    """Asked about the PSR route of a government-assisted case, the explanation says it does not apply and why,
+    rather than that one verdict is hidden; unasked, it is one of those hidden and counted."""
+    view = policy().explain(EXAMPLES_DIR / "deng-gar-camp.yaml", lang=lang, verdicts=["psr_selectable"])
+    text = [line.strip().replace("\u00a0", " ") for line in render(view, "text").splitlines()]
+    assert text[-2:] == lines and view["hidden"] == 0
+    every = policy().explain(EXAMPLES_DIR / "deng-gar-camp.yaml", lang=lang)
+    assert "psr_selectable" not in {v["verdict"] for v in every["verdicts"]} and every["hidden"] == 162

@@ -52,7 +52,9 @@ def chosen_verdicts(
     subjects: Collection[tuple[str, ...]] = (),
     show_all: bool = False,
 ) -> list[Verdict]:
-    """The verdicts to show: those named (all by default), and any subject asked for by name, whatever its status."""
+    """The verdicts to show: those named (all by default), and any subject asked for by name, whatever its status.
+    A verdict of one subject asked for by name that applies to no subject is shown where it does not apply,
+    saying why, rather than not at all (a relation's pairs stay hidden: `--subject` names one)."""
     picked = [
         v
         for v in decision.verdicts
@@ -60,6 +62,13 @@ def chosen_verdicts(
         and (not subjects or v.subject in subjects)
         and (subjects or shown(policy, v, show_all))
     ]
+    if names and not subjects:
+        found = {v.verdict for v in picked}
+        picked += [
+            v
+            for v in decision.verdicts
+            if v.verdict in names and v.verdict not in found and len(v.subject) == 1 and v.status == "not_applicable"
+        ]
     listed = {v.key for v in picked}
     for name in names:
         for subject in subjects:
@@ -134,13 +143,18 @@ def explanation_view(
         "summary": [summary_entry(v) for v in summary],
         "verdicts": verdicts,
         "groups": _groups(case, verdicts, views.ph),
-        "hidden": 0 if show_all or subjects else _not_applicable(decision, names),
+        "hidden": 0 if show_all or subjects else _not_applicable(decision, names, listed={v.key for v in picked}),
         "sources": grouped(views.cited.values()),
     }
 
 
-def _not_applicable(decision: Decision, names: Collection[str]) -> int:
-    return sum(1 for v in decision.verdicts if v.status == "not_applicable" and (not names or v.verdict in names))
+def _not_applicable(decision: Decision, names: Collection[str], listed: Collection[Key]) -> int:
+    """The verdicts (of those named) that do not apply and are not listed."""
+    return sum(
+        1
+        for v in decision.verdicts
+        if v.status == "not_applicable" and (not names or v.verdict in names) and v.key not in listed
+    )
 
 
 def _groups(case: Case, verdicts: list[View], ph: Phrases) -> list[View]:
