@@ -1071,3 +1071,15 @@ def test_a_verdict_asked_for_by_name_is_shown_where_it_does_not_apply(lang: str,
     assert text[-2:] == lines and view["hidden"] == 0
     every = policy().explain(EXAMPLES_DIR / "deng-gar-camp.yaml", lang=lang)
     assert "psr_selectable" not in {v["verdict"] for v in every["verdicts"]} and every["hidden"] == 162
+
+
+def test_a_count_not_known_takes_the_plural() -> None:
+    """A number not known reads "… persons", not a fault in filling `{value:person|persons}`."""
+    from explain.wording.phrases import Phrases
+
+    loaded = policy()
+    case = loaded.case(EXAMPLES_DIR / "deng-gar-camp.yaml")
+    said = {lang: Phrases(loaded.checked, case, lang).fact("refugee_case_size", ("deng_case",)) for lang in LANGS}
+    assert said["en"].startswith("Deng Garang Akol's resettlement application concerns … persons: ")
+    assert said["en"].endswith(" (not known)")
+    assert said["fr"].startswith("la demande de réinstallation de Deng Garang Akol vise … personnes")

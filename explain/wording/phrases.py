@@ -173,8 +173,9 @@ class Phrases:
     def _names(self, decl: n.Predicate, args: tuple[Plain, ...], value: Plain, blank: str | None) -> dict[str, str]:
         names = {p.var: self.named(a) for p, a in zip(decl.params, args, strict=False)}
         said = blank if value is None and blank is not None else self.value(value, decl.name)
-        counted = value if isinstance(value, int) and not isinstance(value, bool) else None
-        names["value"] = _Counted(said, counted, self.lang)
+        if isinstance(decl.value, n.IntType):  # only a number's template may count (`{value:person|persons}`)
+            said = _Counted(said, value if isinstance(value, int) else None, self.lang)
+        names["value"] = said
         return names
 
     def fact_other_than(self, pred: str, args: tuple[Plain, ...], values: list[Plain]) -> str | None:

@@ -107,7 +107,8 @@ def _keys(policy: CheckedPolicy, case: Case, decision: Decision, lang: str) -> l
     by_entity: dict[str, list[tuple[str, Verdict]]] = {}
     for v in decision.verdicts:
         by_entity.setdefault(v.subject[0], []).append((ph.cap(ph.fact(v.verdict, v.subject, blank="…")), v))
-    groups = []
+    groups: list[dict[str, Any]] = []
+    outside: list[dict[str, Any]] = []  # entities none of whose verdicts applies
     for e in case.entities:
         found = sorted(
             by_entity.get(e.id, []),
@@ -119,8 +120,8 @@ def _keys(policy: CheckedPolicy, case: Case, decision: Decision, lang: str) -> l
         ]
         if options:
             applying = any(v.status != "not_applicable" for _, v in found)
-            groups.append({"label": ph.heading(e.id), "options": options, "applying": applying})
-    return sorted(groups, key=lambda g: not g["applying"])
+            (groups if applying else outside).append({"label": ph.heading(e.id), "options": options})
+    return groups + outside
 
 
 def _key(request: Request) -> tuple[str, tuple[str, ...]]:
