@@ -6,6 +6,7 @@ The case-level view (summary first, then the rest by subject) is built in explai
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
@@ -63,6 +64,10 @@ class Views:
         self.ngettext = translations(lang).ngettext
         self.cited: dict[str, View] = {}
         self.shown: set[tuple[object, ...]] = set()  # the derivations shown in the verdict being worded
+        # A step or failure worded for one verdict serves the next that shows the same one (the graph gives the
+        # same object), unless a derivation it shows was shown there already: then it is worded anew.
+        self._worded: dict[tuple[int, bool], tuple[object, View, frozenset[tuple[object, ...]]]] = {}
+        self._showing: list[set[tuple[object, ...]]] = []  # the derivations each step being worded shows
 
     # ------------------------------------------------------------ rules and sources
     def rule(self, rule_id: str) -> View:
@@ -167,8 +172,27 @@ class Views:
     # ------------------------------------------------------------ steps and failures
     def step(self, d: Derivation, *, nested: bool = False) -> View:
         """A rule instance; `nested`: under the condition it makes hold, its conclusion said as a condition is."""
-        with self.sentences.rule(d.rule):
-            return self._step(d, nested)
+        return self._once(d, nested, lambda: self._step(d, nested))
+
+    def _once(self, of: Derivation | Failure, nested: bool, word: Callable[[], View]) -> View:
+        """A step's or a failure's view, worded once for every verdict that shows it alike (`_worded`)."""
+        found = self._worded.get((id(of), nested))
+        if found is not None and found[2].isdisjoint(self.shown):
+            view, shows = found[1], found[2]
+        else:
+            before = frozenset(self.shown)
+            self._showing.append(set())
+            try:
+                with self.sentences.rule(of.rule):
+                    view = word()
+            finally:
+                shows = frozenset(self._showing.pop())
+            if shows.isdisjoint(before):  # worded as it reads wherever nothing it shows was shown before
+                self._worded[(id(of), nested)] = (of, view, shows)
+        self.shown |= shows
+        for showing in self._showing:
+            showing |= shows
+        return view
 
     def _step(self, d: Derivation, nested: bool) -> View:
         view = self.rule(d.rule)
@@ -177,6 +201,7 @@ class Views:
         key = (d.rule, d.subject, d.value, d.way)
         view["again"] = key in self.shown  # a derivation is shown once per verdict, then referred to
         self.shown.add(key)
+        self._showing[-1].add(key)
         if view["again"]:
             view.update(
                 conclusion=self.ph.cap(self.ph.fact(d.predicate, d.subject, d.value, clause=nested)), conditions=[]
@@ -203,8 +228,7 @@ class Views:
         return view
 
     def failure(self, f: Failure) -> View:
-        with self.sentences.rule(f.rule):
-            return self._failure(f)
+        return self._once(f, False, lambda: self._failure(f))
 
     def _failure(self, f: Failure) -> View:
         view = self.rule(f.rule)
