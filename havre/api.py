@@ -9,8 +9,8 @@ from typing import Any
 
 from explain.derivation.graph import Graph
 from explain.explanation import Explainer
-from explain.view.agenda import agenda_view, next_deadline
-from explain.view.views import View
+from explain.view.agenda import agenda_view, due_lines, next_deadline
+from explain.view.views import View, anchor
 from grammar.checks.checked import CheckedPolicy
 from grammar.diagnostics import did_you_mean
 from grammar.text.files import entry_file
@@ -149,7 +149,16 @@ class Policy:
 def decided_view(policy: CheckedPolicy, case: Case, decision: Decision, graph: Graph, view: View) -> View:
     """An explanation view finished as `havre decide` shows it: with the next deadline on or after the assessment
     date, and the missing-facts searches cut short by their time limit."""
-    view["next_deadline"] = next_deadline(agenda_view(policy, case, decision, graph, view["lang"])["entries"])
+    entries = agenda_view(policy, case, decision, graph, view["lang"])["entries"]
+    view["next_deadline"] = next_deadline(entries)
+    due = due_lines(entries, view["lang"])  # a main answer that is a deadline says how it stands
+    for shown in (*view["summary"], *view["verdicts"]):
+        if shown["key"] in due:
+            shown["due"] = due[shown["key"]]
+    above = view["next_deadline"] is not None and anchor(
+        (view["next_deadline"]["predicate"], tuple(view["next_deadline"]["subject"]))
+    )
+    view["next_deadline_above"] = any(s["key"] == above for s in view["summary"])  # its sentence is not repeated
     if decision.partial:
         view["partial"] = list(decision.partial)
     return view

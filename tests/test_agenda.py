@@ -151,9 +151,34 @@ def test_the_decision_summary_shows_the_next_deadline() -> None:
     view, _ = policy().decision_view(EXAMPLES / "mateo-federal-hc.yaml")
     lines = render(view, "decision", summary_only=True).splitlines()
     at = lines.index("Next deadline: December 3, 2026 (in 12 days), for the applicant")
-    assert lines[at + 1] == (
-        "  According to the non-official source 004, Mateo Restrepo must leave Canada by December 3, 2026, 30 days"
-        " after the notice refusing the in-Canada H&C application"
+    assert lines[at + 1 :] == []  # a main answer above: its sentence is not said again
+    departure = lines.index(
+        "  [holds] According to the non-official source 004, Mateo Restrepo must leave Canada by December 3, 2026, 30"
+        " days after the notice refusing the in-Canada H&C application  (rule FHC-6.departure-deadline)"
+    )
+    assert lines[departure + 2] == "      Deadline in 12 days, for the applicant"
+    # A time limit already passed does not read as one still open: it says what its passing means.
+    assert lines[departure + 5] == (
+        "      Deadline passed 3 days before the assessment date: Mateo Restrepo can no longer apply to the Federal"
+        " Court for leave for judicial review of the refusal, unless a judge extends the time (IRPA s.72)"
+    )
+    leila, _ = policy().decision_view(EXAMPLES / "leila-family-selection.yaml")
+    lines = render(leila, "decision", summary_only=True).splitlines()
+    at = lines.index("Next deadline: December 5, 2026 (in 14 days), for the applicant")
+    assert lines[at - 5 : at - 1] == [
+        "      Deadline in 14 days, for the applicant",
+        "  [holds] Change in situation (Reza Karimi started a job as a machinist): to be reported to IRCC, which"
+        " informs MIFI, by October 31, 2026  (rule PROC-3.report-due)",
+        "      Report any change in the situation to IRCC within 30 days of the change (PROC-3.report-due)",
+        "      Deadline passed 21 days before the assessment date: if it has not been reported to IRCC by then, the"
+        " change in situation (Reza Karimi started a job as a machinist) is reported late",
+    ]
+    rania, _ = policy().decision_view(EXAMPLES / "rania-psr-montreal-group.yaml")
+    lines = render(rania, "decision", summary_only=True).splitlines()
+    at = lines.index("Next deadline: October 28, 2026 (in 48 days), for ROC-O")
+    assert lines[at + 1] == (  # no main answer: the deadline's sentence follows
+        "  ROC-O sends MIDI a notification of arrival (NAT) for Rania Al-Khatib's resettlement application: arrival"
+        " on October 28, 2026"
     )
     fr, _ = policy().decision_view(EXAMPLES / "leila-family-selection.yaml", lang="fr")
     assert "Prochaine échéance\u00a0: le 5 décembre 2026 (dans 14 jours), pour la personne requérante" in render(

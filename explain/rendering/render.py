@@ -113,5 +113,5 @@ def render(view: View, fmt: Format, *, summary_only: bool = False) -> str:
     if fmt == "agenda":
         return template.render(**view)
     by_key = {v["key"]: v for v in view["verdicts"]}
-    found = {"next_deadline": None, **view}  # a decision's next deadline, when the view was built with it
+    found = {"next_deadline": None, "next_deadline_above": False, **view}  # a decision's, when the view has it
     return template.render(**found, by_key=by_key, summary_only=summary_only, searches=view.get("partial", []))

@@ -45,10 +45,14 @@ def test_an_uploaded_case_is_decided_logged_and_shown_summary_first(client: Test
 def test_the_next_deadline_follows_the_main_answers(client: TestClient) -> None:
     page = client.get(submit(client, source="pick", name="mateo-federal-hc.yaml", lang="fr")).text
     assert page.index('<section id="summary">') < page.index('<p id="next-deadline"') < page.index('id="closer"')
+    # The deadline is a main answer: the answer says how it stands, the line below does not say it again.
     assert (
-        "<strong>Prochaine échéance\u00a0: le 3 décembre 2026 (dans 12 jours), pour la personne requérante"
-        "</strong><br>\nSelon la source non officielle 004, Mateo Restrepo doit quitter le Canada au plus tard le "
-        "3 décembre 2026, 30 jours après l&#39;avis de refus"
+        "<strong>Prochaine échéance\u00a0: le 3 décembre 2026 (dans 12 jours), pour la personne requérante</strong></p>"
+    ) in page
+    assert '<div class="due coming">Échéance dans 12 jours, pour la personne requérante</div>' in page
+    assert (
+        '<div class="due past">Échéance dépassée de 3 jours à la date d&#39;évaluation\u00a0: Mateo Restrepo ne'
+        " peut plus demander à la Cour fédérale"
     ) in page
     assert 'id="next-deadline"' not in client.get(submit(client, source="pick", name="kofi-refused.yaml")).text
 
