@@ -138,9 +138,10 @@ class Explainer:
         include_judged: bool = False,
         include_fixed: bool = False,
         show_all: bool = False,
+        brief: bool = False,
     ) -> tuple[View, Decision, Graph]:
         """The explanation's view, with the decision and graph it words: the settled verdicts are worded while the
-        missing facts are searched."""
+        missing facts are searched. `brief`: each verdict's reason alone (explain.view.case_view)."""
         graph, settled, pending = self.graph_pending(case)
         try:
             if what_if:  # searched after the missing facts, not against them for the cores and their time limits
@@ -160,6 +161,7 @@ class Explainer:
                 what_ifs=changes,
                 show_all=show_all,
                 later=pending.decision,
+                brief=brief,
             )
             decision = pending.decision()
         finally:

@@ -107,11 +107,15 @@ class Policy:
         verdicts: Sequence[str] = (),
         subjects: Sequence[tuple[str, ...]] = (),
         show_all: bool = False,
+        brief: bool = False,
     ) -> tuple[View, Decision]:
-        """What `havre decide` shows: the decision with each verdict's one-line reason; one solve gives both."""
+        """What `havre decide` shows: the decision with each verdict's one-line reason; one solve gives both.
+        `brief`: the reasons alone, without the steps and failures a page unfolds under each verdict."""
         self.check_verdicts(verdicts)
         the_case = self.case(case)
-        view, decision, graph = self.explainer.explained(the_case, lang, verdicts, subjects=subjects, show_all=show_all)
+        view, decision, graph = self.explainer.explained(
+            the_case, lang, verdicts, subjects=subjects, show_all=show_all, brief=brief
+        )
         return decided_view(self.checked, the_case, decision, graph, view), decision
 
     def agenda(self, case: CaseLike, *, lang: str = "en") -> View:

@@ -109,15 +109,17 @@ def explanation_view(
     what_ifs: WhatIfs | None = None,
     show_all: bool = False,
     later: Callable[[], Decision] | None = None,
+    brief: bool = False,
 ) -> View:
     """The view of a case's explanation. `later`: the decision with its missing facts, still being searched when
-    `decision` (the same verdicts, without them) is given: the verdicts it leaves undetermined are worded last."""
+    `decision` (the same verdicts, without them) is given: the verdicts it leaves undetermined are worded last.
+    `brief`: each verdict with its reason, not the steps and failures behind it (see Views.verdict)."""
     views = Views(policy, case, graph, lang)
     main = set(policy.summary)
     picked = chosen_verdicts(policy, decision, names, subjects, show_all)
 
     def word(v: Verdict) -> View:
-        return views.verdict(v, why_not=why_not or bool(subjects), main=v.verdict in main)
+        return views.verdict(v, why_not=why_not or bool(subjects), main=v.verdict in main, brief=brief)
 
     # With `later`, the undetermined verdicts wait for their missing facts: they are worded last.
     worded = {v.key: word(v) for v in picked if later is None or v.status != "undetermined"}

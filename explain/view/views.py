@@ -6,7 +6,7 @@ The case-level view (summary first, then the rest by subject) is built in explai
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -326,7 +326,9 @@ class Views:
     def label(self, pred: str, subject: tuple[str, ...], value: Plain = None) -> str:
         return self.ph.cap(self.ph.fact(pred, subject, value, blank="…"))
 
-    def verdict(self, v: Verdict, *, why_not: bool, main: bool = False) -> View:
+    def verdict(self, v: Verdict, *, why_not: bool, main: bool = False, brief: bool = False) -> View:
+        """A verdict's view; `brief`: its reason alone, without the steps and failures it is taken from (`why` and
+        `why_not` left empty), as `havre decide` shows it."""
         self.shown = set()
         decl = self.policy.predicates[v.verdict]
         shown_value = v.value if v.status == "holds" else None
@@ -358,13 +360,16 @@ class Views:
             "rests_on": [self.rests_on(k) for k in v.rests_on],
             "outside": self.not_applicable(v) if v.status == "not_applicable" else None,
         }
+        derivations: tuple[Derivation, ...] = ()
+        failures: list[Failure] = []
         if v.status == "holds":
             view["grounds"] = self.grounds(v)
-            view["why"] = [self.step(d) for d in self.graph.derive(v.verdict, v.subject, v.value)]  # type: ignore[arg-type]
+            derivations = self.graph.derive(v.verdict, v.subject, v.value)  # type: ignore[arg-type]
+            view["why"] = [] if brief else [self.step(d) for d in derivations]
         if v.status == "fails" or why_not:  # for a verdict that holds: why the other rules did not conclude
-            failures = self.graph.why_not(v.verdict, v.subject)
-            view["why_not"] = [self.failure(f) for f in failures if f.rule not in v.rules]
-        view["reason"] = self.reason(view)
+            failures = [f for f in self.graph.why_not(v.verdict, v.subject) if f.rule not in v.rules]
+            view["why_not"] = [] if brief else [self.failure(f) for f in failures]
+        view["reason"] = self.reason(view, derivations[:1], failures[:1])
         return view
 
     def question(self, fact: str) -> str:
@@ -476,8 +481,9 @@ class Views:
         shown = ", ".join(self.rule(r)["rule"] for r in rules)
         return " " + self.ngettext("(rule %(rules)s)", "(rules %(rules)s)", len(rules)) % {"rules": shown}
 
-    def reason(self, view: View) -> str:
-        """One line: why the verdict stands as it does."""
+    def reason(self, view: View, first: Sequence[Derivation] = (), failed: Sequence[Failure] = ()) -> str:
+        """One line: why the verdict stands as it does. `first` and `failed`: the first derivation and failure, for
+        a brief view that has not worded its steps and failures."""
         status = view["status"]
         if status == "conflict":
             return str(view["conflict"]["text"])
@@ -487,13 +493,13 @@ class Views:
             return str(view["applies_line"])
         if status == "holds" and view["grounds"]:
             return str(view["grounds"][0]["text"])
-        if status == "holds" and view["why"]:
-            step = view["why"][0]
+        if status == "holds" and (view["why"] or first):
+            step = view["why"][0] if view["why"] else self.rule(first[0].rule)
             return f"{step['title']} ({step['rule']})"
         if status == "undetermined" and view["questions"]:
             return " ".join(view["questions"][0])
-        if view["why_not"]:
-            return str(view["why_not"][0]["text"])
+        if view["why_not"] or failed:
+            return str((view["why_not"][0] if view["why_not"] else self.failure(failed[0]))["text"])
         return self._("No rule concludes it.")
 
 

@@ -152,8 +152,8 @@ def decide(
         deadlines = [p.name for p in whole.checked.predicates.values() if p.deadline is not None]
         asked = names or ((*whole.checked.summary, *deadlines) if summary else ())
         loaded = whole if log else whole.narrowed(asked)
-        view, decision = loaded.decision_view(
-            case, lang=lang.value, verdicts=names, subjects=subjects, show_all=show_all
+        view, decision = loaded.decision_view(  # the text and JSON show each verdict's reason alone
+            case, lang=lang.value, verdicts=names, subjects=subjects, show_all=show_all, brief=True
         )
     if format == Format.json:
         chosen = chosen_verdicts(loaded.checked, decision, names, subjects, show_all)
