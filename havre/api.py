@@ -9,7 +9,7 @@ from typing import Any
 
 from explain.derivation.graph import Graph
 from explain.explanation import Explainer
-from explain.view.agenda import agenda_view, due_lines, next_deadline
+from explain.view.agenda import agenda_view, next_deadline
 from explain.view.views import View, anchor
 from grammar.checks.checked import CheckedPolicy
 from grammar.diagnostics import did_you_mean
@@ -155,10 +155,6 @@ def decided_view(policy: CheckedPolicy, case: Case, decision: Decision, graph: G
     date, and the missing-facts searches cut short by their time limit."""
     entries = agenda_view(policy, case, decision, graph, view["lang"])["entries"]
     view["next_deadline"] = next_deadline(entries)
-    due = due_lines(entries, view["lang"])  # a main answer that is a deadline says how it stands
-    for shown in (*view["summary"], *view["verdicts"]):
-        if shown["key"] in due:
-            shown["due"] = due[shown["key"]]
     above = view["next_deadline"] is not None and anchor(
         (view["next_deadline"]["predicate"], tuple(view["next_deadline"]["subject"]))
     )

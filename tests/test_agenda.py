@@ -188,6 +188,35 @@ def test_the_decision_summary_shows_the_next_deadline() -> None:
     assert "Next deadline" not in render(kofi, "decision")  # every date of the case has passed
 
 
+def test_an_explanation_says_where_each_deadline_stands_on_the_assessment_date() -> None:
+    view = policy().explain(EXAMPLES / "mateo-federal-hc.yaml")
+    due = {v["verdict"]: v["due"] for v in view["verdicts"] if v["due"] is not None}
+    assert due == {
+        "hc_departure_deadline": {"text": "Deadline in 12 days, for the applicant", "when": "coming"},
+        "hc_judicial_review_deadline": {
+            "text": "Deadline passed 3 days before the assessment date: Mateo Restrepo can no longer apply to the"
+            " Federal Court for leave for judicial review of the refusal, unless a judge extends the time (IRPA s.72)",
+            "when": "past",
+        },
+    }
+    assert [s["due"] for s in view["summary"] if s["due"]] == list(due.values())
+    text = render(view, "text").splitlines()
+    at = text.index(
+        "[holds] The time limit for Mateo Restrepo to apply to the Federal Court for leave for judicial review of the"
+        " refusal is November 18, 2026 (IRPA s.72: 15 days after the notice)"
+    )
+    assert text[at + 1] == "  " + due["hc_judicial_review_deadline"]["text"]
+    assert f"Status: **holds**. {due['hc_departure_deadline']['text']}.\n" in render(view, "markdown")
+    html = render(view, "html")
+    assert '<p class="due past">Deadline passed 3 days before the assessment date: Mateo Restrepo' in html
+    assert '<div class="due coming">Deadline in 12 days, for the applicant</div>' in html
+    kofi = policy().explain(EXAMPLES / "kofi-refused.yaml", lang="fr")
+    assert [v["due"]["text"] for v in kofi["verdicts"] if v["due"]] == [
+        "Échéance dépassée de 38 jours à la date d'évaluation\u00a0: faute de réponse reçue à cette date, le MIFI"
+        " refuse app1"
+    ]
+
+
 def test_cli_text_json_and_both_languages() -> None:
     case = str(EXAMPLES / "mateo-federal-hc.yaml")
     r = havre("agenda", case)

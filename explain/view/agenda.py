@@ -18,9 +18,9 @@ from collections.abc import Iterator
 
 from explain.collector import fewer_collections
 from explain.derivation.graph import Graph
-from explain.view.views import View, Views, anchor
-from explain.wording.i18n import N_, translations
-from explain.wording.phrases import date_text, uncap
+from explain.view.views import View, Views
+from explain.wording.i18n import N_
+from explain.wording.phrases import date_text
 from grammar.checks.checked import CheckedPolicy
 from grammar.typed import nodes as n
 from solver.cases import calendar
@@ -59,40 +59,6 @@ def agenda_view(policy: CheckedPolicy, case: Case, decision: Decision, graph: Gr
 def next_deadline(entries: list[View]) -> View | None:
     """The first deadline on or after the assessment date, if any."""
     return next((e for e in entries if e["deadline"] is not None and e["when"] != "past"), None)
-
-
-def due_lines(entries: list[View], lang: str) -> dict[str, View]:
-    """Each deadline's place against the assessment date, by the anchor of the verdict that sets it: the line a
-    main answer carries (its text; whether the date is past, today or coming), so that a time limit already passed
-    does not read as one still open ("Deadline passed 3 days before the assessment date: … can no longer apply …")."""
-    words = translations(lang)
-    out: dict[str, View] = {}
-    for e in entries:
-        deadline = e["deadline"]
-        if deadline is None:
-            continue
-        days, party, passed = e["days"], deadline["party_text"], deadline["passed"]
-        if days > 0:
-            line = words.ngettext(
-                "Deadline in %(num)d day, for %(party)s", "Deadline in %(num)d days, for %(party)s", days
-            )
-        elif days == 0:
-            line = words.gettext("Deadline on the assessment date, for %(party)s")
-        elif passed:
-            line = words.ngettext(
-                "Deadline passed %(num)d day before the assessment date: %(passed)s",
-                "Deadline passed %(num)d days before the assessment date: %(passed)s",
-                -days,
-            )
-        else:
-            line = words.ngettext(
-                "Deadline passed %(num)d day before the assessment date",
-                "Deadline passed %(num)d days before the assessment date",
-                -days,
-            )
-        said = line % {"num": abs(days), "party": party, "passed": uncap(passed) if passed else ""}
-        out[anchor((e["predicate"], tuple(e["subject"])))] = {"text": said, "when": e["when"]}
-    return out
 
 
 Found = tuple[dt.date, int, str, tuple[str, ...], list[str]]
@@ -159,13 +125,11 @@ def _title(views: Views, text: str, decl: n.Predicate) -> str:
 def _deadline(views: Views, decl: n.Predicate, subject: tuple[str, ...], day: dt.date | None) -> View | None:
     if decl.deadline is None:
         return None
-    party = views.policy.parties.get(decl.deadline.party)
-    named = (party.text(views.lang) or party.text("en")) if party is not None else None
     passed = views.ph.passed(decl.name, subject, day)
     said = views._("Once it has passed: %(passed)s") % {"passed": views.ph.uncap(passed)} if passed else None
     return {
         "party": decl.deadline.party,
-        "party_text": named or decl.deadline.party,
+        "party_text": views.party(decl.deadline.party),
         "passed": views.ph.cap(passed) if passed else None,
         "passed_text": said,
     }

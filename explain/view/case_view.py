@@ -87,7 +87,7 @@ def in_summary(view: View) -> bool:
 
 def summary_entry(view: View) -> View:
     """A main verdict in one line: its answer, its reason, and what would decide it."""
-    keep = ("verdict", "subject", "key", "status", "status_text", "value", "value_text", "label", "reason")
+    keep = ("verdict", "subject", "key", "status", "status_text", "value", "value_text", "label", "reason", "due")
     entry = {k: view[k] for k in keep}
     entry["grounds"] = view["grounds"]
     entry["questions"] = view["questions"]

@@ -6,6 +6,7 @@ The case-level view (summary first, then the rest by subject) is built in explai
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import Any
@@ -23,6 +24,7 @@ from grammar.checks.checked import CheckedPolicy
 from grammar.checks.versions import is_gate
 from grammar.typed import nodes as n
 from solver.analysis.whatif import Change, WhatIf
+from solver.cases import calendar
 from solver.cases.case import Case
 from solver.compile.names import show_value
 from solver.solve.answer import Conflict, Key, Verdict
@@ -359,6 +361,7 @@ class Views:
             "conflict": self.conflict(v.conflict) if v.conflict else None,
             "rests_on": [self.rests_on(k) for k in v.rests_on],
             "outside": self.not_applicable(v) if v.status == "not_applicable" else None,
+            "due": self.due(v),
         }
         derivations: tuple[Derivation, ...] = ()
         failures: list[Failure] = []
@@ -374,6 +377,45 @@ class Views:
 
     def question(self, fact: str) -> str:
         return question(self.ph, fact)
+
+    def party(self, name: str) -> str:
+        """Who must act on a deadline, in words ("the applicant")."""
+        party = self.policy.parties.get(name)
+        named = (party.text(self.lang) or party.text("en")) if party is not None else None
+        return named or name
+
+    def due(self, v: Verdict) -> View | None:
+        """A deadline that holds, placed against the assessment date (its text, and whether it is past, today or
+        coming), so that a time limit already passed does not read as one still open: "Deadline passed 3 days
+        before the assessment date: … can no longer apply …", from the deadline's `passed` text."""
+        decl = self.policy.predicates[v.verdict]
+        if decl.deadline is None or v.status != "holds" or v.applicable is not True:
+            return None
+        day = calendar.from_day(v.value) if isinstance(v.value, int) else v.value
+        if not isinstance(day, dt.date):
+            return None
+        days = (day - self.case.assessment_date).days
+        words, party, passed = translations(self.lang), self.party(decl.deadline.party), None
+        if days > 0:
+            line = words.ngettext(
+                "Deadline in %(num)d day, for %(party)s", "Deadline in %(num)d days, for %(party)s", days
+            )
+        elif days == 0:
+            line = words.gettext("Deadline on the assessment date, for %(party)s")
+        elif passed := self.ph.passed(v.verdict, v.subject, day):
+            line = words.ngettext(
+                "Deadline passed %(num)d day before the assessment date: %(passed)s",
+                "Deadline passed %(num)d days before the assessment date: %(passed)s",
+                -days,
+            )
+        else:
+            line = words.ngettext(
+                "Deadline passed %(num)d day before the assessment date",
+                "Deadline passed %(num)d days before the assessment date",
+                -days,
+            )
+        said = line % {"num": abs(days), "party": party, "passed": self.ph.uncap(passed) if passed else ""}
+        return {"text": said, "when": "past" if days < 0 else "today" if days == 0 else "coming"}
 
     def applies_only_if(self, condition: str) -> str:
         """ "Applies only if …", as one sentence ("S'applique seulement s'il …")."""
