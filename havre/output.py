@@ -70,7 +70,7 @@ def view_questions(view: Mapping[str, Any]) -> dict[Key, list[list[str]]]:
 
 
 def _summary_json(entry: Mapping[str, Any]) -> dict[str, Any]:
-    keep = ("verdict", "subject", "status", "value", "label", "reason", "questions")
+    keep = ("verdict", "subject", "status", "value", "label", "reason", "questions", "due")
     return {k: entry[k] for k in keep} | {"grounds": [g["text"] for g in entry["grounds"]]}
 
 

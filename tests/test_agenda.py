@@ -229,7 +229,12 @@ def test_cli_text_json_and_both_languages() -> None:
     assert data["lang"] == "fr" and data["next_deadline"]["date"] == "2026-12-03"
     assert [e["date"] for e in data["entries"]] == ["2022-03-15", "2026-11-03", "2026-11-18", "2026-12-03"]
     r = havre("decide", case, "--format", "json")
-    assert json.loads(r.stdout)["next_deadline"]["uid"] == "mateo-2026-051-hc_departure_deadline-mateo@havre"
+    decided = json.loads(r.stdout)
+    assert decided["next_deadline"]["uid"] == "mateo-2026-051-hc_departure_deadline-mateo@havre"
+    assert [(s["verdict"], s["due"]["when"]) for s in decided["summary"] if s["due"]] == [
+        ("hc_departure_deadline", "coming"),
+        ("hc_judicial_review_deadline", "past"),
+    ]
 
 
 @pytest.mark.parametrize("lang", ["en", "fr"])
