@@ -33,6 +33,7 @@ class Ask:
     names: Sequence[str] = ()
     subjects: Sequence[tuple[str, ...]] = ()
     show_all: bool = False
+    brief: bool = False  # each verdict's reason alone: for JSON, which shows no steps (Policy.decision_view)
 
 
 def decide_batch(policy: Policy, asks: Sequence[Ask]) -> list[Outcome]:
@@ -58,6 +59,7 @@ def decide_batch(policy: Policy, asks: Sequence[Ask]) -> list[Outcome]:
                 ask.names,
                 subjects=ask.subjects,
                 show_all=ask.show_all,
+                brief=ask.brief,
             )
             outcomes.append((decided_view(policy.checked, ask.case, decision, graph, view), decision))
         except Exception as err:
@@ -69,7 +71,7 @@ def _decide_alone(policy: Policy, ask: Ask) -> Outcome:
     """One case: its settled verdicts are worded while its missing facts are searched (Policy.decision_view)."""
     try:
         return policy.decision_view(
-            ask.case, lang=ask.lang, verdicts=ask.names, subjects=ask.subjects, show_all=ask.show_all
+            ask.case, lang=ask.lang, verdicts=ask.names, subjects=ask.subjects, show_all=ask.show_all, brief=ask.brief
         )
     except Exception as err:
         return err

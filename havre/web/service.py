@@ -53,9 +53,11 @@ class Service:
         names: Sequence[str] = (),
         subjects: Sequence[tuple[str, ...]] = (),
         show_all: bool = False,
+        brief: bool = False,
     ) -> tuple[View, Decision]:
-        """What `havre decide` shows, not logged (a page shown again, in another language)."""
-        ask = Ask(case, lang, tuple(names), tuple(subjects), show_all)
+        """What `havre decide` shows, not logged (a page shown again, in another language); `brief`: each verdict's
+        reason alone, for an answer in JSON."""
+        ask = Ask(case, lang, tuple(names), tuple(subjects), show_all, brief)
         return await asyncio.wrap_future(self.engine.decide(ask))
 
     async def decide(
@@ -72,7 +74,8 @@ class Service:
         assert channel in CHANNELS
         case = await self.case(document, origin)
         self.policy.check_verdicts(names)
-        view, decision = await self.view(case, lang, names, subjects, show_all)
+        # The API answers in JSON, which shows each verdict's reason and none of the steps a page unfolds.
+        view, decision = await self.view(case, lang, names, subjects, show_all, brief=channel == "api")
         record_id = await run_in_threadpool(self.log.record, self.policy.checked, decision, document, channel)
         return Decided(case, view, decision, record_id)
 

@@ -33,6 +33,25 @@ def test_answers_are_those_of_each_case_alone(policy: Policy, workers: int) -> N
     assert [v["next_deadline"]["date"] for v, _ in got if v["next_deadline"]] == ["2026-12-03"]
 
 
+def test_brief_asks_decided_together_give_the_reasons_of_whole_views(policy: Policy) -> None:
+    """The API's asks are brief: the same reasons, summary and questions, without the steps behind them."""
+    cases = [policy.case(parse_document(case_text(n), "yaml")) for n in NAMES]
+    whole = [policy.decision_view(c) for c in cases]
+    engine = Engine(policy, batch=3)
+    engine.start()
+    try:
+        got = [f.result(timeout=600) for f in [engine.decide(Ask(c, brief=True)) for c in cases]]
+    finally:
+        engine.stop()
+    assert [d for _, d in got] == [d for _, d in whole]
+    for (brief, _), (full, _) in zip(got, whole, strict=True):
+        assert brief["summary"] == full["summary"]
+        assert [(v["reason"], v["questions"]) for v in brief["verdicts"]] == [
+            (v["reason"], v["questions"]) for v in full["verdicts"]
+        ]
+        assert all(v["why"] == [] and v["why_not"] == [] for v in brief["verdicts"])
+
+
 def test_one_case_alone_is_decided_as_the_command_line_decides_it(policy: Policy) -> None:
     case = policy.case(parse_document(case_text("mateo-federal-hc"), "yaml"))
     engine = Engine(policy)
