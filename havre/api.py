@@ -152,13 +152,12 @@ class Policy:
 
 def decided_view(policy: CheckedPolicy, case: Case, decision: Decision, graph: Graph, view: View) -> View:
     """An explanation view finished as `havre decide` shows it: with the next deadline on or after the assessment
-    date, and the missing-facts searches cut short by their time limit."""
-    entries = agenda_view(policy, case, decision, graph, view["lang"])["entries"]
-    view["next_deadline"] = next_deadline(entries)
-    above = view["next_deadline"] is not None and anchor(
-        (view["next_deadline"]["predicate"], tuple(view["next_deadline"]["subject"]))
-    )
-    view["next_deadline_above"] = any(s["key"] == above for s in view["summary"])  # its sentence is not repeated
+    date (and whether it is a main answer, whose sentence is then not said again), and the missing-facts searches
+    cut short by their time limit."""
+    found = next_deadline(agenda_view(policy, case, decision, graph, view["lang"])["entries"])
+    key = anchor((found["predicate"], tuple(found["subject"]))) if found is not None else None
+    view["next_deadline"] = found
+    view["next_deadline_above"] = any(s["key"] == key for s in view["summary"])
     if decision.partial:
         view["partial"] = list(decision.partial)
     return view

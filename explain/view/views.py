@@ -395,25 +395,26 @@ class Views:
         if not isinstance(day, dt.date):
             return None
         days = (day - self.case.assessment_date).days
-        words, party, passed = translations(self.lang), self.party(decl.deadline.party), None
+        passed = self.ph.passed(v.verdict, v.subject, day) if days < 0 else None
         if days > 0:
-            line = words.ngettext(
+            line = self.ngettext(
                 "Deadline in %(num)d day, for %(party)s", "Deadline in %(num)d days, for %(party)s", days
             )
         elif days == 0:
-            line = words.gettext("Deadline on the assessment date, for %(party)s")
-        elif passed := self.ph.passed(v.verdict, v.subject, day):
-            line = words.ngettext(
+            line = self._("Deadline on the assessment date, for %(party)s")
+        elif passed:
+            line = self.ngettext(
                 "Deadline passed %(num)d day before the assessment date: %(passed)s",
                 "Deadline passed %(num)d days before the assessment date: %(passed)s",
                 -days,
             )
         else:
-            line = words.ngettext(
+            line = self.ngettext(
                 "Deadline passed %(num)d day before the assessment date",
                 "Deadline passed %(num)d days before the assessment date",
                 -days,
             )
+        party = self.party(decl.deadline.party)
         said = line % {"num": abs(days), "party": party, "passed": self.ph.uncap(passed) if passed else ""}
         return {"text": said, "when": "past" if days < 0 else "today" if days == 0 else "coming"}
 
