@@ -93,6 +93,7 @@ async def decision_page(request: Request, draft_id: str) -> HTMLResponse:
         record_id=draft.decision_id,
         open_questions=bool(open_main(svc.policy.checked, decision)),
         keys=_keys(svc.policy.checked, case, decision, lang),
+        opens_on=_opens_on(view["summary"]),
         back=None,
     )
 
@@ -122,6 +123,12 @@ def _keys(policy: CheckedPolicy, case: Case, decision: Decision, lang: str) -> l
             applying = any(v.status != "not_applicable" for _, v in found)
             (groups if applying else outside).append({"label": ph.heading(e.id), "options": options})
     return groups + outside
+
+
+def _opens_on(summary: list[dict[str, Any]]) -> str | None:
+    """The option the list opens on: the first main answer, the verdict a reviewer most likely looks closer at
+    (else the browser's first option)."""
+    return f"{summary[0]['verdict']}|{','.join(summary[0]['subject'])}" if summary else None
 
 
 def _key(request: Request) -> tuple[str, tuple[str, ...]]:

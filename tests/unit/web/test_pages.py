@@ -71,8 +71,19 @@ def test_the_list_of_every_verdict_opens_on_one_that_applies(client: TestClient)
         "Deng Garang Akol",
         "Achol Deng Mabior",
     ]
-    first = re.search(r'<option value="[^"]*">([^<]*)</option>', page)
+    first = re.search(r'<option value="[^"]*"(?: selected)?>([^<]*)</option>', page)
     assert first is not None and first[1] == "[holds] Nyandeng Deng Garang is a dependent child of Achol Deng Mabior"
+
+
+def test_the_list_of_every_verdict_opens_on_the_first_main_answer(client: TestClient) -> None:
+    """Not on the first sentence of the first subject, which may be a verdict that fails (amina: access to the
+    family assistance programs)."""
+    page = client.get(submit(client, source="pick", name="amina-selected.yaml", lang="en")).text
+    assert re.findall(r'<option value="([^"]*)" selected>([^<]*)</option>', page) == [
+        ("decision|app1", "[holds] MIFI&#39;s decision on app1: …")
+    ]
+    french = client.get(submit(client, source="pick", name="amina-selected.yaml", lang="fr")).text
+    assert re.findall(r'<option value="([^"]*)" selected>', french) == ["decision|app1"]
 
 
 def test_the_other_language_keeps_the_address(client: TestClient) -> None:
@@ -86,12 +97,13 @@ def test_the_other_language_keeps_the_address(client: TestClient) -> None:
     assert "<li>Décision du MIFI sur app1\u00a0: refusée\u00a0: <a " in french  # a space before the colon
     assert "<li>MIFI&#39;s decision on app1: refused: <a " in page
     # Any verdict of any subject, as the sentence a reviewer reads, its status first.
-    assert '<option value="decision|app1">[holds] MIFI&#39;s decision on app1: …</option>' in page
-    assert '<option value="decision|app1">[établi] Décision du MIFI sur app1\u00a0: …</option>' in french
+    assert '<option value="decision|app1" selected>[holds] MIFI&#39;s decision on app1: …</option>' in page
+    assert '<option value="decision|app1" selected>[établi] Décision du MIFI sur app1\u00a0: …</option>' in french
     # Under the entity each is first about, in the case's order; in each, by sentence, those that do not apply last.
     groups = re.findall(r'<optgroup label="([^"]*)">(.*?)</optgroup>', page, re.S)
     assert [label for label, _ in groups] == ["Kofi Mensah", "app1"]
-    options = [re.findall(r'<option value="[^"]*">\[([^]]*)\] ([^<]*)</option>', body) for _, body in groups]
+    option = r'<option value="[^"]*"(?: selected)?>\[([^]]*)\] ([^<]*)</option>'
+    options = [re.findall(option, body) for _, body in groups]
     assert sum(map(len, options)) == 50
     for found in options:
         applies = [text for status, text in found if status != "does not apply"]
