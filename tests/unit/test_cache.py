@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import pickle
 import shutil
@@ -178,3 +179,19 @@ def test_an_edit_that_breaks_a_file_is_reported_and_its_mending_loads(
     parsed = _parsed_files(monkeypatch)
     assert load_policy(policy_dir).checked == first.checked
     assert parsed == []  # the stale entry, kept through the failure, reads as the files do again
+
+
+def test_an_entry_is_written_as_the_standard_library_writes_it_and_read_back_whole() -> None:
+    policy = load_policy(ROOT / "policy", cache=False)
+    value = ("key", (("/p/main.havre", "0" * 64),), policy.checked, policy.program)
+    data = stored.dumps(value)
+    assert data == json.dumps(stored._Writer().plain(value), ensure_ascii=False, separators=(",", ":")).encode()
+    _, _, checked, program = stored.loads(data)  # type: ignore[misc]
+    assert checked == policy.checked and program == policy.program
+
+
+def test_a_value_nested_past_orjson_s_limit_is_written_all_the_same() -> None:
+    deep: object = "leaf"
+    for _ in range(300):
+        deep = (deep,)
+    assert stored.loads(stored.dumps(deep)) == deep
