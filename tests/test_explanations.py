@@ -43,6 +43,7 @@ CASES = {
     "kofi-rejected-over-refused": "decision",  # (g) a rule that takes priority over another that applied too
 }
 LANGS = ("en", "fr")
+NOT_MET_FR = ("Condition non remplie\u00a0: ", "Condition non remplie, car ")
 FORMATS: dict[Format, str] = {"text": "txt", "markdown": "md", "html": "html", "json": "json"}
 XSS = "<script>alert(1)</script>"
 
@@ -174,18 +175,29 @@ def test_expected_verdicts_of_the_golden_cases() -> None:
 
 
 def test_why_not_names_only_conditions_that_fail() -> None:
-    """No why-not entry blames a condition on a fact that, as stated in the case, makes it true."""
+    """No why-not entry blames a condition on a fact that, as stated in the case, makes it true. A `not X` that
+    fails is said by X, which holds: as the case states it, or as a rule derives it."""
+    negated = 0
     for name in CASES:
         for lang in LANGS:
+            as_written, because = ("Not met: ", "Not met, because ") if lang == "en" else NOT_MET_FR
             for verdict in view(name, lang)["verdicts"]:
                 for f in failures(verdict["why_not"]):
                     if f["reason"] != "condition":
                         continue
-                    prefix = "Not met: " if lang == "en" else "Condition non remplie\u00a0: "
-                    assert f["text"].startswith(prefix)
-                    failed = f["text"].removeprefix(prefix)
+                    if f["fact"] is not None:
+                        negated += 1
+                        assert f["text"].lower() == (because + f["fact"]).lower()
+                        stated = [i for i in f["inputs"] if i["text"] == f["fact"]]
+                        derived = [b for b in f["because"] if b["conclusion"] == f["fact"]]
+                        assert stated or derived, (name, f["rule"])
+                        assert all(i["origin"] != "unknown" for i in stated)
+                        continue
+                    assert f["text"].startswith(as_written)
+                    failed = f["text"].removeprefix(as_written)
                     for i in f["inputs"]:
                         assert i["text"].lower() != failed.lower(), (name, f["rule"], i)
+    assert negated >= 4
 
 
 def test_refused_case_names_the_one_condition_not_met() -> None:
@@ -906,8 +918,7 @@ def test_applies_only_if_is_one_sentence_with_its_elisions() -> None:
         (
             "en",
             [
-                "Not met: MIFI has not yet sent Leila Karimi the invitation to apply for permanent selection",
-                "MIFI has sent Leila Karimi the invitation to apply for permanent selection",
+                "Not met, because MIFI has sent Leila Karimi the invitation to apply for permanent selection",
                 'by rule QHC-2.invitation-on-file (policy/qhc/next_steps.havre:95) "The invitation is on file for an'
                 ' application of which the person is the principal applicant", applying QHC-2 (IRCC approval in'
                 " principle first, then MIFI's invitation).",
@@ -920,9 +931,8 @@ def test_applies_only_if_is_one_sentence_with_its_elisions() -> None:
         (
             "fr",
             [
-                "Condition non remplie\u00a0: le MIFI n'a pas encore transmis à Leila Karimi l'invitation à présenter"
-                " une demande de sélection permanente",
-                "Le MIFI a transmis à Leila Karimi l'invitation à présenter une demande de sélection permanente",
+                "Condition non remplie, car le MIFI a transmis à Leila Karimi l'invitation à présenter une demande de"
+                " sélection permanente",
                 "selon la règle QHC-2.invitation-on-file (policy/qhc/next_steps.havre:95) «\u00a0L'invitation figure"
                 " au dossier d'une demande dont la personne est la requérante principale\u00a0», en application de"
                 " QHC-2 (Approbation en principe d'IRCC d'abord, puis invitation du MIFI).",
@@ -936,8 +946,8 @@ def test_applies_only_if_is_one_sentence_with_its_elisions() -> None:
     ],
 )
 def test_a_rule_stopped_by_a_derived_fact_says_why_that_fact_holds(lang: str, lines: list[str]) -> None:
-    """`not invitation_on_file(P)` fails for Leila Karimi, whose invitation is on file: under "Not met", the rule
-    that concluded the invitation is on file and the stated facts it read."""
+    """`not invitation_on_file(P)` fails for Leila Karimi, whose invitation is on file: "Not met, because" it is,
+    then (not saying it again) the rule that concluded it and the stated facts it read."""
     case = EXAMPLES_DIR / "leila-family-selection.yaml"
     view = policy().explain(case, lang=lang, verdicts=["ircc_sends_file_to_mifi"])
     [verdict] = [v for v in view["verdicts"] if v["subject"] == ["leila"]]
@@ -1083,3 +1093,33 @@ def test_a_count_not_known_takes_the_plural() -> None:
     assert said["en"].startswith("Deng Garang Akol's resettlement application concerns … persons: ")
     assert said["en"].endswith(" (not known)")
     assert said["fr"].startswith("la demande de réinstallation de Deng Garang Akol vise … personnes")
+
+
+@pytest.mark.parametrize(
+    ("lang", "line"),
+    [
+        (
+            "en",
+            "Not met, because the change in situation (Reza Karimi started a job as a machinist) was reported to IRCC"
+            " [stated in the case]",
+        ),
+        (
+            "fr",
+            "Condition non remplie, car le changement de situation (Reza Karimi a commencé un emploi de machiniste) a"
+            " été déclaré à IRCC [indiqué au dossier]",
+        ),
+    ],
+)
+def test_a_not_that_fails_is_said_by_what_holds_and_where_it_comes_from(lang: str, line: str) -> None:
+    """`not change_reported(X)` fails for Reza Karimi's new job, which was reported: said by that fact, stated in
+    the case, on one line (as written, "Not met: … was not reported to IRCC" reads as the opposite)."""
+    case = EXAMPLES_DIR / "leila-family-selection.yaml"
+    view = policy().explain(case, lang=lang, verdicts=["change_report_late"], why_not=True)
+    [verdict] = [v for v in view["verdicts"] if v["subject"] == ["reza_new_job"]]
+    [failure] = [f for f in verdict["why_not"] if f["rule_id"] == "PROC-3.not-reported"]
+    fact = line.split(" [")[0].split(", because " if lang == "en" else ", car ")[1]
+    assert failure["fact"] == fact[0].upper() + fact[1:]
+    shown = [text.strip() for text in render(view, "text").splitlines()]
+    assert line in shown
+    said = [text for text in shown if "machinist)" in text or "machiniste)" in text]
+    assert not any("was not reported" in text or "n'a pas été déclaré" in text for text in said)

@@ -157,14 +157,24 @@ class Views:
             return self.sentence(c.cond, env)
         return self.ph.negative(self.sentence(c, env, failing=True))
 
+    def not_met(self, c: Condition, sentence: str) -> tuple[str, str | None]:
+        """A condition not met, as written: "Not met: Reza Karimi speaks French". A `not X` fails because X holds,
+        and is said by what holds: "Not met, because IRCC has approved in principle …" (as written, "Not met: IRCC
+        has not approved in principle …" reads at a glance as the opposite of the case). The second value: that
+        fact, which the lines under it do not say again; None for a condition as written."""
+        if isinstance(c.literal, n.Not) and isinstance(c.literal.cond, n.Atom):  # a `not some` names its witness
+            fact = self.ph.cap(self.negated(c.literal, c.values))
+            return self._("Not met, because %(fact)s") % {"fact": self.ph.uncap(fact)}, fact
+        return self._("Not met: %(condition)s") % {"condition": self.ph.uncap(sentence)}, None
+
     def unmet(self, c: Condition) -> View:
-        """A condition not met, worded as written: "Not met: Kofi Mensah would suffer serious harm ...", with where
-        the fact it reads comes from (an officer's finding), and the other facts it reads."""
+        """A condition not met (`not_met`): "Not met: Kofi Mensah would suffer serious harm ...", with where the
+        fact it reads comes from (an officer's finding), and the other facts it reads."""
         text = self.sentence(c.literal, c.values, failing=True)
         atom = c.literal.cond if isinstance(c.literal, n.Not) else c.literal
         direct = [i for i in c.inputs if isinstance(atom, n.Atom) and i.pred == atom.name]
         return {
-            "text": self._("Not met: %(condition)s") % {"condition": self.ph.uncap(text)},
+            "text": self.not_met(c, text)[0],
             "sentence": text,
             "origin_text": self._(ORIGIN[direct[0].origin]) if direct else None,
             "inputs": [self.input(i) for i in c.inputs if i not in direct],
@@ -235,6 +245,7 @@ class Views:
     def _failure(self, f: Failure) -> View:
         view = self.rule(f.rule)
         view["reason"] = f.reason
+        view["fact"] = None  # what holds where a `not` fails (`not_met`)
         if f.reason == "priority":
             view["text"] = self._("Overridden: rule %(rule)s takes priority") % {"rule": f.by}
             view["by"] = self.rule(f.by) if f.by else None
@@ -247,7 +258,7 @@ class Views:
             if out_of_force is not None:
                 view["text"] = out_of_force
             elif f.reason == "condition":
-                view["text"] = self._("Not met: %(condition)s") % {"condition": self.ph.uncap(cond["sentence"])}
+                view["text"], view["fact"] = self.not_met(f.condition, cond["sentence"])
             else:
                 applied = self.ph.uncap(cond["sentence"])
                 view["text"] = self._("Exception applied: %(condition)s") % {"condition": applied}
