@@ -727,13 +727,13 @@ def test_a_some_clause_that_holds_lists_the_facts_of_its_entity(lang: str, sente
     [
         (
             "en",
-            "Not met: Change in situation (Reza Karimi started a job as a machinist): reported to IRCC on October 20,"
-            " 2026, after October 31, 2026",
+            "Not met: the change in situation (Reza Karimi started a job as a machinist) was reported to IRCC on"
+            " October 20, 2026, after October 31, 2026",
         ),
         (
             "fr",
-            "Condition non remplie\u00a0: Changement de situation (Reza Karimi a commencé un emploi de"
-            " machiniste)\u00a0: déclaré à IRCC le 20 octobre 2026, après le 31 octobre 2026",
+            "Condition non remplie\u00a0: le changement de situation (Reza Karimi a commencé un emploi de machiniste)"
+            " a été déclaré à IRCC le 20 octobre 2026, après le 31 octobre 2026",
         ),
     ],
 )
