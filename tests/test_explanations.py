@@ -197,7 +197,7 @@ def test_why_not_names_only_conditions_that_fail() -> None:
                     failed = f["text"].removeprefix(as_written)
                     for i in f["inputs"]:
                         assert i["text"].lower() != failed.lower(), (name, f["rule"], i)
-    assert negated >= 4
+    assert negated == 4  # kofi's answered refusal, mateo's presence in Canada, in both languages
 
 
 def test_refused_case_names_the_one_condition_not_met() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -116,7 +117,7 @@ def _keys(policy: CheckedPolicy, case: Case, decision: Decision, lang: str) -> l
             key=lambda f: (f[1].status == "not_applicable", f[0].casefold(), f[1].verdict, f[1].subject),
         )
         options = [
-            {"value": f"{v.verdict}|{','.join(v.subject)}", "text": f"[{_(STATUS[v.status])}] {sentence}"}
+            {"value": option_value(v.verdict, v.subject), "text": f"[{_(STATUS[v.status])}] {sentence}"}
             for sentence, v in found
         ]
         if options:
@@ -125,10 +126,15 @@ def _keys(policy: CheckedPolicy, case: Case, decision: Decision, lang: str) -> l
     return groups + outside
 
 
+def option_value(verdict: str, subject: Sequence[str]) -> str:
+    """A verdict and subject as the list's option and the `key` of a closer look give it: `decision|app1`."""
+    return f"{verdict}|{','.join(subject)}"
+
+
 def _opens_on(summary: list[dict[str, Any]]) -> str | None:
     """The option the list opens on: the first main answer, the verdict a reviewer most likely looks closer at
     (else the browser's first option)."""
-    return f"{summary[0]['verdict']}|{','.join(summary[0]['subject'])}" if summary else None
+    return option_value(summary[0]["verdict"], summary[0]["subject"]) if summary else None
 
 
 def _key(request: Request) -> tuple[str, tuple[str, ...]]:
