@@ -236,7 +236,30 @@ def _check_deadline(pred: n.Predicate, t: Tables) -> list[Diagnostic]:
     if d.party not in t.parties:
         hint = did_you_mean(d.party, t.parties) or f'declare it with `party {d.party} en "..." fr "..."`'
         diags.append(error("undefined-name", d.party_span, f"`{d.party}` is not a declared party", hint))
-    return diags
+    return diags + _check_met_by(pred, d, t)
+
+
+def _check_met_by(pred: n.Predicate, d: n.Deadline, t: Tables) -> list[Diagnostic]:
+    """`met by FACT`: a date input or derived fact of the deadline's own subjects, read for each subject."""
+    if d.met_by is None or d.met_by_span is None:
+        return []
+    met = t.predicates.get(d.met_by)
+    dates = [p.name for p in t.predicates.values() if isinstance(p.value, n.DateType) and p.kind != "verdict"]
+    if met is None:
+        hint = did_you_mean(d.met_by, dates) or "`met by` names the date fact that says when it was done"
+        return [error("undefined-name", d.met_by_span, f"`{d.met_by}` is not declared", hint)]
+    problem = None
+    if not isinstance(met.value, n.DateType):
+        problem = f"`{met.name}` is not a date"
+    elif met.kind == "verdict":
+        problem = f"`{met.name}` is a verdict"
+    elif [p.type.name for p in met.params] != [p.type.name for p in pred.params]:
+        ours = ", ".join(p.type.name for p in pred.params)
+        problem = f"`{met.name}` is not about the same subjects as `{pred.name}` ({ours})"
+    if problem is None:
+        return []
+    hint = "`met by` names a date input or derived fact with the deadline's parameters, e.g. when it was reported"
+    return [error("bad-modifier", d.met_by_span, f"{problem}; it cannot meet the deadline", hint)]
 
 
 def _check_translations(pred: n.Predicate) -> list[Diagnostic]:

@@ -214,7 +214,8 @@ def _predicate(d: n.Predicate) -> list[_Line]:
         lead = f"label {t.value} " if t.value is not None else f"{t.kind} " if t.kind else ""
         lines.append(_Line(f"{INDENT}{lead}{t.lang} {_quote(t.template)}", t.span.line))
     if d.deadline is not None:
-        lines.append(_Line(f"{INDENT}deadline for {d.deadline.party}", d.deadline.span.line))
+        met = f" met by {d.deadline.met_by}" if d.deadline.met_by else ""
+        lines.append(_Line(f"{INDENT}deadline for {d.deadline.party}{met}", d.deadline.span.line))
     for t in sorted(d.passed, key=lambda t: t.lang != "en"):
         lines.append(_Line(f"{INDENT}passed {t.lang} {_quote(t.template)}", t.span.line))
     for g in d.grounds:

@@ -86,6 +86,8 @@ KEYWORDS = frozenset(
         "party",
         "deadline",
         "for",
+        "met",
+        "by",
         "passed",
         "clause",
         "background",
@@ -326,8 +328,9 @@ class _ToNodes:
                 raise _Invalid(error("bad-modifier", t.span, f"party `{name}` takes only its names", hint))
         return n.Party(self._name(name), tuple(texts), self._span(meta))
 
-    def deadline(self, meta: Any, party: Token) -> n.Deadline:
-        return n.Deadline(str(party), self._tok(party), self._span(meta))
+    def deadline(self, meta: Any, party: Token, met_by: Token | None) -> n.Deadline:
+        met = (str(met_by), self._tok(met_by)) if met_by is not None else (None, None)
+        return n.Deadline(str(party), self._tok(party), self._span(meta), *met)
 
     def clause(self, meta: Any, lang: str, template: Token) -> n.Text:
         return n.Text(lang, self._string(template), False, self._span(meta), clause=True)  # type: ignore[arg-type]

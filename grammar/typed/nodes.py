@@ -308,11 +308,14 @@ class Party:
 
 @dataclass(frozen=True, slots=True)
 class Deadline:
-    """`deadline for applicant`: the party who must act by a date-valued predicate's date."""
+    """`deadline for applicant`: the party who must act by a date-valued predicate's date; `met by
+    change_reported_on`: the date fact, of the same subjects, that says when it was done."""
 
     party: str
     party_span: Span
     span: Span
+    met_by: str | None = None
+    met_by_span: Span | None = None
 
 
 @dataclass(frozen=True, slots=True)

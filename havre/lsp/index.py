@@ -114,6 +114,8 @@ def _references(decl: n.Declaration) -> Iterator[Occurrence]:
             )
         elif isinstance(node, n.NameRef):
             yield Occurrence("predicate", node.name, node.span, False)
+        elif isinstance(node, n.Deadline) and node.met_by is not None and node.met_by_span is not None:
+            yield Occurrence("predicate", node.met_by, node.met_by_span, False)
         elif isinstance(node, n.Citation):
             yield Occurrence("citation", node.id, node.span, False)
         elif isinstance(node, n.RuleRef):

@@ -162,3 +162,44 @@ def test_the_canonical_layout_of_parties_and_deadlines() -> None:
     assert format_text(expected) == expected
     [party, *_] = parse_text(expected, "t.havre").declarations
     assert isinstance(party, n.Party) and party.text("en") == "MIFI"
+
+
+ANSWERED = 'input answered_on(A: application): date fixed\n  en "{A} answered on {value}"\n  fr "{A} : le {value}"\n'
+
+
+def test_a_deadline_met_by_a_date_of_the_same_subjects() -> None:
+    src = PARTIES + ANSWERED + DUE.replace("for applicant", "for applicant met by answered_on")
+    due = policy_of(src).predicates["answer_due"]
+    assert due.deadline is not None and (due.deadline.party, due.deadline.met_by) == ("applicant", "answered_on")
+    assert due.deadline.met_by_span is not None
+    assert (due.deadline.met_by_span.line, due.deadline.met_by_span.column) == (where(src, "met by"), 33)
+    assert format_text(src).count("  deadline for applicant met by answered_on\n") == 1
+
+
+def test_a_deadline_met_by_what_is_not_declared() -> None:
+    src = PARTIES + ANSWERED + DUE.replace("for applicant", "for applicant met by answerd_on")
+    [d] = diagnostics_of(src)
+    assert (d.code, d.message) == ("undefined-name", "`answerd_on` is not declared")
+    assert d.hint == "did you mean `answered_on`?"
+    assert (d.span.line, d.span.column, d.span.end_column) == (where(src, "met by"), 33, 43)
+
+
+def test_a_deadline_met_by_what_cannot_meet_it() -> None:
+    hint = "`met by` names a date input or derived fact with the deadline's parameters, e.g. when it was reported"
+    person_date = 'input seen_on(P: person): date fixed\n  en "{P} seen on {value}"\n  fr "{P} : vu le {value}"\n'
+    yes_no = 'input answered(A: application)\n  en "{A} answered"\n  fr "{A} : réponse"\n'
+    cases = [
+        (person_date, "seen_on", "`seen_on` is not about the same subjects as `answer_due` (application)"),
+        (yes_no, "answered", "`answered` is not a date"),
+        ("", "answer_due", "`answer_due` is a verdict"),
+    ]
+    for extra, name, problem in cases:
+        src = PARTIES + extra + DUE.replace("for applicant", f"for applicant met by {name}")
+        [d] = diagnostics_of(src)
+        assert (d.code, d.message, d.hint) == ("bad-modifier", f"{problem}; it cannot meet the deadline", hint)
+        assert (d.span.line, d.span.column) == (where(src, "met by"), 33)
+
+
+def test_met_and_by_are_words_of_the_language() -> None:
+    [d] = diagnostics_of("input met(P: person)")
+    assert (d.code, d.message) == ("reserved-name", "`met` is a word of the language, not a name")
