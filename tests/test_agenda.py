@@ -64,6 +64,7 @@ def test_kofi_every_date_in_order_against_the_assessment_date() -> None:
         "party_text": "the applicant",
         "passed": "Without an answer received by then, MIFI refuses app1",
         "passed_text": "Once it has passed: without an answer received by then, MIFI refuses app1",
+        "met": None,
     }
     [rule] = due["rules"]
     assert rule["rule"] == "PROC-5.refusal-answer-due"
@@ -170,8 +171,8 @@ def test_the_decision_summary_shows_the_next_deadline() -> None:
         "  [holds] Change in situation (Reza Karimi started a job as a machinist): to be reported to IRCC, which"
         " informs MIFI, by October 31, 2026  (rule PROC-3.report-due)",
         "      Report any change in the situation to IRCC within 30 days of the change (PROC-3.report-due)",
-        "      Deadline passed 21 days before the assessment date: if it has not been reported to IRCC by then, the"
-        " change in situation (Reza Karimi started a job as a machinist) is reported late",
+        "      Deadline met 11 days ahead: the change in situation (Reza Karimi started a job as a machinist) was"
+        " reported to IRCC on October 20, 2026",
     ]
     rania, _ = policy().decision_view(EXAMPLES / "rania-psr-montreal-group.yaml")
     lines = render(rania, "decision", summary_only=True).splitlines()
@@ -336,7 +337,7 @@ def test_the_json_entry_shape_is_stable() -> None:
         "when",
         "when_text",
     ]
-    assert sorted(entry["deadline"]) == ["party", "party_text", "passed", "passed_text"]
+    assert sorted(entry["deadline"]) == ["met", "party", "party_text", "passed", "passed_text"]
     assert sorted(entry["rules"][0]) == ["citations", "rule", "title"]
     assert sorted(entry["rules"][0]["citations"][0]) == [
         "authority",
@@ -349,3 +350,52 @@ def test_the_json_entry_shape_is_stable() -> None:
     ]
     [unknown] = agenda("rania-psr-montreal-group")["not_known"]
     assert sorted(unknown) == ["deadline", "predicate", "questions", "subject", "text", "title"]
+
+
+def leila_with(**changes: dict[str, object]) -> dict[str, object]:
+    """leila-family-selection.yaml with some facts of its changes in situation replaced."""
+    import yaml
+
+    doc = yaml.safe_load((EXAMPLES / "leila-family-selection.yaml").read_text(encoding="utf-8"))
+    for change, facts in changes.items():
+        doc["situation_changes"][change].update(facts)
+    return doc
+
+
+def test_a_deadline_the_case_says_was_done_is_met_or_missed() -> None:
+    reza = "the change in situation (Reza Karimi started a job as a machinist) was reported to IRCC on"
+    met = {"text": f"Deadline met 11 days ahead: {reza} October 20, 2026", "when": "met"}
+    view = policy().explain(EXAMPLES / "leila-family-selection.yaml")
+    due = {tuple(v["subject"]): v["due"] for v in view["verdicts"] if v["verdict"] == "change_report_due"}
+    assert due == {
+        ("reza_new_job",): met,
+        ("leila_new_address",): {"text": "Deadline in 14 days, for the applicant", "when": "coming"},  # not reported
+    }
+    assert '<p class="due met">Deadline met 11 days ahead: the change in situation' in render(view, "html")
+    [entry] = [e for e in agenda("leila-family-selection")["entries"] if e["predicate"] == "change_report_due"][:1]
+    assert (entry["when"], entry["deadline"]["met"]) == ("past", met)
+    assert f"      {met['text']}\n" in render(agenda("leila-family-selection"), "agenda")
+    fr = policy().explain(EXAMPLES / "leila-family-selection.yaml", lang="fr")
+    assert [v["due"]["text"] for v in fr["verdicts"] if v["subject"] == ["reza_new_job"] and v["due"]] == [
+        "Échéance respectée avec 11 jours d'avance\u00a0: le changement de situation (Reza Karimi a commencé un"
+        " emploi de machiniste) a été déclaré à IRCC le 20 octobre 2026"
+    ]
+    late = policy().explain(leila_with(reza_new_job={"change_reported_on": dt.date(2026, 11, 5)}))
+    on_the_day = policy().explain(leila_with(reza_new_job={"change_reported_on": dt.date(2026, 10, 31)}))
+    said = [
+        [v["due"] for v in found["verdicts"] if v["subject"] == ["reza_new_job"] and v["due"]]
+        for found in (late, on_the_day)
+    ]
+    assert said == [
+        [{"text": f"Deadline missed by 5 days: {reza} November 5, 2026", "when": "missed"}],
+        [{"text": f"Deadline met on its last day: {reza} October 31, 2026", "when": "met"}],
+    ]
+    assert '<p class="due missed">Deadline missed by 5 days:' in render(late, "html")
+
+
+def test_the_next_deadline_is_none_the_case_says_was_done() -> None:
+    reported = {"change_reported": True, "change_reported_on": dt.date(2026, 11, 20)}
+    view = policy().agenda(leila_with(leila_new_address=reported))
+    assert (view["next_deadline"]["predicate"], view["next_deadline"]["date"]) == ("csq_expiry", "2028-09-15")
+    decided, _ = policy().decision_view(leila_with(leila_new_address=reported))
+    assert "Next deadline: September 15, 2028 (in 664 days), for the applicant" in render(decided, "decision")

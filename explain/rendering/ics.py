@@ -53,7 +53,9 @@ def _description(entry: View, gettext: Callable[[str], str]) -> list[str]:
     deadline = entry["deadline"]
     if deadline is not None:
         lines.append(gettext("Who must act: %(party)s") % {"party": deadline["party_text"]})
-        if deadline["passed"]:
+        if deadline.get("met"):
+            lines.append(deadline["met"]["text"])
+        elif deadline["passed"]:
             lines.append(deadline["passed_text"])
     for r in entry["rules"]:
         lines.append(gettext("Date set by rule %(rule)s: %(title)s") % {"rule": r["rule"], "title": r["title"]})

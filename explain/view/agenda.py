@@ -57,8 +57,10 @@ def agenda_view(policy: CheckedPolicy, case: Case, decision: Decision, graph: Gr
 
 
 def next_deadline(entries: list[View]) -> View | None:
-    """The first deadline on or after the assessment date, if any."""
-    return next((e for e in entries if e["deadline"] is not None and e["when"] != "past"), None)
+    """The first deadline on or after the assessment date that the case does not say was done, if any."""
+    return next(
+        (e for e in entries if e["deadline"] is not None and e["when"] != "past" and not e["deadline"]["met"]), None
+    )
 
 
 Found = tuple[dt.date, int, str, tuple[str, ...], list[str]]
@@ -132,6 +134,7 @@ def _deadline(views: Views, decl: n.Predicate, subject: tuple[str, ...], day: dt
         "party_text": views.party(decl.deadline.party),
         "passed": views.ph.cap(passed) if passed else None,
         "passed_text": said,
+        "met": views.met(decl, subject, day) if day is not None else None,
     }
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from explain.derivation.graph import Condition, Derivation, Failure, Graph, Input
 from explain.derivation.unmet import in_doubt, outside, unmet
-from explain.derivation.values import Plain
+from explain.derivation.values import Plain, lookup
 from explain.view.sources import link
 from explain.wording.french import titled
 from explain.wording.i18n import N_, gettext, translations
@@ -398,13 +398,17 @@ class Views:
     def due(self, v: Verdict) -> View | None:
         """A deadline that holds, placed against the assessment date (its text, and whether it is past, today or
         coming), so that a time limit already passed does not read as one still open: "Deadline passed 3 days
-        before the assessment date: … can no longer apply …", from the deadline's `passed` text."""
+        before the assessment date: … can no longer apply …", from the deadline's `passed` text. One the case
+        says was done (`met by`) is met or missed instead (`met`)."""
         decl = self.policy.predicates[v.verdict]
         if decl.deadline is None or v.status != "holds" or v.applicable is not True:
             return None
         day = calendar.from_day(v.value) if isinstance(v.value, int) else v.value
         if not isinstance(day, dt.date):
             return None
+        met = self.met(decl, v.subject, day)
+        if met is not None:
+            return met
         days = (day - self.case.assessment_date).days
         passed = self.ph.passed(v.verdict, v.subject, day) if days < 0 else None
         if days > 0:
@@ -428,6 +432,27 @@ class Views:
         party = self.party(decl.deadline.party)
         said = line % {"num": abs(days), "party": party, "passed": self.ph.uncap(passed) if passed else ""}
         return {"text": said, "when": "past" if days < 0 else "today" if days == 0 else "coming"}
+
+    def met(self, decl: n.Predicate, subject: tuple[str, ...], day: dt.date) -> View | None:
+        """A deadline whose `met by` fact the case gives: met ("Deadline met 11 days ahead: the change … was
+        reported to IRCC on October 20, 2026") or missed, rather than placed against the assessment date."""
+        name = decl.deadline.met_by if decl.deadline is not None else None
+        done = lookup(self.policy, self.graph.trace, name, subject) if name is not None else None
+        if name is None or not isinstance(done, dt.date):
+            return None
+        fact = self.ph.uncap(self.ph.fact(name, subject, done, clause=True))
+        ahead = (day - done).days
+        if ahead > 0:
+            line = self.ngettext(
+                "Deadline met %(num)d day ahead: %(fact)s", "Deadline met %(num)d days ahead: %(fact)s", ahead
+            )
+        elif ahead == 0:
+            line = self._("Deadline met on its last day: %(fact)s")
+        else:
+            line = self.ngettext(
+                "Deadline missed by %(num)d day: %(fact)s", "Deadline missed by %(num)d days: %(fact)s", -ahead
+            )
+        return {"text": line % {"num": abs(ahead), "fact": fact}, "when": "met" if ahead >= 0 else "missed"}
 
     def applies_only_if(self, condition: str) -> str:
         """ "Applies only if …", as one sentence ("S'applique seulement s'il …")."""
