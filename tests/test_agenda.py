@@ -391,6 +391,9 @@ def test_a_deadline_the_case_says_was_done_is_met_or_missed() -> None:
         [{"text": f"Deadline met on its last day: {reza} October 31, 2026", "when": "met"}],
     ]
     assert '<p class="due missed">Deadline missed by 5 days:' in render(late, "html")
+    # Asked alone, the deadline reads the fact that met it too.
+    r = havre("decide", str(EXAMPLES / "leila-family-selection.yaml"), "--verdict", "change_report_due")
+    assert r.returncode == 0 and f"      {met['text']}\n" in r.stdout, r.stderr
 
 
 def test_the_next_deadline_is_none_the_case_says_was_done() -> None:
