@@ -95,6 +95,7 @@ async def decision_page(request: Request, draft_id: str) -> HTMLResponse:
         open_questions=bool(open_main(svc.policy.checked, decision)),
         keys=_keys(svc.policy.checked, case, decision, lang),
         opens_on=_opens_on(view["summary"]),
+        closer=[option_value(s["verdict"], s["subject"]) for s in view["summary"]],  # each main answer's `key`
         back=None,
     )
 

@@ -36,6 +36,12 @@ def test_an_uploaded_case_is_decided_logged_and_shown_summary_first(client: Test
     )
     assert page.index('<section id="details">') < page.index('<section id="sources">')
     assert "MIFI&#39;s decision on app1: selected" in page
+    draft = where.split("?")[0]
+    closer = page[page.index('<ul class="closer-main">') : page.index("</ul>", page.index('<ul class="closer-main">'))]
+    assert re.findall(r'href="([^"]*)"', closer)[:2] == [
+        f"{draft}/verdict?key=decision|app1&amp;lang=en",
+        f"{draft}/what-if?key=decision|app1&amp;lang=en",
+    ]
     record = re.search(r"logged as decision (\d+)", page)
     assert record is not None
     logged = client.app.state.service.log.get(int(record[1]))  # type: ignore[attr-defined]
