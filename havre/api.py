@@ -35,15 +35,22 @@ class Policy:
 
     def narrowed(self, verdicts: Collection[str]) -> Policy:
         """The policy cut down to what decides these verdicts, or any predicates (all of it when none is named):
-        a smaller program to ground, giving them as the whole policy does."""
+        a smaller program to ground, giving them as the whole policy does, with the facts that meet their deadlines."""
         if not verdicts or self.whole is not None:
             return self
         self.check_verdicts([v for v in verdicts if v not in self.checked.predicates])  # names the unknown one
-        key = "narrowed:" + ",".join(sorted(set(verdicts)))
+        asked = {*verdicts, *self._meeting(verdicts)}
+        key = "narrowed:" + ",".join(sorted(asked))
         if key not in self._cache:
-            checked, program = narrowed_program(self.checked, verdicts)
+            checked, program = narrowed_program(self.checked, asked)
             self._cache[key] = Policy(checked, program, whole=self.checked)
         return self._cache[key]
+
+    def _meeting(self, verdicts: Collection[str]) -> list[str]:
+        """The facts that say the verdicts' deadlines were met (`met by`): what is shown with them is kept too."""
+        preds = self.checked.predicates
+        deadlines = [p.deadline for v in verdicts if (p := preds.get(v)) is not None and p.deadline is not None]
+        return [d.met_by for d in deadlines if d.met_by is not None]
 
     @property
     def hash(self) -> str:

@@ -61,16 +61,13 @@ def reads(cond: n.Cond) -> set[str]:
     return names | {t.name for t in walk_terms(cond) if isinstance(t, n.Call)}
 
 
-def _besides(pred: n.Predicate) -> set[str]:
-    """What deciding and showing a verdict read besides its rules: whom it applies to, what its values' grounds
-    are, and the fact that says its deadline was met."""
-    conds = ([pred.applies] if pred.applies is not None else []) + [g.cond for g in pred.grounds]
-    met = {pred.deadline.met_by} if pred.deadline is not None and pred.deadline.met_by is not None else set()
-    return {r for c in conds for r in reads(c)} | met
+def _conditions(pred: n.Predicate) -> list[n.Cond]:
+    """What deciding a verdict reads besides its rules: whom it applies to, and what its values' grounds are."""
+    return ([pred.applies] if pred.applies is not None else []) + [g.cond for g in pred.grounds]
 
 
 def decided_with(policy: CheckedPolicy, verdicts: Collection[str]) -> frozenset[str]:
-    """Every predicate the verdicts can depend on, their applicability, grounds and deadlines' `met by` included."""
+    """Every predicate the verdicts can depend on, their applicability and grounds included."""
     keep: set[str] = set()
     todo = list(verdicts)
     while todo:
@@ -81,7 +78,7 @@ def decided_with(policy: CheckedPolicy, verdicts: Collection[str]) -> frozenset[
         keep |= cone
         for p in cone:
             if p in policy.predicates:
-                todo += [r for r in _besides(policy.predicates[p]) if r not in keep]
+                todo += [r for c in _conditions(policy.predicates[p]) for r in reads(c) if r not in keep]
     return frozenset(p for p in keep if p in policy.predicates)
 
 
