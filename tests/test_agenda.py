@@ -64,7 +64,11 @@ def test_kofi_every_date_in_order_against_the_assessment_date() -> None:
         "party_text": "the applicant",
         "passed": "Without an answer received by then, MIFI refuses app1",
         "passed_text": "Once it has passed: without an answer received by then, MIFI refuses app1",
-        "met": None,
+        "met": {  # the answer came on June 29
+            "text": "Deadline met 4 days ahead: MIFI received the answer to the letter announcing the refusal of app1"
+            " on June 29, 2026",
+            "when": "met",
+        },
     }
     [rule] = due["rules"]
     assert rule["rule"] == "PROC-5.refusal-answer-due"
@@ -211,10 +215,12 @@ def test_an_explanation_says_where_each_deadline_stands_on_the_assessment_date()
     html = render(view, "html")
     assert '<p class="due past">Deadline passed 3 days before the assessment date: Mateo Restrepo' in html
     assert '<div class="due coming">Deadline in 12 days, for the applicant</div>' in html
-    kofi = policy().explain(EXAMPLES / "kofi-refused.yaml", lang="fr")
-    assert [v["due"]["text"] for v in kofi["verdicts"] if v["due"]] == [
-        "Échéance dépassée de 38 jours à la date d'évaluation\u00a0: faute de réponse reçue à cette date, le MIFI"
-        " refuse app1"
+    fr = policy().explain(EXAMPLES / "mateo-federal-hc.yaml", lang="fr")
+    assert [v["due"]["text"] for v in fr["verdicts"] if v["due"]] == [
+        "Échéance dans 12 jours, pour la personne requérante",
+        "Échéance dépassée de 3 jours à la date d'évaluation\u00a0: Mateo Restrepo ne peut plus demander à la Cour"
+        " fédérale l'autorisation de présenter une demande de contrôle judiciaire du refus, sauf si un juge proroge le"
+        " délai (LIPR, art. 72)",
     ]
 
 
@@ -402,3 +408,23 @@ def test_the_next_deadline_is_none_the_case_says_was_done() -> None:
     assert (view["next_deadline"]["predicate"], view["next_deadline"]["date"]) == ("csq_expiry", "2028-09-15")
     decided, _ = policy().decision_view(leila_with(leila_new_address=reported))
     assert "Next deadline: September 15, 2028 (in 664 days), for the applicant" in render(decided, "decision")
+
+
+def test_an_answer_received_in_time_meets_the_deadline_of_a_refusal() -> None:
+    import yaml
+
+    view = policy().explain(EXAMPLES / "kofi-refused.yaml")
+    assert [v["due"] for v in view["verdicts"] if v["due"]] == [
+        {
+            "text": "Deadline met 4 days ahead: MIFI received the answer to the letter announcing the refusal of app1"
+            " on June 29, 2026",
+            "when": "met",
+        }
+    ]
+    # A second letter announcing the refusal, sent the same day: which answer counts is left unsaid.
+    doc = yaml.safe_load((EXAMPLES / "kofi-refused.yaml").read_text(encoding="utf-8"))
+    doc["letters"]["refusal_copy"] = {**doc["letters"]["refusal_2026_05_04"], "answer_received": False}
+    del doc["letters"]["refusal_copy"]["answer_received_on"]
+    doc["letters"]["refusal_copy"]["name"] = {"en": "a copy", "fr": "une copie"}
+    two = policy().explain(doc)
+    assert [v["due"]["when"] for v in two["verdicts"] if v["due"]] == ["past"]

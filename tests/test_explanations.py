@@ -919,7 +919,7 @@ def test_applies_only_if_is_one_sentence_with_its_elisions() -> None:
             "en",
             [
                 "Not met, because MIFI has sent Leila Karimi the invitation to apply for permanent selection",
-                'by rule QHC-2.invitation-on-file (policy/qhc/next_steps.havre:95) "The invitation is on file for an'
+                'by rule QHC-2.invitation-on-file (policy/qhc/next_steps.havre:99) "The invitation is on file for an'
                 ' application of which the person is the principal applicant", applying QHC-2 (IRCC approval in'
                 " principle first, then MIFI's invitation).",
                 "* The principal applicant of Leila Karimi's application for permanent selection is Leila Karimi"
@@ -933,7 +933,7 @@ def test_applies_only_if_is_one_sentence_with_its_elisions() -> None:
             [
                 "Condition non remplie, car le MIFI a transmis à Leila Karimi l'invitation à présenter une demande de"
                 " sélection permanente",
-                "selon la règle QHC-2.invitation-on-file (policy/qhc/next_steps.havre:95) «\u00a0L'invitation figure"
+                "selon la règle QHC-2.invitation-on-file (policy/qhc/next_steps.havre:99) «\u00a0L'invitation figure"
                 " au dossier d'une demande dont la personne est la requérante principale\u00a0», en application de"
                 " QHC-2 (Approbation en principe d'IRCC d'abord, puis invitation du MIFI).",
                 "* La personne requérante principale de la demande de sélection permanente de Leila Karimi est Leila"
