@@ -428,3 +428,13 @@ def test_an_answer_received_in_time_meets_the_deadline_of_a_refusal() -> None:
     doc["letters"]["refusal_copy"]["name"] = {"en": "a copy", "fr": "une copie"}
     two = policy().explain(doc)
     assert [v["due"]["when"] for v in two["verdicts"] if v["due"]] == ["past"]
+
+
+def test_a_part_of_the_policy_cut_without_the_fact_that_meets_a_deadline_places_it_by_its_date() -> None:
+    from solver.compile.cone import narrowed_program
+
+    checked, program = narrowed_program(policy().checked, ["change_report_due"])
+    assert "change_reported_on" not in checked.predicates
+    view = Policy(checked, program, whole=policy().checked).explain(EXAMPLES / "leila-family-selection.yaml")
+    [reza] = [v["due"] for v in view["verdicts"] if v["subject"] == ["reza_new_job"]]
+    assert reza is not None and reza["when"] == "past"

@@ -437,8 +437,10 @@ class Views:
         """A deadline whose `met by` fact the case gives: met ("Deadline met 11 days ahead: the change … was
         reported to IRCC on October 20, 2026") or missed, rather than placed against the assessment date."""
         name = decl.deadline.met_by if decl.deadline is not None else None
-        done = lookup(self.policy, self.graph.trace, name, subject) if name is not None else None
-        if name is None or not isinstance(done, dt.date):
+        if name is None or name not in self.policy.predicates:  # a part of the policy cut without it
+            return None
+        done = lookup(self.policy, self.graph.trace, name, subject)
+        if not isinstance(done, dt.date):
             return None
         fact = self.ph.uncap(self.ph.fact(name, subject, done, clause=True))
         ahead = (day - done).days
