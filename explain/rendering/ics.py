@@ -53,7 +53,7 @@ def _description(entry: View, gettext: Callable[[str], str]) -> list[str]:
     deadline = entry["deadline"]
     if deadline is not None:
         lines.append(gettext("Who must act: %(party)s") % {"party": deadline["party_text"]})
-        if deadline.get("met"):
+        if deadline["met"]:
             lines.append(deadline["met"]["text"])
         elif deadline["passed"]:
             lines.append(deadline["passed_text"])

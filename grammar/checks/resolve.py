@@ -244,8 +244,8 @@ def _check_met_by(pred: n.Predicate, d: n.Deadline, t: Tables) -> list[Diagnosti
     if d.met_by is None or d.met_by_span is None:
         return []
     met = t.predicates.get(d.met_by)
-    dates = [p.name for p in t.predicates.values() if isinstance(p.value, n.DateType) and p.kind != "verdict"]
     if met is None:
+        dates = [p.name for p in t.predicates.values() if isinstance(p.value, n.DateType) and p.kind != "verdict"]
         hint = did_you_mean(d.met_by, dates) or "`met by` names the date fact that says when it was done"
         return [error("undefined-name", d.met_by_span, f"`{d.met_by}` is not declared", hint)]
     problem = None

@@ -84,6 +84,7 @@ async def decision_page(request: Request, draft_id: str) -> HTMLResponse:
     svc, lang = service(request), lang_of(request.query_params.get("lang"))
     draft, case = await draft_and_case(request, draft_id)
     view, decision = await svc.view_of(draft, case, lang)
+    closer = [option_value(s["verdict"], s["subject"]) for s in view["summary"]]  # each main answer's `key`
     return html(
         request,
         "decision.html.j2",
@@ -94,8 +95,8 @@ async def decision_page(request: Request, draft_id: str) -> HTMLResponse:
         record_id=draft.decision_id,
         open_questions=bool(open_main(svc.policy.checked, decision)),
         keys=_keys(svc.policy.checked, case, decision, lang),
-        opens_on=_opens_on(view["summary"]),
-        closer=[option_value(s["verdict"], s["subject"]) for s in view["summary"]],  # each main answer's `key`
+        opens_on=closer[0] if closer else None,  # the first main answer: the likeliest to be looked at closer
+        closer=closer,
         back=None,
     )
 
@@ -130,12 +131,6 @@ def _keys(policy: CheckedPolicy, case: Case, decision: Decision, lang: str) -> l
 def option_value(verdict: str, subject: Sequence[str]) -> str:
     """A verdict and subject as the list's option and the `key` of a closer look give it: `decision|app1`."""
     return f"{verdict}|{','.join(subject)}"
-
-
-def _opens_on(summary: list[dict[str, Any]]) -> str | None:
-    """The option the list opens on: the first main answer, the verdict a reviewer most likely looks closer at
-    (else the browser's first option)."""
-    return option_value(summary[0]["verdict"], summary[0]["subject"]) if summary else None
 
 
 def _key(request: Request) -> tuple[str, tuple[str, ...]]:
