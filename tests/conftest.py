@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Iterator
 
 import pytest
 
@@ -15,10 +14,9 @@ SEARCH_SECONDS = 120.0  # tests of the limits themselves pass their own budget o
 
 
 @pytest.fixture(autouse=True)
-def unhurried_searches(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+def unhurried_searches(monkeypatch: pytest.MonkeyPatch) -> None:
     from explain import explanation
     from solver.solve import decide
 
     monkeypatch.setattr(decide, "MISSING_SECONDS", SEARCH_SECONDS)
     monkeypatch.setattr(explanation, "WHAT_IF_SECONDS", SEARCH_SECONDS)
-    yield

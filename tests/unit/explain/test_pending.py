@@ -39,7 +39,6 @@ def idle_pool(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """The shapes grounded at first sight, and a pool of their own for the work started ahead."""
     monkeypatch.setattr(shaped, "SIGHTINGS", 1)
     monkeypatch.setattr(shaped, "LATER", None)
-    monkeypatch.setattr(decide, "MISSING_SECONDS", 120.0)
     with ThreadPoolExecutor(max_workers=2) as pool:
         monkeypatch.setattr(decide, "SOON", pool)
         monkeypatch.setattr(missing, "SOON", pool)

@@ -138,7 +138,6 @@ def test_a_large_shape_is_grounded_later(monkeypatch: pytest.MonkeyPatch) -> Non
 def same_missing(cases: list[Case], monkeypatch: pytest.MonkeyPatch) -> None:
     """Decisions with their missing facts: the finder on the shape's two-copy grounding, and on its own."""
     p = policy()
-    monkeypatch.setattr(decide, "MISSING_SECONDS", 120.0)  # no search cut short on a loaded machine
     for case in cases:
         monkeypatch.setattr(shaped, "ENABLED", False)
         expected = p.decide(case)
@@ -200,7 +199,6 @@ def test_a_finder_is_grounded_early_only_while_no_shape_serves_it(monkeypatch: p
     monkeypatch.setattr(shaped, "SIGHTINGS", 2)
     monkeypatch.setattr(shaped, "_SHAPES", OrderedDict())
     monkeypatch.setattr(shaped, "_SEEN", {})
-    monkeypatch.setattr(decide, "MISSING_SECONDS", 120.0)
     p = policy()
     case = p.case(ROOT / "policy/examples/amina-selected.yaml")
     soon = missing.finder_soon(p.program, p.checked, case)  # the first sighting: the reference way
@@ -226,7 +224,6 @@ def idle_pool(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 def test_an_explanation_takes_the_missing_facts_found_ahead_on_another_thread(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(decide, "MISSING_SECONDS", 120.0)
     p = policy()
     text = chains(p.checked)[0]
     case = p.case(ROOT / "policy/examples/amina-selected.yaml")
@@ -243,9 +240,8 @@ def test_an_explanation_takes_the_missing_facts_found_ahead_on_another_thread(
     assert decision.get("csq_expiry", "app1").missing == (("csq_issued_on(app1)",),)
 
 
-def test_missing_facts_not_found_ahead_are_searched_for_here(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_missing_facts_not_found_ahead_are_searched_for_here() -> None:
     """Ahead but not started (the pool busy), or ahead with verdicts that stand otherwise: searched in turn."""
-    monkeypatch.setattr(decide, "MISSING_SECONDS", 120.0)
     p = policy()
     case = p.case(ROOT / "policy/examples/amina-selected.yaml")
     decision = p.decide(case, missing=False)
@@ -296,7 +292,6 @@ AMINA_SEARCHED = [
 
 @pytest.fixture
 def no_parts(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(decide, "MISSING_SECONDS", 120.0)
     monkeypatch.setattr(shaped, "_PARTS", OrderedDict())
     monkeypatch.setattr(shaped, "_SEEN", {})
     monkeypatch.setattr(shaped, "_GROUNDING", set())
