@@ -19,6 +19,7 @@ from explain.view.views import View
 from havre.api import Policy, decided_view
 from solver.cases.case import Case
 from solver.solve.answer import Decision
+from solver.solve.shaped import best_alone
 
 T = TypeVar("T")
 Outcome = tuple[View, Decision] | BaseException
@@ -37,16 +38,21 @@ class Ask:
 
 
 def decide_batch(policy: Policy, asks: Sequence[Ask]) -> list[Outcome]:
-    """Each ask's view and decision, as `havre decide` shows them, grounded together; a batch that fails is
-    decided case by case, so that one case's fault stays its own."""
-    if len(asks) == 1:
-        return [_decide_alone(policy, asks[0])]
+    """Each ask's view and decision, as `havre decide` shows them: grounded together, but for the cases of a shape
+    better decided one at a time (solver.solve.shaped.best_alone); a batch that fails is decided case by case,
+    so that one case's fault stays its own."""
+    alone = best_alone(policy.program, policy.checked, [a.case for a in asks]) if len(asks) > 1 else [True]
+    together = iter(_together(policy, [a for a, one in zip(asks, alone, strict=True) if not one]))
+    return [_decide_alone(policy, a) if one else next(together) for a, one in zip(asks, alone, strict=True)]
+
+
+def _together(policy: Policy, asks: Sequence[Ask]) -> list[Outcome]:
+    if len(asks) <= 1:
+        return [_decide_alone(policy, a) for a in asks]
     try:
         found = policy.explainer.graphs([a.case for a in asks])
-    except Exception as err:
-        if len(asks) == 1:
-            return [err]
-        return [out for a in asks for out in decide_batch(policy, [a])]
+    except Exception:
+        return [_decide_alone(policy, a) for a in asks]
     outcomes: list[Outcome] = []
     for ask, (graph, decision) in zip(asks, found, strict=True):
         try:

@@ -3,11 +3,14 @@ answer the same as deciding the case alone."""
 
 from __future__ import annotations
 
+from collections import OrderedDict
+
 import pytest
 
 from havre.api import Policy
 from havre.web.engine import Ask, Engine
 from solver.cases.casefile import parse_document
+from solver.solve import shaped
 from tests.unit.web.conftest import case_text
 
 NAMES = ("amina-selected", "fatima-undetermined", "kofi-refused", "rosa-rejected-documents", "mateo-federal-hc")
@@ -31,6 +34,30 @@ def test_answers_are_those_of_each_case_alone(policy: Policy, workers: int) -> N
     # Decided together or alone, a view has the next deadline `havre decide` shows (mateo's: 2026-12-03).
     assert [v["next_deadline"] for v, _ in got] == [v["next_deadline"] for v, _ in alone]
     assert [v["next_deadline"]["date"] for v, _ in got if v["next_deadline"]] == ["2026-12-03"]
+
+
+def test_a_case_asked_many_times_at_once_is_decided_through_its_shapes_grounding(
+    policy: Policy, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Asks of one shape go one at a time: the second grounds the shape, the others are decided by it."""
+    monkeypatch.setattr(shaped, "_SHAPES", OrderedDict())
+    monkeypatch.setattr(shaped, "_SEEN", {})
+    case = policy.case(parse_document(case_text("amina-selected"), "yaml"))
+    with monkeypatch.context() as m:
+        m.setattr(shaped, "ENABLED", False)
+        expected = policy.decision_view(case, brief=True)
+    assert not shaped._SEEN
+    engine = Engine(policy, batch=4)
+    futures = [engine.decide(Ask(case, brief=True)) for _ in range(4)]  # all waiting when the engine starts
+    engine.start()
+    try:
+        got = [f.result(timeout=600) for f in futures]
+    finally:
+        engine.stop()
+    assert got == [expected] * 4
+    counts = shaped.counts_of(policy.checked, case)
+    kept = [key[1] for key in shaped._SHAPES if key[0] == policy.program.text and key[2] == counts]
+    assert any(of.extra == policy.explainer.chain_text for of in kept)  # the explanation program's grounding
 
 
 def test_brief_asks_decided_together_give_the_reasons_of_whole_views(policy: Policy) -> None:

@@ -195,6 +195,26 @@ rule QHC-1.payable "Payable" cites QHC-1
         assert bool(expected.conflicts) == clash
 
 
+def test_cases_asked_together_go_alone_when_their_shape_repeats_or_was_decided_before(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(shaped, "SIGHTINGS", 2)
+    monkeypatch.setattr(shaped, "_SHAPES", OrderedDict())
+    monkeypatch.setattr(shaped, "_SEEN", {})
+    p = policy()
+    amina, mateo, kofi = (
+        p.case(ROOT / f"policy/examples/{name}.yaml") for name in ("amina-selected", "mateo-federal-hc", "kofi-refused")
+    )
+    assert shaped.counts_of(p.checked, amina) != shaped.counts_of(p.checked, mateo)
+    assert shaped.best_alone(p.program, p.checked, [amina, mateo, amina]) == [True, False, True]
+    p.decide(mateo, missing=False)  # its first sighting: decided the reference way, the next grounds its shape
+    assert shaped.best_alone(p.program, p.checked, [amina, mateo]) == [False, True]
+    p.decide(mateo, missing=False)
+    assert list(shaped._SHAPES) and shaped.best_alone(p.program, p.checked, [mateo, amina]) == [True, False]
+    monkeypatch.setattr(shaped, "ENABLED", False)  # the reference path only: nothing goes alone for a shape
+    assert shaped.best_alone(p.program, p.checked, [mateo, mateo, kofi]) == [False, False, False]
+
+
 def test_a_finder_is_grounded_early_only_while_no_shape_serves_it(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(shaped, "SIGHTINGS", 2)
     monkeypatch.setattr(shaped, "_SHAPES", OrderedDict())
