@@ -532,7 +532,8 @@ _GROUNDING: set[_Key] = set()  # parts on their way (LATER)
 # grounding failed (a Fallback: its arithmetic faults; anything else reaches the caller who asked first, or for a
 # part grounded on LATER, no one).
 _NOT_KEPT: set[_Key] = set()
-_SEEN: dict[_Key, int] = {}  # how often each shape not yet grounded was asked for
+_SEEN: dict[_Key, int] = {}  # how often each shape not yet grounded was asked for, the most recent last
+SEEN_KEPT = 4096  # sightings kept: a server deciding cases of ever new shapes does not grow without end
 _SHAPES_LOCK = threading.Lock()
 
 
@@ -550,7 +551,9 @@ def shape_for(program: AspProgram, policy: CheckedPolicy, case: Case, of: Ground
             return found
         if key in _NOT_KEPT:
             return None
-        _SEEN[key] = _SEEN.get(key, 0) + 1
+        _SEEN[key] = _SEEN.pop(key, 0) + 1
+        if len(_SEEN) > SEEN_KEPT:
+            del _SEEN[next(iter(_SEEN))]
         if _SEEN[key] < (SIGHTINGS if sum(k for _, k in counts) <= LARGE else SIGHTINGS + 2):
             return None
         if of.part and LATER is not None:

@@ -215,6 +215,22 @@ def test_cases_asked_together_go_alone_when_their_shape_repeats_or_was_decided_b
     assert shaped.best_alone(p.program, p.checked, [mateo, mateo, kofi]) == [False, False, False]
 
 
+def test_the_sightings_kept_are_bounded_the_oldest_forgotten_first(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(shaped, "SIGHTINGS", 5)
+    monkeypatch.setattr(shaped, "SEEN_KEPT", 2)
+    monkeypatch.setattr(shaped, "_SEEN", {})
+    p = policy()
+    names = ("amina-selected", "mateo-federal-hc", "fatima-undetermined")
+    cases = [p.case(ROOT / f"policy/examples/{name}.yaml") for name in names]
+    assert len({shaped.counts_of(p.checked, c) for c in cases}) == 3
+    for case in (cases[0], cases[1], cases[0], cases[2]):  # amina seen again: mateo's is the oldest sighting
+        assert shaped.shape_for(p.program, p.checked, case) is None
+    assert [(key[2], n) for key, n in shaped._SEEN.items()] == [
+        (shaped.counts_of(p.checked, cases[0]), 2),
+        (shaped.counts_of(p.checked, cases[2]), 1),
+    ]
+
+
 def test_a_finder_is_grounded_early_only_while_no_shape_serves_it(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(shaped, "SIGHTINGS", 2)
     monkeypatch.setattr(shaped, "_SHAPES", OrderedDict())
