@@ -612,19 +612,23 @@ def unseen(program: AspProgram, policy: CheckedPolicy, case: Case, of: Grounding
         return key not in (_PARTS if of.part else _SHAPES) and key not in _SEEN
 
 
+# Cases of one shape asked together go one at a time from this many on (`best_alone`). Alone, the first three
+# (the reference way, then grounding the shape, then the parts searched for missing facts) cost as much as 4
+# (amina-selected.yaml) to 15 (mateo-federal-hc.yaml) decided with others; each later one, a third to two thirds
+# of one decided with others, in that batch and in every one after it.
+REPEATED = 8
+
+
 def best_alone(program: AspProgram, policy: CheckedPolicy, cases: list[Case]) -> list[bool]:
-    """Which of cases asked together are better decided one at a time: those whose shape this process has a
-    grounding of, or has decided before (the next time grounds it), and those of a shape the cases repeat (the
-    second grounds it). A grounding shared by the others costs less than theirs would, one at a time (generated
-    cases, each of its own shape: 246 ms a case decided and worded together, 345 alone); a kept shape decides
-    a case in less than grounding it with others does (amina-selected.yaml: 71 ms against 178)."""
+    """Which of cases asked together are better decided one at a time: those of a shape whose grounding is kept
+    (amina-selected.yaml worded for an answer: 60 ms, against 158 grounded with others), and those of a shape
+    the cases repeat REPEATED times or more, which is then grounded for them and for those that follow."""
     if not ENABLED:
         return [False] * len(cases)
     counts = [counts_of(policy, case) for case in cases]
-    repeated = {c for c in counts if counts.count(c) > 1}
     with _SHAPES_LOCK:
-        known = {key[2] for key in (*_SHAPES, *_SEEN) if key[0] == program.text}
-    return [c in repeated or c in known for c in counts]
+        kept = {key[2] for key in _SHAPES if key[0] == program.text}
+    return [c in kept or counts.count(c) >= REPEATED for c in counts]
 
 
 def solve_shaped(

@@ -39,7 +39,8 @@ def test_answers_are_those_of_each_case_alone(policy: Policy, workers: int) -> N
 def test_a_case_asked_many_times_at_once_is_decided_through_its_shapes_grounding(
     policy: Policy, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Asks of one shape go one at a time: the second grounds the shape, the others are decided by it."""
+    """Asks of one shape, as many as make it worth grounding, go one at a time: the second grounds the shape,
+    the others are decided by it."""
     monkeypatch.setattr(shaped, "_SHAPES", OrderedDict())
     monkeypatch.setattr(shaped, "_SEEN", {})
     case = policy.case(parse_document(case_text("amina-selected"), "yaml"))
@@ -47,14 +48,14 @@ def test_a_case_asked_many_times_at_once_is_decided_through_its_shapes_grounding
         m.setattr(shaped, "ENABLED", False)
         expected = policy.decision_view(case, brief=True)
     assert not shaped._SEEN
-    engine = Engine(policy, batch=4)
-    futures = [engine.decide(Ask(case, brief=True)) for _ in range(4)]  # all waiting when the engine starts
+    engine = Engine(policy, batch=shaped.REPEATED)
+    futures = [engine.decide(Ask(case, brief=True)) for _ in range(shaped.REPEATED)]  # waiting when it starts
     engine.start()
     try:
         got = [f.result(timeout=600) for f in futures]
     finally:
         engine.stop()
-    assert got == [expected] * 4
+    assert got == [expected] * shaped.REPEATED
     counts = shaped.counts_of(policy.checked, case)
     kept = [key[1] for key in shaped._SHAPES if key[0] == policy.program.text and key[2] == counts]
     assert any(of.extra == policy.explainer.chain_text for of in kept)  # the explanation program's grounding

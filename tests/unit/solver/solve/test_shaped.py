@@ -195,10 +195,11 @@ rule QHC-1.payable "Payable" cites QHC-1
         assert bool(expected.conflicts) == clash
 
 
-def test_cases_asked_together_go_alone_when_their_shape_repeats_or_was_decided_before(
+def test_cases_asked_together_go_alone_when_their_shape_is_kept_or_repeats_enough(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(shaped, "SIGHTINGS", 2)
+    monkeypatch.setattr(shaped, "REPEATED", 3)
     monkeypatch.setattr(shaped, "_SHAPES", OrderedDict())
     monkeypatch.setattr(shaped, "_SEEN", {})
     p = policy()
@@ -206,13 +207,14 @@ def test_cases_asked_together_go_alone_when_their_shape_repeats_or_was_decided_b
         p.case(ROOT / f"policy/examples/{name}.yaml") for name in ("amina-selected", "mateo-federal-hc", "kofi-refused")
     )
     assert shaped.counts_of(p.checked, amina) != shaped.counts_of(p.checked, mateo)
-    assert shaped.best_alone(p.program, p.checked, [amina, mateo, amina]) == [True, False, True]
-    p.decide(mateo, missing=False)  # its first sighting: decided the reference way, the next grounds its shape
+    assert shaped.best_alone(p.program, p.checked, [amina, mateo, amina]) == [False, False, False]
+    assert shaped.best_alone(p.program, p.checked, [amina, mateo, amina, amina]) == [True, False, True, True]
+    p.decide(mateo, missing=False)  # its first sighting: decided the reference way, and nothing kept
+    assert shaped.best_alone(p.program, p.checked, [amina, mateo]) == [False, False]
+    p.decide(mateo, missing=False)  # the second grounds its shape
     assert shaped.best_alone(p.program, p.checked, [amina, mateo]) == [False, True]
-    p.decide(mateo, missing=False)
-    assert list(shaped._SHAPES) and shaped.best_alone(p.program, p.checked, [mateo, amina]) == [True, False]
     monkeypatch.setattr(shaped, "ENABLED", False)  # the reference path only: nothing goes alone for a shape
-    assert shaped.best_alone(p.program, p.checked, [mateo, mateo, kofi]) == [False, False, False]
+    assert shaped.best_alone(p.program, p.checked, [mateo, amina, amina, amina, kofi]) == [False] * 5
 
 
 def test_the_sightings_kept_are_bounded_the_oldest_forgotten_first(monkeypatch: pytest.MonkeyPatch) -> None:
