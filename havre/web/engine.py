@@ -1,5 +1,6 @@
 """Where the solving happens. Clingo controls are not shared between threads, so one thread hands out the work,
-and requests that arrive together are decided in one grounding. With `workers` above 1, batches of decisions
+and requests that arrive together are decided in one grounding, but for those of a shape whose own grounding
+serves them better (solver.solve.shaped.best_alone). With `workers` above 1, batches of decisions
 go to that many processes, each with its own copy of the policy, so that every core decides; explanations and
 what-ifs, asked one at a time, stay on the thread."""
 
