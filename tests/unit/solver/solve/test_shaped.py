@@ -246,6 +246,7 @@ def test_cases_decided_together_are_decided_by_the_shapes_they_share_as_they_are
 def test_the_sightings_kept_are_bounded_the_oldest_forgotten_first(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(shaped, "SIGHTINGS", 5)
     monkeypatch.setattr(shaped, "SEEN_KEPT", 2)
+    monkeypatch.setattr(shaped, "_SHAPES", OrderedDict())
     monkeypatch.setattr(shaped, "_SEEN", {})
     p = policy()
     names = ("amina-selected", "mateo-federal-hc", "fatima-undetermined")
@@ -254,6 +255,13 @@ def test_the_sightings_kept_are_bounded_the_oldest_forgotten_first(monkeypatch: 
     for case in (cases[0], cases[1], cases[0], cases[2]):  # amina seen again: mateo's is the oldest sighting
         assert shaped.shape_for(p.program, p.checked, case) is None
     assert [(key[2], n) for key, n in shaped._SEEN.items()] == [
+        (shaped.counts_of(p.checked, cases[0]), 2),
+        (shaped.counts_of(p.checked, cases[2]), 1),
+    ]
+    monkeypatch.setattr(shaped, "_ASKED", {})  # so are the shapes asked for together
+    for case in (cases[0], cases[1], cases[0], cases[2]):
+        assert shaped.best_alone(p.program, p.checked, [case]) == [False]
+    assert [(key[1], n) for key, n in shaped._ASKED.items()] == [
         (shaped.counts_of(p.checked, cases[0]), 2),
         (shaped.counts_of(p.checked, cases[2]), 1),
     ]
