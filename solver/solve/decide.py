@@ -1,5 +1,4 @@
-"""Deciding cases: verdicts for many cases grounded together (in chunks) or through their shape's grounding,
-then missing facts."""
+"""Deciding cases: verdicts for many cases grounded together (in chunks), then missing facts."""
 
 from __future__ import annotations
 
@@ -58,20 +57,11 @@ DECIDING_CHUNK = 25
 
 
 def _decided(program: AspProgram, policy: CheckedPolicy, cases: Sequence[Case], extra: str = "") -> list[Decision]:
-    """Each case through its shape's grounding (solver.solve.shaped) when that serves it: one case alone, or of
-    many, those of a shape kept or that enough of them share (grounded for them at once); the rest grounded
-    together, the reference way."""
-    if extra or not shaped.ENABLED:
-        return reference(program, policy, cases, extra)
-    out: list[Decision | None] = [None] * len(cases)
-    alone = [True] if len(cases) == 1 else shaped.best_alone(program, policy, list(cases))
-    for k, one in enumerate(alone):
-        if one and (texts := shaped.solve_shaped(program, policy, cases[k], now=len(cases) > 1)) is not None:
-            out[k] = decode_case(policy, cases[k], by_case(*texts)[0])
-    rest = [k for k, d in enumerate(out) if d is None]
-    for k, decided in zip(rest, reference(program, policy, [cases[k] for k in rest]), strict=True):
-        out[k] = decided
-    return [d for d in out if d is not None]
+    if len(cases) == 1 and not extra and shaped.ENABLED:  # one case: its shape's grounding (solver.solve.shaped)
+        texts = shaped.solve_shaped(program, policy, cases[0])
+        if texts is not None:
+            return [decode_case(policy, cases[0], by_case(*texts)[0])]
+    return reference(program, policy, cases, extra)
 
 
 # A case that leaves no input unknown has one completion and nothing to enumerate: only grounding's fixed cost

@@ -27,7 +27,7 @@ import itertools
 import math
 import re
 import threading
-from collections import Counter, OrderedDict
+from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -537,12 +537,10 @@ SEEN_KEPT = 4096  # sightings kept: a server deciding cases of ever new shapes d
 _SHAPES_LOCK = threading.Lock()
 
 
-def shape_for(
-    program: AspProgram, policy: CheckedPolicy, case: Case, of: Grounding = DECIDING, *, now: bool = False
-) -> Shape | None:
+def shape_for(program: AspProgram, policy: CheckedPolicy, case: Case, of: Grounding = DECIDING) -> Shape | None:
     """The grounding for the case's shape (with the rules, shows and copies `of` asks for), made when it is asked
     for the SIGHTINGS-th time (later for a LARGE one) and kept (SHAPES at most, or parts of PART_ATOMS atoms);
-    None before. `now`: made at once (for a shape that many cases asked together share: `best_alone`)."""
+    None before."""
     counts = counts_of(policy, case)
     key = (program.text, of, counts)
     kept = _PARTS if of.part else _SHAPES
@@ -556,7 +554,7 @@ def shape_for(
         _SEEN[key] = _SEEN.pop(key, 0) + 1
         if len(_SEEN) > SEEN_KEPT:
             del _SEEN[next(iter(_SEEN))]
-        if not now and _SEEN[key] < (SIGHTINGS if sum(k for _, k in counts) <= LARGE else SIGHTINGS + 2):
+        if _SEEN[key] < (SIGHTINGS if sum(k for _, k in counts) <= LARGE else SIGHTINGS + 2):
             return None
         if of.part and LATER is not None:
             if not _GROUNDING:  # one at a time: at exit, the process waits for one grounding at most
@@ -614,44 +612,32 @@ def unseen(program: AspProgram, policy: CheckedPolicy, case: Case, of: Grounding
         return key not in (_PARTS if of.part else _SHAPES) and key not in _SEEN
 
 
-# A shape asked for this many times in all (by cases decided together: `best_alone`) is grounded. Decided alone,
-# the first three cases of a shape (the reference way, then grounding it, then the parts searched for missing
-# facts) cost as much as 4 (amina-selected.yaml) to 15 (mateo-federal-hc.yaml) decided with others and worded;
-# each later one, a third to two thirds of one decided with others.
+# Cases of one shape asked together go one at a time from this many on (`best_alone`). Alone, the first three
+# (the reference way, then grounding the shape, then the parts searched for missing facts) cost as much as 4
+# (amina-selected.yaml) to 15 (mateo-federal-hc.yaml) decided with others; each later one, a third to two thirds
+# of one decided with others, in that batch and in every one after it.
 REPEATED = 8
-_ASKED: dict[tuple[str, tuple[tuple[str, int], ...]], int] = {}  # how often a shape not kept was asked for
 
 
 def best_alone(program: AspProgram, policy: CheckedPolicy, cases: list[Case]) -> list[bool]:
-    """Which of cases asked together are better decided one at a time, through their shape's grounding: those of
-    a shape whose grounding is kept (amina-selected.yaml decided and worded for an answer: 60 ms, against 158
-    grounded with others), and those of a shape asked for REPEATED times, counting these cases and those asked
-    together before (the count starts again once it is reached: a shape pushed out of the SHAPES kept is
-    grounded again only when asked for as often again)."""
+    """Which of cases asked together are better decided one at a time: those of a shape whose grounding is kept
+    (amina-selected.yaml worded for an answer: 60 ms, against 158 grounded with others), and those of a shape
+    the cases repeat REPEATED times or more, which is then grounded for them and for those that follow."""
     if not ENABLED:
         return [False] * len(cases)
     counts = [counts_of(policy, case) for case in cases]
-    due: set[tuple[tuple[str, int], ...]] = set()
     with _SHAPES_LOCK:
         kept = {key[2] for key in _SHAPES if key[0] == program.text}
-        for shape, times in Counter(c for c in counts if c not in kept).items():
-            key = (program.text, shape)
-            _ASKED[key] = _ASKED.pop(key, 0) + times
-            if _ASKED[key] >= REPEATED:
-                due.add(shape)
-                del _ASKED[key]
-            elif len(_ASKED) > SEEN_KEPT:
-                del _ASKED[next(iter(_ASKED))]
-    return [c in kept or c in due for c in counts]
+    return [c in kept or counts.count(c) >= REPEATED for c in counts]
 
 
 def solve_shaped(
-    program: AspProgram, policy: CheckedPolicy, case: Case, extra: str = "", shows: Shows = (), *, now: bool = False
+    program: AspProgram, policy: CheckedPolicy, case: Case, extra: str = "", shows: Shows = ()
 ) -> tuple[list[str], list[str]] | None:
     """The case's brave and cautious atom texts through its shape's grounding, as `control` and
-    `consequence_texts` would give them; None when the case goes the reference way. `now`: see `shape_for`."""
+    `consequence_texts` would give them; None when the case goes the reference way."""
     try:
-        shape = shape_for(program, policy, case, Grounding(extra, shows) if extra or shows else DECIDING, now=now)
+        shape = shape_for(program, policy, case, Grounding(extra, shows) if extra or shows else DECIDING)
         return None if shape is None else shape.solve(case)
     except Fallback:
         return None

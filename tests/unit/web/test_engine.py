@@ -43,7 +43,6 @@ def test_a_case_asked_many_times_at_once_is_decided_through_its_shapes_grounding
     the others are decided by it."""
     monkeypatch.setattr(shaped, "_SHAPES", OrderedDict())
     monkeypatch.setattr(shaped, "_SEEN", {})
-    monkeypatch.setattr(shaped, "_ASKED", {})
     case = policy.case(parse_document(case_text("amina-selected"), "yaml"))
     with monkeypatch.context() as m:
         m.setattr(shaped, "ENABLED", False)

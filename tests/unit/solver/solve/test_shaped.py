@@ -195,58 +195,31 @@ rule QHC-1.payable "Payable" cites QHC-1
         assert bool(expected.conflicts) == clash
 
 
-def test_cases_asked_together_go_alone_when_their_shape_is_kept_or_asked_for_enough(
+def test_cases_asked_together_go_alone_when_their_shape_is_kept_or_repeats_enough(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(shaped, "SIGHTINGS", 2)
     monkeypatch.setattr(shaped, "REPEATED", 3)
     monkeypatch.setattr(shaped, "_SHAPES", OrderedDict())
     monkeypatch.setattr(shaped, "_SEEN", {})
-    monkeypatch.setattr(shaped, "_ASKED", {})
     p = policy()
     amina, mateo, kofi = (
         p.case(ROOT / f"policy/examples/{name}.yaml") for name in ("amina-selected", "mateo-federal-hc", "kofi-refused")
     )
     assert shaped.counts_of(p.checked, amina) != shaped.counts_of(p.checked, mateo)
     assert shaped.best_alone(p.program, p.checked, [amina, mateo, amina]) == [False, False, False]
-    assert shaped.best_alone(p.program, p.checked, [mateo, amina]) == [False, True]  # amina's third time
-    assert shaped.best_alone(p.program, p.checked, [amina, amina]) == [False, False]  # counted again from there
+    assert shaped.best_alone(p.program, p.checked, [amina, mateo, amina, amina]) == [True, False, True, True]
     p.decide(mateo, missing=False)  # its first sighting: decided the reference way, and nothing kept
+    assert shaped.best_alone(p.program, p.checked, [amina, mateo]) == [False, False]
     p.decide(mateo, missing=False)  # the second grounds its shape
-    assert shaped.best_alone(p.program, p.checked, [amina, mateo]) == [True, True]
+    assert shaped.best_alone(p.program, p.checked, [amina, mateo]) == [False, True]
     monkeypatch.setattr(shaped, "ENABLED", False)  # the reference path only: nothing goes alone for a shape
     assert shaped.best_alone(p.program, p.checked, [mateo, amina, amina, amina, kofi]) == [False] * 5
-
-
-def test_cases_decided_together_are_decided_by_the_shapes_they_share_as_they_are_alone(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    """Variants of the examples (some facts left out), five shapes in turn: each shape grounded once it has been
-    asked for REPEATED times, the decisions those of the reference path."""
-    monkeypatch.setattr(shaped, "_SHAPES", OrderedDict())
-    monkeypatch.setattr(shaped, "_ASKED", {})
-    p = policy()
-    names = ("amina-selected", "leila-family-selection", "mateo-federal-hc", "fatima-undetermined", "kofi-refused")
-    examples = [p.case(ROOT / f"policy/examples/{name}.yaml") for name in names]
-    cases = [
-        replace(c, id=f"{c.id}-{i}", facts=tuple(f for k, f in enumerate(c.facts) if (k + i) % 7))
-        for i in range(50)
-        for c in [examples[i % len(examples)]]
-    ]
-    with monkeypatch.context() as m:
-        m.setattr(shaped, "ENABLED", False)
-        expected = decide.decide_many(p.program, p.checked, cases, missing=False)
-    chunks = [cases[s : s + 25] for s in range(0, len(cases), 25)]
-    got = [d for chunk in chunks for d in decide.decide_many(p.program, p.checked, chunk, missing=False)]
-    assert got == expected
-    kept = {key[2] for key in shaped._SHAPES if key[0] == p.program.text and key[1] == shaped.DECIDING}
-    assert kept == {shaped.counts_of(p.checked, c) for c in examples}
 
 
 def test_the_sightings_kept_are_bounded_the_oldest_forgotten_first(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(shaped, "SIGHTINGS", 5)
     monkeypatch.setattr(shaped, "SEEN_KEPT", 2)
-    monkeypatch.setattr(shaped, "_SHAPES", OrderedDict())
     monkeypatch.setattr(shaped, "_SEEN", {})
     p = policy()
     names = ("amina-selected", "mateo-federal-hc", "fatima-undetermined")
@@ -255,13 +228,6 @@ def test_the_sightings_kept_are_bounded_the_oldest_forgotten_first(monkeypatch: 
     for case in (cases[0], cases[1], cases[0], cases[2]):  # amina seen again: mateo's is the oldest sighting
         assert shaped.shape_for(p.program, p.checked, case) is None
     assert [(key[2], n) for key, n in shaped._SEEN.items()] == [
-        (shaped.counts_of(p.checked, cases[0]), 2),
-        (shaped.counts_of(p.checked, cases[2]), 1),
-    ]
-    monkeypatch.setattr(shaped, "_ASKED", {})  # so are the shapes asked for together
-    for case in (cases[0], cases[1], cases[0], cases[2]):
-        assert shaped.best_alone(p.program, p.checked, [case]) == [False]
-    assert [(key[1], n) for key, n in shaped._ASKED.items()] == [
         (shaped.counts_of(p.checked, cases[0]), 2),
         (shaped.counts_of(p.checked, cases[2]), 1),
     ]
