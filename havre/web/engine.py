@@ -42,7 +42,7 @@ def decide_batch(policy: Policy, asks: Sequence[Ask]) -> list[Outcome]:
     """Each ask's view and decision, as `havre decide` shows them: grounded together, but for the cases of a shape
     better decided one at a time (solver.solve.shaped.best_alone); a batch that fails is decided case by case,
     so that one case's fault stays its own."""
-    alone = best_alone(policy.program, policy.checked, [a.case for a in asks]) if len(asks) > 1 else [True]
+    alone = best_alone(policy.program, policy.checked, [a.case for a in asks])
     together = iter(_together(policy, [a for a, one in zip(asks, alone, strict=True) if not one]))
     return [_decide_alone(policy, a) if one else next(together) for a, one in zip(asks, alone, strict=True)]
 

@@ -220,6 +220,7 @@ def test_cases_asked_together_go_alone_when_their_shape_is_kept_or_repeats_enoug
 def test_the_sightings_kept_are_bounded_the_oldest_forgotten_first(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(shaped, "SIGHTINGS", 5)
     monkeypatch.setattr(shaped, "SEEN_KEPT", 2)
+    monkeypatch.setattr(shaped, "_SHAPES", OrderedDict())  # none kept by the tests before: each is a sighting
     monkeypatch.setattr(shaped, "_SEEN", {})
     p = policy()
     names = ("amina-selected", "mateo-federal-hc", "fatima-undetermined")
