@@ -20,6 +20,7 @@ from explain.view.views import View
 from havre.api import Policy, decided_view
 from solver.cases.case import Case
 from solver.solve.answer import Decision
+from solver.solve.decide import on_one_core
 from solver.solve.shaped import best_alone
 
 T = TypeVar("T")
@@ -41,7 +42,15 @@ class Ask:
 def decide_batch(policy: Policy, asks: Sequence[Ask]) -> list[Outcome]:
     """Each ask's view and decision, as `havre decide` shows them: grounded together, but for the cases of a shape
     better decided one at a time (solver.solve.shaped.best_alone); a batch that fails is decided case by case,
-    so that one case's fault stays its own."""
+    so that one case's fault stays its own. Asks queue up into a batch only while every worker is busy: none of
+    them then takes a second core (solver.solve.decide.on_one_core)."""
+    if len(asks) > 1:
+        with on_one_core():
+            return _decided(policy, asks)
+    return _decided(policy, asks)
+
+
+def _decided(policy: Policy, asks: Sequence[Ask]) -> list[Outcome]:
     alone = best_alone(policy.program, policy.checked, [a.case for a in asks])
     together = iter(_together(policy, [a for a, one in zip(asks, alone, strict=True) if not one]))
     return [_decide_alone(policy, a) if one else next(together) for a, one in zip(asks, alone, strict=True)]

@@ -5,6 +5,8 @@ from __future__ import annotations
 import time
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from concurrent.futures import Future
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import replace
 from itertools import product
 
@@ -165,14 +167,37 @@ def with_missing(
     return replace(decision, verdicts=tuple(filled.get(v.key, v) for v in decision.verdicts), partial=partial)
 
 
+# Whether a case decided alone may take a second core: its verdicts are then decided again on another thread, on
+# its shape's grounding, so that the missing-facts search starts before the explanation program is solved
+# (`decided_soon`). Alone on a warm policy, amina-selected.yaml's answer takes 43-50 ms of wall time that way
+# against 55-56 in turn, for 64-73 ms of CPU against 56: worth it when a core is idle, a loss when every core is
+# busy, as a server's is whenever its requests queue up into batches (havre.web.engine).
+_SPARE_CORE: ContextVar[bool] = ContextVar("spare_core", default=True)
+
+
+@contextmanager
+def on_one_core() -> Iterator[None]:
+    """Within it, nothing is decided twice to gain time on another core (see `decided_soon`)."""
+    token = _SPARE_CORE.set(False)
+    try:
+        yield
+    finally:
+        _SPARE_CORE.reset(token)
+
+
 def decided_soon(
     program: AspProgram, policy: CheckedPolicy, case: Case, settled: Future[Decision] | None = None
 ) -> Future[Decision] | None:
     """The case decided with its missing facts on another thread, while the caller solves the explanation
     program, which takes about as long on its own: an explanation then waits for the longer of the two, not for
     both in turn. `settled` is given the decision without them as soon as it is made. None for a case that
-    states every input (nothing to search for) or whose finder is not kept."""
-    if not shaped.ENABLED or finder_soon_needed(program, policy, case) or states_every_input(policy, case):
+    states every input (nothing to search for) or whose finder is not kept, and within `on_one_core`."""
+    if (
+        not _SPARE_CORE.get()
+        or not shaped.ENABLED
+        or finder_soon_needed(program, policy, case)
+        or states_every_input(policy, case)
+    ):
         return None
     return SOON.submit(_with_missing_now, program, policy, case, settled)
 

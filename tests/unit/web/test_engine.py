@@ -8,9 +8,9 @@ from collections import OrderedDict
 import pytest
 
 from havre.api import Policy
-from havre.web.engine import Ask, Engine
+from havre.web.engine import Ask, Engine, decide_batch
 from solver.cases.casefile import parse_document
-from solver.solve import shaped
+from solver.solve import shaped, trace
 from tests.unit.web.conftest import case_text
 
 NAMES = ("amina-selected", "fatima-undetermined", "kofi-refused", "rosa-rejected-documents", "mateo-federal-hc")
@@ -59,6 +59,25 @@ def test_a_case_asked_many_times_at_once_is_decided_through_its_shapes_grounding
     counts = shaped.counts_of(policy.checked, case)
     kept = [key[1] for key in shaped._SHAPES if key[0] == policy.program.text and key[2] == counts]
     assert any(of.extra == policy.explainer.chain_text for of in kept)  # the explanation program's grounding
+
+
+def test_asks_of_a_batch_take_no_second_core_and_a_lone_ask_does(
+    policy: Policy, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A batch forms only while every worker is busy: its asks decided alone do not decide their verdicts twice to
+    start the search for missing facts early (solver.solve.decide.decided_soon); a lone ask, on an idle server, does."""
+    case = policy.case(parse_document(case_text("amina-selected"), "yaml"))
+    for _ in range(3):  # the deciding, explaining and finding shapes kept
+        decide_batch(policy, [Ask(case, brief=True)])
+    ahead: list[bool] = []
+    start = trace.decided_soon
+    monkeypatch.setattr(trace, "decided_soon", lambda *a: ahead.append((f := start(*a)) is not None) or f)  # type: ignore[func-returns-value]
+    [lone] = decide_batch(policy, [Ask(case, brief=True)])
+    assert ahead == [True]
+    both = decide_batch(policy, [Ask(case, brief=True)] * 2)
+    assert ahead == [True, False, False]
+    assert both == [lone, lone]
+    assert decide_batch(policy, [Ask(case, brief=True)]) == [lone] and ahead[-1] is True  # the switch is undone
 
 
 def test_brief_asks_decided_together_give_the_reasons_of_whole_views(policy: Policy) -> None:
