@@ -1,11 +1,13 @@
 """Where the solving happens. Clingo controls are not shared between threads, so one thread hands out the work,
 and requests that arrive together are decided in one grounding, but for those of a shape whose own grounding
 serves them better (solver.solve.shaped.best_alone). With `workers` above 1, batches of decisions
-go to that many processes, each with its own copy of the policy, so that every core decides; explanations and
-what-ifs, asked one at a time, stay on the thread."""
+go to that many processes, each with its own copy of the policy, so that every core decides; requests waiting
+while several workers are free are shared out among them. Explanations and what-ifs, asked one at a time, stay
+on the thread."""
 
 from __future__ import annotations
 
+import math
 import multiprocessing
 import pickle
 import queue
@@ -120,6 +122,8 @@ class Engine:
     _thread: threading.Thread | None = None
     _pool: ProcessPoolExecutor | None = None
     _slots: threading.Semaphore | None = None
+    _free: int = 0  # workers without a batch: the requests waiting are shared out among them
+    _counting: threading.Lock = field(default_factory=threading.Lock)
 
     def start(self) -> None:
         if self._thread is not None:
@@ -129,6 +133,7 @@ class Engine:
             pickled = pickle.dumps(self.policy)
             self._pool = ProcessPoolExecutor(self.workers, context, _start_worker, (pickled,))
             self._slots = threading.Semaphore(self.workers)
+            self._free = self.workers
         self._thread = threading.Thread(target=self._serve, name="havre-engine", daemon=True)
         self._thread.start()
 
@@ -156,7 +161,7 @@ class Engine:
         while (first := self._queue.get()) is not None:
             if first.ask is not None:
                 self._wait_for_worker()  # meanwhile the batch grows in the queue
-            jobs = [first, *self._more()]
+            jobs = [first, *self._more(self._share(first.ask is not None))]
             deciding = [j for j in jobs if j.ask is not None]
             if deciding and first.ask is None:
                 self._wait_for_worker()
@@ -171,10 +176,24 @@ class Engine:
     def _wait_for_worker(self) -> None:
         if self._slots is not None:
             self._slots.acquire()
+            with self._counting:
+                self._free -= 1
 
-    def _more(self) -> list[_Job]:
+    def _share(self, taken: bool) -> int:
+        """How many more jobs a batch takes: the waiting ones, shared out among the workers free for them (one
+        of them `taken` already for this batch), so that no worker idles while another has two requests."""
+        most = self.batch - 1
+        if self._slots is None:
+            return most
+        with self._counting:
+            free = self._free + (1 if taken else 0)
+        if free <= 1:
+            return most
+        return min(most, math.ceil((self._queue.qsize() + 1) / free) - 1)
+
+    def _more(self, most: int) -> list[_Job]:
         jobs: list[_Job] = []
-        while len(jobs) < self.batch - 1:
+        while len(jobs) < most:
             try:
                 job = self._queue.get_nowait()
             except queue.Empty:
@@ -195,6 +214,8 @@ class Engine:
 
     def _returned(self, jobs: list[_Job], done: Future[list[Outcome]]) -> None:
         assert self._slots is not None
+        with self._counting:
+            self._free += 1
         self._slots.release()
         try:
             _deliver(jobs, done.result())

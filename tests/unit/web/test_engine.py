@@ -61,6 +61,25 @@ def test_a_case_asked_many_times_at_once_is_decided_through_its_shapes_grounding
     assert any(of.extra == policy.explainer.chain_text for of in kept)  # the explanation program's grounding
 
 
+def test_requests_waiting_while_workers_are_free_are_shared_out_among_them(policy: Policy) -> None:
+    """Four requests waiting for two free workers go two to each, not four to one while the other idles; once
+    every worker is busy, the requests that wait form one batch."""
+    cases = [policy.case(parse_document(case_text(n), "yaml")) for n in NAMES[:4]]
+    alone = [policy.decision_view(c, brief=True) for c in cases]
+    engine = Engine(policy, batch=25, workers=2)
+    sizes: list[int] = []
+    handed = engine._decide
+    engine._decide = lambda jobs: sizes.append(len(jobs)) or handed(jobs)  # type: ignore[method-assign, func-returns-value]
+    futures = [engine.decide(Ask(c, brief=True)) for c in cases]  # waiting when it starts
+    engine.start()
+    try:
+        got = [f.result(timeout=600) for f in futures]
+    finally:
+        engine.stop()
+    assert sizes == [2, 2]
+    assert got == alone
+
+
 def test_asks_of_a_batch_take_no_second_core_and_a_lone_ask_does(
     policy: Policy, monkeypatch: pytest.MonkeyPatch
 ) -> None:
