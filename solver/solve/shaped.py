@@ -530,10 +530,10 @@ _PARTS: OrderedDict[_Key, Shape] = OrderedDict()
 _GROUNDING: set[_Key] = set()  # parts on their way (LATER)
 # Never grounded again, their cases going the reference way: parts not kept for their size, and shapes whose
 # grounding failed (a Fallback: its arithmetic faults; anything else reaches the caller who asked first, or for a
-# part grounded on LATER, no one).
-_NOT_KEPT: set[_Key] = set()
+# part grounded on LATER, no one). The most recent last; a shape forgotten may be tried once more.
+_NOT_KEPT: dict[_Key, None] = {}
 _SEEN: dict[_Key, int] = {}  # how often each shape not yet grounded was asked for, the most recent last
-SEEN_KEPT = 4096  # sightings kept: a server deciding cases of ever new shapes does not grow without end
+SEEN_KEPT = 4096  # sightings kept, and shapes not kept: a server deciding cases of ever new shapes does not grow
 _SHAPES_LOCK = threading.Lock()
 
 
@@ -573,14 +573,21 @@ def _made(
         return Shape(program, policy, counts, of)
     except Exception:
         with _SHAPES_LOCK:
-            _NOT_KEPT.add(key)
+            _not_kept(key)
         raise
+
+
+def _not_kept(key: _Key) -> None:
+    """(Holding the lock.) The shape is not grounded again while it is among the SEEN_KEPT last not kept."""
+    _NOT_KEPT[key] = None
+    if len(_NOT_KEPT) > SEEN_KEPT:
+        del _NOT_KEPT[next(iter(_NOT_KEPT))]
 
 
 def _keep(key: _Key, made: Shape) -> Shape:
     with _SHAPES_LOCK:
         if key[1].part and made.atoms > PART_ATOMS // 4:
-            _NOT_KEPT.add(key)
+            _not_kept(key)
         elif key[1].part:
             _PARTS[key] = made
             while len(_PARTS) > 1 and sum(s.atoms for s in _PARTS.values()) > PART_ATOMS:

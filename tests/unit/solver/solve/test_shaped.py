@@ -234,6 +234,15 @@ def test_the_sightings_kept_are_bounded_the_oldest_forgotten_first(monkeypatch: 
     ]
 
 
+def test_the_shapes_not_kept_are_bounded_the_oldest_forgotten_first(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(shaped, "SEEN_KEPT", 2)
+    monkeypatch.setattr(shaped, "_NOT_KEPT", {})
+    keys = [("program", shaped.DECIDING, (("person", n),)) for n in (1, 2, 3)]
+    for key in keys:
+        shaped._not_kept(key)
+    assert list(shaped._NOT_KEPT) == keys[1:]
+
+
 def test_a_finder_is_grounded_early_only_while_no_shape_serves_it(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(shaped, "SIGHTINGS", 2)
     monkeypatch.setattr(shaped, "_SHAPES", OrderedDict())
@@ -334,7 +343,7 @@ def no_parts(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(shaped, "_PARTS", OrderedDict())
     monkeypatch.setattr(shaped, "_SEEN", {})
     monkeypatch.setattr(shaped, "_GROUNDING", set())
-    monkeypatch.setattr(shaped, "_NOT_KEPT", set())
+    monkeypatch.setattr(shaped, "_NOT_KEPT", {})
 
 
 @pytest.mark.usefixtures("no_parts")
