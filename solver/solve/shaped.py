@@ -45,7 +45,7 @@ from solver.solve import assumed
 from solver.solve.compared import Comparison, Expr, Fault, Key, read_term, term_text, value_of
 from solver.solve.cones import Cones, Recorder
 from solver.solve.context import Context
-from solver.solve.run import add_program, new_control, show_directives
+from solver.solve.run import add_program, enumerating, new_control, show_directives
 
 SHAPES = 8  # groundings kept per process, the most recently used
 # The groundings of parts of a policy, for the missing-facts search (solver.solve.missing), are kept apart: a case
@@ -411,8 +411,7 @@ def _consequences(
     """Brave and cautious atom texts; `read` gives an atom's text from its symbol's id."""
 
     def last(mode: str | None) -> list[int]:
-        ctl.configuration.solve.enum_mode = mode or "auto"  # type: ignore[union-attr]
-        ctl.configuration.solve.models = 0 if mode else 1  # type: ignore[union-attr]
+        enumerating(ctl, mode)
         found: list[list[int]] = []
         assumed.solve(ctl, assumptions, lambda m: found.append(assumed.shown_ids(m)))
         return found[0] if found else []

@@ -9,9 +9,10 @@ import pytest
 
 from havre.api import Policy, load_policy
 from havre.caseload.generate import Generator
-from solver.solve import decide
+from solver.solve import decide, run
 from solver.solve.decide import DECIDING_CHUNK, reference, solved_in_chunks, states_every_input
-from solver.solve.run import case_symbol, control
+from solver.solve.run import case_symbol, control, show_predicate
+from solver.solve.trace import SUPPORT_SHOWS
 from tests.helpers import ROOT
 
 
@@ -235,6 +236,40 @@ def test_cases_with_unknown_facts_are_decided_in_chunks_of_25_as_each_alone() ->
     assert [d.case_id for d in together] == [c.id for c in cases]
     assert sum(bool(d.unknowns) for d in together) == 27
     assert together == [reference(shipped.program, shipped.checked, [c])[0] for c in cases]
+
+
+def test_progress_saved_while_enumerating_leaves_the_consequences_of_a_chunk_as_clasps_default_does(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The setting that makes a chunk's enumeration need fewer models changes its speed, not its answers: the
+    same brave and cautious atoms, deciding and in the explanation program, as with clasp's default."""
+    shipped = load_policy(ROOT / "policy")
+    cases = [shipped.case(d) for d in Generator(shipped.checked, seed=3).cases(12)]
+    numbered = [(case_symbol(i), c) for i, c in enumerate(cases)]
+    programs = [("", ()), (shipped.explainer.chain_text, trace_shows(shipped))]
+
+    def solved() -> list[tuple[list[str], list[str]]]:
+        return [
+            run.consequence_texts(control(shipped.program, shipped.checked, numbered, extra, shows))
+            for extra, shows in programs
+        ]
+
+    saved = solved()
+    set_as_before = run.enumerating
+
+    def clasps_default(ctl: Any, mode: str | None) -> None:
+        set_as_before(ctl, mode)
+        ctl.configuration.solver.save_progress = "160"
+
+    monkeypatch.setattr(run, "enumerating", clasps_default)
+    default = solved()
+    assert [(sorted(b), sorted(c)) for b, c in saved] == [(sorted(b), sorted(c)) for b, c in default]
+    assert all(len(b) > len(c) for b, c in saved)  # unknown facts: something to enumerate
+
+
+def trace_shows(policy: Policy) -> tuple[str, ...]:
+    shows = (show_predicate(p) for p in policy.checked.predicates.values() if p.kind != "verdict")
+    return (*shows, *SUPPORT_SHOWS)
 
 
 def test_no_finder_is_grounded_ahead_for_a_case_that_states_every_input(
