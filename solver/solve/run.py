@@ -48,7 +48,7 @@ class Messages:
 # it must add or drop, and a chunk of cases needs fewer models (benchmarks/README.md, "Progress saved"). Not for a
 # shape's grounding (solver.solve.shaped), whose solves, one case each under assumptions, find few models: there
 # it cost time (a generated case that states every input, 6.3 ms against 5.6).
-CONSEQUENCES = ["--save-progress=0"]
+CHUNK_ARGUMENTS = ["--save-progress=0"]
 
 
 def new_control(arguments: list[str]) -> tuple[clingo.Control, Messages]:
@@ -168,7 +168,7 @@ def control(
     extra: str = "",
     show: Iterable[str] | None = (),
 ) -> clingo.Control:
-    ctl, messages = new_control(CONSEQUENCES)
+    ctl, messages = new_control(CHUNK_ARGUMENTS)
     shows = "" if show is None else show_directives(policy, show)  # None: every atom is shown
     try:
         add_program(ctl, (program.text, shows + "\n" + extra))

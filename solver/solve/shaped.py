@@ -159,7 +159,7 @@ class Shape:
         self.policy = policy
         self.copies = copies
         self.lock = threading.Lock()
-        ctl, messages = new_control([])  # not CONSEQUENCES: see there
+        ctl, messages = new_control([])  # not CHUNK_ARGUMENTS: see there
         recorder = Recorder() if of.cones else None
         if recorder is not None:
             ctl.register_observer(recorder)

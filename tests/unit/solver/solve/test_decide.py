@@ -255,7 +255,7 @@ def test_progress_saved_while_enumerating_leaves_the_consequences_of_a_chunk_as_
         ]
 
     saved = solved()
-    monkeypatch.setattr(run, "CONSEQUENCES", [])
+    monkeypatch.setattr(run, "CHUNK_ARGUMENTS", [])
     default = solved()
     assert [(sorted(b), sorted(c)) for b, c in saved] == [(sorted(b), sorted(c)) for b, c in default]
     assert all(len(b) > len(c) for b, c in saved)  # unknown facts: something to enumerate
