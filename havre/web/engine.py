@@ -14,6 +14,7 @@ import queue
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -46,16 +47,10 @@ def decide_batch(policy: Policy, asks: Sequence[Ask]) -> list[Outcome]:
     better decided one at a time (solver.solve.shaped.best_alone); a batch that fails is decided case by case,
     so that one case's fault stays its own. Asks queue up into a batch only while every worker is busy: none of
     them then takes a second core (solver.solve.decide.on_one_core)."""
-    if len(asks) > 1:
-        with on_one_core():
-            return _decided(policy, asks)
-    return _decided(policy, asks)
-
-
-def _decided(policy: Policy, asks: Sequence[Ask]) -> list[Outcome]:
-    alone = best_alone(policy.program, policy.checked, [a.case for a in asks])
-    together = iter(_together(policy, [a for a, one in zip(asks, alone, strict=True) if not one]))
-    return [_decide_alone(policy, a) if one else next(together) for a, one in zip(asks, alone, strict=True)]
+    with on_one_core() if len(asks) > 1 else nullcontext():
+        alone = best_alone(policy.program, policy.checked, [a.case for a in asks])
+        together = iter(_together(policy, [a for a, one in zip(asks, alone, strict=True) if not one]))
+        return [_decide_alone(policy, a) if one else next(together) for a, one in zip(asks, alone, strict=True)]
 
 
 def _together(policy: Policy, asks: Sequence[Ask]) -> list[Outcome]:

@@ -1,4 +1,5 @@
-"""Deciding cases: verdicts for many cases grounded together (in chunks), then missing facts."""
+"""Deciding cases: verdicts for many cases grounded together (in chunks), for one through its shape's grounding
+(solver.solve.shaped), then missing facts."""
 
 from __future__ import annotations
 

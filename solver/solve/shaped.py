@@ -31,6 +31,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import TypeVar
 
 import clingo
 from clingo import Function, Number, String, Symbol, Tuple_
@@ -524,6 +525,7 @@ def _check_clash(brave: list[str]) -> None:
 
 
 _Key = tuple[str, Grounding, tuple[tuple[str, int], ...]]
+_V = TypeVar("_V")
 _SHAPES: OrderedDict[_Key, Shape] = OrderedDict()
 _PARTS: OrderedDict[_Key, Shape] = OrderedDict()
 _GROUNDING: set[_Key] = set()  # parts on their way (LATER)
@@ -550,9 +552,7 @@ def shape_for(program: AspProgram, policy: CheckedPolicy, case: Case, of: Ground
             return found
         if key in _NOT_KEPT:
             return None
-        _SEEN[key] = _SEEN.pop(key, 0) + 1
-        if len(_SEEN) > SEEN_KEPT:
-            del _SEEN[next(iter(_SEEN))]
+        _remembered(_SEEN, key, _SEEN.pop(key, 0) + 1)
         if _SEEN[key] < (SIGHTINGS if sum(k for _, k in counts) <= LARGE else SIGHTINGS + 2):
             return None
         if of.part and LATER is not None:
@@ -578,9 +578,14 @@ def _made(
 
 def _not_kept(key: _Key) -> None:
     """(Holding the lock.) The shape is not grounded again while it is among the SEEN_KEPT last not kept."""
-    _NOT_KEPT[key] = None
-    if len(_NOT_KEPT) > SEEN_KEPT:
-        del _NOT_KEPT[next(iter(_NOT_KEPT))]
+    _remembered(_NOT_KEPT, key, None)
+
+
+def _remembered(table: dict[_Key, _V], key: _Key, value: _V) -> None:
+    """(Holding the lock.) The key set last in the table, which keeps the SEEN_KEPT most recent."""
+    table[key] = value
+    if len(table) > SEEN_KEPT:
+        del table[next(iter(table))]
 
 
 def _keep(key: _Key, made: Shape) -> Shape:
