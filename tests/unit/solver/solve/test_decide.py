@@ -241,24 +241,28 @@ def test_cases_with_unknown_facts_are_decided_in_chunks_of_25_as_each_alone() ->
 def test_progress_saved_while_enumerating_leaves_the_consequences_of_a_chunk_as_clasps_default_does(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """The setting that makes a chunk's enumeration need fewer models changes its speed, not its answers: the
-    same brave and cautious atoms, deciding and in the explanation program, as with clasp's default."""
+    """The setting makes a chunk's enumeration need fewer models and changes nothing of its answers: the same
+    brave and cautious atoms, deciding and in the explanation program, as with clasp's default."""
     shipped = load_policy(ROOT / "policy")
     cases = [shipped.case(d) for d in Generator(shipped.checked, seed=3).cases(12)]
     numbered = [(case_symbol(i), c) for i, c in enumerate(cases)]
     programs = [("", ()), (shipped.explainer.chain_text, trace_shows(shipped))]
 
-    def solved() -> list[tuple[list[str], list[str]]]:
-        return [
-            run.consequence_texts(control(shipped.program, shipped.checked, numbered, extra, shows))
-            for extra, shows in programs
-        ]
+    def solved() -> list[tuple[list[str], list[str], int]]:
+        out = []
+        for extra, shows in programs:
+            ctl = control(shipped.program, shipped.checked, numbered, extra, shows)
+            brave, cautious = run.consequence_texts(ctl)
+            out.append((sorted(brave), sorted(cautious), int(ctl.statistics["summary"]["models"]["enumerated"])))
+        return out
 
     saved = solved()
     monkeypatch.setattr(run, "CHUNK_ARGUMENTS", [])
     default = solved()
-    assert [(sorted(b), sorted(c)) for b, c in saved] == [(sorted(b), sorted(c)) for b, c in default]
-    assert all(len(b) > len(c) for b, c in saved)  # unknown facts: something to enumerate
+    assert [(b, c) for b, c, _ in saved] == [(b, c) for b, c, _ in default]
+    assert all(len(b) > len(c) for b, c, _ in saved)  # unknown facts: something to enumerate
+    # The cautious enumeration, the last solve: fewer models with progress saved (125 against 217 deciding).
+    assert all(mine < theirs for (_, _, mine), (_, _, theirs) in zip(saved, default, strict=True))
 
 
 def trace_shows(policy: Policy) -> tuple[str, ...]:
