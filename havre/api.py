@@ -175,8 +175,11 @@ def only_facts_of(policy: CheckedPolicy, case: Case) -> Case:
     return case.about(policy.predicates)
 
 
-def load_policy(path: str | Path = DEFAULT_POLICY, *, cache: bool = True) -> Policy:
-    """Parse, check and compile a policy folder (its main.havre) or file; reuse the cached result if unchanged."""
+def load_policy(path: str | Path = DEFAULT_POLICY, *, cache: bool = True, write_behind: bool = False) -> Policy:
+    """Parse, check and compile a policy folder (its main.havre) or file; reuse the cached result if unchanged.
+
+    With `write_behind`, a result made anew is cached on a thread of its own (havre.store.cache.write_behind),
+    for a process that ends once it has answered and starts no other that reads the cache."""
     entry = entry_file(Path(path))
     kept = policy_cache.read(entry) if cache else None
     if kept is not None and policy_cache.fresh(kept):
@@ -189,5 +192,9 @@ def load_policy(path: str | Path = DEFAULT_POLICY, *, cache: bool = True) -> Pol
     program = emit(checked)
     if cache:
         files = tuple((str(Path(file).resolve()), policy_cache.digest(text)) for file, text in parsed.texts)
-        policy_cache.write(entry, policy_cache.Entry(files, checked, program))
+        made = policy_cache.Entry(files, checked, program)
+        if write_behind:
+            policy_cache.write_behind(entry, made)
+        else:
+            policy_cache.write(entry, made)
     return Policy(checked, program)

@@ -46,7 +46,7 @@ def agenda(
     render = renderer()
 
     with user_errors(), targets.written(output) if output is not None else nullcontext() as out:
-        view = load_policy(policy).agenda(case, lang=lang.value)
+        view = load_policy(policy, write_behind=True).agenda(case, lang=lang.value)
         if format == AgendaFormat.ics:
             data = render_ics(view)
         elif format == AgendaFormat.json:

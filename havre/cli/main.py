@@ -146,7 +146,7 @@ def decide(
     subjects = _subjects(subject, verdict)
     names = verdict or ()
     with user_errors():
-        whole = load_policy(policy)
+        whole = load_policy(policy, write_behind=True)
         # Only what is asked is grounded: the verdicts named, or the main answers and the deadlines (the summary
         # shows the next one); a logged decision is whole.
         deadlines = [p.name for p in whole.checked.predicates.values() if p.deadline is not None]
@@ -204,7 +204,8 @@ def explain(
     render = renderer()
     subjects = _subjects(subject, verdict)
     with user_errors(), targets.written(output) if output is not None else nullcontext() as out:
-        loaded = load_policy(policy).narrowed(verdict or ())  # only what decides the verdicts named is grounded
+        # Only what decides the verdicts named is grounded.
+        loaded = load_policy(policy, write_behind=True).narrowed(verdict or ())
         view = loaded.explain(
             case,
             lang=lang.value,

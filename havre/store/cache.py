@@ -12,6 +12,10 @@ entry as JSON (see havre.store.stored: reading it cannot run code). It is used o
 if the body has that digest, reads back as an entry made under the same key,
 and its files are unchanged; otherwise it is discarded and made again.
 
+A one-off command writes the entry it made on a thread of its own
+(`write_behind`): it answers meanwhile, and the interpreter waits for the
+thread before the process ends.
+
 HAVRE_CACHE_DIR chooses the folder (default: $XDG_CACHE_HOME/havre, or
 ~/.cache/havre); HAVRE_NO_CACHE=1 turns the cache off.
 """
@@ -23,6 +27,7 @@ import json
 import os
 import sys
 import tempfile
+import threading
 from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
@@ -161,3 +166,12 @@ def write(entry_file: Path, entry: Entry) -> None:
         if partial is not None:
             with suppress(OSError):
                 partial.unlink(missing_ok=True)
+
+
+def write_behind(entry_file: Path, entry: Entry) -> threading.Thread:
+    """`write` on a thread the interpreter waits for at exit (not a daemon): a one-off command made the entry
+    anew, the first after an edit, and answers without waiting for it (about 30 ms of turning it into JSON, most
+    of it while the command's grounding holds no lock)."""
+    thread = threading.Thread(target=write, args=(entry_file, entry), name="havre-cache-write")
+    thread.start()
+    return thread

@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+from havre.api import load_policy
+from havre.store import cache
 from tests.helpers import ROOT
 
 MINI = str(ROOT / "tests/fixtures/mini")
@@ -275,3 +280,23 @@ main()
     r = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert (r.returncode, r.stderr) == (2, f"error: {tmp_path}/none.yaml: no such file\n")
     assert (tmp_path / "ran").exists()
+
+
+def test_the_first_decision_after_an_edit_leaves_the_entry_made_anew_in_the_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    policy = Path(shutil.copytree(MINI, tmp_path / "policy"))
+    monkeypatch.setenv("HAVRE_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.delenv("HAVRE_NO_CACHE", raising=False)
+    monkeypatch.chdir(ROOT)  # an entry is kept for its working directory too
+    case = write(tmp_path, "c.yaml", CASE)
+    assert havre("decide", case, "--policy", str(policy)).returncode == 0
+    people = policy / "people.havre"
+    people.write_text(people.read_text(encoding="utf-8") + "\n# an edit\n", encoding="utf-8")
+    r = havre("decide", case, "--policy", str(policy))
+    assert r.returncode == 0, r.stderr
+    kept = cache.read(policy / "main.havre")  # written before the process ended, in the stale one's place
+    assert kept is not None and cache.fresh(kept)
+    assert kept.checked == load_policy(policy, cache=False).checked
+    assert len(list((tmp_path / "cache").glob("*.entry"))) == 1
+    assert not list((tmp_path / "cache").glob("*.partial"))

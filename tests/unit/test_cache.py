@@ -6,6 +6,7 @@ import json
 import os
 import pickle
 import shutil
+import threading
 from pathlib import Path
 
 import pytest
@@ -195,3 +196,27 @@ def test_a_value_nested_past_orjson_s_limit_is_written_all_the_same() -> None:
     for _ in range(300):
         deep = (deep,)
     assert stored.loads(stored.dumps(deep)) == deep
+
+
+def test_an_entry_made_anew_can_be_written_behind_the_answer(policy_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    first = load_policy(policy_dir)
+    people = policy_dir / "people.havre"
+    people.write_text(people.read_text(encoding="utf-8") + "\n# an edit\n", encoding="utf-8")
+    release, write = threading.Event(), cache.write
+
+    def held(entry_file: Path, entry: cache.Entry) -> None:
+        release.wait(60)
+        write(entry_file, entry)
+
+    monkeypatch.setattr(cache, "write", held)
+    edited = load_policy(policy_dir, write_behind=True)  # answers with the write still held
+    [writing] = [t for t in threading.enumerate() if t.name == "havre-cache-write"]
+    assert not writing.daemon  # the interpreter waits for it before the process ends
+    stale = cache.read(policy_dir / "main.havre")
+    assert stale is not None and not cache.fresh(stale)
+    release.set()
+    writing.join()
+    kept = cache.read(policy_dir / "main.havre")
+    assert kept is not None and cache.fresh(kept)
+    assert kept.checked == edited.checked and kept.program == edited.program and edited.hash != first.hash
+    assert len(entries(policy_dir)) == 1 and not list((policy_dir.parent / "cache").glob("*.partial"))
