@@ -150,12 +150,36 @@ def _discard(path: Path) -> None:
 
 
 def write(entry_file: Path, entry: Entry) -> None:
+    _write(_place(entry_file), entry)
+
+
+def write_behind(entry_file: Path, entry: Entry) -> threading.Thread:
+    """`write` on a thread the interpreter waits for at exit (not a daemon): a one-off command made the entry
+    anew, the first after an edit, and answers without waiting for it (about 30 ms of turning it into JSON, most
+    of it while the command's grounding holds no lock). Where it goes is settled before the thread starts."""
+    thread = threading.Thread(target=_write, args=(_place(entry_file), entry), name="havre-cache-write")
+    thread.start()
+    return thread
+
+
+def _place(entry_file: Path) -> tuple[Path, str] | None:
+    """The cache's folder and the entry's key, as the environment and the working directory say now; None when
+    the cache is off or the key cannot be made."""
     where = folder()
     if where is None:
+        return None
+    try:
+        return where, key(entry_file)
+    except (OSError, ValueError):
+        return None
+
+
+def _write(place: tuple[Path, str] | None, entry: Entry) -> None:
+    if place is None:
         return
+    where, entry_key = place
     partial: Path | None = None
     try:
-        entry_key = key(entry_file)
         data = encode(entry_key, entry)
         where.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=where, suffix=".partial", delete=False) as out:
@@ -166,12 +190,3 @@ def write(entry_file: Path, entry: Entry) -> None:
         if partial is not None:
             with suppress(OSError):
                 partial.unlink(missing_ok=True)
-
-
-def write_behind(entry_file: Path, entry: Entry) -> threading.Thread:
-    """`write` on a thread the interpreter waits for at exit (not a daemon): a one-off command made the entry
-    anew, the first after an edit, and answers without waiting for it (about 30 ms of turning it into JSON, most
-    of it while the command's grounding holds no lock)."""
-    thread = threading.Thread(target=write, args=(entry_file, entry), name="havre-cache-write")
-    thread.start()
-    return thread

@@ -202,13 +202,13 @@ def test_an_entry_made_anew_can_be_written_behind_the_answer(policy_dir: Path, m
     first = load_policy(policy_dir)
     people = policy_dir / "people.havre"
     people.write_text(people.read_text(encoding="utf-8") + "\n# an edit\n", encoding="utf-8")
-    release, write = threading.Event(), cache.write
+    release, encode = threading.Event(), cache.encode
 
-    def held(entry_file: Path, entry: cache.Entry) -> None:
+    def held(entry_key: str, entry: cache.Entry) -> bytes:
         release.wait(60)
-        write(entry_file, entry)
+        return encode(entry_key, entry)
 
-    monkeypatch.setattr(cache, "write", held)
+    monkeypatch.setattr(cache, "encode", held)
     edited = load_policy(policy_dir, write_behind=True)  # answers with the write still held
     [writing] = [t for t in threading.enumerate() if t.name == "havre-cache-write"]
     assert not writing.daemon  # the interpreter waits for it before the process ends
