@@ -27,7 +27,7 @@ import itertools
 import math
 import re
 import threading
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -639,7 +639,8 @@ def best_alone(program: AspProgram, policy: CheckedPolicy, cases: list[Case]) ->
     counts = [counts_of(policy, case) for case in cases]
     with _SHAPES_LOCK:
         kept = {key[2] for key in _SHAPES if key[0] == program.text}
-    return [c in kept or counts.count(c) >= REPEATED for c in counts]
+    tally = Counter(counts)
+    return [c in kept or tally[c] >= REPEATED for c in counts]
 
 
 def solve_shaped(
