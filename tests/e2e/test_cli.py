@@ -293,9 +293,19 @@ def test_the_first_decision_after_an_edit_leaves_the_entry_made_anew_in_the_cach
     assert havre("decide", case, "--policy", str(policy)).returncode == 0
     people = policy / "people.havre"
     people.write_text(people.read_text(encoding="utf-8") + "\n# an edit\n", encoding="utf-8")
-    r = havre("decide", case, "--policy", str(policy))
+    # The entry made anew is written behind the answer, slowly here: the process still ends only once it is.
+    script = f"""
+import sys, time
+from havre.store import cache
+made = cache.encode
+cache.encode = lambda key, entry: (time.sleep(1), made(key, entry))[1]
+sys.argv = ["havre", "decide", {case!r}, "--policy", {str(policy)!r}]
+from havre.cli.main import main
+main()
+"""
+    r = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert r.returncode == 0, r.stderr
-    kept = cache.read(policy / "main.havre")  # written before the process ended, in the stale one's place
+    kept = cache.read(policy / "main.havre")  # in the stale one's place
     assert kept is not None and cache.fresh(kept)
     assert kept.checked == load_policy(policy, cache=False).checked
     assert len(list((tmp_path / "cache").glob("*.entry"))) == 1
