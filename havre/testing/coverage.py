@@ -37,7 +37,7 @@ from solver.compile.emit import AspProgram
 from solver.solve.context import Context
 from solver.solve.cores import on_every_core
 from solver.solve.decide import CHUNK
-from solver.solve.run import add_case, case_symbol, consequences, new_control
+from solver.solve.run import add_case, add_text, case_symbol, consequences, new_control
 
 # Only what coverage reads (the fewer shown atoms, the fewer models brave and cautious enumeration goes through),
 # and `_unknown`, by which `consequences` knows a case has completions to enumerate.
@@ -77,7 +77,7 @@ def _control(
 ) -> clingo.Control:
     ctl, messages = new_control([])
     try:
-        ctl.add("base", [], program.text + extra)
+        add_text(ctl, program.text + extra)
         with ctl.backend() as backend:
             for cid, case in cases:
                 add_case(backend, policy, case, cid)

@@ -65,7 +65,7 @@ from solver.compile.names import CASE, rule_term, show_value
 from solver.solve.answer import Decision
 from solver.solve.context import Context
 from solver.solve.cores import cores, on_every_core
-from solver.solve.run import Messages, add_case, new_control
+from solver.solve.run import Messages, add_case, add_text, new_control
 
 CODES = (
     "conflict",
@@ -274,7 +274,7 @@ def _grounded(
     ctl: clingo.Control, messages: Messages, texts: list[str], policy: CheckedPolicy, universe: Universe
 ) -> clingo.Control:
     try:
-        ctl.add("base", [], "\n".join(texts))
+        add_text(ctl, "\n".join(texts))
         with ctl.backend() as backend:
             add_case(backend, policy, Case("universe", universe.assessment_date, (), ()), CID)
         ctl.ground([("base", [])], context=Context())

@@ -49,7 +49,7 @@ from solver.compile.names import CASE, args_tuple, encode
 from solver.solve.answer import Decision, Verdict, fact_text
 from solver.solve.context import Context
 from solver.solve.decide import decide_many
-from solver.solve.run import add_case, new_control
+from solver.solve.run import add_case, add_text, new_control
 
 MAX_COST = 4  # the largest number of changes searched
 MAX_ROUNDS = 40  # proposals, at most
@@ -434,9 +434,9 @@ class _Search:
         self.problem, self.pairs = problem, 0
         self.ctl, self.messages = new_control(["--opt-mode=optN", "--project=project", "0"])
         try:
-            self.ctl.add("base", [], SEARCH)
-            self.ctl.add("copy", ["_wc"], problem.copy)
-            self.ctl.add("pair", ["_wi", "_wa", "_wb"], problem.pair + PAIR)
+            add_text(self.ctl, SEARCH)
+            add_text(self.ctl, problem.copy, "copy", ["_wc"])
+            add_text(self.ctl, problem.pair + PAIR, "pair", ["_wi", "_wa", "_wb"])
         except RuntimeError as err:
             raise self.messages.fail("what-if program", err) from None
         self.add_pair(((), ()))
