@@ -326,6 +326,24 @@ def test_a_deadline_on_the_assessment_date_is_today() -> None:
     assert "Next deadline: December 3, 2026 (today), for the applicant" in render(decided, "decision")
 
 
+def test_counts_of_days_are_grouped_by_thousands_in_both_languages() -> None:
+    import yaml
+
+    doc = yaml.safe_load((EXAMPLES / "mateo-federal-hc.yaml").read_text(encoding="utf-8"))
+    doc["assessment_date"] = dt.date(2029, 12, 1)
+    en, fr = policy().explain(doc), policy().explain(doc, lang="fr")
+    assert [v["due"]["text"].split(":")[0] for v in en["verdicts"] if v["due"]] == [
+        "Deadline passed 1,094 days before the assessment date",
+        "Deadline passed 1,109 days before the assessment date",
+    ]
+    assert [v["due"]["text"].split("\u00a0:")[0] for v in fr["verdicts"] if v["due"]] == [
+        "Échéance dépassée de 1\u00a0094 jours à la date d'évaluation",
+        "Échéance dépassée de 1\u00a0109 jours à la date d'évaluation",
+    ]
+    assert "  March 15, 2022 (2,818 days ago)\n" in render(policy().agenda(doc), "agenda")
+    assert "  15 mars 2022 (il y a 2\u00a0818 jours)\n" in render(policy().agenda(doc, lang="fr"), "agenda")
+
+
 def test_the_json_entry_shape_is_stable() -> None:
     entry = agenda("mateo-federal-hc")["entries"][-1]
     assert sorted(entry) == [

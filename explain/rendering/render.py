@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 import json
 from contextlib import suppress
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 from typing import Literal
 from urllib.parse import quote
@@ -19,6 +19,7 @@ from jinja2.bccache import Bucket
 
 from explain.view.views import View
 from explain.wording.i18n import translations
+from explain.wording.phrases import number_text
 
 Format = Literal["text", "markdown", "html", "json", "decision", "agenda"]
 TEMPLATES = Path(__file__).parent.parent / "templates"
@@ -77,6 +78,7 @@ def _environment(lang: str) -> Environment:
     )
     env.install_gettext_translations(translations(lang), newstyle=True)  # type: ignore[attr-defined]
     env.filters["md"] = _markdown_escape
+    env.filters["number"] = partial(number_text, lang=lang)
     env.filters["capitalize_first"] = _capitalize_first
     env.filters["url"] = _url_escape
     # A question starts a sentence, with its capital. French keeps a capital after a colon for a quotation

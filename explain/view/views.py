@@ -17,7 +17,7 @@ from explain.derivation.values import Plain, lookup
 from explain.view.sources import link
 from explain.wording.french import titled
 from explain.wording.i18n import N_, gettext, translations
-from explain.wording.phrases import Phrases, date_text
+from explain.wording.phrases import Phrases, date_text, number_text
 from explain.wording.questions import question
 from explain.wording.sentences import Sentences
 from grammar.checks.checked import CheckedPolicy
@@ -413,24 +413,28 @@ class Views:
         passed = self.ph.passed(v.verdict, v.subject, day) if days < 0 else None
         if days > 0:
             line = self.ngettext(
-                "Deadline in %(num)d day, for %(party)s", "Deadline in %(num)d days, for %(party)s", days
+                "Deadline in %(num)s day, for %(party)s", "Deadline in %(num)s days, for %(party)s", days
             )
         elif days == 0:
             line = self._("Deadline on the assessment date, for %(party)s")
         elif passed:
             line = self.ngettext(
-                "Deadline passed %(num)d day before the assessment date: %(passed)s",
-                "Deadline passed %(num)d days before the assessment date: %(passed)s",
+                "Deadline passed %(num)s day before the assessment date: %(passed)s",
+                "Deadline passed %(num)s days before the assessment date: %(passed)s",
                 -days,
             )
         else:
             line = self.ngettext(
-                "Deadline passed %(num)d day before the assessment date",
-                "Deadline passed %(num)d days before the assessment date",
+                "Deadline passed %(num)s day before the assessment date",
+                "Deadline passed %(num)s days before the assessment date",
                 -days,
             )
         party = self.party(decl.deadline.party)
-        said = line % {"num": abs(days), "party": party, "passed": self.ph.uncap(passed) if passed else ""}
+        said = line % {
+            "num": number_text(abs(days), self.lang),
+            "party": party,
+            "passed": self.ph.uncap(passed) if passed else "",
+        }
         return {"text": said, "when": "past" if days < 0 else "today" if days == 0 else "coming"}
 
     def met(self, decl: n.Predicate, subject: tuple[str, ...], day: dt.date) -> View | None:
@@ -446,15 +450,18 @@ class Views:
         ahead = (day - done).days
         if ahead > 0:
             line = self.ngettext(
-                "Deadline met %(num)d day ahead: %(fact)s", "Deadline met %(num)d days ahead: %(fact)s", ahead
+                "Deadline met %(num)s day ahead: %(fact)s", "Deadline met %(num)s days ahead: %(fact)s", ahead
             )
         elif ahead == 0:
             line = self._("Deadline met on its last day: %(fact)s")
         else:
             line = self.ngettext(
-                "Deadline missed by %(num)d day: %(fact)s", "Deadline missed by %(num)d days: %(fact)s", -ahead
+                "Deadline missed by %(num)s day: %(fact)s", "Deadline missed by %(num)s days: %(fact)s", -ahead
             )
-        return {"text": line % {"num": abs(ahead), "fact": fact}, "when": "met" if ahead >= 0 else "missed"}
+        return {
+            "text": line % {"num": number_text(abs(ahead), self.lang), "fact": fact},
+            "when": "met" if ahead >= 0 else "missed",
+        }
 
     def applies_only_if(self, condition: str) -> str:
         """ "Applies only if …", as one sentence ("S'applique seulement s'il …")."""

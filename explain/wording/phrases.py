@@ -72,7 +72,7 @@ def date_text(d: dt.date, lang: str) -> str:
 
 
 @functools.lru_cache(maxsize=4096)
-def _number_text(v: int, lang: str) -> str:
+def number_text(v: int, lang: str) -> str:
     return format_decimal(v, locale=LOCALE[lang])
 
 
@@ -101,7 +101,7 @@ class Phrases:
         if isinstance(v, dt.date):
             return date_text(v, self.lang)
         if isinstance(v, int):
-            return _number_text(v, self.lang)
+            return number_text(v, self.lang)
         if v in self.ids:
             return self.entity(v)
         decl = self.policy.predicates.get(pred or "")
@@ -127,11 +127,11 @@ class Phrases:
     def duration(self, amount: int | None, unit: n.DurationUnit) -> str:
         count = amount if amount is not None else 0
         words = {
-            "days": self.ngettext("%(num)d day", "%(num)d days", count),
-            "months": self.ngettext("%(num)d month", "%(num)d months", count),
-            "years": self.ngettext("%(num)d year", "%(num)d years", count),
+            "days": self.ngettext("%(num)s day", "%(num)s days", count),
+            "months": self.ngettext("%(num)s month", "%(num)s months", count),
+            "years": self.ngettext("%(num)s year", "%(num)s years", count),
         }
-        return words[unit] % {"num": count}
+        return words[unit] % {"num": number_text(count, self.lang)}
 
     # ------------------------------------------------------------ facts
     def fact(

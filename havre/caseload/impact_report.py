@@ -32,7 +32,7 @@ from explain.rendering.render import render
 from explain.view.views import STATUS
 from explain.wording.french import titled
 from explain.wording.i18n import N_, gettext, translations
-from explain.wording.phrases import Phrases
+from explain.wording.phrases import Phrases, number_text
 from grammar.checks.checked import CheckedPolicy
 from grammar.typed import nodes as n
 from havre.api import Policy
@@ -317,11 +317,12 @@ def _text_head(data: dict[str, Any], lang: str) -> list[str]:
     _, ngettext, t = gettext(lang), translations(lang).ngettext, data["totals"]
     versions = {side: f"{data[side]['policy']} ({data[side]['hash']})" for side in ("current", "base")}
     counts = [
-        ngettext("%(num)d changed", "%(num)d changed", t["changed"]) % {"num": t["changed"]},
-        ngettext("%(num)d unchanged", "%(num)d unchanged", t["unchanged"]) % {"num": t["unchanged"]},
-        ngettext("%(num)d unreadable", "%(num)d unreadable", t["unreadable"]) % {"num": t["unreadable"]},
+        ngettext("%(num)s changed", "%(num)s changed", t["changed"]) % {"num": number_text(t["changed"], lang)},
+        ngettext("%(num)s unchanged", "%(num)s unchanged", t["unchanged"]) % {"num": number_text(t["unchanged"], lang)},
+        ngettext("%(num)s unreadable", "%(num)s unreadable", t["unreadable"])
+        % {"num": number_text(t["unreadable"], lang)},
     ]
-    cases = ngettext("%(num)d case", "%(num)d cases", t["cases"]) % {"num": t["cases"]}
+    cases = ngettext("%(num)s case", "%(num)s cases", t["cases"]) % {"num": number_text(t["cases"], lang)}
     return [_("Impact of %(current)s against %(base)s") % versions, labelled(cases, ", ".join(counts), lang)]
 
 
@@ -333,13 +334,15 @@ def _text_edited(rules: list[dict[str, Any]], lang: str) -> list[str]:
 
 def _text_group(g: dict[str, Any], lang: str) -> list[str]:
     _, ngettext = gettext(lang), translations(lang).ngettext
-    cases = ngettext("%(num)d case", "%(num)d cases", g["cases"]) % {"num": g["cases"]}
-    subjects = ngettext("%(num)d subject", "%(num)d subjects", g["subjects"]) % {"num": g["subjects"]}
+    cases = ngettext("%(num)s case", "%(num)s cases", g["cases"]) % {"num": number_text(g["cases"], lang)}
+    subjects = ngettext("%(num)s subject", "%(num)s subjects", g["subjects"]) % {
+        "num": number_text(g["subjects"], lang)
+    }
     lines = [f"{change_name(g, lang)}   {cases} ({subjects})", *(_text_rule(r, lang) for r in g["rules"])]
     shown = ", ".join(str(c["case"]) for c in g["changed"][:10])
     more = len(g["changed"]) - 10
     if more > 0:
-        shown += " " + ngettext("and %(num)d more", "and %(num)d more", more) % {"num": more}
+        shown += " " + ngettext("and %(num)s more", "and %(num)s more", more) % {"num": number_text(more, lang)}
     lines.append("  " + _("cases:") + " " + shown)
     ex = g["example"]
     said = {"case": ex["case"], "origin": ex["origin"], "subject": ", ".join(ex["subject"])}
@@ -352,7 +355,10 @@ def _text_group(g: dict[str, Any], lang: str) -> list[str]:
 def _text_rule(r: dict[str, Any], lang: str) -> str:
     _ = gettext(lang)
     if r["before"] or r["after"]:
-        how = _("concluded %(before)d → %(after)d") % {"before": r["before"], "after": r["after"]}
+        how = _("concluded %(before)s → %(after)s") % {
+            "before": number_text(r["before"], lang),
+            "after": number_text(r["after"], lang),
+        }
     else:
         how = _("the verdict rests on it")
     said = {
@@ -391,6 +397,7 @@ def _environment(lang: str) -> Environment:
         extensions=["jinja2.ext.i18n"],
     )
     env.install_gettext_translations(translations(lang), newstyle=True)  # type: ignore[attr-defined]
+    env.filters["number"] = partial(number_text, lang=lang)
     return env
 
 

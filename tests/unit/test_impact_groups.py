@@ -206,3 +206,21 @@ def test_a_group_is_headed_in_the_verdicts_own_words_in_the_reports_language() -
         " is still being processed: undetermined → May 1, 2027 (csq_expiry)"
     )
     assert heading(en, "gone", "holds", "not applicable") == "gone: holds → does not apply"
+
+
+def test_counts_are_grouped_by_thousands_in_the_reports_language() -> None:
+    nbsp = "\u00a0"  # Canadian French groups digits with it
+    big = small_report()
+    big["totals"] = {"cases": 12345, "changed": 1200, "unchanged": 11144, "unreadable": 1}
+    big["groups"][0] |= {"cases": 1200, "subjects": 2400}
+    big["groups"][0]["rules"][0] |= {"before": 1500, "after": 0}
+    assert "12,345 cases: 1,200 changed, 11,144 unchanged, 1 unreadable" in text(big, "en").splitlines()
+    assert "family: holds → does not apply   1,200 cases (2,400 subjects)" in text(big, "en").splitlines()
+    assert "concluded 1,500 → 0" in text(big, "en")
+    french = text(big, "fr")
+    assert f"12{nbsp}345 dossiers{nbsp}: 1{nbsp}200 touchés, 11{nbsp}144 non touchés, 1 illisible" in french
+    assert f"a conclu 1{nbsp}500 fois avant, 0 fois après" in french
+    page = html(big, "en")
+    assert '<td class="n">12,345</td><td class="n">1,200</td><td class="n">11,144</td><td class="n">1</td>' in page
+    assert "— 1,200 cases</h2>" in page
+    assert f"— 1{nbsp}200 dossiers</h2>" in html(big, "fr")
