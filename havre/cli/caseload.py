@@ -101,8 +101,8 @@ def batch(
             except KeyboardInterrupt:
                 typer.echo(f"\ninterrupted: {output}.partial holds the first records, whole lines only", err=True)
                 raise typer.Exit(130) from None
-    errors = f", {summary.errors} could not be read or decided" if summary.errors else ""
-    typer.echo(f"{summary.cases} case{'s' if summary.cases != 1 else ''} → {output}{errors}", err=True)
+    errors = f", {summary.errors:,} could not be read or decided" if summary.errors else ""
+    typer.echo(f"{summary.cases:,} case{'s' if summary.cases != 1 else ''} → {output}{errors}", err=True)
 
 
 def _writable(output: Path) -> None:

@@ -234,6 +234,13 @@ def havre(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "havre", *args], capture_output=True, text=True, cwd=cwd, timeout=300)
 
 
+def test_the_count_of_a_large_caseload_is_grouped_by_thousands(tmp_path: Path) -> None:
+    cases, out = tmp_path / "cases.jsonl", tmp_path / "out.jsonl"
+    assert havre("generate", "-n", "1001", "-s", "5", "-o", str(cases), "-p", str(MINI)).returncode == 0
+    r = havre("batch", str(cases), "-o", str(out), "-p", str(MINI), "--workers", "1", "--no-missing")
+    assert (r.returncode, r.stderr) == (0, f"1,001 cases → {out}\n")
+
+
 def test_the_command_line_generates_and_decides_a_caseload(tmp_path: Path) -> None:
     cases, out = tmp_path / "cases.jsonl", tmp_path / "out.jsonl"
     r = havre("generate", "--count", "30", "--seed", "5", "-o", str(cases), "--policy", str(MINI))
