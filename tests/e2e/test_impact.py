@@ -340,7 +340,7 @@ def test_the_html_report_opens_in_chromium(run: Run, tmp_path: Path) -> None:
     assert console == [], f"console messages: {console}"
     assert "<script" not in dom and "http://" not in dom.split("<body")[0]  # nothing loaded from elsewhere
     t = run.report["totals"]
-    row = "".join(f'<td class="n">{t[k]}</td>' for k in ("cases", "changed", "unchanged", "unreadable"))
+    row = "".join(f'<td class="n">{t[k]:,}</td>' for k in ("cases", "changed", "unchanged", "unreadable"))  # 2,002
     assert row in dom
     for n, group in enumerate(run.report["groups"], 1):
         assert f'<a href="#g{n}">{escape(group["heading"], quote=False)}</a>' in dom
