@@ -224,3 +224,5 @@ def test_counts_are_grouped_by_thousands_in_the_reports_language() -> None:
     assert '<td class="n">12,345</td><td class="n">1,200</td><td class="n">11,144</td><td class="n">1</td>' in page
     assert "— 1,200 cases</h2>" in page
     assert f"— 1{nbsp}200 dossiers</h2>" in html(big, "fr")
+    big["by_verdict"][0]["cases"] = 1200
+    assert "<title>family: 1,200</title></rect>" in html(big, "en")  # the chart's bar
