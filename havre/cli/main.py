@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import errno
 import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext, suppress
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
 import typer
+from typer.models import CommandInfo
 
 from grammar.diagnostics import PolicyError, render_json, render_text
 from grammar.text.files import os_problem
@@ -507,8 +509,32 @@ cli_web.register(app)
 cli_impact.register(app)
 
 
+@app.callback()
+def _commands() -> None:
+    """Runs before every command. Registered so that `havre` stays a group of commands when `_app_for` gives Typer
+    only one of them (Typer makes an application of one command without a callback that command itself)."""
+
+
+def _app_for(args: Sequence[str]) -> typer.Typer:
+    """The application that runs `args`. Typer reads the signature of every command it is given before it runs
+    one (about 12 ms for all of them, in every process), so a command or group named first is given alone; no
+    arguments, `--help` and a name that is no command's (so that the message can suggest one) see them all."""
+    if not args:
+        return app
+    only = copy.copy(app)
+    only.registered_commands = [c for c in app.registered_commands if _command_name(c) == args[0]]
+    only.registered_groups = [g for g in app.registered_groups if g.name == args[0]]
+    return only if only.registered_commands or only.registered_groups else app
+
+
+def _command_name(info: CommandInfo) -> str | None:
+    if info.name:
+        return info.name
+    return typer.main.get_command_name(info.callback.__name__) if info.callback else None
+
+
 def main(argv: list[str] | None = None) -> None:
-    run_app: Callable[..., object] = app
+    run_app: Callable[..., object] = _app_for(sys.argv[1:] if argv is None else argv)
     code: int | str | None = 0
     stdout = sys.stdout
     try:
