@@ -97,7 +97,7 @@ def impact(
     changed = [g for g in data["groups"] if g["verdict"] in gates]
     if changed:
         names = ", ".join(dict.fromkeys(g["verdict"] for g in changed))
-        typer.echo(f"changed: {names} ({sum(g['subjects'] for g in changed)} verdicts)", err=True)
+        typer.echo(f"changed: {names} ({sum(g['subjects'] for g in changed):,} verdicts)", err=True)
         raise typer.Exit(1)
 
 

@@ -347,7 +347,7 @@ def _check_text(
 
 
 def _count(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
+    return f"{n:,} {word}{'' if n == 1 else 's'}"
 
 
 @contextmanager
@@ -478,7 +478,7 @@ def test(
             typer.echo(coverage_text(cov))
             if low:
                 typer.echo(f"rule coverage {cov.percent('rule'):.1f}% is below {fail_under:g}%")
-        typer.echo(f"{len(outcomes) - len(failed)} passed, {len(failed) + len(broken)} failed")
+        typer.echo(f"{len(outcomes) - len(failed):,} passed, {len(failed) + len(broken):,} failed")
     if failed or low or broken:
         raise typer.Exit(1)
 

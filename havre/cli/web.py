@@ -157,7 +157,7 @@ def replay(
         typer.echo(f"{record_id}\t{result.case_id}\tDIFFERENT")
         for line in (result.error,) if result.error else result.differences:
             typer.echo(f"  {line}")
-    typer.echo(f"{len(ids) - differing} same, {differing} different")
+    typer.echo(f"{len(ids) - differing:,} same, {differing:,} different")
     if differing:
         raise typer.Exit(1)
 
