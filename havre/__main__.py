@@ -1,3 +1,3 @@
-from havre.cli.main import main
+from havre.cli import run
 
-main()
+run()

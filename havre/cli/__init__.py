@@ -3,11 +3,41 @@
 from __future__ import annotations
 
 import atexit
+import gc
 import os
 import sys
-from contextlib import suppress
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 
 _exit_code: int | None = None
+_own_process = False  # the process is the command's own, started by `run`
+
+
+def run() -> None:
+    """The `havre` command as installed (and `python -m havre`): its modules imported under `held`."""
+    global _own_process
+    _own_process = True
+    with held():
+        from havre.cli.main import main
+    main()
+
+
+@contextmanager
+def held() -> Iterator[None]:
+    """A scope whose objects live as long as the process: the modules, a one-off command's policy. In a process
+    started by `run`, the cycle collector is held back while they are made, and never walks them afterwards
+    (`gc.freeze`). Collecting the young objects every 700 allocations walks each one still alive at least once,
+    and all of these are: 10 ms of a `havre decide`, 30 ms of the first after an edit or with the cache off.
+    Elsewhere (the tests, a program calling `main`) the collector is left as it is."""
+    if not _own_process or not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        gc.enable()
 
 
 def end_quickly(code: int) -> None:

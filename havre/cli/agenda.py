@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 
 from havre import targets
+from havre.cli import held
 
 PolicyOpt = Annotated[Path, typer.Option("--policy", "-p", help="Policy folder (holding main.havre) or file.")]
 
@@ -46,7 +47,9 @@ def agenda(
     render = renderer()
 
     with user_errors(), targets.written(output) if output is not None else nullcontext() as out:
-        view = load_policy(policy, write_behind=True).agenda(case, lang=lang.value)
+        with held():
+            loaded = load_policy(policy, write_behind=True)
+        view = loaded.agenda(case, lang=lang.value)
         if format == AgendaFormat.ics:
             data = render_ics(view)
         elif format == AgendaFormat.json:

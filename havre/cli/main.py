@@ -22,7 +22,7 @@ from havre import targets
 from havre.cli import agenda as cli_agenda
 from havre.cli import caseload as cli_caseload
 from havre.cli import editor as cli_editor
-from havre.cli import end_quickly
+from havre.cli import end_quickly, held
 from havre.cli import impact as cli_impact
 from havre.cli import web as cli_web
 from havre.targets import OutputError
@@ -148,7 +148,8 @@ def decide(
     subjects = _subjects(subject, verdict)
     names = verdict or ()
     with user_errors():
-        whole = load_policy(policy, write_behind=True)
+        with held():
+            whole = load_policy(policy, write_behind=True)
         # Only what is asked is grounded: the verdicts named, or the main answers and the deadlines (the summary
         # shows the next one); a logged decision is whole.
         deadlines = [p.name for p in whole.checked.predicates.values() if p.deadline is not None]
@@ -207,7 +208,8 @@ def explain(
     subjects = _subjects(subject, verdict)
     with user_errors(), targets.written(output) if output is not None else nullcontext() as out:
         # Only what decides the verdicts named is grounded.
-        loaded = load_policy(policy, write_behind=True).narrowed(verdict or ())
+        with held():
+            loaded = load_policy(policy, write_behind=True).narrowed(verdict or ())
         view = loaded.explain(
             case,
             lang=lang.value,

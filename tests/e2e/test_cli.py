@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import shutil
 import subprocess
@@ -280,6 +281,46 @@ main()
     r = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert (r.returncode, r.stderr) == (2, f"error: {tmp_path}/none.yaml: no such file\n")
     assert (tmp_path / "ran").exists()
+
+
+def _collector_while_loading(*args: str) -> str:
+    """What a `havre` process's cycle collector was doing while the command loaded its policy, then at the end."""
+    script = f"""
+import atexit, gc, sys
+import havre.cli
+import havre.api
+seen = []
+load = havre.api.load_policy
+havre.api.load_policy = lambda *a, **k: (seen.append(gc.isenabled()), load(*a, **k))[1]
+atexit.register(lambda: print("loading", seen, "after", gc.isenabled(), gc.get_freeze_count() > 0, file=sys.stderr))
+sys.argv = ["havre", *{list(args)!r}]
+havre.cli.run()
+"""
+    r = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert r.returncode in (0, 1), r.stderr
+    return r.stderr.splitlines()[-1]
+
+
+def test_a_one_off_command_loads_its_policy_with_the_collector_held_and_its_objects_frozen(tmp_path: Path) -> None:
+    case = write(tmp_path, "c.yaml", CASE)
+    for command in ("decide", "explain", "agenda"):
+        assert _collector_while_loading(command, case, "--policy", MINI) == "loading [False] after True True"
+    # A command that runs longer keeps the collector as it is: only its modules were imported with it held.
+    good = (
+        "scenarios:\n  - name: ok\n    case_file: ../c.yaml\n"
+        "    expect:\n      - {verdict: eligible, subject: [amina]}\n"
+    )
+    write(tmp_path, "scenarios/a.yaml", good)
+    suite = str(tmp_path / "scenarios")
+    assert _collector_while_loading("test", suite, "--policy", MINI) == "loading [True] after True True"
+
+
+def test_a_program_calling_the_command_line_keeps_its_collector_as_it_is() -> None:
+    from havre.cli import held
+
+    with held():
+        assert gc.isenabled()
+    assert gc.get_freeze_count() == 0
 
 
 def test_the_first_decision_after_an_edit_leaves_the_entry_made_anew_in_the_cache(
