@@ -17,7 +17,7 @@ from grammar.checks.checked import CheckedPolicy
 from solver.analysis.whatif import WhatIf, held
 from solver.analysis.whatif import what_if_within as what_ifs
 from solver.cases.case import Case
-from solver.compile.chain import Chain, chains
+from solver.compile.chain import Chain, Chains, chains
 from solver.compile.emit import AspProgram
 from solver.solve.answer import Decision, Key, Verdict
 from solver.solve.trace import Pending, trace_many, trace_pending
@@ -37,8 +37,9 @@ class Explainer:
     tables: RuleTables
 
     @staticmethod
-    def of(policy: CheckedPolicy, program: AspProgram) -> Explainer:
-        text, found = chains(policy)
+    def of(policy: CheckedPolicy, program: AspProgram, made: Chains | None = None) -> Explainer:
+        """The explainer of a policy; `made` are its chains when already built (a policy's cache entry keeps them)."""
+        text, found = made if made is not None else chains(policy)
         return Explainer(policy, program, text, found, rule_tables(policy, found))
 
     def graph(self, case: Case, *, missing: bool = True) -> tuple[Graph, Decision]:

@@ -17,6 +17,7 @@ from grammar.text.files import entry_file
 from havre.store import cache as policy_cache
 from solver.cases.case import Case, CaseError
 from solver.cases.casefile import load_case, parse_case
+from solver.compile.chain import Chains, chains
 from solver.compile.cone import narrowed_program
 from solver.compile.emit import AspProgram, emit
 from solver.solve.answer import Decision, Key
@@ -32,6 +33,7 @@ class Policy:
     program: AspProgram
     _cache: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
     whole: CheckedPolicy | None = None  # a narrowed policy reads case files as the whole policy does
+    chains: Chains | None = field(default=None, compare=False, repr=False)  # kept with the policy's cache entry
 
     def narrowed(self, verdicts: Collection[str]) -> Policy:
         """The policy cut down to what decides these verdicts, or any predicates (all of it when none is named):
@@ -72,7 +74,7 @@ class Policy:
     @property
     def explainer(self) -> Explainer:
         if "explainer" not in self._cache:  # built on first use: deciding does not need it
-            self._cache["explainer"] = Explainer.of(self.checked, self.program)
+            self._cache["explainer"] = Explainer.of(self.checked, self.program, self.chains)
         return self._cache["explainer"]
 
     def explain(
@@ -183,18 +185,20 @@ def load_policy(path: str | Path = DEFAULT_POLICY, *, cache: bool = True, write_
     entry = entry_file(Path(path))
     kept = policy_cache.read(entry) if cache else None
     if kept is not None and policy_cache.fresh(kept):
-        return Policy(kept.checked, kept.program)
+        return Policy(kept.checked, kept.program, chains=kept.chains)
     from grammar.checks.check import check  # the parser (and Lark) only when the cache cannot answer
     from grammar.text.parse import parse
 
     parsed = parse(path, earlier=kept.checked.policy if kept is not None else None)
     checked = check(parsed)
     program = emit(checked)
-    if cache:
-        files = tuple((str(Path(file).resolve()), policy_cache.digest(text)) for file, text in parsed.texts)
-        made = policy_cache.Entry(files, checked, program)
-        if write_behind:
-            policy_cache.write_behind(entry, made)
-        else:
-            policy_cache.write(entry, made)
-    return Policy(checked, program)
+    if not cache or policy_cache.folder() is None:
+        return Policy(checked, program)  # an explainer builds its chains when asked
+    explaining = chains(checked)  # kept in the entry: no later command builds them again
+    files = tuple((str(Path(file).resolve()), policy_cache.digest(text)) for file, text in parsed.texts)
+    made = policy_cache.Entry(files, checked, program, explaining)
+    if write_behind:
+        policy_cache.write_behind(entry, made)
+    else:
+        policy_cache.write(entry, made)
+    return Policy(checked, program, chains=explaining)

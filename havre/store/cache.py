@@ -1,6 +1,8 @@
 """Checked and compiled policies kept on disk, so a command does not parse the policy again.
 
-An entry is found by the policy's entry file, the working directory (spans
+An entry holds the checked policy, its compiled program and the rules that
+explanations add to it (solver.compile.chain: building them took about 12 ms
+of every command that explains). It is found by the policy's entry file, the working directory (spans
 name files relative to it) and the code that parses, checks and compiles;
 it is used only while every file it was made from reads the same. Once one
 is edited, the entry still gives the parsed files that read the same, and
@@ -36,9 +38,10 @@ import grammar
 import solver
 from grammar.checks.checked import CheckedPolicy
 from havre.store import stored
+from solver.compile.chain import Chain, Chains
 from solver.compile.emit import AspProgram
 
-FORMAT = 2
+FORMAT = 3
 SUFFIX = ".entry"
 MAX_BYTES = 64 << 20  # far above any real policy's entry; a bigger file is not read
 
@@ -48,6 +51,7 @@ class Entry:
     files: tuple[tuple[str, str], ...]  # (absolute path, sha256 of its text)
     checked: CheckedPolicy
     program: AspProgram
+    chains: Chains  # for explanations: solver.compile.chain
 
 
 def folder() -> Path | None:
@@ -87,7 +91,7 @@ def digest(text: str) -> str:
 
 def encode(entry_key: str, entry: Entry) -> bytes:
     """An entry's bytes on disk: the header line, then the body it vouches for."""
-    body = stored.dumps((entry_key, entry.files, entry.checked, entry.program))
+    body = stored.dumps((entry_key, entry.files, entry.checked, entry.program, entry.chains))
     header = json.dumps({"digest": hashlib.sha256(body).hexdigest(), "format": FORMAT}, separators=(",", ":"))
     return header.encode() + b"\n" + body
 
@@ -99,19 +103,29 @@ def decode(entry_key: str, data: bytes) -> Entry | None:
         header = json.loads(head)
         if not newline or header != {"digest": hashlib.sha256(body).hexdigest(), "format": FORMAT}:
             return None
-        made_for, files, checked, program = stored.loads(body)  # type: ignore[misc]
+        made_for, files, checked, program, chains = stored.loads(body)  # type: ignore[misc]
     except (ValueError, TypeError, RecursionError):
         return None
     if made_for != entry_key or not isinstance(checked, CheckedPolicy) or not isinstance(program, AspProgram):
         return None
-    if program.policy_hash != checked.hash or not _pairs(files):
+    if program.policy_hash != checked.hash or not _pairs(files) or not _chains(chains):
         return None
-    return Entry(files, checked, program)
+    return Entry(files, checked, program, chains)
 
 
 def _pairs(files: object) -> bool:
     return isinstance(files, tuple) and all(
         isinstance(f, tuple) and len(f) == 2 and all(isinstance(x, str) for x in f) for f in files
+    )
+
+
+def _chains(found: object) -> bool:
+    return (
+        isinstance(found, tuple)
+        and len(found) == 2
+        and isinstance(found[0], str)
+        and isinstance(found[1], tuple)
+        and all(isinstance(c, Chain) for c in found[1])
     )
 
 
@@ -153,13 +167,11 @@ def write(entry_file: Path, entry: Entry) -> None:
     _write(_place(entry_file), entry)
 
 
-def write_behind(entry_file: Path, entry: Entry) -> threading.Thread:
+def write_behind(entry_file: Path, entry: Entry) -> None:
     """`write` on a thread the interpreter waits for at exit (not a daemon): a one-off command made the entry
     anew, the first after an edit, and answers without waiting for it (about 30 ms of turning it into JSON, most
     of it while the command's grounding holds no lock). Where it goes is settled before the thread starts."""
-    thread = threading.Thread(target=_write, args=(_place(entry_file), entry), name="havre-cache-write")
-    thread.start()
-    return thread
+    threading.Thread(target=_write, args=(_place(entry_file), entry), name="havre-cache-write").start()
 
 
 def _place(entry_file: Path) -> tuple[Path, str] | None:

@@ -24,6 +24,7 @@ import grammar.checks.checked
 import grammar.diagnostics
 import grammar.typed.nodes
 import grammar.typed.source
+import solver.compile.chain
 import solver.compile.emit
 
 MODULES: tuple[ModuleType, ...] = (
@@ -32,6 +33,7 @@ MODULES: tuple[ModuleType, ...] = (
     grammar.checks.checked,
     grammar.diagnostics,
     solver.compile.emit,
+    solver.compile.chain,
 )
 
 

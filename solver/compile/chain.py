@@ -63,7 +63,10 @@ def order(branch: Branch, head_vars: list[str], types: dict[str, n.Type]) -> lis
     return out
 
 
-def chains(policy: CheckedPolicy, *, starts: bool = False) -> tuple[str, tuple[Chain, ...]]:
+Chains = tuple[str, tuple[Chain, ...]]  # the chains' rules as program text, and each chain's steps
+
+
+def chains(policy: CheckedPolicy, *, starts: bool = False) -> Chains:
     """The chains' rules, with step 0's when `starts`, and each chain's steps."""
     em = Emitter(policy, aux_prefix="_chain_aux")  # added to the program, so apart from its `_auxN`
     lines: list[str] = []

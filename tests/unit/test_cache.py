@@ -10,10 +10,14 @@ import threading
 from pathlib import Path
 
 import pytest
+import yaml
 
+from explain import explanation
 from grammar.diagnostics import PolicyError
 from havre.api import load_policy
 from havre.store import cache, stored
+from solver.compile.chain import chains
+from tests.e2e.test_cli import CASE
 from tests.helpers import ROOT
 
 MINI = Path(__file__).resolve().parent.parent / "fixtures" / "mini"
@@ -122,7 +126,7 @@ def test_every_damaged_byte_is_caught(tmp_path: Path, monkeypatch: pytest.Monkey
             got = cache.decode(entry_key, damaged)
             if got is not None:
                 used += 1
-                assert (got.checked, got.program) == (original.checked, original.program)
+                assert (got.checked, got.program, got.chains) == (original.checked, original.program, original.chains)
     assert used == 0
     assert cache.decode(entry_key, data[:-1]) is None and cache.decode(entry_key, data + b" ") is None
 
@@ -184,11 +188,29 @@ def test_an_edit_that_breaks_a_file_is_reported_and_its_mending_loads(
 
 def test_an_entry_is_written_as_the_standard_library_writes_it_and_read_back_whole() -> None:
     policy = load_policy(ROOT / "policy", cache=False)
-    value = ("key", (("/p/main.havre", "0" * 64),), policy.checked, policy.program)
+    made = chains(policy.checked)
+    value = ("key", (("/p/main.havre", "0" * 64),), policy.checked, policy.program, made)
     data = stored.dumps(value)
     assert data == json.dumps(stored._Writer().plain(value), ensure_ascii=False, separators=(",", ":")).encode()
-    _, _, checked, program = stored.loads(data)  # type: ignore[misc]
-    assert checked == policy.checked and program == policy.program
+    _, _, checked, program, kept = stored.loads(data)  # type: ignore[misc]
+    assert checked == policy.checked and program == policy.program and kept == made
+
+
+def test_the_entry_keeps_the_explanation_rules_and_no_later_command_builds_them(
+    policy_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    made = load_policy(policy_dir)
+    assert made.chains == chains(made.checked)
+    case = yaml.safe_load(CASE)
+    built_anew = load_policy(policy_dir, cache=False).explain(case, why_not=True)
+
+    def built(*args: object, **kwargs: object) -> object:
+        raise AssertionError("the chains were built again")
+
+    monkeypatch.setattr(explanation, "chains", built)
+    kept = load_policy(policy_dir)
+    assert kept.chains == made.chains and kept.explainer.chain_text == made.chains[0]
+    assert kept.explain(case, why_not=True) == built_anew
 
 
 def test_a_value_nested_past_orjson_s_limit_is_written_all_the_same() -> None:
