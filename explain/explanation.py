@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from explain.collector import fewer_collections
 from explain.derivation.graph import Graph
@@ -17,13 +17,14 @@ from grammar.checks.checked import CheckedPolicy
 from solver.analysis.whatif import WhatIf, held
 from solver.analysis.whatif import what_if_within as what_ifs
 from solver.cases.case import Case
-from solver.compile.chain import Chain, Chains, chains
+from solver.compile.chain import Chain, Chains, chain_program, chains
 from solver.compile.emit import AspProgram
 from solver.solve.answer import Decision, Key, Verdict
 from solver.solve.trace import Pending, trace_many, trace_pending
 
 WHAT_IF_SECONDS = 5.0  # the search for changes, for all the verdicts of one explanation
 SEARCHERS = min(4, os.cpu_count() or 1)  # the verdicts' searches run side by side
+KEPT_PROGRAMS = 32  # chain programs kept, one for each set of entity types met
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,12 +36,24 @@ class Explainer:
     chain_text: str
     chains: tuple[Chain, ...]
     tables: RuleTables
+    _programs: dict[frozenset[str], str] = field(default_factory=dict, compare=False, repr=False)
 
     @staticmethod
     def of(policy: CheckedPolicy, program: AspProgram, made: Chains | None = None) -> Explainer:
         """The explainer of a policy; `made` are its chains when already built (a policy's cache entry keeps them)."""
         text, found = made if made is not None else chains(policy)
         return Explainer(policy, program, text, found, rule_tables(policy, found))
+
+    def chain_text_for(self, cases: Iterable[Case]) -> str:
+        """The chains' rules that cases with these cases' types of entities can use (see
+        solver.compile.chain.chain_program): the same traces, from less for clingo to prepare."""
+        types = frozenset(e.type for case in cases for e in case.entities)
+        text = self._programs.get(types)
+        if text is None:
+            if len(self._programs) >= KEPT_PROGRAMS:
+                self._programs.pop(next(iter(self._programs)), None)  # the oldest
+            text = self._programs[types] = chain_program(self.chains, types)
+        return text
 
     def graph(self, case: Case, *, missing: bool = True) -> tuple[Graph, Decision]:
         return self.graphs([case], missing=missing)[0]
@@ -49,13 +62,13 @@ class Explainer:
     def graph_pending(self, case: Case) -> tuple[Graph, Decision, Pending]:
         """The case's derivation graph and decision at once; its missing facts pending, searched meanwhile (the
         caller closes the pending search: see solver.solve.trace.Pending)."""
-        trace, decision, pending = trace_pending(self.program, self.chain_text, self.policy, case)
+        trace, decision, pending = trace_pending(self.program, self.chain_text_for([case]), self.policy, case)
         return Graph(self.policy, trace, case, self.tables), decision, pending
 
     @fewer_collections()
     def graphs(self, cases: Sequence[Case], *, missing: bool = True) -> list[tuple[Graph, Decision]]:
         """Derivation graphs and decisions of cases solved together (missing facts searched when asked)."""
-        found = trace_many(self.program, self.chain_text, self.policy, cases, missing=missing)
+        found = trace_many(self.program, self.chain_text_for(cases), self.policy, cases, missing=missing)
         return [(Graph(self.policy, t, case, self.tables), d) for case, (t, d) in zip(cases, found, strict=True)]
 
     @fewer_collections()

@@ -10,10 +10,15 @@ the furthest steps of a model past step 0: the same first failures from far
 fewer atoms. Step 0 holds for every subject of the right types, so it is
 written only when asked for (coverage reads it); otherwise step 1 starts from
 the subjects itself, and the grounder has a quarter fewer rules to go through.
+
+A chain whose subjects are of a type the cases have no entity of has no step
+to ground; preparing its rules still cost clingo about as much as grounding
+the rest (`chain_program` leaves them out).
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 from grammar.checks.checked import CheckedPolicy
@@ -36,6 +41,8 @@ class Chain:
     branch: int
     head_vars: tuple[str, ...]
     steps: tuple[Step, ...]
+    subject_types: tuple[str, ...]  # the entity types of the conclusion's subjects
+    rules: str  # its rules as program text, the auxiliary ones they use included
 
 
 def _binds(lit: n.Cond, bound: set[str], types: dict[str, n.Type]) -> bool:
@@ -64,19 +71,30 @@ def order(branch: Branch, head_vars: list[str], types: dict[str, n.Type]) -> lis
 
 
 Chains = tuple[str, tuple[Chain, ...]]  # the chains' rules as program text, and each chain's steps
+CLOSING = (  # step 0 holds for every subject of the right types, so it is left out
+    f"_prestep(R,B,K,{CASE},Key) :- _pre(R,B,K,{CASE},Key,_), K > 1.\n"
+    f"_prelast(R,B,K,{CASE},Key,V) :- _pre(R,B,K,{CASE},Key,V), K > 0, not _prestep(R,B,K+1,{CASE},Key).\n"
+)
+
+
+def chain_program(found: Sequence[Chain], types: Collection[str] | None = None) -> str:
+    """The chains' rules: all of them, or those whose subjects can be entities of these types (the types of a
+    case's entities: no other chain has a step there)."""
+    kept = found if types is None else [c for c in found if all(t in types for t in c.subject_types)]
+    return "".join(c.rules for c in kept) + CLOSING
 
 
 def chains(policy: CheckedPolicy, *, starts: bool = False) -> Chains:
     """The chains' rules, with step 0's when `starts`, and each chain's steps."""
     em = Emitter(policy, aux_prefix="_chain_aux")  # added to the program, so apart from its `_auxN`
-    lines: list[str] = []
     found: list[Chain] = []
     for cr in policy.rules:
         head_vars = [a.name for a in cr.rule.head.args]
         rid, key = rule_term(cr.id), tuple_text(head_vars)
+        types = unique(t.name for v in head_vars if isinstance(t := cr.var_types.get(v), n.EntityType))
         em.site = rid
         for b, branch in enumerate(dnf(cr.rule.body)):
-            lines.append(f"% chain {cr.id} branch {b}")
+            lines = [f"% chain {cr.id} branch {b}"]
             start = BranchCompiler(em, cr.var_types)
             start.compile((), head_vars)
             if starts:
@@ -98,9 +116,6 @@ def chains(policy: CheckedPolicy, *, starts: bool = False) -> Chains:
                 lines.extend(em.pending)
                 em.pending = []
                 steps.append(Step(lit, tuple(bound)))
-            found.append(Chain(cr.id, b, tuple(head_vars), tuple(steps)))
-    lines += [  # step 0 holds for every subject of the right types, so it is left out
-        f"_prestep(R,B,K,{CASE},Key) :- _pre(R,B,K,{CASE},Key,_), K > 1.",
-        f"_prelast(R,B,K,{CASE},Key,V) :- _pre(R,B,K,{CASE},Key,V), K > 0, not _prestep(R,B,K+1,{CASE},Key).",
-    ]
-    return "\n".join(lines) + "\n", tuple(found)
+            text = "\n".join(lines) + "\n"
+            found.append(Chain(cr.id, b, tuple(head_vars), tuple(steps), tuple(types), text))
+    return chain_program(found), tuple(found)

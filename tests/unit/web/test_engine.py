@@ -58,7 +58,7 @@ def test_a_case_asked_many_times_at_once_is_decided_through_its_shapes_grounding
     assert got == [expected] * shaped.REPEATED
     counts = shaped.counts_of(policy.checked, case)
     kept = [key[1] for key in shaped._SHAPES if key[0] == policy.program.text and key[2] == counts]
-    assert any(of.extra == policy.explainer.chain_text for of in kept)  # the explanation program's grounding
+    assert any(of.extra == policy.explainer.chain_text_for([case]) for of in kept)  # the explanation program's
 
 
 def test_requests_waiting_while_workers_are_free_are_shared_out_among_them(policy: Policy) -> None:

@@ -20,7 +20,7 @@ from havre.caseload.generate import Generator
 from havre.testing.scenarios import collect
 from solver.cases.case import Case
 from solver.cases.schema import MAX_ENTITIES
-from solver.compile.chain import chains
+from solver.compile.chain import CLOSING, chain_program, chains
 from solver.solve import decide, missing, shaped, trace
 from solver.solve.answer import Decision
 from solver.solve.readout import by_case, decode_case
@@ -328,6 +328,26 @@ def test_the_chains_without_step_0_give_the_traces_they_gave_with_it(monkeypatch
     cases = examples()
     expected = trace.trace_many(p.program, with_starts, p.checked, cases, missing=False)
     assert trace.trace_many(p.program, without, p.checked, cases, missing=False) == expected
+
+
+def test_a_case_s_chains_are_those_of_its_types_of_entities_and_give_the_traces_of_them_all(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A chain whose subjects are of a type the case has no entity of is left out: it has no step there."""
+    p = policy()
+    explainer = p.explainer
+    assert chain_program(explainer.chains) == explainer.chain_text
+    mateo = p.case(ROOT / "policy/examples/mateo-federal-hc.yaml")  # people and countries only
+    own = explainer.chain_text_for([mateo])
+    assert "% chain QHC-1.eligible branch 0" in own and "% chain ROC-7.dependant branch 0" not in own
+    assert "% chain ROC-7.dependant branch 0" in explainer.chain_text and own.endswith(CLOSING)
+    assert explainer.chain_text_for([mateo]) is own  # kept for the next case of these types
+    monkeypatch.setattr(shaped, "ENABLED", False)
+    for case in examples() + scenario_cases()[::3]:
+        expected = trace.trace_many(p.program, explainer.chain_text, p.checked, [case], missing=False)
+        assert trace.trace_many(p.program, explainer.chain_text_for([case]), p.checked, [case], missing=False) == (
+            expected
+        ), case.id
 
 
 AMINA_SEARCHED = [
