@@ -38,7 +38,7 @@ import grammar
 import solver
 from grammar.checks.checked import CheckedPolicy
 from havre.store import stored
-from solver.compile.chain import Chain, Chains
+from solver.compile.chain import Chain, Chains, chain_program
 from solver.compile.emit import AspProgram
 
 FORMAT = 3
@@ -91,7 +91,7 @@ def digest(text: str) -> str:
 
 def encode(entry_key: str, entry: Entry) -> bytes:
     """An entry's bytes on disk: the header line, then the body it vouches for."""
-    body = stored.dumps((entry_key, entry.files, entry.checked, entry.program, entry.chains))
+    body = stored.dumps((entry_key, entry.files, entry.checked, entry.program, entry.chains[1]))
     header = json.dumps({"digest": hashlib.sha256(body).hexdigest(), "format": FORMAT}, separators=(",", ":"))
     return header.encode() + b"\n" + body
 
@@ -103,14 +103,14 @@ def decode(entry_key: str, data: bytes) -> Entry | None:
         header = json.loads(head)
         if not newline or header != {"digest": hashlib.sha256(body).hexdigest(), "format": FORMAT}:
             return None
-        made_for, files, checked, program, chains = stored.loads(body)  # type: ignore[misc]
+        made_for, files, checked, program, found = stored.loads(body)  # type: ignore[misc]
     except (ValueError, TypeError, RecursionError):
         return None
     if made_for != entry_key or not isinstance(checked, CheckedPolicy) or not isinstance(program, AspProgram):
         return None
-    if program.policy_hash != checked.hash or not _pairs(files) or not _chains(chains):
+    if program.policy_hash != checked.hash or not _pairs(files) or not _chains(found):
         return None
-    return Entry(files, checked, program, chains)
+    return Entry(files, checked, program, (chain_program(found), found))  # the text is each chain's rules
 
 
 def _pairs(files: object) -> bool:
@@ -120,13 +120,7 @@ def _pairs(files: object) -> bool:
 
 
 def _chains(found: object) -> bool:
-    return (
-        isinstance(found, tuple)
-        and len(found) == 2
-        and isinstance(found[0], str)
-        and isinstance(found[1], tuple)
-        and all(isinstance(c, Chain) for c in found[1])
-    )
+    return isinstance(found, tuple) and all(isinstance(c, Chain) for c in found)
 
 
 def fresh(entry: Entry) -> bool:
