@@ -2,11 +2,11 @@
 
 An entry holds the checked policy, its compiled program and the rules that
 explanations add to it (solver.compile.chain: building them took about 12 ms
-of every command that explains). It is found by the policy's entry file, the working directory (spans
-name files relative to it) and the code that parses, checks and compiles;
-it is used only while every file it was made from reads the same. Once one
-is edited, the entry still gives the parsed files that read the same, and
-the entry made anew replaces it. Failing to read or write the cache never
+of every command that explains). It is found by the policy's entry file, the
+working directory (spans name files relative to it) and the code that parses,
+checks and compiles; it is used only while every file it was made from reads
+the same. Once one is edited, the entry still gives the parsed files that read
+the same, and the entry made anew replaces it. Failing to read or write the cache never
 fails a command: the policy is loaded anew.
 
 An entry is one line of header, `{"digest":SHA256,"format":N}`, then the

@@ -12,8 +12,8 @@ written only when asked for (coverage reads it); otherwise step 1 starts from
 the subjects itself, and the grounder has a quarter fewer rules to go through.
 
 A chain whose subjects are of a type the cases have no entity of has no step
-to ground; preparing its rules still cost clingo about as much as grounding
-the rest (`chain_program` leaves them out).
+to ground there, yet clingo would still prepare its rules, for about as long
+as it grounds the others: `chain_program` leaves such chains out.
 """
 
 from __future__ import annotations
