@@ -45,7 +45,7 @@ class Explainer:
         return Explainer(policy, program, text, found, rule_tables(policy, found))
 
     def chain_text_for(self, cases: Iterable[Case]) -> str:
-        """The chains' rules that cases with these cases' types of entities can use (see
+        """The chains' rules these cases can use, those whose subjects are of their entities' types (see
         solver.compile.chain.chain_program): the same traces, from less for clingo to prepare."""
         types = frozenset(e.type for case in cases for e in case.entities)
         text = self._programs.get(types)
