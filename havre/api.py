@@ -192,13 +192,11 @@ def load_policy(path: str | Path = DEFAULT_POLICY, *, cache: bool = True, write_
     parsed = parse(path, earlier=kept.checked.policy if kept is not None else None)
     checked = check(parsed)
     program = emit(checked)
-    if not cache or policy_cache.folder() is None:
+    at = policy_cache.place(entry) if cache else None
+    if at is None:
         return Policy(checked, program)  # an explainer builds its chains when asked
     explaining = chains(checked)  # kept in the entry: no later command builds them again
     files = tuple((str(Path(file).resolve()), policy_cache.digest(text)) for file, text in parsed.texts)
     made = policy_cache.Entry(files, checked, program, explaining)
-    if write_behind:
-        policy_cache.write_behind(entry, made)
-    else:
-        policy_cache.write(entry, made)
+    (policy_cache.write_behind if write_behind else policy_cache.write)(at, made)
     return Policy(checked, program, chains=explaining)

@@ -157,20 +157,12 @@ def _discard(path: Path) -> None:
         path.unlink(missing_ok=True)
 
 
-def write(entry_file: Path, entry: Entry) -> None:
-    _write(_place(entry_file), entry)
+Place = tuple[Path, str]  # the cache's folder and an entry's key
 
 
-def write_behind(entry_file: Path, entry: Entry) -> None:
-    """`write` on a thread the interpreter waits for at exit (not a daemon): a one-off command made the entry
-    anew, the first after an edit, and answers without waiting for it (about 30 ms of turning it into JSON, most
-    of it while the command's grounding holds no lock). Where it goes is settled before the thread starts."""
-    threading.Thread(target=_write, args=(_place(entry_file), entry), name="havre-cache-write").start()
-
-
-def _place(entry_file: Path) -> tuple[Path, str] | None:
-    """The cache's folder and the entry's key, as the environment and the working directory say now; None when
-    the cache is off or the key cannot be made."""
+def place(entry_file: Path) -> Place | None:
+    """Where the policy's entry is written, as the environment and the working directory say now; None when the
+    cache is off or the key cannot be made: nothing is to be made for an entry then."""
     where = folder()
     if where is None:
         return None
@@ -180,10 +172,16 @@ def _place(entry_file: Path) -> tuple[Path, str] | None:
         return None
 
 
-def _write(place: tuple[Path, str] | None, entry: Entry) -> None:
-    if place is None:
-        return
-    where, entry_key = place
+def write_behind(at: Place, entry: Entry) -> None:
+    """`write` on a thread the interpreter waits for at exit (not a daemon): a one-off command made the entry
+    anew, the first after an edit, and answers without waiting for it (about 30 ms of turning it into JSON, most
+    of it while the command's grounding holds no lock)."""
+    threading.Thread(target=write, args=(at, entry), name="havre-cache-write").start()
+
+
+def write(at: Place, entry: Entry) -> None:
+    """The entry, whole or not at all; a folder that cannot be written only costs making it again."""
+    where, entry_key = at
     partial: Path | None = None
     try:
         data = encode(entry_key, entry)
