@@ -90,8 +90,7 @@ class Emitter:
             if needs_outer:
                 child.grounded = set(parent.grounded)
             child.compile(branch, [*head_extra, *shared])
-            self.pending.append(f"{name}({','.join([CASE, *head_extra, *shared])}) :- {child.body()}.")
-            self.pending.extend(child.demand_rules())
+            self.pending.extend(child.rules(f"{name}({','.join([CASE, *head_extra, *shared])})"))
         return name, shared
 
     # ------------------------------------------------------------ program
@@ -124,8 +123,7 @@ class Emitter:
             for branch in dnf(pred.applies):
                 bc = BranchCompiler(self, types)
                 bc.compile(branch, params)
-                out.append(f"_applies({name},{CASE},{tuple_text(params)}) :- {bc.body()}.")
-                out.extend(bc.demand_rules())
+                out.extend(bc.rules(f"_applies({name},{CASE},{tuple_text(params)})"))
             out.extend(self._flush())
         if p.invariants:
             out.append("% ---- invariants")
@@ -136,8 +134,7 @@ class Emitter:
             for branch in dnf(inv.cond):
                 bc = BranchCompiler(self, ci.var_types)
                 bc.compile(branch, [])
-                out.append(f"_violated({rule_term(inv.id)},{CASE},{tuple_text(bc.branch_vars)}) :- {bc.body()}.")
-                out.extend(bc.demand_rules())
+                out.extend(bc.rules(f"_violated({rule_term(inv.id)},{CASE},{tuple_text(bc.branch_vars)})"))
             out.extend(self._flush())
         return "\n".join(out) + "\n"
 
@@ -171,15 +168,13 @@ class Emitter:
             bc.compile(branch, head_vars)
             value = TRUE if rule.head.value is None else bc.term(rule.head.value)
             bindings = tuple_text(bc.branch_vars)
-            out.append(f"_cond({rid},{CASE},{key},{value},{i},{bindings}) :- {bc.body()}.")
-            out.extend(bc.demand_rules())
+            out.extend(bc.rules(f"_cond({rid},{CASE},{key},{value},{i},{bindings})"))
         excs = []
         for j, exc in enumerate(rule.exceptions, 1):
             for branch in dnf(exc):
                 bc = BranchCompiler(self, cr.var_types)
                 bc.compile(branch, head_vars)
-                out.append(f"_exc({rid},{j},{CASE},{key}) :- {bc.body()}.")
-                out.extend(bc.demand_rules())
+                out.extend(bc.rules(f"_exc({rid},{j},{CASE},{key})"))
             excs.append(f", not _exc({rid},{j},{CASE},K)")
         out.extend(self._flush())
         if excs or cr.overridden_by or cr.id in self.ranked:
