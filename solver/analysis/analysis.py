@@ -40,7 +40,7 @@ from grammar.checks.checked import CheckedPolicy
 from grammar.typed import nodes as n
 from grammar.typed import pretty
 from grammar.typed.source import Span
-from solver.analysis.concrete import concrete
+from solver.analysis.concrete import concrete, inlined
 from solver.analysis.kept import IMPOSSIBLE, POSSIBLE, UNSETTLED, UNSETTLED_ONCE, Proofs, parts, proof_keys
 from solver.analysis.minimize import Reproduction, kept_facts, readable
 from solver.analysis.order import Candidates, fewer_candidates
@@ -267,7 +267,8 @@ def _ground(
 
 def _searched(program: AspProgram) -> str:
     dropped = ("_ask(", "_clash(", "_onclash(")
-    return "\n".join(concrete(line) for line in program.text.splitlines() if not line.startswith(dropped))
+    kept = [line for line in program.text.splitlines() if not line.startswith(dropped)]
+    return "\n".join(concrete(line) for line in inlined(kept))
 
 
 def _grounded(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+_BOUND = re.compile(r"_\w*_bind\d+\([^()]*\)")  # a conjunction's binders, grounded once (solver.compile.body)
 _CMP = re.compile(r"(_V\d+) = @cmp\((lt|eq),(\w+),(\w+)\)")
 _DAYS = re.compile(r"@days_between\((\w+),\s*(\w+)\)")
 _NATIVE = {("lt", False): "<", ("lt", True): ">=", ("eq", False): "=", ("eq", True): "!="}
@@ -27,3 +28,18 @@ def concrete(line: str) -> str:
                 line = line.replace(truth, "", 1).replace(found.group(0), native, 1)
                 break
     return _DAYS.sub(r"(\2-\1)", line)
+
+
+def inlined(lines: list[str]) -> list[str]:
+    """The statements with each binders' atom replaced by the binders it stands for, so that a comparison and its
+    truth stand in one rule again (`concrete`); the universe asks for no comparison, so nothing else reads them."""
+    bodies: dict[str, str] = {}
+    for line in lines:
+        found = _BOUND.match(line)
+        if found is not None and line.startswith(f"{found[0]} :- "):
+            bodies[found[0]] = line[len(found[0]) + 4 : -1]
+    return [
+        _BOUND.sub(lambda m: bodies.get(m[0], m[0]), line)
+        for line in lines
+        if not ((found := _BOUND.match(line)) is not None and found[0] in bodies and line.startswith(f"{found[0]} :- "))
+    ]

@@ -8,7 +8,7 @@ import pytest
 
 from havre.api import load_policy
 from solver.analysis import analysis
-from solver.analysis.concrete import concrete
+from solver.analysis.concrete import concrete, inlined
 from solver.analysis.universe import Universe
 
 ROOT = Path(__file__).resolve().parents[4]
@@ -37,6 +37,23 @@ def test_a_comparison_of_known_values_is_native(line: str, native: str) -> None:
 def test_a_comparison_read_other_than_by_its_truth_is_left_to_python() -> None:
     line = "h(_C,_V2) :- p(_C,X), _V2 = @cmp(lt,X,3), _tv(_C,_V2)."
     assert concrete(line) == line
+
+
+def test_a_conjunction_grounded_once_is_inlined_and_its_comparison_made_native() -> None:
+    lines = [
+        "_aux_bind3(_C,A,_T1,_V2) :- _entity(_C,application,A), _today(_C,_T1), _V2 = @cmp(lt,_T1,737333).",
+        '_cond("R",_C,(A,),midi,0,(A,)) :- _aux_bind3(_C,A,_T1,_V2), not _tv(_C,_V2).',
+    ]
+    assert [concrete(line) for line in inlined(lines)] == [
+        '_cond("R",_C,(A,),midi,0,(A,)) :- _entity(_C,application,A), _today(_C,_T1), _T1 >= 737333.'
+    ]
+
+
+def test_the_shipped_policy_leaves_no_comparison_to_python_in_the_universe() -> None:
+    program = load_policy(ROOT / "policy").program
+    assert "_bind" in program.text and "@cmp" in program.text
+    searched = analysis._searched(program)
+    assert ("_bind" in searched, "@cmp" in searched) == (False, False)
 
 
 @pytest.mark.parametrize("folder", ["tests/fixtures/mini", "tests/fixtures/versions/gap"])
