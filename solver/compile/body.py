@@ -106,10 +106,6 @@ class BranchCompiler:
     def body(self) -> str:
         return ", ".join([*self._binders(), *self.rest])
 
-    def demand_rules(self) -> list[str]:
-        binders = ", ".join(self._binders())
-        return [f"_ask({CASE},{t}) :- {binders}, {t} != 0, {t} != 1." for t in self.asks]
-
     def rules(self, head: str) -> list[str]:
         """The rule concluding `head` from the conjunction, with the demands of its comparisons; when it has
         some, its binders are grounded once, into an atom that the rule and the demands read."""

@@ -111,8 +111,7 @@ def chains(policy: CheckedPolicy, *, starts: bool = False) -> Chains:
                 gives = [v for v in cond_vars(lit) if v in shared] if is_group(lit) else list(cond_vars(lit))
                 bc.compile((lit,), unique([*bound, *gives]) if is_group(lit) else list(bound))
                 bound = unique([*bound, *gives])
-                lines.append(f"_pre({rid},{b},{k},{CASE},{key},{tuple_text(bound)}) :- {bc.body()}.")
-                lines.extend(bc.demand_rules())
+                lines.extend(bc.rules(f"_pre({rid},{b},{k},{CASE},{key},{tuple_text(bound)})"))
                 lines.extend(em.pending)
                 em.pending = []
                 steps.append(Step(lit, tuple(bound)))
