@@ -34,12 +34,11 @@ def inlined(lines: list[str]) -> list[str]:
     """The statements with each binders' atom replaced by the binders it stands for, so that a comparison and its
     truth stand in one rule again (`concrete`); the universe asks for no comparison, so nothing else reads them."""
     bodies: dict[str, str] = {}
+    others: list[str] = []
     for line in lines:
         found = _BOUND.match(line)
         if found is not None and line.startswith(f"{found[0]} :- "):
             bodies[found[0]] = line[len(found[0]) + 4 : -1]
-    return [
-        _BOUND.sub(lambda m: bodies.get(m[0], m[0]), line)
-        for line in lines
-        if not ((found := _BOUND.match(line)) is not None and found[0] in bodies and line.startswith(f"{found[0]} :- "))
-    ]
+        else:
+            others.append(line)
+    return [_BOUND.sub(lambda m: bodies.get(m[0], m[0]), line) for line in others]
