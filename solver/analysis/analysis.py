@@ -259,7 +259,7 @@ def _ground(
 ) -> clingo.Control:
     ctl, messages = new_control(["--heuristic=Domain"])  # see `smallness`: first guesses are small ones
     # Every number and date of the universe is a concrete candidate: no comparison is ever asked for as a free
-    # choice, so the demand rules (`_ask`), which repeat their rule's body, are left out of the grounding.
+    # choice, so the demand rules (`_ask`) are left out of the grounding.
     # Conflicts are searched for with helpers of their own: the rules that report them to a reader are left out.
     texts = [_searched(program), universe_program(policy, universe), smallness(policy), extra, _helpers(policy, scoped)]
     return _grounded(ctl, messages, texts, policy, universe)

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import re
 
-_BOUND = re.compile(r"_\w*_bind\d+\([^()]*\)")  # a conjunction's binders, grounded once (solver.compile.body)
+from solver.compile.body import BOUND
+
 _CMP = re.compile(r"(_V\d+) = @cmp\((lt|eq),(\w+),(\w+)\)")
 _DAYS = re.compile(r"@days_between\((\w+),\s*(\w+)\)")
 _NATIVE = {("lt", False): "<", ("lt", True): ">=", ("eq", False): "=", ("eq", True): "!="}
@@ -36,9 +37,9 @@ def inlined(lines: list[str]) -> list[str]:
     bodies: dict[str, str] = {}
     others: list[str] = []
     for line in lines:
-        found = _BOUND.match(line)
+        found = BOUND.match(line)
         if found is not None and line.startswith(f"{found[0]} :- "):
             bodies[found[0]] = line[len(found[0]) + 4 : -1]
         else:
             others.append(line)
-    return [_BOUND.sub(lambda m: bodies.get(m[0], m[0]), line) for line in others]
+    return [BOUND.sub(lambda m: bodies.get(m[0], m[0]), line) for line in others]

@@ -112,7 +112,7 @@ class BranchCompiler:
         if not self.asks:
             return [f"{head} :- {self.body()}."]
         binders = self._binders()
-        bound = f"{self.em.fresh(self.em.aux_prefix + '_bind')}({','.join(_variables(binders))})"
+        bound = f"{self.em.fresh(self.em.aux_prefix + BIND)}({','.join(_variables(binders))})"
         return [
             f"{bound} :- {', '.join(binders)}.",
             f"{head} :- {', '.join([bound, *self.rest])}.",
@@ -290,6 +290,8 @@ def branches(cond: n.Cond | None) -> list[Branch]:
     return dnf(cond)
 
 
+BIND = "_bind"  # a binders' atom is named `<auxiliary prefix>_bind<N>`
+BOUND = re.compile(rf"_\w*{BIND}\d+\([^()]*\)")  # such an atom, as its rule and its readers write it
 _QUOTED = re.compile(r'"(?:[^"\\]|\\.)*"')
 _AGGREGATE = re.compile(r"\{[^{}]*\}")  # its elements' variables are its own
 _VARIABLE = re.compile(r"(?<![A-Za-z0-9_'])_?[A-Z][A-Za-z0-9_']*")

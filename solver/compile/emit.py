@@ -177,7 +177,7 @@ class Emitter:
                 out.extend(bc.rules(f"_exc({rid},{j},{CASE},{key})"))
             excs.append(f", not _exc({rid},{j},{CASE},K)")
         out.extend(self._flush())
-        if excs or cr.overridden_by or cr.id in self.ranked:
+        if excs or cr.id in self.ranked:  # a rule overridden is the low side of a priority
             out.append(f"_app({rid},{CASE},K,V) :- _cond({rid},{CASE},K,V,_,_){''.join(excs)}.")
             for high in cr.overridden_by:
                 out.append(f"_def({rid},{CASE},K) :- _app({rule_term(high)},{CASE},K,_).")
