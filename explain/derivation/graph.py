@@ -239,8 +239,9 @@ class Graph:
         return value is None or value is True or not isinstance(head.value, n.Name) or head.value.name == value
 
     def _rule_failures(self, cr: CheckedRule, subject: tuple[str, ...], depth: int) -> list[Failure]:
-        applied = self.trace.atoms_from("_app", cr.id, subject)
-        if applied and self.trace.holds("_def", (cr.id, subject)):
+        # Only a rule under a priority can be defeated (its `_app` layer: solver.compile.emit).
+        defeated = bool(cr.overridden_by) and self.trace.holds("_def", (cr.id, subject))
+        if defeated and self.trace.atoms_from("_app", cr.id, subject):
             by = next(
                 (h for h in cr.overridden_by if self.trace.atoms_from("_app", h, subject)),
                 None,
