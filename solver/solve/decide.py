@@ -49,14 +49,18 @@ def decide_many(
     return decisions
 
 
-# Cases grounded together share the grounder's fixed cost (about 40 ms a grounding, whatever it holds), but
-# brave and cautious enumeration walks the models of all of them at once, so that past some number of cases with
-# unknown facts it costs more than it saves: 25 for deciding (generated cases, CPU: 18.6 to 21.4 ms a case against
-# 21.8 to 27.6 in tens; given fifty, 17.0 to 20.4 against 21.9 to 24.0 in one chunk), 10 for the explanation
-# program, which shows about four times the atoms (67.4 to 83.8 ms a case against 85.0 to 90.9 in 25s), and for
-# the tests' runs, which spread tens on the cores.
+# Cases grounded together share the grounder's fixed cost (about 50 ms a grounding, whatever it holds, and more
+# with the why-not chains), but brave and cautious enumeration walks the completions of all of them at once: a
+# chunk's models grow with its unknown inputs, and the cost of each model with them too. So cases are grouped by
+# their unknown inputs (`unknown_inputs`): a chunk takes cases until their unknown inputs would pass its budget,
+# and at most a number of cases. Generated cases, 50 of them, CPU per case: deciding, with about 43 unknown inputs
+# a case, 10.9 ms in chunks of 25 against 13.7 in tens; with about 125, 28.8 ms in tens against 45.1 in 25s. The
+# explanation program, which shows about four times the atoms: 33 to 35 ms in 25s against 43 to 47 in tens; with
+# about 125, 123 ms in fives against 154 in tens. The tests' runs spread tens on the cores (CHUNK).
 CHUNK = 10
 DECIDING_CHUNK = 25
+DECIDING_BUDGET = 1_800  # unknown inputs in a chunk to decide
+EXPLAINING_BUDGET = 1_000  # in a chunk of the explanation program (solver.solve.trace)
 
 
 def _decided(program: AspProgram, policy: CheckedPolicy, cases: Sequence[Case], extra: str = "") -> list[Decision]:
@@ -68,14 +72,14 @@ def _decided(program: AspProgram, policy: CheckedPolicy, cases: Sequence[Case], 
 
 
 # A case that leaves no input unknown has one completion and nothing to enumerate: only grounding's fixed cost
-# (about 40 ms, whatever the chunk holds) is then shared, the more cases the better.
+# is then shared, the more cases the better.
 KNOWN_CHUNK = 50
 
 
 def reference(program: AspProgram, policy: CheckedPolicy, cases: Sequence[Case], extra: str = "") -> list[Decision]:
     """The verdicts of cases grounded with their facts, in chunks: the straightforward path, the tests' oracle."""
     out: list[Decision | None] = [None] * len(cases)
-    for chunk, texts in solved_in_chunks(program, policy, cases, extra, size=DECIDING_CHUNK):
+    for chunk, texts in solved_in_chunks(program, policy, cases, extra, budget=DECIDING_BUDGET):
         indexed = by_case(*texts)
         for i, k in enumerate(chunk):
             out[k] = decode_case(policy, cases[k], indexed[i])
@@ -88,36 +92,52 @@ def solved_in_chunks(
     cases: Sequence[Case],
     extra: str = "",
     show: Iterable[str] = (),
-    size: int = CHUNK,
+    budget: int = EXPLAINING_BUDGET,
+    size: int = DECIDING_CHUNK,
 ) -> Iterator[tuple[list[int], tuple[list[str], list[str]]]]:
     """The cases grounded and solved a chunk at a time (the explanation program's, too: solver.solve.trace):
     each chunk's positions among `cases`, and its brave and cautious atom texts, its cases numbered from 0.
-    `size`: the most cases with unknown facts in a chunk."""
-    for chunk in _chunks(policy, cases, size):
+    Chunked by their unknown inputs (see `chunked`)."""
+    unknown = [unknown_inputs(policy, case, most=budget + 1) for case in cases]
+    for chunk in chunked(unknown, budget, size):
         numbered = [(case_symbol(i), cases[k]) for i, k in enumerate(chunk)]
         yield chunk, consequence_texts(control(program, policy, numbered, extra=extra, show=show))
 
 
-def _chunks(policy: CheckedPolicy, cases: Sequence[Case], size: int) -> list[list[int]]:
-    """The cases' positions, in chunks of KNOWN_CHUNK cases stating every input, and of `size` others: how many
-    cases are best grounded together."""
-    known = [k for k, case in enumerate(cases) if states_every_input(policy, case)]
-    taken = set(known)
-    others = [k for k in range(len(cases)) if k not in taken]
-    return [
-        part[s : s + most] for part, most in ((known, KNOWN_CHUNK), (others, size)) for s in range(0, len(part), most)
-    ]
+def chunked(unknown: Sequence[int], budget: int, size: int) -> list[list[int]]:
+    """The positions of cases with these numbers of unknown inputs, in chunks: those with none by KNOWN_CHUNK,
+    then the others in turn, a chunk taking cases while their unknown inputs stay within `budget` (a case over
+    it alone), `size` at most."""
+    known = [k for k, count in enumerate(unknown) if count == 0]
+    out = [known[s : s + KNOWN_CHUNK] for s in range(0, len(known), KNOWN_CHUNK)]
+    chunk: list[int] = []
+    load = 0
+    for k, count in enumerate(unknown):
+        if count == 0:
+            continue
+        if chunk and (load + count > budget or len(chunk) == size):
+            out.append(chunk)
+            chunk, load = [], 0
+        chunk.append(k)
+        load += count
+    return [*out, chunk] if chunk else out
 
 
 def states_every_input(policy: CheckedPolicy, case: Case) -> bool:
-    """No input of the case's entities is unknown: the `_unknown` rule of solver.compile.emit (`input`) has no
-    instance. Yes/no inputs false by default are known; so are a yes/no relation's pairs of an entity with
-    itself and pairs of a closed list."""
+    """No input of the case's entities is unknown (see `unknown_inputs`)."""
+    return unknown_inputs(policy, case, most=1) == 0
+
+
+def unknown_inputs(policy: CheckedPolicy, case: Case, most: int | None = None) -> int:
+    """How many inputs of the case's entities are unknown (counted up to `most`): the instances of the `_unknown`
+    rule of solver.compile.emit (`input`). Yes/no inputs false by default are known; so are a yes/no relation's
+    pairs of an entity with itself and pairs of a closed list."""
     given = {(f.pred, f.args) for f in case.facts}
     closed = {(c.pred, c.first) for c in case.closed}
     ids: dict[str, list[str]] = {}
     for e in case.entities:
         ids.setdefault(e.type, []).append(e.id)
+    count = 0
     for pred in policy.inputs():
         if pred.default_false:
             continue
@@ -126,8 +146,10 @@ def states_every_input(policy: CheckedPolicy, case: Case) -> bool:
             if relation and (args[0] in args[1:] or (pred.name, args[0]) in closed):
                 continue
             if (pred.name, args) not in given:
-                return False
-    return True
+                count += 1
+                if count == most:
+                    return count
+    return count
 
 
 MISSING_SECONDS = 3.0  # the search for missing facts, per case; see `with_missing`

@@ -10,7 +10,15 @@ import pytest
 from havre.api import Policy, load_policy
 from havre.caseload.generate import Generator
 from solver.solve import decide, run
-from solver.solve.decide import DECIDING_CHUNK, reference, solved_in_chunks, states_every_input
+from solver.solve.decide import (
+    DECIDING_BUDGET,
+    DECIDING_CHUNK,
+    chunked,
+    reference,
+    solved_in_chunks,
+    states_every_input,
+    unknown_inputs,
+)
 from solver.solve.run import case_symbol, control, show_predicate
 from solver.solve.trace import SUPPORT_SHOWS
 from tests.helpers import ROOT
@@ -209,9 +217,18 @@ def test_a_case_states_every_input_exactly_when_its_grounding_has_no_unknown(unk
     cases = [shipped.case(d) for d in Generator(shipped.checked, seed=3, unknown_rate=unknown_rate).cases(12)]
     for case in cases:
         ctl = control(shipped.program, shipped.checked, [(case_symbol(0), case)])
-        unknown = any(True for _ in ctl.symbolic_atoms.by_signature("_unknown", 3))
+        unknown = sum(1 for _ in ctl.symbolic_atoms.by_signature("_unknown", 3))
+        assert unknown_inputs(shipped.checked, case) == unknown, case.id
         assert states_every_input(shipped.checked, case) == (not unknown), case.id
     assert {states_every_input(shipped.checked, c) for c in cases} == {unknown_rate == 0.0}
+
+
+def test_chunks_take_cases_while_their_unknown_inputs_stay_within_the_budget() -> None:
+    # those with none first, fifty to a chunk; a case over the budget alone; the others in turn
+    assert chunked([0, 40, 0, 900, 200, 1500, 30, 0], budget=1000, size=25) == [[0, 2, 7], [1, 3], [4], [5], [6]]
+    assert chunked([10] * 7, budget=1000, size=3) == [[0, 1, 2], [3, 4, 5], [6]]
+    assert chunked([0] * 120, budget=1000, size=25) == [list(range(0, 50)), list(range(50, 100)), list(range(100, 120))]
+    assert chunked([], budget=1000, size=25) == []
 
 
 def test_cases_stating_every_input_and_the_others_keep_their_order(mini: Policy) -> None:
@@ -230,7 +247,8 @@ def test_cases_stating_every_input_and_the_others_keep_their_order(mini: Policy)
 def test_cases_with_unknown_facts_are_decided_in_chunks_of_25_as_each_alone() -> None:
     shipped = load_policy(ROOT / "policy")
     cases = [shipped.case(d) for d in Generator(shipped.checked, seed=5, unknown_rate=0.1).cases(27)]
-    sizes = [len(c) for c, _ in solved_in_chunks(shipped.program, shipped.checked, cases, size=DECIDING_CHUNK)]
+    assert sum(unknown_inputs(shipped.checked, c) for c in cases[:25]) <= DECIDING_BUDGET
+    sizes = [len(c) for c, _ in solved_in_chunks(shipped.program, shipped.checked, cases, budget=DECIDING_BUDGET)]
     assert (DECIDING_CHUNK, sizes) == (25, [25, 2])
     together = reference(shipped.program, shipped.checked, cases)
     assert [d.case_id for d in together] == [c.id for c in cases]

@@ -8,7 +8,7 @@ from havre.api import load_policy
 from havre.caseload.generate import Generator
 from solver.compile.names import Unknown
 from solver.solve import shaped
-from solver.solve.decide import CHUNK, solved_in_chunks
+from solver.solve.decide import solved_in_chunks, unknown_inputs
 from solver.solve.trace import trace_many, traces
 from tests.helpers import ROOT
 
@@ -49,9 +49,17 @@ def test_cases_traced_in_chunks_are_traced_as_one_at_a_time(monkeypatch: pytest.
     docs = list(Generator(policy.checked, seed=7, unknown_rate=0.1).cases(22))
     docs += list(Generator(policy.checked, seed=8, unknown_rate=0.0).cases(3))
     cases = [policy.case(d) for d in docs]
-    # the three stating every input in one chunk, the others in chunks of CHUNK
-    chunks = [len(c) for c, _ in solved_in_chunks(policy.program, policy.checked, cases)]
-    assert chunks == [3, CHUNK, CHUNK, 22 - 2 * CHUNK]
+    # the three stating every input in one chunk, the others by their unknown inputs: 300 at most in a chunk here
+    unknown = [unknown_inputs(policy.checked, case) for case in cases]
+    assert unknown == [31, 43, 24, 23, 115, 19, 41, 41, 90, 43, 22, 28, 50, 82, 30, 13, 47, 62, 84, 17, 47, 40, 0, 0, 0]
+    chunks = [c for c, _ in solved_in_chunks(policy.program, policy.checked, cases, budget=300)]
+    assert chunks == [
+        [22, 23, 24],
+        [0, 1, 2, 3, 4, 5, 6],
+        [7, 8, 9, 10, 11, 12],
+        [13, 14, 15, 16, 17],
+        [18, 19, 20, 21],
+    ]
     monkeypatch.setattr(shaped, "ENABLED", False)  # one at a time: the reference path, each case grounded alone
     explainer = policy.explainer
     together = trace_many(policy.program, explainer.chain_text, policy.checked, cases, missing=False)
