@@ -51,12 +51,11 @@ def decide_many(
 
 # Cases grounded together share the grounder's fixed cost (about 50 ms a grounding, whatever it holds, and more
 # with the why-not chains), but brave and cautious enumeration walks the completions of all of them at once: a
-# chunk's models grow with its unknown inputs, and the cost of each model with them too. So cases are grouped by
-# their unknown inputs (`unknown_inputs`): a chunk takes cases until their unknown inputs would pass its budget,
-# and at most a number of cases. Generated cases, 50 of them, CPU per case: deciding, with about 43 unknown inputs
-# a case, 10.9 ms in chunks of 25 against 13.7 in tens; with about 125, 28.8 ms in tens against 45.1 in 25s. The
-# explanation program, which shows about four times the atoms: 33 to 35 ms in 25s against 43 to 47 in tens; with
-# about 125, 123 ms in fives against 154 in tens. The tests' runs spread tens on the cores (CHUNK).
+# chunk's models grow with its unknown inputs, and so does each model's cost. So a chunk takes cases until their
+# unknown inputs would pass a budget (`chunked`; benchmarks/README.md, "Chunks by unknown inputs"). Generated
+# cases leave about 42 inputs unknown with a tenth of their facts unknown, 133 with two fifths: a chunk to decide
+# then holds 25 (at most) or about 13; one of the explanation program, which shows about four times the atoms,
+# about 24 or 7. The tests' runs spread tens on the cores (CHUNK).
 CHUNK = 10
 DECIDING_CHUNK = 25
 DECIDING_BUDGET = 1_800  # unknown inputs in a chunk to decide
