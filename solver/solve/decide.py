@@ -91,7 +91,8 @@ def solved_in_chunks(
     cases: Sequence[Case],
     extra: str = "",
     show: Iterable[str] = (),
-    budget: int = EXPLAINING_BUDGET,
+    *,
+    budget: int,
     size: int = DECIDING_CHUNK,
 ) -> Iterator[tuple[list[int], tuple[list[str], list[str]]]]:
     """The cases grounded and solved a chunk at a time (the explanation program's, too: solver.solve.trace):

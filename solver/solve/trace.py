@@ -23,7 +23,7 @@ from solver.compile.names import Unknown
 from solver.compile.terms import Fn, Term
 from solver.solve import shaped
 from solver.solve.answer import Decision
-from solver.solve.decide import decided_soon, solved_in_chunks, with_missing
+from solver.solve.decide import EXPLAINING_BUDGET, decided_soon, solved_in_chunks, with_missing
 from solver.solve.missing import finder_soon
 from solver.solve.readout import by_case, decode_case
 from solver.solve.run import show_predicate
@@ -309,7 +309,7 @@ def _traced(
     if texts is not None:
         return _read_back(policy, cases, texts, settled)
     out: list[tuple[Trace, Decision] | None] = [None] * len(cases)
-    for chunk, solved in solved_in_chunks(program, policy, cases, extra, shows):
+    for chunk, solved in solved_in_chunks(program, policy, cases, extra, shows, budget=EXPLAINING_BUDGET):
         for k, found in zip(chunk, _read_back(policy, [cases[k] for k in chunk], solved), strict=True):
             out[k] = found
     return [found for found in out if found is not None]

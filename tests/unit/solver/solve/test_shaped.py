@@ -487,7 +487,7 @@ def test_one_enumeration_gives_the_brave_and_cautious_consequences_of_two(tmp_pa
     stated = p.case(path)  # every fact stated: one model, nothing enumerated
     found = {}
     for case in (open_, stated, open_):  # the stated case after the negations are made, then the open one again
-        [(_, expected)] = list(decide.solved_in_chunks(p.program, p.checked, [case]))
+        [(_, expected)] = list(decide.solved_in_chunks(p.program, p.checked, [case], budget=decide.DECIDING_BUDGET))
         texts = shaped.solve_shaped(p.program, p.checked, case)
         assert texts is not None
         assert (sorted(texts[0]), sorted(texts[1])) == (sorted(expected[0]), sorted(expected[1])), case.id
