@@ -241,7 +241,8 @@ class Shape:
         """What a case of this shape sets: its values, the assumptions of every copy, its unknown facts."""
         pooled = pooled_ids(self.policy, case)
         try:
-            parts = [self._assumptions(case, pooled, inputs) for inputs in self.inputs]
+            outcomes: dict[int, bool | None] = {}  # by the comparison's `_true`: the copies share it
+            parts = [self._assumptions(case, pooled, inputs, outcomes) for inputs in self.inputs]
         except KeyError:  # a fact outside the grounded domain (a relation of an entity with itself)
             raise Fallback from None
         known = parts[0][0]
@@ -310,8 +311,10 @@ class Shape:
         return self._negated
 
     def _assumptions(
-        self, case: Case, pooled: dict[str, str], inputs: _Inputs
+        self, case: Case, pooled: dict[str, str], inputs: _Inputs, outcomes: dict[int, bool | None]
     ) -> tuple[dict[Key, int], list[int], bool, list[tuple[str, tuple[str, ...]]]]:
+        """One copy's assumptions; `outcomes` keeps each comparison's answer for the case, which every copy
+        of it asks alike."""
         known: dict[Key, int] = {("_today", ()): calendar.to_day(case.assessment_date)}
         out: list[int] = []
         stated: set[tuple[str, tuple[str, ...]]] = set()
@@ -342,10 +345,13 @@ class Shape:
         out += [literal if key in closed else -literal for key, literal in inputs.closed.items()]
         open_: list[tuple[Comparison, int]] = []
         for check, true, tv in inputs.comparisons:
-            try:
-                holds = check.holds(known)
-            except Fault:
-                raise Fallback from None
+            if true in outcomes:
+                holds = outcomes[true]
+            else:
+                try:
+                    holds = outcomes[true] = check.holds(known)
+                except Fault:
+                    raise Fallback from None
             if holds is None:
                 out.append(-true)
                 free = True
