@@ -6,9 +6,9 @@ dates go through `@cmp`, whose unknown outcomes become free choices
 (`_tv`), asked for by a demand rule (`_ask`) built from the binders.
 
 A conjunction with comparisons is grounded once, into an atom holding its
-binders' values (`rules`); its rule and each demand read that atom. Each
-demand used to ground the binders again, calling Python once more for each
-comparison: a fifth of the grounding of cases whose facts are all known.
+binders' values (`rules`); its rule and each demand read that atom, so that
+the grounder neither joins the binders again for a demand nor calls Python
+again for its comparison.
 """
 
 from __future__ import annotations
