@@ -18,7 +18,8 @@ MINI = ROOT / "tests/fixtures/mini"
 def test_the_smoke_run_prints_every_row(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     case = tmp_path / "case.json"
     case.write_text(json.dumps(Generator(load(MINI), seed=1).case(0)), encoding="utf-8")
-    assert main(["--smoke", "--policy", str(MINI), "--case", str(case), "--also-cold", "--what-if", str(case)]) == 0
+    options = ["--case", str(case), "--also-cold", "--also-warm", "--what-if", str(case)]
+    assert main(["--smoke", "--policy", str(MINI), *options]) == 0
     table = capsys.readouterr().out
     for row in (
         "reading a case: a JSON line checked and made a Case",
