@@ -674,7 +674,9 @@ def main(argv: list[str] | None = None) -> int:
     size.add_argument("--smoke", dest="mode", action="store_const", const="smoke", help="a few cases")
     parser.add_argument("--policy", type=Path, default=ROOT / "policy")
     parser.add_argument("--case", type=Path, default=AMINA, help="the case of the warm and cold rows")
-    parser.add_argument("--also-cold", type=Path, nargs="*", default=[COMPLETE], help="more cases for the cold rows")
+    parser.add_argument(
+        "--also-cold", type=Path, nargs="*", default=[COMPLETE], help="more cases for the cold and warm rows"
+    )
     parser.add_argument("--also-warm", type=Path, nargs="*", default=[SLOWEST], help="more cases for the warm rows")
     parser.add_argument("--what-if", type=Path, default=FAMILY, help="the case of the what-if row")
     parser.add_argument("--workers", type=int, default=2, help="processes of the caseload and serve rows")
