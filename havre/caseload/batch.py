@@ -1,8 +1,9 @@
 """Deciding a caseload: a stream of case documents in, one JSON record per case out, in input order.
 
 The input is read lazily and cut into chunks of `chunk_size` cases; the cases
-of a chunk that parse are grounded together (`solver.solve.decide.decide_many`), the
-others become error records. Chunks run in this process, in a pool of local
+of a chunk that parse are decided in one call (`solver.solve.decide.decide_many`, which
+grounds them together in groups sized by what they leave unknown), the others become
+error records. Chunks run in this process, in a pool of local
 processes, or on a Dask cluster; their results are written in input order.
 
 The output is first written to `OUT.partial`, one whole chunk at a time (one

@@ -38,7 +38,8 @@ BATCH_HELP = "\n\n".join(
     (
         "Decide every case of a caseload: one JSON record per case, in input order.",
         "CASES is a JSON Lines file (one case document per line) or a folder of .yaml/.yml/.json case files"
-        " (sorted by name). Cases are read as they are needed and decided in chunks grounded together.",
+        " (sorted by name). Cases are read as they are needed and decided a chunk at a time; a chunk's cases"
+        " are grounded together in groups sized by what they leave unknown.",
         "Each record is the decision, as `havre decide --format json` prints it, with `index`: the case's"
         ' position in the input, from 0. A case that cannot be read is {"index", "case", "error": {"origin",'
         ' "path", "message"}} and the others go on.',
@@ -58,7 +59,10 @@ def batch(
         int, typer.Option("--workers", "-w", min=1, max=64, help="Local processes deciding chunks.")
     ] = 1,
     chunk_size: Annotated[
-        int | None, typer.Option("--chunk-size", "-k", min=1, max=10_000, help="Cases grounded together (default: 25).")
+        int | None,
+        typer.Option(
+            "--chunk-size", "-k", min=1, max=10_000, help="Cases decided and written at a time (default: 25)."
+        ),
     ] = None,
     missing: Annotated[
         bool, typer.Option("--missing/--no-missing", help="Search the missing facts of undetermined verdicts.")
