@@ -1,4 +1,4 @@
-"""A solve that reads only its last model: assumptions handed to clasp in one piece, no call back per model.
+"""Solves that hand their assumptions to clasp in one piece and register no call back per model.
 
 clingo's `Control.solve` copies its assumptions into clasp's array one at a time in Python, checking each for
 a symbol: about 0.2 µs a literal. A shape's solves assume every fact of the case (solver.solve.shaped), over a
@@ -8,17 +8,18 @@ from the list of literals in one call of cffi.
 `Control.solve` also registers a handler that clasp calls, under Python's lock, for every model: a brave or
 cautious solve finds hundreds. Alone that is cheap; with another thread holding the lock (an explanation's
 missing-facts search, a server's other requests) each model waits for it. Here no handler is registered: the
-last model is read once the solve is over, and clasp runs without the lock throughout.
+last model is read once the solve is over, and clasp runs without the lock throughout. A caller that needs
+every model asks for them one at a time (`models`): clasp runs without the lock between them.
 
 And a model's shown atoms can be read as their ids alone (`shown_ids`), without a Python object for each.
 
-All three use clingo's own bindings below its public API, so what they need is looked up once, for the clingo
+All of this uses clingo's own bindings below its public API, so what they need is looked up once, for the clingo
 versions whose bindings this was written against (5.8); with another, the public calls do the same work.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import clingo
 from clingo import control as _control
@@ -43,6 +44,27 @@ def solve(
     """`ctl.solve(assumptions=assumptions, on_last=on_last)`: the literals handed over at once, no handler."""
     if not ENABLED:
         return ctl.solve(assumptions=assumptions, on_last=on_last)
+    with _handle(ctl, assumptions, 0) as handle:
+        result = handle.get()
+        if on_last is not None:
+            model = handle.last()
+            if model is not None:
+                on_last(model)
+        return result
+
+
+def models(ctl: clingo.Control, assumptions: list[int]) -> Iterator[clingo.Model]:
+    """`ctl.solve(assumptions=assumptions, yield_=True)`: each model read in turn, the literals handed over at
+    once. A model is valid until the next is asked for."""
+    if not ENABLED:
+        with ctl.solve(assumptions=assumptions, yield_=True) as handle:
+            yield from handle
+        return
+    with _handle(ctl, assumptions, _lib.clingo_solve_mode_yield) as handle:
+        yield from handle
+
+
+def _handle(ctl: clingo.Control, assumptions: list[int], mode: int) -> _solving.SolveHandle:
     ctl._error.clear()
     data = _Data(_Handler(None, None, None, None), ctl._error)  # where a failing call's error is read from
     literals = _ffi.new("clingo_literal_t[]", assumptions) if assumptions else _ffi.NULL
@@ -50,20 +72,14 @@ def solve(
         "clingo_solve_handle_t*",
         _SOLVE,
         ctl._rep,
-        0,
+        mode,
         literals,
         len(assumptions),
         _ffi.NULL,  # no event handler: nothing is called back while clasp solves
         _ffi.NULL,
         handler=data,
     )
-    with _solving.SolveHandle(rep, data) as handle:
-        result = handle.get()
-        if on_last is not None:
-            model = handle.last()
-            if model is not None:
-                on_last(model)
-        return result
+    return _solving.SolveHandle(rep, data)
 
 
 def shown_ids(model: clingo.Model) -> list[int]:

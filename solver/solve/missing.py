@@ -5,11 +5,18 @@ S agree on the verdict. We look for such sets with clingo alone, as an
 implicit hitting-set search:
 
 - the case is grounded twice (copies 0 and 1) with the facts in S tied
-  between the copies; an optimising solve finds two completions that differ
-  on the verdict with as few differing unknown facts as possible;
-- those differing facts form a set that every deciding S must hit; a second
-  small optimisation proposes every smallest S hitting all sets found so far;
+  between the copies; an optimising solve finds pairs of completions that
+  differ on the verdict with as few differing unknown facts as possible;
+- each pair's differing facts form a set that every deciding S must hit; a
+  second small optimisation proposes every smallest S hitting all sets found
+  so far;
 - a proposal with no counterexample decides the verdict.
+
+One solve reports every such set of the fewest facts (up to CORES), not just
+one: a verdict that needs six findings, each able to change it alone, takes
+two solves in place of seven. Which sets a solve reports changes how many
+solves the search makes, never its answer: the answer is every smallest
+proposal that no pair refutes.
 """
 
 from __future__ import annotations
@@ -38,6 +45,9 @@ from solver.solve.shaped import Fallback, Shape
 
 MAX_ROUNDS = 40
 MAX_SETS = 6
+CORES = 16  # the sets of fewest differing facts one solve reports at most
+# Those sets are told apart by the facts they differ on alone (#project), not by the rest of each completion.
+PROJECTED = ("--project=project",)
 PART_SHARE = 0.5  # a verdict's part of the policy is searched on its own grounding when it is at most this share
 
 
@@ -74,6 +84,7 @@ def _meta_text(policy: CheckedPolicy) -> str:
         ":- not _odiff.",
         "#minimize { 1,U : _dU(U) }.",
         "#show _dU/1.",
+        "#project _dU/1.",
     ]
     for pred in policy.verdicts():
         xs = ",".join(f"X{i}" for i in range(len(pred.params)))
@@ -100,7 +111,7 @@ SHAPED_META = "#external _inS((_today,())).\n"
 def _shape_of(policy: CheckedPolicy) -> shaped.Grounding:
     """What the search asks of solver.solve.shaped: its rules, its own #show, two copies of the case, and what
     each verdict can read (solver.solve.cones); kept with the parts for a part of the policy."""
-    return shaped.Grounding(_meta(policy) + SHAPED_META, None, 2, True, bool(policy.part_of))
+    return shaped.Grounding(_meta(policy) + SHAPED_META, None, 2, True, bool(policy.part_of), arguments=PROJECTED)
 
 
 @dataclass(frozen=True)
@@ -123,7 +134,8 @@ class _SearchAtoms:
 
 def _configured(ctl: Control) -> _SearchAtoms:
     """The search's atoms of a grounding, which is set up for the search's solves."""
-    ctl.configuration.solve.opt_mode = "opt"  # type: ignore[union-attr]
+    ctl.configuration.solve.opt_mode = "optN"  # type: ignore[union-attr]
+    ctl.configuration.solve.models = CORES  # type: ignore[union-attr]
     # The search makes many short solves on one grounding: with this heuristic in place of clasp's default,
     # each took a fifth less time for amina-selected.yaml.
     ctl.configuration.solver.heuristic = "Vmtf"  # type: ignore[union-attr]
@@ -148,7 +160,9 @@ class MissingFinder:
         except Fallback:
             pass
         # Only `_dU` is shown (the meta program's own #show): models stay small.
-        self.ctl = control(program, policy, [(Number(0), case), (Number(1), case)], extra=_meta(policy), show=None)
+        self.ctl = control(
+            program, policy, [(Number(0), case), (Number(1), case)], extra=_meta(policy), show=None, arguments=PROJECTED
+        )
         self._numbered()
 
     @staticmethod
@@ -236,15 +250,15 @@ class MissingFinder:
         found: list[frozenset[int]] = []
         for _ in range(MAX_ROUNDS):
             proposals = _smallest_hitting_sets(relevant, found)
-            fresh = []
+            fresh: list[frozenset[int]] = []
             for s in proposals:
                 if s == every:  # every fact tied: the two copies are one case, and decide alike
                     continue
-                c = self._counterexample(s | tied, aim)
+                if any(not (s & c) for c in fresh):  # refuted already by a pair found this round
+                    continue
+                fresh += self._counterexamples(s | tied, aim)
                 if deadline is not None and time.monotonic() > deadline:
                     return None  # a solve cut short proves nothing
-                if c is not None:
-                    fresh.append(c)
             if not fresh:
                 return tuple(sorted(tuple(sorted(self.fact_of[i] for i in s)) for s in proposals)[:MAX_SETS])
             found.extend(fresh)
@@ -283,21 +297,20 @@ class MissingFinder:
         with self.switch:
             self.solving.ctl.interrupt()
 
-    def _counterexample(self, chosen: frozenset[int], aim: list[int]) -> frozenset[int] | None:
-        """The unknown facts two completions differ on, as few as possible, when they differ on the verdict.
+    def _counterexamples(self, chosen: frozenset[int], aim: list[int]) -> list[frozenset[int]]:
+        """The unknown facts two completions differ on, as few as possible, when they differ on the verdict: every
+        such set (up to CORES), or none when no two completions differ on it.
 
-        A solve still running at the deadline is interrupted (see `stop_at`): its best model so far is taken,
-        and the caller, past the deadline, ends the search."""
+        A solve still running at the deadline is interrupted (see `stop_at`): what it found is taken, and the
+        caller, past the deadline, ends the search."""
         assumptions = self.base + aim + [literal if i in chosen else -literal for i, literal in enumerate(self.in_s)]
-        last: list[frozenset[int]] = []
-        assumed.solve(
-            self.ctl,
-            assumptions,
-            on_last=lambda model: last.append(
-                frozenset(self.number[str(s)[4:-1]] for s in model.symbols(shown=True))  # _dU(U)
-            ),
-        )
-        return last[0] if last else None
+        smallest: list[frozenset[int]] = []
+        last: frozenset[int] | None = None
+        for model in assumed.models(self.ctl, assumptions):
+            last = frozenset(self.number[str(s)[4:-1]] for s in model.symbols(shown=True))  # _dU(U)
+            if model.optimality_proven:
+                smallest.append(last)
+        return smallest or ([] if last is None else [last])
 
     @contextmanager
     def stop_at(self, deadline: float) -> Iterator[None]:

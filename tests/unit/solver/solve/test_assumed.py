@@ -100,3 +100,30 @@ def test_a_models_shown_atoms_read_by_their_ids(quick: bool, monkeypatch: pytest
     [(ids, texts)] = found
     assert [str(clingo.Symbol(i)) for i in ids] == texts == ["a(1)", "a(2)", 'b("x",(1,2))', "7"]
     assert ids[:2] == [clingo.Function("a", [clingo.Number(n)])._rep for n in (1, 2)]
+
+
+def optima(assumptions: list[str]) -> list[list[str]]:
+    """Every optimum of a program under `assumptions`, told apart by its `a` atoms alone, read one at a time."""
+    ctl = clingo.Control(["--warn=none", "--project=project"])
+    ctl.add("base", [], "#external e(1..3). { a(1..3) }. { other(1..2) }. :- not a(_). :- a(X), not e(X).")
+    ctl.add("base", [], "#minimize { 1,X : a(X) }. #project a/1. #show a/1.")
+    ctl.ground([("base", [])])
+    ctl.configuration.solve.opt_mode = "optN"  # type: ignore[union-attr]
+    ctl.configuration.solve.models = 0  # type: ignore[union-attr]
+    for atom in ctl.symbolic_atoms.by_signature("e", 1):
+        ctl.assign_external(atom.literal, None)
+    literal = {str(a.symbol): a.literal for a in ctl.symbolic_atoms}
+    chosen = [-literal[text[1:]] if text.startswith("-") else literal[text] for text in assumptions]
+    return sorted(
+        sorted(str(s) for s in model.symbols(shown=True))
+        for model in assumed.models(ctl, chosen)
+        if model.optimality_proven
+    )
+
+
+@pytest.mark.parametrize("quick", [True, False])
+def test_every_optimum_read_one_at_a_time(quick: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(assumed, "ENABLED", quick and assumed.AVAILABLE)
+    assert optima(["e(1)", "-e(2)", "e(3)"]) == [["a(1)"], ["a(3)"]]
+    assert optima(["e(1)", "e(2)", "e(3)", "-a(2)"]) == [["a(1)"], ["a(3)"]]
+    assert optima(["-e(1)", "-e(2)", "-e(3)"]) == []

@@ -27,13 +27,13 @@ def at_first_sight(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 def solves(monkeypatch: pytest.MonkeyPatch) -> list[frozenset[int]]:
     """The tied sets the search solves for, in order."""
     asked: list[frozenset[int]] = []
-    counterexample = missing.MissingFinder._counterexample
+    counterexamples = missing.MissingFinder._counterexamples
 
-    def counted(self: missing.MissingFinder, chosen: frozenset[int], aim: list[int]) -> frozenset[int] | None:
+    def counted(self: missing.MissingFinder, chosen: frozenset[int], aim: list[int]) -> list[frozenset[int]]:
         asked.append(chosen)
-        return counterexample(self, chosen, aim)
+        return counterexamples(self, chosen, aim)
 
-    monkeypatch.setattr(missing.MissingFinder, "_counterexample", counted)
+    monkeypatch.setattr(missing.MissingFinder, "_counterexamples", counted)
     return asked
 
 
@@ -89,5 +89,22 @@ def test_a_set_of_every_fact_read_is_not_solved_for(
     case = mini.case(family(persons__amina__distress=None, documents__passport__supplied=None))
     finder = missing.MissingFinder(mini.program, mini.checked, case)
     assert finder.find("decision", ("app1",)) == (("distress(amina)", "supplied(passport)"),)
-    # Neither fact tied, then one: each time two completions differ; with both tied none can, unsolved.
-    assert len(solves) == 2 and solves[0] < solves[1] and len(solves[1] - solves[0]) == 1
+    # With neither fact tied, one solve finds completions differing on either alone; both tied, none can differ,
+    # which is not solved for.
+    assert len(solves) == 1
+
+
+def test_one_solve_reports_every_smallest_difference(mini: Policy) -> None:
+    case = mini.case(family(persons__amina__distress=None, documents__passport__supplied=None))
+    finder = missing.MissingFinder(mini.program, mini.checked, case)
+    target = f'_target(decision,("{finder.pooled.get("app1", "app1")}",))'
+    aim = [literal if t == target else -literal for t, literal in finder.targets.items()]
+    assert target in finder.targets
+    unknown = {fact: i for i, fact in enumerate(finder.fact_of)}
+    tied = frozenset(i for fact, i in unknown.items() if fact not in ("distress(amina)", "supplied(passport)"))
+    found = finder._counterexamples(tied, aim)
+    assert sorted(found, key=sorted) == [
+        frozenset({unknown["distress(amina)"]}),
+        frozenset({unknown["supplied(passport)"]}),
+    ]
+    assert finder._counterexamples(frozenset(unknown.values()), aim) == []
