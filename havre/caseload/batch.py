@@ -166,7 +166,8 @@ class ChunkResult:
 
 @fewer_collections()
 def decide_chunk(policy: Policy, chunk: Sequence[Item], options: Options) -> ChunkResult:
-    """Parse every case of the chunk, then decide those that parsed, grounded together."""
+    """Parse every case of the chunk, then decide those that parsed in one call, which grounds them in groups sized
+    by what they leave unknown (solver.solve.decide.chunked)."""
     records: dict[int, dict[str, Any]] = {}
     parsed: list[tuple[Item, Case]] = []
     for item in chunk:

@@ -94,7 +94,8 @@ def changes(names: Sequence[str], before: Decision, after: Decision) -> tuple[Ch
 
 
 def compare_chunk(versions: Versions, chunk: Sequence[b.Item], options: b.Options = OPTIONS) -> list[CaseDiff]:
-    """Each case of the chunk decided under both versions (each version's cases grounded together)."""
+    """Each case of the chunk decided under both versions, each version's cases in one call (grounded in groups
+    sized by what they leave unknown: solver.solve.decide.chunked)."""
     documents: dict[int, object] = {}
     errors: dict[int, list[tuple[str, str]]] = {item.index: [] for item in chunk}
     for item in chunk:

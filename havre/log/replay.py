@@ -54,7 +54,8 @@ class Replayer:
         return self.replay_many([record_id])[0]
 
     def replay_many(self, record_ids: Sequence[int], chunk: int = 25) -> list[Replayed]:
-        """Each record decided again, in the given order; records of one policy are grounded together."""
+        """Each record decided again, in the given order; records of one policy are decided in one call, which grounds
+        them in groups sized by what they leave unknown (solver.solve.decide.chunked)."""
         records = []
         for record_id in record_ids:
             record = self.log.get(record_id)

@@ -43,7 +43,7 @@ class Ask:
 
 
 def decide_batch(policy: Policy, asks: Sequence[Ask]) -> list[Outcome]:
-    """Each ask's view and decision, as `havre decide` shows them: grounded together, but for the cases of a shape
+    """Each ask's view and decision, as `havre decide` shows them: decided in one call, but for the cases of a shape
     better decided one at a time (solver.solve.shaped.best_alone); a batch that fails is decided case by case,
     so that one case's fault stays its own. Asks queue up into a batch only while every worker is busy: none of
     them then takes a second core (solver.solve.decide.on_one_core)."""

@@ -24,5 +24,5 @@ class Settings:
     log: DecisionLog | None = None  # the log already opened at `db` (with `mask`), else the server opens it
     mask: tuple[str, ...] = DEFAULT_MASKED
     max_body: int = MAX_BODY
-    batch: int = 25  # decisions grounded together when requests arrive at once
+    batch: int = 25  # decisions made in one call when requests arrive at once
     workers: int = 1  # processes deciding batches; above 1, each holds a copy of the policy
