@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import clingo
 import pytest
 
@@ -127,3 +129,18 @@ def test_every_optimum_read_one_at_a_time(quick: bool, monkeypatch: pytest.Monke
     assert optima(["e(1)", "-e(2)", "e(3)"]) == [["a(1)"], ["a(3)"]]
     assert optima(["e(1)", "e(2)", "e(3)", "-a(2)"]) == [["a(1)"], ["a(3)"]]
     assert optima(["-e(1)", "-e(2)", "-e(3)"]) == []
+
+
+@pytest.mark.parametrize("quick", [True, False])
+def test_an_enumeration_interrupted_from_another_thread_ends(quick: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(assumed, "ENABLED", quick and assumed.AVAILABLE)
+    ctl = clingo.Control(["--warn=none"])
+    ctl.add("base", [], "{ a(1..40) }.")
+    ctl.ground([("base", [])])
+    ctl.configuration.solve.models = 0  # type: ignore[union-attr]
+    timer = threading.Timer(0.05, ctl.interrupt)
+    timer.start()
+    read = sum(1 for _ in assumed.models(ctl, []))
+    assert 0 < read < 2**40
+    ctl.configuration.solve.models = 3  # type: ignore[union-attr]
+    assert sum(1 for _ in assumed.models(ctl, [])) == 3  # the control solves again
