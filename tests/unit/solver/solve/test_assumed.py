@@ -91,12 +91,22 @@ def test_the_brave_consequences_of_a_program_with_several_answers() -> None:
     assert consequences("cautious", ["e(1)", "e(2)", "-e(3)"]) == ["e(1)", "e(2)"]
 
 
-@pytest.mark.parametrize("quick", [True, False])
-def test_a_models_shown_atoms_read_by_their_ids(quick: bool, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(assumed, "ENABLED", quick and assumed.AVAILABLE)
-    ctl = clingo.Control(["--warn=none"])
-    ctl.add("base", [], 'a(1). a(2). b("x",(1,2)) :- a(1). c :- a(3). #show b/2. #show a/1. #show 7.')
+@pytest.fixture(params=[True, False], ids=["quick", "public"])
+def either_way(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The test runs with the quick path (where clingo's bindings allow it) and with clingo's public calls."""
+    monkeypatch.setattr(assumed, "ENABLED", request.param and assumed.AVAILABLE)
+
+
+def grounded(program: str, *arguments: str) -> clingo.Control:
+    ctl = clingo.Control(["--warn=none", *arguments])
+    ctl.add("base", [], program)
     ctl.ground([("base", [])])
+    return ctl
+
+
+@pytest.mark.usefixtures("either_way")
+def test_a_models_shown_atoms_read_by_their_ids() -> None:
+    ctl = grounded('a(1). a(2). b("x",(1,2)) :- a(1). c :- a(3). #show b/2. #show a/1. #show 7.')
     found: list[tuple[list[int], list[str]]] = []
     assumed.solve(ctl, [], lambda m: found.append((assumed.shown_ids(m), [str(s) for s in m.symbols(shown=True)])))
     [(ids, texts)] = found
@@ -106,10 +116,11 @@ def test_a_models_shown_atoms_read_by_their_ids(quick: bool, monkeypatch: pytest
 
 def optima(assumptions: list[str]) -> list[list[str]]:
     """Every optimum of a program under `assumptions`, told apart by its `a` atoms alone, read one at a time."""
-    ctl = clingo.Control(["--warn=none", "--project=project"])
-    ctl.add("base", [], "#external e(1..3). { a(1..3) }. { other(1..2) }. :- not a(_). :- a(X), not e(X).")
-    ctl.add("base", [], "#minimize { 1,X : a(X) }. #project a/1. #show a/1.")
-    ctl.ground([("base", [])])
+    ctl = grounded(
+        "#external e(1..3). { a(1..3) }. { other(1..2) }. :- not a(_). :- a(X), not e(X)."
+        " #minimize { 1,X : a(X) }. #project a/1. #show a/1.",
+        "--project=project",
+    )
     ctl.configuration.solve.opt_mode = "optN"  # type: ignore[union-attr]
     ctl.configuration.solve.models = 0  # type: ignore[union-attr]
     for atom in ctl.symbolic_atoms.by_signature("e", 1):
@@ -123,20 +134,16 @@ def optima(assumptions: list[str]) -> list[list[str]]:
     )
 
 
-@pytest.mark.parametrize("quick", [True, False])
-def test_every_optimum_read_one_at_a_time(quick: bool, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(assumed, "ENABLED", quick and assumed.AVAILABLE)
+@pytest.mark.usefixtures("either_way")
+def test_every_optimum_read_one_at_a_time() -> None:
     assert optima(["e(1)", "-e(2)", "e(3)"]) == [["a(1)"], ["a(3)"]]
     assert optima(["e(1)", "e(2)", "e(3)", "-a(2)"]) == [["a(1)"], ["a(3)"]]
     assert optima(["-e(1)", "-e(2)", "-e(3)"]) == []
 
 
-@pytest.mark.parametrize("quick", [True, False])
-def test_an_enumeration_interrupted_from_another_thread_ends(quick: bool, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(assumed, "ENABLED", quick and assumed.AVAILABLE)
-    ctl = clingo.Control(["--warn=none"])
-    ctl.add("base", [], "{ a(1..40) }.")
-    ctl.ground([("base", [])])
+@pytest.mark.usefixtures("either_way")
+def test_an_enumeration_interrupted_from_another_thread_ends() -> None:
+    ctl = grounded("{ a(1..40) }.")
     ctl.configuration.solve.models = 0  # type: ignore[union-attr]
     timer = threading.Timer(0.05, ctl.interrupt)
     timer.start()
