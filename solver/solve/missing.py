@@ -46,8 +46,6 @@ from solver.solve.shaped import Fallback, Shape
 MAX_ROUNDS = 40
 MAX_SETS = 6
 CORES = 16  # the sets of fewest differing facts one solve reports at most
-# Those sets are told apart by the facts they differ on alone (#project), not by the rest of each completion.
-PROJECTED = ("--project=project",)
 PART_SHARE = 0.5  # a verdict's part of the policy is searched on its own grounding when it is at most this share
 
 
@@ -111,7 +109,7 @@ SHAPED_META = "#external _inS((_today,())).\n"
 def _shape_of(policy: CheckedPolicy) -> shaped.Grounding:
     """What the search asks of solver.solve.shaped: its rules, its own #show, two copies of the case, and what
     each verdict can read (solver.solve.cones); kept with the parts for a part of the policy."""
-    return shaped.Grounding(_meta(policy) + SHAPED_META, None, 2, True, bool(policy.part_of), arguments=PROJECTED)
+    return shaped.Grounding(_meta(policy) + SHAPED_META, None, 2, True, bool(policy.part_of))
 
 
 @dataclass(frozen=True)
@@ -136,6 +134,9 @@ def _configured(ctl: Control) -> _SearchAtoms:
     """The search's atoms of a grounding, which is set up for the search's solves."""
     ctl.configuration.solve.opt_mode = "optN"  # type: ignore[union-attr]
     ctl.configuration.solve.models = CORES  # type: ignore[union-attr]
+    # Optima told apart by the facts they differ on alone (`#project _dU/1.`), not by the rest of each
+    # completion. Projected on the shown atoms instead (`show`), clasp reported one optimum a solve here.
+    ctl.configuration.solve.project = "project"  # type: ignore[union-attr]
     # The search makes many short solves on one grounding: with this heuristic in place of clasp's default,
     # each took a fifth less time for amina-selected.yaml.
     ctl.configuration.solver.heuristic = "Vmtf"  # type: ignore[union-attr]
@@ -160,9 +161,7 @@ class MissingFinder:
         except Fallback:
             pass
         # Only `_dU` is shown (the meta program's own #show): models stay small.
-        self.ctl = control(
-            program, policy, [(Number(0), case), (Number(1), case)], extra=_meta(policy), show=None, arguments=PROJECTED
-        )
+        self.ctl = control(program, policy, [(Number(0), case), (Number(1), case)], extra=_meta(policy), show=None)
         self._numbered()
 
     @staticmethod

@@ -177,9 +177,8 @@ def control(
     cases: Sequence[tuple[Symbol, Case]],
     extra: str = "",
     show: Iterable[str] | None = (),
-    arguments: Sequence[str] = (),
 ) -> clingo.Control:
-    ctl, messages = new_control([*CHUNK_ARGUMENTS, *arguments])
+    ctl, messages = new_control(CHUNK_ARGUMENTS)
     shows = "" if show is None else show_directives(policy, show)  # None: every atom is shown
     try:
         add_program(ctl, (program.text, shows + "\n" + extra))

@@ -92,7 +92,6 @@ class Grounding:
     cones: bool = False
     part: bool = False  # the grounding of a verdict's part of the policy (solver.solve.missing): kept apart
     negations: bool = False  # brave and cautious consequences from one enumeration (Shape.negated)
-    arguments: tuple[str, ...] = ()  # clingo's options for the grounding's solves
 
 
 # Deciding enumerates once for both consequences: the shown atoms' negations cost a shape of the shipped examples
@@ -161,7 +160,7 @@ class Shape:
         self.policy = policy
         self.copies = copies
         self.lock = threading.Lock()
-        ctl, messages = new_control(list(of.arguments))  # not CHUNK_ARGUMENTS: see there
+        ctl, messages = new_control([])  # not CHUNK_ARGUMENTS: see there
         recorder = Recorder() if of.cones else None
         if recorder is not None:
             ctl.register_observer(recorder)
