@@ -47,8 +47,8 @@ from solver.solve.run import add_case, case_symbol, show_directives, statements
 ROOT = Path(__file__).resolve().parent.parent
 AMINA = ROOT / "policy/examples/amina-selected.yaml"  # 100 of its 152 verdicts undetermined: missing facts searched
 COMPLETE = ROOT / "policy/examples/mateo-federal-hc.yaml"  # every verdict decided
-# The shipped example whose missing-facts search solves the most: each fact of a verdict's smallest sets is found
-# by a solve of its own (benchmarks/README.md, "One fact a solve").
+# The shipped example whose missing-facts search solved the most, one solve for each finding its verdicts rest on
+# (benchmarks/README.md, "Every smallest difference in one solve").
 SLOWEST = ROOT / "policy/examples/grace-services.yaml"
 FAMILY = ROOT / "policy/examples/leila-family-selection.yaml"  # seven people: what would change each verdict
 SMALL = ROOT / "benchmarks/small"  # about twenty rules: the fixed overheads show

@@ -229,8 +229,7 @@ class MissingFinder:
         """The smallest sets of facts that decide the verdict, which is undetermined; None when `deadline`
         (time.monotonic) passes."""
         pooled = tuple(self.pooled.get(s, s) for s in subject)
-        target = str(Function("_target", [Function(verdict), subject_tuple(pooled)]))
-        aim = [literal if t == target else -literal for t, literal in self.targets.items()]
+        aim = self._aim(verdict, pooled)
         # Facts the verdict cannot read are tied between the copies: they never make a difference.
         if verdict not in self.reads:
             self.reads[verdict] = inputs_read(self.policy, verdict)
@@ -262,6 +261,12 @@ class MissingFinder:
                 return tuple(sorted(tuple(sorted(self.fact_of[i] for i in s)) for s in proposals)[:MAX_SETS])
             found.extend(fresh)
         return ()
+
+    def _aim(self, verdict: str, pooled: tuple[str, ...]) -> list[int]:
+        """The assumptions that make the verdict about `pooled` (its subject's ids in this grounding) the one whose
+        two completions must differ, and no other."""
+        target = str(Function("_target", [Function(verdict), subject_tuple(pooled)]))
+        return [literal if t == target else -literal for t, literal in self.targets.items()]
 
     def _part_search(self, verdict: str) -> MissingFinder | None:
         """The finder on the shape of the part of the policy that decides the verdict (solver.compile.cone), when
